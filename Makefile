@@ -1,0 +1,165 @@
+# chameleon: one non-recursive Makefile.
+#   make                 build build/chameleon (CFG=release)
+#   make check           unit tests (plain and ASan+UBSan), golden tests,
+#                        integration tests against real servers, fuzz smoke
+#   make bench           benchmarks against baselines measured in the same run
+#   make fuzz            libFuzzer targets (clang), FUZZ_TIME seconds each
+#   make demo            the README's demo
+# CFG=debug|release|asan|fuzz selects the flavour; objects go to build/$(CFG)/.
+
+CFG      ?= release
+CC       ?= cc
+ifeq ($(origin CC),default)
+CC       := cc
+endif
+ifeq ($(CFG),fuzz)
+CC       := clang
+endif
+B        := build/$(CFG)
+PKGS     := libfyaml openssl zlib libzstd libpq
+STD      := -std=c11 -D_GNU_SOURCE
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wold-style-definition -Wpointer-arith -Wvla -Wwrite-strings \
+            -Wformat=2 -Wundef -Wimplicit-fallthrough -fno-common
+WERROR   ?= 0
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
+CFLAGS_debug   := -O0 -g
+CFLAGS_release := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+CFLAGS_asan    := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+                  -fno-omit-frame-pointer -DARENA_DEBUG
+CFLAGS_fuzz    := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+                  -fno-sanitize-recover=all -fno-omit-frame-pointer -DARENA_DEBUG
+LDFLAGS_asan   := -fsanitize=address,undefined
+LDFLAGS_fuzz   := -fsanitize=address,undefined
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS := $(STD) $(WARN) $(CFLAGS_$(CFG)) -I. -I$(B) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS_$(CFG)) $(LDFLAGS)
+LIBS     := $(PKG_LIBS) -lm
+
+ifneq ($(V),1)
+Q_CC = @printf '  CC      %s\n' $@;
+Q_LD = @printf '  LD      %s\n' $@;
+Q_AR = @printf '  AR      %s\n' $@;
+endif
+
+MODULES  := base binlog mysqlproto replay
+define module_vars
+SRC_$(1) := $$(wildcard $(1)/*.c)
+OBJ_$(1) := $$(SRC_$(1):%.c=$(B)/%.o)
+LIB_$(1) := $(B)/lib$(1).a
+endef
+$(foreach m,$(MODULES),$(eval $(call module_vars,$(m))))
+# link order: users before what they use
+MODLIBS  := $(LIB_replay) $(LIB_mysqlproto) $(LIB_binlog) $(LIB_base)
+
+SRC_cmd  := $(wildcard cmd/*.c)
+OBJ_cmd  := $(SRC_cmd:%.c=$(B)/%.o)
+SRC_unit := $(wildcard test/unit/t_*.c)
+OBJ_unit := $(SRC_unit:%.c=$(B)/%.o) $(B)/test/unit/runner.o \
+            $(patsubst %.c,$(B)/%.o,$(wildcard test/lib/*.c))
+FUZZERS  := $(patsubst test/fuzz/%.c,%,$(wildcard test/fuzz/fuzz_*.c))
+
+.PHONY: all check check-unit check-asan check-golden check-integ fuzz fuzz-smoke \
+        bench demo clean fixtures-update deps check-deps format format-check
+
+all: $(B)/chameleon $(B)/unit-tests $(FUZZERS:%=$(B)/fuzz/%)
+ifeq ($(CFG),release)
+all: build/chameleon
+build/chameleon: $(B)/chameleon
+	@cp $< $@
+endif
+
+$(B)/.flags: FORCE
+	@mkdir -p $(B)
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || \
+		echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
+FORCE:
+
+$(B)/%.o: %.c $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(Q_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+define module_lib
+$$(LIB_$(1)): $$(OBJ_$(1))
+	@mkdir -p $$(dir $$@)
+	@rm -f $$@
+	$$(Q_AR)ar rcs $$@ $$^
+endef
+$(foreach m,$(MODULES),$(eval $(call module_lib,$(m))))
+
+$(B)/chameleon: $(OBJ_cmd) $(MODLIBS)
+	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $(OBJ_cmd) $(MODLIBS) $(LIBS)
+
+$(B)/test-list.h: $(SRC_unit) test/unit/gen-list.sh
+	@mkdir -p $(B)
+	@sh test/unit/gen-list.sh $(SRC_unit) > $@.tmp && mv $@.tmp $@
+$(B)/test/unit/runner.o: $(B)/test-list.h
+
+# cmd objects other than main.o are linked into the unit tests too
+OBJ_cmd_lib := $(filter-out $(B)/cmd/main.o,$(OBJ_cmd))
+$(B)/unit-tests: $(OBJ_unit) $(OBJ_cmd_lib) $(MODLIBS)
+	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $(OBJ_unit) $(OBJ_cmd_lib) $(MODLIBS) $(LIBS)
+
+# Fuzz targets: with standalone.c in every build (so they keep compiling),
+# with libFuzzer when CFG=fuzz.
+ifeq ($(CFG),fuzz)
+$(B)/fuzz/%: $(B)/test/fuzz/%.o $(MODLIBS)
+	@mkdir -p $(dir $@)
+	$(Q_LD)$(CC) -fsanitize=fuzzer,address,undefined -o $@ $< $(MODLIBS) $(LIBS)
+else
+$(B)/fuzz/%: $(B)/test/fuzz/%.o $(B)/test/fuzz/standalone.o $(MODLIBS)
+	@mkdir -p $(dir $@)
+	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/test/fuzz/standalone.o $(MODLIBS) $(LIBS)
+endif
+
+# ---- tests ---------------------------------------------------------------
+RESULTS := build/results
+
+check:
+	@sh test/check.sh
+
+check-unit: $(B)/unit-tests
+	@mkdir -p $(RESULTS)
+	@$(B)/unit-tests $(T) | tee $(RESULTS)/unit-$(CFG).tap
+
+check-golden: all
+	@mkdir -p $(RESULTS)
+	@sh test/golden.sh $(B)/chameleon | tee $(RESULTS)/golden.tap
+
+check-integ: all
+	@mkdir -p $(RESULTS)
+	@sh test/integ/run.sh $(abspath $(B)/chameleon) | tee $(RESULTS)/integ.tap
+
+fixtures-update: all
+	@sh test/golden.sh --update $(B)/chameleon
+
+FUZZ_TIME ?= 60
+fuzz:
+	@$(MAKE) --no-print-directory CFG=fuzz $(FUZZERS:%=build/fuzz/fuzz/%)
+	@sh test/fuzz/run.sh build/fuzz/fuzz $(FUZZ_TIME) $(FUZZERS)
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(or $(FUZZ_SMOKE_TIME),10)
+
+bench: all
+	@sh bench/run.sh $(abspath $(B)/chameleon)
+
+demo: all
+	@sh test/demo.sh $(abspath $(B)/chameleon)
+
+deps:
+	@sh .ci/deps.sh
+
+check-deps:
+	@sh test/check-deps.sh
+
+format:
+	clang-format -i $(wildcard */*.c */*.h test/*/*.c test/*/*.h)
+
+clean:
+	rm -rf build
+
+-include $(shell find build/$(CFG) -name '*.d' 2>/dev/null)

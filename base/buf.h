@@ -1,0 +1,56 @@
+/*
+ * buf: a growable byte buffer with a hard cap and a sticky failure flag.
+ * buf_put_* never fail loudly: once the cap would be exceeded the buffer
+ * is marked failed and further writes are ignored; the owner checks
+ * buf_failed() (or buf_finish-style helpers) once.
+ */
+#ifndef BASE_BUF_H
+#define BASE_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+struct buf {
+	uint8_t *p;	/* owned; NUL-terminated past 'n' when cap allows */
+	size_t n;	/* bytes used */
+	size_t alloc;	/* bytes allocated */
+	size_t cap;	/* hard upper bound on n; 0 means SIZE_MAX/2 */
+	bool failed;	/* a write exceeded cap */
+};
+
+#define BUF_INIT {0, 0, 0, 0, false}
+
+void buf_init(struct buf *b, size_t cap);
+void buf_release(struct buf *b);
+static inline void buf_reset(struct buf *b)
+{
+	b->n = 0;
+	b->failed = false;
+}
+static inline bool buf_failed(const struct buf *b)
+{
+	return b->failed;
+}
+/* Make room for n more bytes; returns NULL (and marks failed) past cap. */
+uint8_t *buf_reserve(struct buf *b, size_t n);
+void buf_put(struct buf *b, const void *p, size_t n);
+void buf_putc(struct buf *b, char c);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...) PRINTF(2, 3);
+void buf_put_u8(struct buf *b, uint8_t v);
+void buf_put_u16le(struct buf *b, uint16_t v);
+void buf_put_u24le(struct buf *b, uint32_t v);
+void buf_put_u32le(struct buf *b, uint32_t v);
+void buf_put_u64le(struct buf *b, uint64_t v);
+void buf_put_lenenc(struct buf *b, uint64_t v);
+void buf_put_u64dec(struct buf *b, uint64_t v);	/* decimal digits */
+void buf_put_i64dec(struct buf *b, int64_t v);
+/* Returns a NUL-terminated view of the contents (valid until next write). */
+const char *buf_cstr(struct buf *b);
+/* Transfer ownership of the bytes to the caller; the buffer is reset. */
+uint8_t *buf_detach(struct buf *b, size_t *n);
+
+#endif

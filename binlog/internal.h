@@ -1,0 +1,33 @@
+/*
+ * binlog internals shared by the module's .c files and its tests.
+ */
+#ifndef BINLOG_INTERNAL_H
+#define BINLOG_INTERNAL_H
+
+#include "binlog/binlog.h"
+
+/*
+ * Decode one non-NULL column value of column c from r into v (v->kind is
+ * set; v->fsp for temporal types).  Variable data that must outlive the
+ * event buffer is not copied: v->s points into the event (or into arena
+ * a for rendered values such as DECIMAL text and JSON text).  Returns 0,
+ * or -ERR_TRUNC (r failed), -ERR_PROTO / -ERR_UNSUPPORTED with detail in
+ * e, including the absolute offset (rd_offset(r)).
+ */
+int bl__value_decode(struct rd *r, const struct bl_column *c,
+		     struct bl_value *v, struct arena *a, struct err *e);
+
+/*
+ * Decode the partial JSON update of one JSON column in a
+ * PARTIAL_UPDATE_ROWS after-image: r spans exactly the column's bytes
+ * (after its length prefix).  Sets v->kind = BLV_JSON_DIFF and v->s to a
+ * JSON array of operations rendered into a, e.g.
+ * [{"op":"replace","path":"$.a","value":1},{"op":"remove","path":"$.b"}].
+ */
+int bl__json_diff_decode(struct rd *r, struct bl_value *v, struct arena *a,
+			 struct err *e);
+
+/* CRC32 (zlib) of the whole event but its last 4 bytes, compared with them. */
+bool bl__crc_ok(const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * chameleon: replicate MySQL and MariaDB into PostgreSQL.
+ * main() dispatches to the commands of cmd.h; cmd/ is the only caller of exit().
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+#ifndef CHAMELEON_VERSION
+#define CHAMELEON_VERSION "0.1.0"
+#endif
+
+const char *cmd_progname = "chameleon";
+
+static const struct cmd commands[] = {
+	{"decode_binlog", cmd_decode_binlog,
+	 "print the events of binlog files (text or JSON lines)"},
+	{NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: chameleon COMMAND [options]\n\n"
+		   "commands:\n");
+	for (const struct cmd *c = commands; c->name; c++)
+		fprintf(f, "  %-22s %s\n", c->name, c->summary);
+	fprintf(f, "\n'chameleon COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("chameleon %s\n", CHAMELEON_VERSION);
+		return 0;
+	}
+	for (const struct cmd *c = commands; c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "chameleon: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
