@@ -416,6 +416,8 @@ const char *bl_decoder_gtid(const struct bl_decoder *d);
 /* Names */
 const char *bl_event_type_name(unsigned type);	/* "Write_rows_v2" */
 const char *bl_col_type_name(unsigned type);	/* "LONGLONG" */
+/* true for every WRITE/UPDATE/DELETE rows event type (all versions) */
+bool bl_event_is_rows(unsigned type);
 
 /* Values (binlog/value.c) */
 

@@ -102,3 +102,12 @@ const char *bl_col_type_name(unsigned type)
 	default: return "UNKNOWN";
 	}
 }
+
+bool bl_event_is_rows(unsigned t)
+{
+	return (t >= BL_PRE_GA_WRITE_ROWS_EVENT && t <= BL_DELETE_ROWS_EVENT_V1) ||
+	       (t >= BL_WRITE_ROWS_EVENT && t <= BL_DELETE_ROWS_EVENT) ||
+	       t == BL_PARTIAL_UPDATE_ROWS_EVENT ||
+	       (t >= BL_MARIA_WRITE_ROWS_COMPRESSED_EVENT_V1 &&
+		t <= BL_MARIA_DELETE_ROWS_COMPRESSED_EVENT);
+}
