@@ -400,18 +400,41 @@ int bl__maria_uncompress(struct bl_decoder *d, struct rd *r, struct buf *out)
 				  "exceeds the limit",
 				  (unsigned long long)ulen);
 	buf_reset(out);
-	uint8_t *dst = buf_reserve(out, (size_t)ulen);
-	if (!dst)
-		return err_set_at(&d->err, ERR_TOOBIG, at,
-				  "compressed event too big");
-	uLongf dl = (uLongf)ulen;
-	int zrc = uncompress(dst, &dl, z.p ? z.p : (const uint8_t *)"", (uLong)z.n);
-	if (zrc != Z_OK || dl != ulen)
+	/*
+	 * Inflate in steps, growing the output only as data comes out: a
+	 * forged length cannot make us allocate memory the data does not fill.
+	 */
+	z_stream zs;
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit(&zs) != Z_OK)
+		return err_set_at(&d->err, ERR_PROTO, at, "zlib init failed");
+	zs.next_in = (Bytef *)(uintptr_t)(z.p ? z.p : (const uint8_t *)"");
+	zs.avail_in = (uInt)z.n;
+	int zrc = Z_OK;
+	while (zrc == Z_OK) {
+		size_t room = out->n < ulen ? (size_t)ulen - out->n : 0;
+		if (room > 65536)
+			room = 65536;
+		if (room == 0)
+			room = 1;	/* detect data beyond the stated length */
+		uint8_t *dst = buf_reserve(out, room);
+		if (!dst)
+			break;
+		zs.next_out = dst;
+		zs.avail_out = (uInt)room;
+		zrc = inflate(&zs, Z_NO_FLUSH);
+		out->n += room - zs.avail_out;
+		if (out->n > ulen)
+			break;
+		if (zrc == Z_OK && zs.avail_out == room && zs.avail_in == 0)
+			break;	/* no progress: input ended early */
+	}
+	inflateEnd(&zs);
+	if (zrc != Z_STREAM_END || out->n != ulen)
 		return err_set_at(&d->err, ERR_PROTO, at,
 				  "compressed event: zlib data is corrupt "
-				  "(zlib %d, %lu of %llu bytes)",
-				  zrc, (unsigned long)dl, (unsigned long long)ulen);
-	out->n = (size_t)ulen;
+				  "(zlib %d, %zu of %llu bytes)",
+				  zrc, out->n, (unsigned long long)ulen);
 	return 0;
 }
 
@@ -788,6 +811,51 @@ static int decode_heartbeat_v2(struct bl_decoder *d, struct rd *r,
  * length-encoded integer: payload_size(1), compression_type(2),
  * uncompressed_size(3), terminated by type 0, then the compressed events.
  */
+/* zstd, output grown as it is produced (see bl__maria_uncompress) */
+static int zstd_stream(struct bl_decoder *d, struct bytes z,
+		       const struct bl_event *ev)
+{
+	uint64_t want = ev->payload.uncompressed_size;
+	if (want > BL_MAX_EVENT)
+		return err_set_at(&d->err, ERR_TOOBIG, ev->pos,
+				  "Transaction_payload event: uncompressed size "
+				  "%llu too big",
+				  (unsigned long long)want);
+	ZSTD_DStream *zd = ZSTD_createDStream();
+	if (!zd)
+		return err_set_at(&d->err, ERR_PROTO, ev->pos, "zstd init failed");
+	ZSTD_inBuffer in = {z.p ? z.p : (const uint8_t *)"", z.n, 0};
+	size_t zr = 1;
+	struct buf *out = &d->payload;
+	while (zr != 0) {
+		size_t room = out->n < want ? (size_t)want - out->n : 1;
+		if (room > 65536)
+			room = 65536;
+		uint8_t *dst = buf_reserve(out, room);
+		if (!dst)
+			break;
+		ZSTD_outBuffer ob = {dst, room, 0};
+		size_t in_before = in.pos;
+		zr = ZSTD_decompressStream(zd, &ob, &in);
+		out->n += ob.pos;
+		if (ZSTD_isError(zr) || out->n > want)
+			break;
+		if (ob.pos == 0 && in.pos == in_before)
+			break;	/* no progress: truncated input */
+	}
+	ZSTD_freeDStream(zd);
+	if (ZSTD_isError(zr))
+		return err_set_at(&d->err, ERR_PROTO, ev->pos,
+				  "Transaction_payload event: zstd: %s",
+				  ZSTD_getErrorName(zr));
+	if (zr != 0 || out->n != want)
+		return err_set_at(&d->err, ERR_PROTO, ev->pos,
+				  "Transaction_payload event: %zu bytes "
+				  "uncompressed, %llu announced",
+				  out->n, (unsigned long long)want);
+	return 0;
+}
+
 static int decode_payload(struct bl_decoder *d, struct rd *r,
 			  struct bl_event *ev)
 {
@@ -828,24 +896,9 @@ static int decode_payload(struct bl_decoder *d, struct rd *r,
 	if (ev->payload.compression == 255) {
 		buf_put(&d->payload, z.p, z.n);
 	} else if (ev->payload.compression == 0) {
-		uint64_t want = ev->payload.uncompressed_size;
-		if (want > BL_MAX_EVENT)
-			return err_set_at(&d->err, ERR_TOOBIG, ev->pos,
-					  "Transaction_payload event: "
-					  "uncompressed size %llu too big",
-					  (unsigned long long)want);
-		uint8_t *dst = buf_reserve(&d->payload, (size_t)want);
-		if (!dst)
-			return err_set_at(&d->err, ERR_TOOBIG, ev->pos,
-					  "Transaction_payload event too big");
-		size_t got = ZSTD_decompress(dst, (size_t)want, z.p ? z.p :
-					     (const uint8_t *)"", z.n);
-		if (ZSTD_isError(got) || got != want)
-			return err_set_at(&d->err, ERR_PROTO, ev->pos,
-					  "Transaction_payload event: zstd: %s",
-					  ZSTD_isError(got) ? ZSTD_getErrorName(got)
-							    : "size mismatch");
-		d->payload.n = got;
+		int rc = zstd_stream(d, z, ev);
+		if (rc)
+			return rc;
 	} else {
 		return err_set_at(&d->err, ERR_UNSUPPORTED, ev->pos,
 				  "Transaction_payload event: compression type "

@@ -21,6 +21,7 @@ struct bl_file {
 	size_t lo, hi;	/* unread bytes are buf[lo..hi) */
 	uint64_t off;	/* file offset of buf[lo] */
 	bool eof;
+	uint64_t size;	/* file size for regular files, else UINT64_MAX */
 };
 
 #define READ_CHUNK (1u << 20)
@@ -35,6 +36,8 @@ static int fill(struct bl_file *f, size_t want, struct err *e)
 		f->hi -= f->lo;
 		f->lo = 0;
 	}
+	if (f->off + want > f->size)
+		want = f->size > f->off ? (size_t)(f->size - f->off) : 0;
 	if (want > f->cap) {
 		size_t c = f->cap;
 		while (c < want)
@@ -70,6 +73,9 @@ int bl_file_open(struct bl_file **out, const char *path, struct err *e)
 	}
 	struct bl_file *f = xcalloc(1, sizeof(*f));
 	f->fd = fd;
+	f->size = UINT64_MAX;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		f->size = (uint64_t)st.st_size;
 	f->path = xstrdup(path);
 	f->cap = READ_CHUNK;
 	f->buf = xmalloc(f->cap);

@@ -377,6 +377,7 @@ void bl_render_json(struct buf *b, const struct bl_event *ev,
 			return;
 		}
 		json_head(b, "other", ev, ctx);
+		kv_u64(b, "type_code", ev->h.type);
 		break;
 	}
 	buf_puts(b, "}\n");

@@ -193,6 +193,7 @@ int bl__rows_decode(struct bl_decoder *d, struct rd *r, struct bl_event *ev)
 			       ev->rows.partial};
 	uint32_t n = 0;
 	while (rd_left(&rows)) {
+		size_t left_before = rd_left(&rows);
 		if (n == d->rowv_cap) {
 			d->rowv_cap = d->rowv_cap ? d->rowv_cap * 2 : 64;
 			d->rowv = xreallocarray(d->rowv, d->rowv_cap, sizeof(*d->rowv));
@@ -214,6 +215,19 @@ int bl__rows_decode(struct bl_decoder *d, struct rd *r, struct bl_event *ev)
 			if (rc)
 				return rc;
 		}
+		/*
+		 * Each row costs ncols values of memory: refuse input that
+		 * would expand far beyond what real servers write.
+		 */
+		if (d->ev.used > ((size_t)64 << 20) + 64 * (size_t)ev->h.event_size)
+			return err_set_at(&d->err, ERR_TOOBIG, ev->pos,
+					  "rows event for `%s`.`%s` expands to more "
+					  "than %zu bytes of values",
+					  t->schema, t->name, d->ev.used);
+		if (rd_left(&rows) == left_before)
+			return err_set_at(&d->err, ERR_PROTO, rd_offset(&rows),
+					  "rows event for `%s`.`%s`: empty row image",
+					  t->schema, t->name);
 		n++;
 	}
 	ev->rows.nrows = n;

@@ -38,8 +38,8 @@ stage build-release build CFG=release
 stage unit build/release/unit-tests
 stage build-asan build CFG=asan build/asan/unit-tests
 stage unit-asan env ASAN_OPTIONS=detect_leaks=1 build/asan/unit-tests
-[ -f test/golden.sh ] && stage golden sh test/golden.sh build/release/chameleon
-[ -f test/golden.sh ] && stage golden-asan sh test/golden.sh build/asan/chameleon
+ls fixtures/binlog/*/*.expected.json >/dev/null 2>&1 && stage golden sh test/golden.sh build/release/chameleon
+ls fixtures/binlog/*/*.expected.json >/dev/null 2>&1 && stage golden-asan sh test/golden.sh build/asan/chameleon
 [ -f test/integ/run.sh ] && stage integ sh test/integ/run.sh "$PWD/build/release/chameleon"
 [ -f test/fuzz/run.sh ] && stage fuzz-smoke $MAKE --no-print-directory fuzz-smoke
 

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Run libFuzzer targets for a while each and print TAP.
+# Usage: sh test/fuzz/run.sh BUILD_DIR SECONDS TARGET...
+# Each target is seeded from fixtures/ (binlog files for event parsers,
+# test/fuzz/corpus/<target>/ when present) and replays fixtures/regress/.
+dir=$1
+secs=$2
+shift 2
+n=0
+fail=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+echo "1..$#"
+for t in "$@"; do
+	n=$((n + 1))
+	corpus="$work/$t"
+	mkdir -p "$corpus"
+	[ -d "test/fuzz/corpus/$t" ] && cp test/fuzz/corpus/$t/* "$corpus/" 2>/dev/null
+	case $t in
+	fuzz_event)
+		# seeds: the small real binlogs
+		for f in fixtures/binlog/*/*; do
+			case $f in *.txt|*.json|*.md|*README*) continue ;; esac
+			[ "$(wc -c < "$f")" -lt 65536 ] && cp "$f" "$corpus/"
+		done ;;
+	esac
+	regress=""
+	[ -d "fixtures/regress/$t" ] && regress=$(ls "fixtures/regress/$t"/* 2>/dev/null)
+	if [ -n "$regress" ] && ! "$dir/$t" $regress > "$work/$t.regress.log" 2>&1; then
+		echo "not ok $n - $t regressions"
+		tail -20 "$work/$t.regress.log" | sed 's/^/# /'
+		fail=1
+		continue
+	fi
+	if "$dir/$t" -max_total_time="$secs" -max_len=65536 -timeout=10 \
+		-rss_limit_mb=2048 -print_final_stats=0 "$corpus" \
+		> "$work/$t.log" 2>&1; then
+		runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$t.log" | grep -o '[0-9]*$')
+		echo "ok $n - $t (${secs}s${runs:+, $runs runs})"
+	else
+		echo "not ok $n - $t"
+		grep -E 'ERROR|SUMMARY|crash-|leak-|timeout-' "$work/$t.log" | head -20 | sed 's/^/# /'
+		mkdir -p build/fuzz-crashes
+		cp crash-* leak-* timeout-* oom-* build/fuzz-crashes/ 2>/dev/null
+		rm -f crash-* leak-* timeout-* oom-*
+		fail=1
+	fi
+done
+exit $fail
