@@ -1,0 +1,126 @@
+/*
+ * The pg_chameleon-compatible YAML configuration, parsed by cmd/config.c
+ * (libfyaml) into plain structs.  No libfyaml type escapes this module.
+ * Keys, meanings and defaults: docs/configuration.md.
+ */
+#ifndef CMD_CONFIG_H
+#define CMD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/err.h"
+
+/* A list of strings ("schema" or "schema.table"). */
+struct cfg_list {
+	size_t n;
+	const char **v;
+};
+
+struct cfg_mapping {		/* schema_mappings entry */
+	const char *mysql_schema;
+	const char *pg_schema;
+};
+
+struct cfg_type_override {	/* type_override entry */
+	const char *mysql_type;	/* e.g. "tinyint(1)" */
+	const char *override_to;	/* PostgreSQL type */
+	struct cfg_list tables;	/* "schema.table", or first element "*" */
+};
+
+struct cfg_fillfactor {
+	int fillfactor;		/* 10..100 */
+	struct cfg_list tables;
+};
+
+/* MySQL/MariaDB connection (sources.<name>.db_conn) */
+struct cfg_db_conn {
+	const char *host;	/* host name, IP, or a path to a Unix socket */
+	int port;		/* default 3306 */
+	const char *user;
+	const char *password;	/* never printed; "***" in show_config */
+	const char *charset;	/* default utf8mb4 */
+	int connect_timeout;	/* seconds, default 10 */
+	const char *database;	/* pgsql sources only */
+	/* chameleon additions (docs/configuration.md) */
+	const char *ssl_mode;	/* disabled|preferred|required|verify_ca|verify_identity;
+				   default preferred */
+	const char *ssl_ca, *ssl_cert, *ssl_key;
+	const char *server_public_key;	/* PEM file for caching_sha2 over plain TCP */
+	bool compress;		/* protocol compression, default false */
+};
+
+struct cfg_source {
+	const char *name;	/* key under sources: */
+	const char *type;	/* mysql | pgsql */
+	struct cfg_db_conn db;
+	size_t n_mappings;
+	struct cfg_mapping *mappings;
+	struct cfg_list limit_tables, skip_tables, grant_select_to;
+	const char *lock_timeout;	/* "120s" */
+	uint32_t my_server_id;		/* default 100 */
+	long replica_batch_size;	/* default 10000 */
+	long replay_max_rows;		/* default 10000 */
+	const char *batch_retention;	/* "1 day" */
+	uint64_t copy_max_memory;	/* bytes, from "300M" */
+	const char *copy_mode;		/* file | direct */
+	const char *out_dir;
+	int sleep_loop;			/* seconds, default 1 */
+	const char *on_error_replay;	/* continue | exit */
+	const char *on_error_read;	/* continue | exit */
+	const char *auto_maintenance;	/* "disabled" or an interval */
+	bool gtid_enable;
+	struct cfg_list skip_events_insert, skip_events_update,
+		skip_events_delete;
+	bool keep_existing_schema;
+	int net_read_timeout;		/* default 600 */
+};
+
+/* PostgreSQL target (pg_conn) */
+struct cfg_pg_conn {
+	const char *host;
+	int port;		/* default 5432 */
+	const char *user;
+	const char *password;
+	const char *database;
+	const char *charset;	/* client_encoding, default utf8 */
+	/* chameleon additions: any libpq keyword, e.g. sslmode */
+	size_t n_extra;
+	const char **extra_keys, **extra_values;
+};
+
+struct config {
+	const char *path;	/* file read */
+	const char *pid_dir, *log_dir, *log_dest, *log_level;
+	int log_days_keep;
+	const char *rollbar_key, *rollbar_env;	/* accepted, unused */
+	struct cfg_pg_conn pg;
+	size_t n_type_overrides;
+	struct cfg_type_override *type_overrides;
+	size_t n_fillfactors;
+	struct cfg_fillfactor *fillfactors;
+	size_t n_sources;
+	struct cfg_source *sources;
+	struct arena mem;	/* owns every string above */
+};
+
+/*
+ * Resolve --config NAME: a value containing '/' is a path, otherwise
+ * ~/.pg_chameleon/configuration/NAME.yml.  Writes into out (size n).
+ */
+int config_resolve_path(const char *name, char *out, size_t n);
+/*
+ * Load and validate a configuration file.  A missing or wrong key is an
+ * error naming the key, the file and the line ("FILE:LINE: key 'x': ...").
+ * Unknown keys are warnings (written to *warn, may be NULL).
+ */
+int config_load(struct config *c, const char *path, struct err *e) MUST_CHECK;
+void config_release(struct config *c);
+/* The source named name, or NULL. */
+const struct cfg_source *config_source(const struct config *c, const char *name);
+/* libpq connection string for pg_conn (password included; never log it). */
+char *config_pg_conninfo(const struct config *c);
+
+#endif
