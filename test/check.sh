@@ -36,7 +36,7 @@ build() {
 
 stage build-release build CFG=release
 stage unit build/release/unit-tests
-stage build-asan build CFG=asan build/asan/unit-tests
+stage build-asan build CFG=asan build/asan/unit-tests build/asan/chameleon
 stage unit-asan env ASAN_OPTIONS=detect_leaks=1 build/asan/unit-tests
 ls fixtures/binlog/*/*.expected.json >/dev/null 2>&1 && stage golden sh test/golden.sh build/release/chameleon
 ls fixtures/binlog/*/*.expected.json >/dev/null 2>&1 && stage golden-asan sh test/golden.sh build/asan/chameleon
