@@ -459,4 +459,30 @@ int bl_file_next(struct bl_file *f, const uint8_t **p, size_t *n, uint64_t *pos,
 int bl_file_seek(struct bl_file *f, uint64_t pos, struct err *e) MUST_CHECK;
 void bl_file_close(struct bl_file *f);
 
+/*
+ * Capture (binlog/capture.c): write a live stream into files named and
+ * split like the server's, byte-identical to them.  Feed every raw event
+ * (status byte removed) in order.  Artificial events (the fake ROTATE
+ * naming the file, the FORMAT_DESCRIPTION re-sent past position 4,
+ * heartbeats) are not written.
+ */
+struct bl_capture;
+int bl_capture_open(struct bl_capture **c, const char *dir, struct err *e)
+	MUST_CHECK;
+/* Events carry a CRC32 trailer (default on: chameleon always asks for it). */
+void bl_capture_set_checksum(struct bl_capture *c, bool on);
+/*
+ * Where to resume: the newest file in the directory and the end of its
+ * last whole event (a partly written event is cut off); "" and 0 when
+ * the directory holds no capture yet.
+ */
+int bl_capture_resume_point(struct bl_capture *c, char *file, size_t n,
+			    uint64_t *pos, struct err *e) MUST_CHECK;
+int bl_capture_event(struct bl_capture *c, const uint8_t *p, size_t n,
+		     struct err *e) MUST_CHECK;
+int bl_capture_sync(struct bl_capture *c, struct err *e) MUST_CHECK;
+/* Current file name and size. */
+const char *bl_capture_file(const struct bl_capture *c, uint64_t *pos);
+void bl_capture_close(struct bl_capture *c);
+
 #endif
