@@ -38,13 +38,17 @@ uint8_t *buf_reserve(struct buf *b, size_t n)
 		size_t a = b->alloc ? b->alloc : 64;
 		while (a < need)
 			a = a > SIZE_MAX / 4 ? need : a * 2;
+		/* never beyond cap (+1 for the NUL): the inline fast paths
+		 * rely on the allocation to enforce the cap */
+		if (a > cap + 1)
+			a = cap + 1;
 		b->p = xrealloc(b->p, a);
 		b->alloc = a;
 	}
 	return b->p + b->n;
 }
 
-void buf_put(struct buf *b, const void *p, size_t n)
+void buf__put_slow(struct buf *b, const void *p, size_t n)
 {
 	uint8_t *d = buf_reserve(b, n);
 	if (!d)
@@ -52,20 +56,6 @@ void buf_put(struct buf *b, const void *p, size_t n)
 	if (n)
 		memcpy(d, p, n);
 	b->n += n;
-}
-
-void buf_putc(struct buf *b, char c)
-{
-	uint8_t *d = buf_reserve(b, 1);
-	if (!d)
-		return;
-	*d = (uint8_t)c;
-	b->n++;
-}
-
-void buf_puts(struct buf *b, const char *s)
-{
-	buf_put(b, s, strlen(s));
 }
 
 void buf_printf(struct buf *b, const char *fmt, ...)
@@ -141,14 +131,30 @@ void buf_put_lenenc(struct buf *b, uint64_t v)
 	}
 }
 
+static const char digits2[] =
+	"0001020304050607080910111213141516171819"
+	"2021222324252627282930313233343536373839"
+	"4041424344454647484950515253545556575859"
+	"6061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 void buf_put_u64dec(struct buf *b, uint64_t v)
 {
 	char t[24];
 	int i = 24;
-	do {
-		t[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		unsigned k = (unsigned)(v % 100) * 2;
+		v /= 100;
+		t[--i] = digits2[k + 1];
+		t[--i] = digits2[k];
+	}
+	if (v >= 10) {
+		unsigned k = (unsigned)v * 2;
+		t[--i] = digits2[k + 1];
+		t[--i] = digits2[k];
+	} else {
+		t[--i] = (char)('0' + v);
+	}
 	buf_put(b, t + i, (size_t)(24 - i));
 }
 

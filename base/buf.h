@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/err.h"
 
@@ -36,9 +37,32 @@ static inline bool buf_failed(const struct buf *b)
 }
 /* Make room for n more bytes; returns NULL (and marks failed) past cap. */
 uint8_t *buf_reserve(struct buf *b, size_t n);
-void buf_put(struct buf *b, const void *p, size_t n);
-void buf_putc(struct buf *b, char c);
-void buf_puts(struct buf *b, const char *s);
+void buf__put_slow(struct buf *b, const void *p, size_t n);
+/* Append n bytes (inline fast path when there is room). */
+static inline void buf_put(struct buf *b, const void *p, size_t n)
+{
+	if (!b->failed && n < b->alloc - b->n) {
+		if (n)
+			memcpy(b->p + b->n, p, n);
+		b->n += n;
+		return;
+	}
+	buf__put_slow(b, p, n);
+}
+static inline void buf_putc(struct buf *b, char c)
+{
+	if (!b->failed && 1 < b->alloc - b->n) {
+		b->p[b->n++] = (uint8_t)c;
+		return;
+	}
+	buf__put_slow(b, &c, 1);
+}
+static inline void buf_puts(struct buf *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
+/* Append a string literal without strlen. */
+#define buf_putl(b, lit) buf_put((b), (lit), sizeof(lit) - 1)
 void buf_printf(struct buf *b, const char *fmt, ...) PRINTF(2, 3);
 void buf_put_u8(struct buf *b, uint8_t v);
 void buf_put_u16le(struct buf *b, uint16_t v);

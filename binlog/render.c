@@ -71,9 +71,16 @@ static void put_jcstr(struct buf *b, const char *s)
 	put_jstr(b, (const uint8_t *)s, strlen(s));
 }
 
+static void put_key(struct buf *b, const char *k)
+{
+	buf_puts(b, ",\"");
+	buf_puts(b, k);
+	buf_puts(b, "\":");
+}
+
 static void kv_str(struct buf *b, const char *k, const char *v)
 {
-	buf_printf(b, ",\"%s\":", k);
+	put_key(b, k);
 	if (v)
 		put_jcstr(b, v);
 	else
@@ -82,13 +89,13 @@ static void kv_str(struct buf *b, const char *k, const char *v)
 
 static void kv_u64(struct buf *b, const char *k, uint64_t v)
 {
-	buf_printf(b, ",\"%s\":", k);
+	put_key(b, k);
 	buf_put_u64dec(b, v);
 }
 
 static void kv_bytes(struct buf *b, const char *k, struct bytes v)
 {
-	buf_printf(b, ",\"%s\":", k);
+	put_key(b, k);
 	put_jtext(b, v);
 }
 
@@ -166,8 +173,11 @@ static void json_image(struct buf *b, const struct bl_table *t,
 		const struct bl_column *c = &t->cols[i];
 		if (t->has_names && c->name)
 			put_jcstr(b, c->name);
-		else
-			buf_printf(b, "\"@%u\"", i + 1);
+		else {
+			buf_puts(b, "\"@");
+			buf_put_u64dec(b, i + 1);
+			buf_putc(b, '"');
+		}
 		buf_putc(b, ':');
 		bl_value_json(b, c, v);
 	}
@@ -195,18 +205,36 @@ static void json_rows(struct buf *b, const struct bl_event *ev,
 		      const struct bl_render_ctx *ctx)
 {
 	const struct bl_table *t = ev->rows.table;
+	if (ev->rows.nrows == 0)
+		return;
+	/* everything up to "before" is the same for every row of the event */
+	size_t start = b->n;
+	json_head(b, op_name(ev->rows.op), ev, ctx);
+	kv_str(b, "schema", t->schema);
+	kv_str(b, "table", t->name);
+	kv_str(b, "gtid", ctx->gtid && *ctx->gtid ? ctx->gtid : NULL);
+	buf_putl(b, ",\"before\":");
+	size_t plen = b->n - start;
+	char small[512];
+	struct buf big = BUF_INIT;
+	const void *prefix = small;
+	if (plen <= sizeof(small) && !b->failed) {
+		memcpy(small, b->p + start, plen);
+	} else {
+		buf_init(&big, 0);
+		buf_put(&big, b->p + start, plen);
+		prefix = big.p;
+	}
 	for (uint32_t i = 0; i < ev->rows.nrows; i++) {
 		const struct bl_row *row = &ev->rows.rows[i];
-		json_head(b, op_name(ev->rows.op), ev, ctx);
-		kv_str(b, "schema", t->schema);
-		kv_str(b, "table", t->name);
-		kv_str(b, "gtid", ctx->gtid && *ctx->gtid ? ctx->gtid : NULL);
-		buf_puts(b, ",\"before\":");
+		if (i)
+			buf_put(b, prefix, plen);
 		json_image(b, t, row->before);
-		buf_puts(b, ",\"after\":");
+		buf_putl(b, ",\"after\":");
 		json_image(b, t, row->after);
-		buf_puts(b, "}\n");
+		buf_putl(b, "}\n");
 	}
+	buf_release(&big);
 }
 
 static const char *checksum_name(uint8_t alg)
