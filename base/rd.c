@@ -8,6 +8,11 @@
 
 void rd_init_at(struct rd *r, const void *p, size_t n, uint64_t origin)
 {
+	static const uint8_t empty[1];
+	if (!p) {
+		p = empty;
+		n = 0;
+	}
 	r->p = p;
 	r->start = p;
 	r->end = r->p + n;
