@@ -1,0 +1,266 @@
+/* Process plumbing for long-running commands (see daemon.h). */
+#include "cmd/daemon.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/log.h"
+
+volatile sig_atomic_t daemon_stop_requested;
+volatile sig_atomic_t daemon_reopen_logs;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	daemon_stop_requested = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	daemon_reopen_logs = 1;
+}
+
+void daemon_signals_install(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static int mkdirs(const char *dir, struct err *e)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp))
+		return err_set(e, ERR_CONFIG, "path too long: '%s'", dir);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
+			return err_set(e, ERR_IO, "cannot create '%s': %s", tmp,
+				       strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
+		return err_set(e, ERR_IO, "cannot create '%s': %s", tmp,
+			       strerror(errno));
+	return 0;
+}
+
+static int write_pid(int fd)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
+		return -1;
+	return 0;
+}
+
+int pidfile_acquire(struct pidfile *pf, const char *dir, const char *name,
+		    struct err *e)
+{
+	pf->fd = -1;
+	int rc = mkdirs(dir, e);
+	if (rc)
+		return rc;
+	snprintf(pf->path, sizeof(pf->path), "%s/%s.pid", dir, name);
+	int fd = open(pf->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return err_set(e, ERR_IO, "cannot open '%s': %s", pf->path,
+			       strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		pid_t other = pidfile_owner(dir, name);
+		close(fd);
+		return err_set(e, ERR_USAGE,
+			       "already running (pid %ld holds '%s')",
+			       (long)other, pf->path);
+	}
+	if (write_pid(fd) < 0) {
+		close(fd);
+		return err_set(e, ERR_IO, "cannot write '%s': %s", pf->path,
+			       strerror(errno));
+	}
+	pf->fd = fd;
+	return 0;
+}
+
+int pidfile_update(struct pidfile *pf, struct err *e)
+{
+	if (pf->fd >= 0 && write_pid(pf->fd) < 0)
+		return err_set(e, ERR_IO, "cannot write '%s': %s", pf->path,
+			       strerror(errno));
+	return 0;
+}
+
+void pidfile_release(struct pidfile *pf)
+{
+	if (pf->fd < 0)
+		return;
+	unlink(pf->path);
+	close(pf->fd);
+	pf->fd = -1;
+}
+
+pid_t pidfile_owner(const char *dir, const char *name)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s.pid", dir, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	/* a lock we can take means nobody holds the file */
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		close(fd);
+		return 0;
+	}
+	char buf[32] = {0};
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	long pid = strtol(buf, NULL, 10);
+	return pid > 0 ? (pid_t)pid : 0;
+}
+
+int daemon_detach(struct err *e)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return err_set(e, ERR_IO, "fork: %s", strerror(errno));
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return err_set(e, ERR_IO, "setsid: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		return err_set(e, ERR_IO, "fork: %s", strerror(errno));
+	if (pid > 0)
+		_exit(0);
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	return 0;
+}
+
+static struct {
+	FILE *f;
+	char dir[4096];
+	char name[256];
+	int keep_days;
+	int yday;
+} lg = {NULL, "", "", 10, -1};
+
+static void remove_old_logs(void)
+{
+	DIR *d = opendir(lg.dir);
+	if (!d)
+		return;
+	time_t limit = time(NULL) - (time_t)lg.keep_days * 86400;
+	size_t nlen = strlen(lg.name);
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, lg.name, nlen) != 0 ||
+		    strncmp(de->d_name + nlen, ".log.", 5) != 0)
+			continue;
+		char path[4400];
+		snprintf(path, sizeof(path), "%s/%s", lg.dir, de->d_name);
+		struct stat st;
+		if (stat(path, &st) == 0 && st.st_mtime < limit)
+			unlink(path);
+	}
+	closedir(d);
+}
+
+static int reopen(struct err *e)
+{
+	char path[4400];
+	snprintf(path, sizeof(path), "%s/%s.log", lg.dir, lg.name);
+	FILE *f = fopen(path, "a");
+	if (!f)
+		return err_set(e, ERR_IO, "cannot open log '%s': %s", path,
+			       strerror(errno));
+	setvbuf(f, NULL, _IOLBF, 0);
+	if (lg.f)
+		fclose(lg.f);
+	lg.f = f;
+	log_set_stream(f);
+	/* stray writes of libraries go to the log as well */
+	fflush(stderr);
+	dup2(fileno(f), STDERR_FILENO);
+	return 0;
+}
+
+int daemon_log_open(const char *dir, const char *name, int keep_days,
+		    struct err *e)
+{
+	int rc = mkdirs(dir, e);
+	if (rc)
+		return rc;
+	snprintf(lg.dir, sizeof(lg.dir), "%s", dir);
+	snprintf(lg.name, sizeof(lg.name), "%s", name);
+	lg.keep_days = keep_days > 0 ? keep_days : 1;
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	lg.yday = tm.tm_yday;
+	rc = reopen(e);
+	if (rc)
+		return rc;
+	remove_old_logs();
+	return 0;
+}
+
+void daemon_log_tick(void)
+{
+	if (!lg.f)
+		return;
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	if (tm.tm_yday == lg.yday && !daemon_reopen_logs)
+		return;
+	daemon_reopen_logs = 0;
+	if (tm.tm_yday != lg.yday) {
+		/* yesterday's file gets its date */
+		char from[4400], to[4500], day[16];
+		time_t y = now - 86400;
+		struct tm ytm;
+		localtime_r(&y, &ytm);
+		strftime(day, sizeof(day), "%Y-%m-%d", &ytm);
+		snprintf(from, sizeof(from), "%s/%s.log", lg.dir, lg.name);
+		snprintf(to, sizeof(to), "%s.%s", from, day);
+		rename(from, to);
+		lg.yday = tm.tm_yday;
+	}
+	struct err e = {0};
+	if (reopen(&e) == 0)
+		remove_old_logs();
+}
+
+void daemon_log_close(void)
+{
+	if (lg.f) {
+		log_set_stream(NULL);
+		fclose(lg.f);
+		lg.f = NULL;
+	}
+}
