@@ -48,7 +48,8 @@ const char *err_str(int code);	/* "truncated input" */
 
 /* Record the first failure; returns -code so callers can 'return err_set()'. */
 int err_set(struct err *e, int code, const char *fmt, ...) PRINTF(3, 4);
-int err_setv(struct err *e, int code, const char *fmt, va_list ap);
+int err_setv(struct err *e, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 /* Same, with the byte offset of the failure. */
 int err_set_at(struct err *e, int code, uint64_t off, const char *fmt, ...)
 	PRINTF(4, 5);

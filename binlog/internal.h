@@ -27,6 +27,15 @@ int bl__value_decode(struct rd *r, const struct bl_column *c,
 int bl__json_diff_decode(struct rd *r, struct bl_value *v, struct arena *a,
 			 struct err *e);
 
+/* DECIMAL(precision, scale) in MySQL's binary format, as exact text. */
+int bl__decimal_decode(struct rd *r, unsigned precision, unsigned scale,
+		       struct bl_value *v, struct arena *a, struct err *e);
+/* JSON string literal (quotes and escapes) of bytes assumed UTF-8. */
+void bl__json_escape(struct buf *b, const uint8_t *p, size_t n);
+/* Shortest text that reads back to the same double (or float). */
+void bl__put_double(struct buf *b, double d, bool single);
+bool bl__utf8_valid(const uint8_t *p, size_t n);
+
 /* CRC32 (zlib) of the whole event but its last 4 bytes, compared with them. */
 bool bl__crc_ok(const uint8_t *p, size_t n);
 

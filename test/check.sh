@@ -37,9 +37,11 @@ build() {
 stage build-release build CFG=release
 stage unit build/release/unit-tests
 stage build-asan build CFG=asan build/asan/unit-tests build/asan/chameleon
+stage build-clang build CC=clang CFG=debug
 stage unit-asan env ASAN_OPTIONS=detect_leaks=1 build/asan/unit-tests
 ls fixtures/binlog/*/*.expected.json >/dev/null 2>&1 && stage golden sh test/golden.sh build/release/chameleon
 ls fixtures/binlog/*/*.expected.json >/dev/null 2>&1 && stage golden-asan sh test/golden.sh build/asan/chameleon
+[ -f test/crosscheck.py ] && stage crosscheck python3 test/crosscheck.py build/release/chameleon
 [ -f test/integ/run.sh ] && stage integ sh test/integ/run.sh "$PWD/build/release/chameleon"
 [ -f test/fuzz/run.sh ] && stage fuzz-smoke $MAKE --no-print-directory fuzz-smoke
 

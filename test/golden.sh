@@ -15,7 +15,8 @@ list=$(for f in fixtures/binlog/*/*; do
 	case $f in
 	*.txt|*.json|*.md|*README*|*.sh|*.sql) continue ;;
 	esac
-	[ -f "$f" ] && echo "$f"
+	# the big files are covered value by value by test/crosscheck.py
+	[ -f "$f" ] && [ "$(wc -c < "$f")" -le 300000 ] && echo "$f"
 done)
 total=$(( $(echo "$list" | wc -l) * 2 ))
 echo "1..$total"

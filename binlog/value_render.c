@@ -1,0 +1,380 @@
+/*
+ * Rendering of decoded values: the JSON contract of docs/decode_binlog.md
+ * and a mysqlbinlog -v like text form.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "binlog/internal.h"
+
+static const char hexd[] = "0123456789abcdef";
+
+static void put_hex(struct buf *b, const uint8_t *p, size_t n)
+{
+	uint8_t *d = buf_reserve(b, n * 2);
+	if (!d)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		d[2 * i] = (uint8_t)hexd[p[i] >> 4];
+		d[2 * i + 1] = (uint8_t)hexd[p[i] & 15];
+	}
+	b->n += n * 2;
+}
+
+static void hex_object(struct buf *b, const uint8_t *p, size_t n)
+{
+	buf_putl(b, "{\"hex\":\"");
+	put_hex(b, p, n);
+	buf_putl(b, "\"}");
+}
+
+static void put_n(struct buf *b, unsigned v, int width)
+{
+	char t[12];
+	for (int i = width - 1; i >= 0; i--) {
+		t[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	buf_put(b, t, (size_t)width);
+}
+
+static void put_frac(struct buf *b, uint32_t usec, unsigned fsp)
+{
+	if (!fsp)
+		return;
+	char t[6];
+	uint32_t u = usec % 1000000;
+	for (int i = 5; i >= 0; i--) {
+		t[i] = (char)('0' + u % 10);
+		u /= 10;
+	}
+	buf_putc(b, '.');
+	buf_put(b, t, fsp > 6 ? 6 : fsp);
+}
+
+static void put_date(struct buf *b, const struct bl_time *t)
+{
+	put_n(b, (unsigned)t->year, 4);
+	buf_putc(b, '-');
+	put_n(b, t->month, 2);
+	buf_putc(b, '-');
+	put_n(b, t->day, 2);
+}
+
+static void put_hms(struct buf *b, unsigned h, unsigned m, unsigned s)
+{
+	put_n(b, h, h >= 100 ? (h >= 1000 ? 4 : 3) : 2);
+	buf_putc(b, ':');
+	put_n(b, m, 2);
+	buf_putc(b, ':');
+	put_n(b, s, 2);
+}
+
+static void put_datetime(struct buf *b, const struct bl_value *v)
+{
+	put_date(b, &v->t);
+	buf_putc(b, ' ');
+	put_hms(b, v->t.hour, v->t.minute, v->t.second);
+	put_frac(b, v->t.usec, v->fsp);
+}
+
+static void put_timestamp_utc(struct buf *b, const struct bl_value *v)
+{
+	if (v->i == 0) {
+		buf_putl(b, "0000-00-00 00:00:00");
+	} else {
+		time_t t = (time_t)v->i;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		struct bl_time bt = {0};
+		bt.year = tm.tm_year + 1900;
+		bt.month = (uint8_t)(tm.tm_mon + 1);
+		bt.day = (uint8_t)tm.tm_mday;
+		put_date(b, &bt);
+		buf_putc(b, ' ');
+		put_hms(b, (unsigned)tm.tm_hour, (unsigned)tm.tm_min,
+			(unsigned)tm.tm_sec);
+	}
+	put_frac(b, v->t.usec, v->fsp);
+}
+
+static void put_time(struct buf *b, const struct bl_value *v)
+{
+	if (v->t.neg)
+		buf_putc(b, '-');
+	put_hms(b, v->t.hour, v->t.minute, v->t.second);
+	put_frac(b, v->t.usec, v->fsp);
+}
+
+/* Text bytes of a column as a JSON string, or a hex object when invalid. */
+static void json_text(struct buf *b, const struct bl_column *c,
+		      const uint8_t *p, size_t n)
+{
+	if (c->has_charset) {
+		const char *cs = bl_collation_charset(c->collation);
+		if (cs && (!strcmp(cs, "utf8mb4") || !strcmp(cs, "utf8mb3"))) {
+			if (bl__utf8_valid(p, n))
+				bl__json_escape(b, p, n);
+			else
+				hex_object(b, p, n);
+			return;
+		}
+		struct buf t;
+		buf_init(&t, 0);
+		if (bl_text_to_utf8(&t, c->collation, p, n) == 0)
+			bl__json_escape(b, t.p ? t.p : (const uint8_t *)"", t.n);
+		else
+			hex_object(b, p, n);
+		buf_release(&t);
+		return;
+	}
+	/* no charset metadata: UTF-8 when it is, bytes otherwise */
+	if (bl__utf8_valid(p, n))
+		bl__json_escape(b, p, n);
+	else
+		hex_object(b, p, n);
+}
+
+static bool set_labels_known(const struct bl_column *c, uint64_t mask)
+{
+	if (!c->strings)
+		return false;
+	return c->n_strings >= 64 || (mask >> c->n_strings) == 0;
+}
+
+static void put_vector(struct buf *b, const struct bl_value *v)
+{
+	struct rd r;
+	rd_init(&r, v->s.p, v->s.n);
+	buf_putc(b, '[');
+	for (size_t i = 0; rd_left(&r) >= 4; i++) {
+		uint32_t x = rd_u32le(&r);
+		float f;
+		memcpy(&f, &x, 4);
+		if (i)
+			buf_putc(b, ',');
+		bl__put_double(b, f, true);
+	}
+	buf_putc(b, ']');
+}
+
+void bl_value_json(struct buf *b, const struct bl_column *c,
+		   const struct bl_value *v)
+{
+	switch (v->kind) {
+	case BLV_ABSENT:
+		return;
+	case BLV_NULL:
+		buf_putl(b, "null");
+		return;
+	case BLV_INT:
+	case BLV_YEAR:
+		buf_put_i64dec(b, v->i);
+		return;
+	case BLV_UINT:
+	case BLV_BIT:
+		buf_put_u64dec(b, v->u);
+		return;
+	case BLV_FLOAT:
+		bl__put_double(b, v->d, true);
+		return;
+	case BLV_DOUBLE:
+		bl__put_double(b, v->d, false);
+		return;
+	case BLV_DECIMAL:
+		buf_putc(b, '"');
+		buf_put(b, v->s.p, v->s.n);
+		buf_putc(b, '"');
+		return;
+	case BLV_DATE:
+		buf_putc(b, '"');
+		put_date(b, &v->t);
+		buf_putc(b, '"');
+		return;
+	case BLV_DATETIME:
+		buf_putc(b, '"');
+		put_datetime(b, v);
+		buf_putc(b, '"');
+		return;
+	case BLV_TIMESTAMP:
+		buf_putc(b, '"');
+		put_timestamp_utc(b, v);
+		buf_putl(b, "Z\"");
+		return;
+	case BLV_TIME:
+		buf_putc(b, '"');
+		put_time(b, v);
+		buf_putc(b, '"');
+		return;
+	case BLV_STRING:
+		json_text(b, c, v->s.p, v->s.n);
+		return;
+	case BLV_BINARY:
+		hex_object(b, v->s.p, v->s.n);
+		return;
+	case BLV_ENUM:
+		if (v->u == 0 && c->strings) {
+			buf_putl(b, "\"\"");
+		} else if (c->strings && v->u <= c->n_strings) {
+			const struct bytes *s = &c->strings[v->u - 1];
+			json_text(b, c, s->p, s->n);
+		} else {
+			buf_put_u64dec(b, v->u);
+		}
+		return;
+	case BLV_SET:
+		if (set_labels_known(c, v->u)) {
+			/* members in definition order, comma-joined */
+			struct buf t;
+			buf_init(&t, 0);
+			bool first = true;
+			for (uint32_t i = 0; i < c->n_strings && i < 64; i++) {
+				if (!(v->u & (1ull << i)))
+					continue;
+				if (!first)
+					buf_putc(&t, ',');
+				first = false;
+				buf_put(&t, c->strings[i].p, c->strings[i].n);
+			}
+			json_text(b, c, t.p ? t.p : (const uint8_t *)"", t.n);
+			buf_release(&t);
+		} else {
+			buf_put_u64dec(b, v->u);
+		}
+		return;
+	case BLV_JSON:
+	case BLV_JSON_DIFF:
+		buf_put(b, v->s.p, v->s.n);
+		return;
+	case BLV_GEOMETRY:
+		buf_putl(b, "{\"srid\":");
+		buf_put_u64dec(b, v->u);
+		buf_putl(b, ",\"wkb\":\"");
+		put_hex(b, v->s.p, v->s.n);
+		buf_putl(b, "\"}");
+		return;
+	case BLV_VECTOR:
+		put_vector(b, v);
+		return;
+	default:
+		buf_putl(b, "null");
+		return;
+	}
+}
+
+/* 'text' with \\, \' and non-printable bytes escaped (mysqlbinlog style). */
+static void text_quoted(struct buf *b, const uint8_t *p, size_t n, bool utf8ok)
+{
+	buf_putc(b, '\'');
+	for (size_t i = 0; i < n; i++) {
+		uint8_t ch = p[i];
+		if (ch == '\\' || ch == '\'') {
+			buf_putc(b, '\\');
+			buf_putc(b, (char)ch);
+		} else if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && !utf8ok)) {
+			buf_putl(b, "\\x");
+			buf_putc(b, hexd[ch >> 4]);
+			buf_putc(b, hexd[ch & 15]);
+		} else {
+			buf_putc(b, (char)ch);
+		}
+	}
+	buf_putc(b, '\'');
+}
+
+static void text_string(struct buf *b, const struct bl_column *c,
+			const uint8_t *p, size_t n)
+{
+	if (c->has_charset && c->collation != BL_COLLATION_BINARY) {
+		struct buf t;
+		buf_init(&t, 0);
+		if (bl_text_to_utf8(&t, c->collation, p, n) == 0) {
+			text_quoted(b, t.p ? t.p : (const uint8_t *)"", t.n, true);
+			buf_release(&t);
+			return;
+		}
+		buf_release(&t);
+	}
+	text_quoted(b, p, n, !c->has_charset && bl__utf8_valid(p, n));
+}
+
+void bl_value_text(struct buf *b, const struct bl_column *c,
+		   const struct bl_value *v)
+{
+	switch (v->kind) {
+	case BLV_ABSENT:
+		return;
+	case BLV_NULL:
+		buf_putl(b, "NULL");
+		return;
+	case BLV_TIMESTAMP:
+		/* like mysqlbinlog: seconds since the epoch */
+		buf_put_i64dec(b, v->i);
+		put_frac(b, v->t.usec, v->fsp);
+		return;
+	case BLV_DATE:
+		buf_putc(b, '\'');
+		put_date(b, &v->t);
+		buf_putc(b, '\'');
+		return;
+	case BLV_DATETIME:
+		buf_putc(b, '\'');
+		put_datetime(b, v);
+		buf_putc(b, '\'');
+		return;
+	case BLV_TIME:
+		buf_putc(b, '\'');
+		put_time(b, v);
+		buf_putc(b, '\'');
+		return;
+	case BLV_DECIMAL:
+		buf_put(b, v->s.p, v->s.n);
+		return;
+	case BLV_STRING:
+		text_string(b, c, v->s.p, v->s.n);
+		return;
+	case BLV_BINARY:
+		text_quoted(b, v->s.p, v->s.n, false);
+		return;
+	case BLV_BIT: {
+		unsigned bits = v->fsp ? v->fsp : 64;
+		buf_putl(b, "b'");
+		for (unsigned i = bits; i-- > 0;)
+			buf_putc(b, (v->u >> i) & 1 ? '1' : '0');
+		buf_putc(b, '\'');
+		return;
+	}
+	case BLV_ENUM:
+	case BLV_SET:
+		if ((v->kind == BLV_ENUM && c->strings && v->u <= c->n_strings) ||
+		    (v->kind == BLV_SET && set_labels_known(c, v->u))) {
+			struct buf t;
+			buf_init(&t, 0);
+			bl_value_json(&t, c, v);
+			/* the JSON string, re-quoted SQL style */
+			if (t.n >= 2 && t.p[0] == '"')
+				text_quoted(b, t.p + 1, t.n - 2, true);
+			else
+				buf_put(b, t.p, t.n);
+			buf_release(&t);
+		} else {
+			buf_put_u64dec(b, v->u);
+		}
+		return;
+	case BLV_JSON:
+	case BLV_JSON_DIFF:
+		text_quoted(b, v->s.p, v->s.n, true);
+		return;
+	case BLV_GEOMETRY:
+		buf_putl(b, "SRID ");
+		buf_put_u64dec(b, v->u);
+		buf_putl(b, " X'");
+		put_hex(b, v->s.p, v->s.n);
+		buf_putc(b, '\'');
+		return;
+	default:
+		bl_value_json(b, c, v);
+		return;
+	}
+}

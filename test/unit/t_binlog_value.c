@@ -1,0 +1,383 @@
+/*
+ * Column values: byte vectors built from the documented storage formats,
+ * rendered through the JSON contract, plus a truncation sweep over each.
+ */
+#include "base/arena.h"
+#include "base/buf.h"
+#include "binlog/internal.h"
+#include "test/unit/test.h"
+
+struct vec {
+	uint8_t type;
+	uint16_t meta;
+	bool is_unsigned;
+	uint16_t collation;	/* 0: no charset metadata */
+	uint8_t bytes[64];
+	size_t n;
+	const char *json;
+};
+
+static void put_be(uint8_t *p, uint64_t v, int w)
+{
+	for (int i = w - 1; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+static char *render_vec(const struct vec *t, int *rc_out)
+{
+	struct bl_column c;
+	memset(&c, 0, sizeof(c));
+	c.type = t->type;
+	c.meta = t->meta;
+	c.is_unsigned = t->is_unsigned;
+	if (t->collation) {
+		c.has_charset = true;
+		c.collation = t->collation;
+	}
+	struct rd r;
+	rd_init(&r, t->bytes, t->n);
+	struct bl_value v;
+	memset(&v, 0, sizeof(v));
+	struct arena a;
+	arena_init(&a, 1024);
+	struct err e = {0};
+	int rc = bl__value_decode(&r, &c, &v, &a, &e);
+	*rc_out = rc;
+	char *s = NULL;
+	if (rc == 0) {
+		if (rd_left(&r) != 0)
+			test_fail(__FILE__, __LINE__, "%zu bytes left", rd_left(&r));
+		struct buf b;
+		buf_init(&b, 0);
+		bl_value_json(&b, &c, &v);
+		s = strdup(buf_cstr(&b));
+		buf_release(&b);
+	}
+	arena_release(&a);
+	return s;
+}
+
+static void check(const struct vec *t)
+{
+	int rc;
+	char *s = render_vec(t, &rc);
+	if (rc)
+		test_fail(__FILE__, __LINE__, "type %u: decode failed %d", t->type, rc);
+	ASSERT_STREQ(s, t->json);
+	free(s);
+	/* every shorter input fails cleanly */
+	for (size_t k = 0; k < t->n; k++) {
+		struct vec u = *t;
+		u.n = k;
+		char *z = render_vec(&u, &rc);
+		if (rc == 0 && t->type != BL_TYPE_NULL)
+			test_fail(__FILE__, __LINE__, "type %u cut at %zu decoded as %s",
+				  t->type, k, z);
+		free(z);
+	}
+}
+
+TEST(value, integers)
+{
+	static const struct vec v[] = {
+		{BL_TYPE_TINY, 0, false, 0, {0x80}, 1, "-128"},
+		{BL_TYPE_TINY, 0, true, 0, {0xff}, 1, "255"},
+		{BL_TYPE_SHORT, 0, false, 0, {0x00, 0x80}, 2, "-32768"},
+		{BL_TYPE_SHORT, 0, true, 0, {0xff, 0xff}, 2, "65535"},
+		{BL_TYPE_INT24, 0, false, 0, {0x00, 0x00, 0x80}, 3, "-8388608"},
+		{BL_TYPE_INT24, 0, false, 0, {0xff, 0xff, 0x7f}, 3, "8388607"},
+		{BL_TYPE_INT24, 0, true, 0, {0xff, 0xff, 0xff}, 3, "16777215"},
+		{BL_TYPE_LONG, 0, false, 0, {0, 0, 0, 0x80}, 4, "-2147483648"},
+		{BL_TYPE_LONG, 0, true, 0, {0xff, 0xff, 0xff, 0xff}, 4, "4294967295"},
+		{BL_TYPE_LONGLONG, 0, false, 0, {0, 0, 0, 0, 0, 0, 0, 0x80}, 8,
+		 "-9223372036854775808"},
+		{BL_TYPE_LONGLONG, 0, true, 0, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+						0xff, 0xff}, 8,
+		 "18446744073709551615"},
+		{BL_TYPE_YEAR, 0, false, 0, {0}, 1, "0"},
+		{BL_TYPE_YEAR, 0, false, 0, {255}, 1, "2155"},
+		{BL_TYPE_BIT, (8 << 8) | 0, false, 0, {0x80, 0, 0, 0, 0, 0, 0, 1}, 8,
+		 "9223372036854775809"},
+		{BL_TYPE_BIT, 1, false, 0, {1}, 1, "1"},
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		check(&v[i]);
+}
+
+TEST(value, floats)
+{
+	struct vec f = {BL_TYPE_FLOAT, 4, false, 0, {0}, 4, "0.1"};
+	float x = 0.1f;
+	memcpy(f.bytes, &x, 4);
+	check(&f);
+	struct vec d = {BL_TYPE_DOUBLE, 8, false, 0, {0}, 8, "0.1"};
+	double y = 0.1;
+	memcpy(d.bytes, &y, 8);
+	check(&d);
+	y = 1.0 / 3;
+	memcpy(d.bytes, &y, 8);
+	d.json = "0.3333333333333333";
+	check(&d);
+}
+
+TEST(value, decimals)
+{
+	struct vec v[] = {
+		/* DECIMAL(4,2): 2 integer digits in 1 byte, 2 fraction digits in 1 */
+		{BL_TYPE_NEWDECIMAL, 4 << 8 | 2, false, 0, {0x8a, 0x37}, 2, "\"10.55\""},
+		{BL_TYPE_NEWDECIMAL, 4 << 8 | 2, false, 0, {0x75, 0xc8}, 2, "\"-10.55\""},
+		{BL_TYPE_NEWDECIMAL, 4 << 8 | 2, false, 0, {0x80, 0x01}, 2, "\"0.01\""},
+		{BL_TYPE_NEWDECIMAL, 4 << 8 | 2, false, 0, {0x7f, 0xfe}, 2, "\"-0.01\""},
+		{BL_TYPE_NEWDECIMAL, 4 << 8 | 2, false, 0, {0x80, 0x00}, 2, "\"0.00\""},
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		check(&v[i]);
+	/* DECIMAL(65,30) maximum: 35 integer and 30 fraction digits of 9 */
+	struct vec m = {BL_TYPE_NEWDECIMAL, 65 << 8 | 30, false, 0, {0}, 0, NULL};
+	size_t n = 0;
+	put_be(m.bytes + n, 99999999, 4), n += 4;	/* 8 digits in 4 bytes */
+	for (int i = 0; i < 3; i++)
+		put_be(m.bytes + n, 999999999, 4), n += 4;
+	for (int i = 0; i < 3; i++)
+		put_be(m.bytes + n, 999999999, 4), n += 4;
+	put_be(m.bytes + n, 999, 2), n += 2;		/* 3 digits in 2 bytes */
+	m.bytes[0] |= 0x80;
+	m.n = n;
+	char want[80];
+	memset(want, '9', sizeof(want));
+	want[0] = '"';
+	want[36] = '.';
+	want[67] = '"';
+	want[68] = 0;
+	m.json = want;
+	check(&m);
+	/* an impossible digit group is an error, not a wrong number */
+	struct vec bad = {BL_TYPE_NEWDECIMAL, 10 << 8 | 0, false, 0,
+			  {0x80, 0xff, 0xff, 0xff, 0xff}, 5, NULL};
+	int rc;
+	free(render_vec(&bad, &rc));
+	ASSERT_ERR(rc, ERR_PROTO);
+}
+
+TEST(value, temporal)
+{
+	struct vec v[] = {
+		/* DATE: day | month << 5 | year << 9, little endian */
+		{BL_TYPE_DATE, 0, false, 0, {0}, 3, "\"0000-00-00\""},
+		{BL_TYPE_DATE, 0, false, 0, {0x0f, 0x28, 0x0f}, 3, "\"1940-00-15\""},
+		{BL_TYPE_YEAR, 0, false, 0, {120}, 1, "2020"},
+		/* old DATETIME: YYYYMMDDhhmmss */
+		{BL_TYPE_DATETIME, 0, false, 0, {0}, 8, "\"0000-00-00 00:00:00\""},
+		/* old TIME: signed HHMMSS */
+		{BL_TYPE_TIME, 0, false, 0, {0}, 3, "\"00:00:00\""},
+		{BL_TYPE_TIMESTAMP, 0, false, 0, {0, 0, 0, 0}, 4,
+		 "\"0000-00-00 00:00:00Z\""},
+		{BL_TYPE_TIMESTAMP2, 6, false, 0, {0x65, 0x5e, 0x9c, 0x00, 0x01, 0xe2,
+						   0x40}, 7,
+		 "\"2023-11-23 00:25:36.123456Z\""},
+		{BL_TYPE_TIMESTAMP2, 0, false, 0, {0, 0, 0, 0}, 4,
+		 "\"0000-00-00 00:00:00Z\""},
+	};
+	uint64_t dt = 20200015000000ull;	/* partly zero: month 00 */
+	memcpy(v[1].bytes, (uint8_t[]){0x0f, 0x28 & 0x1f, 0x0f}, 3);
+	/* 1940-00-15: year 1940 << 9 | 0 << 5 | 15 */
+	uint32_t d = (1940u << 9) | 15u;
+	v[1].bytes[0] = (uint8_t)d, v[1].bytes[1] = (uint8_t)(d >> 8),
+	v[1].bytes[2] = (uint8_t)(d >> 16);
+	for (int i = 0; i < 8; i++)
+		v[3].bytes[i] = (uint8_t)(dt >> (8 * i));
+	v[3].json = "\"2020-00-15 00:00:00\"";
+	/* old TIME -838:59:59 */
+	int32_t t = -8385959;
+	uint32_t tu = (uint32_t)t & 0xffffff;
+	v[4].bytes[0] = (uint8_t)tu, v[4].bytes[1] = (uint8_t)(tu >> 8),
+	v[4].bytes[2] = (uint8_t)(tu >> 16);
+	v[4].json = "\"-838:59:59\"";
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		check(&v[i]);
+}
+
+/* DATETIME2: 40-bit offset value, then the fraction, big endian. */
+static void datetime2(struct vec *v, unsigned fsp, unsigned y, unsigned mo,
+		      unsigned d, unsigned h, unsigned mi, unsigned s, uint32_t us)
+{
+	uint64_t ym = (uint64_t)y * 13 + mo;
+	uint64_t x = 0x8000000000ull | ym << 22 | (uint64_t)d << 17 |
+		     (uint64_t)h << 12 | (uint64_t)mi << 6 | s;
+	memset(v, 0, sizeof(*v));
+	v->type = BL_TYPE_DATETIME2;
+	v->meta = (uint16_t)fsp;
+	put_be(v->bytes, x, 5);
+	v->n = 5;
+	static const uint32_t div[] = {1, 100000, 10000, 1000, 100, 10, 1};
+	if (fsp) {
+		int w = (int)(fsp + 1) / 2;
+		uint32_t f = us / div[fsp];
+		/* stored with an even number of digits */
+		if (fsp % 2)
+			f *= 10;
+		put_be(v->bytes + 5, f, w);
+		v->n += (size_t)w;
+	}
+}
+
+TEST(value, datetime2_every_fsp)
+{
+	static const char *const want[] = {
+		"\"2024-02-29 23:59:58\"",	  "\"2024-02-29 23:59:58.1\"",
+		"\"2024-02-29 23:59:58.12\"",	  "\"2024-02-29 23:59:58.123\"",
+		"\"2024-02-29 23:59:58.1234\"",  "\"2024-02-29 23:59:58.12345\"",
+		"\"2024-02-29 23:59:58.123456\"",
+	};
+	for (unsigned fsp = 0; fsp <= 6; fsp++) {
+		struct vec v;
+		datetime2(&v, fsp, 2024, 2, 29, 23, 59, 58, 123456);
+		v.json = want[fsp];
+		check(&v);
+	}
+	struct vec z;
+	datetime2(&z, 6, 0, 0, 0, 0, 0, 0, 0);
+	z.json = "\"0000-00-00 00:00:00.000000\"";
+	check(&z);
+}
+
+/* TIME2: the whole value is a signed fixed-point number in offset binary. */
+static void time2(struct vec *v, unsigned fsp, bool neg, unsigned h, unsigned m,
+		  unsigned s, uint32_t us)
+{
+	memset(v, 0, sizeof(*v));
+	v->type = BL_TYPE_TIME2;
+	v->meta = (uint16_t)fsp;
+	int64_t hms = (int64_t)h << 12 | (int64_t)m << 6 | s;
+	int w;
+	int64_t n;
+	if (fsp <= 0) {
+		w = 3;
+		n = hms;
+	} else if (fsp <= 2) {
+		w = 4;
+		n = hms * 256 + us / 10000;
+	} else if (fsp <= 4) {
+		w = 5;
+		n = hms * 65536 + us / 100;
+	} else {
+		w = 6;
+		n = hms << 24 | us;
+	}
+	if (neg)
+		n = -n;
+	uint64_t off = 1ull << (8 * w - 1);
+	put_be(v->bytes, off + (uint64_t)n, w);
+	v->n = (size_t)w;
+}
+
+TEST(value, time2_negative_fractions)
+{
+	struct vec v;
+	time2(&v, 2, true, 0, 0, 0, 10000);
+	v.json = "\"-00:00:00.01\"";
+	check(&v);
+	time2(&v, 4, true, 0, 0, 1, 500);
+	v.json = "\"-00:00:01.0005\"";
+	check(&v);
+	time2(&v, 6, true, 838, 59, 59, 0);
+	v.json = "\"-838:59:59.000000\"";
+	check(&v);
+	time2(&v, 0, true, 507, 48, 27, 0);
+	v.json = "\"-507:48:27\"";
+	check(&v);
+	time2(&v, 3, false, 12, 0, 0, 999000);
+	v.json = "\"12:00:00.999\"";
+	check(&v);
+	time2(&v, 1, true, 1, 2, 3, 900000);
+	v.json = "\"-01:02:03.9\"";
+	check(&v);
+}
+
+TEST(value, strings_and_charsets)
+{
+	struct vec v[] = {
+		/* latin1 is Windows-1252: 0x80 is the euro sign */
+		{BL_TYPE_VARCHAR, 10, false, 8, {3, 'a', 0x80, 0xe9}, 4,
+		 "\"a\xe2\x82\xac\xc3\xa9\""},
+		/* utf8mb4 emoji */
+		{BL_TYPE_VARCHAR, 400, false, 45, {4, 0, 0xf0, 0x9f, 0x98, 0x80}, 6,
+		 "\"\xf0\x9f\x98\x80\""},
+		/* invalid UTF-8 in a utf8mb4 column is shown as bytes */
+		{BL_TYPE_VARCHAR, 10, false, 45, {2, 0xc3, 0x28}, 3,
+		 "{\"hex\":\"c328\"}"},
+		/* binary collation: bytes */
+		{BL_TYPE_STRING, 4, false, 63, {3, 0x00, 0xff, 0x7f}, 4,
+		 "{\"hex\":\"00ff7f\"}"},
+		{BL_TYPE_BLOB, 2, false, 63, {2, 0, 0x00, 0x01}, 4,
+		 "{\"hex\":\"0001\"}"},
+		/* sjis through iconv */
+		{BL_TYPE_VARCHAR, 10, false, 13, {2, 0x82, 0xa0}, 3,
+		 "\"\xe3\x81\x82\""},
+		/* quotes and control characters escaped */
+		{BL_TYPE_VARCHAR, 10, false, 45, {3, '"', '\\', 1}, 4,
+		 "\"\\\"\\\\\\u0001\""},
+		{BL_TYPE_ENUM, 1, false, 0, {2}, 1, "2"},
+		{BL_TYPE_SET, 1, false, 0, {5}, 1, "5"},
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		check(&v[i]);
+}
+
+TEST(value, json_binary)
+{
+	/* {"a":[1,true,"x"],"b":-2} as small object */
+	static const uint8_t doc[] = {
+		0x00,			/* small object */
+		0x02, 0x00,		/* 2 members */
+		0x23, 0x00,		/* size 35 */
+		0x12, 0x00, 0x01, 0x00,	/* key "a" at 18 */
+		0x13, 0x00, 0x01, 0x00,	/* key "b" at 19 */
+		0x02, 0x14, 0x00,	/* small array at 20 */
+		0x05, 0xfe, 0xff,	/* int16 -2 inline */
+		'a', 'b',
+		/* array at 20: 3 elements, size 15 */
+		0x03, 0x00, 0x0f, 0x00,
+		0x05, 0x01, 0x00,	/* int16 1 */
+		0x04, 0x01, 0x00,	/* literal true */
+		0x0c, 0x0d, 0x00,	/* string at 13 */
+		0x01, 'x',
+	};
+	struct buf b;
+	buf_init(&b, 0);
+	struct err e = {0};
+	ASSERT_EQ(bl_json_to_text(&b, doc, sizeof(doc), &e), 0);
+	ASSERT_STREQ(buf_cstr(&b), "{\"a\":[1,true,\"x\"],\"b\":-2}");
+	/* every cut fails cleanly */
+	for (size_t k = 1; k < sizeof(doc); k++) {
+		buf_reset(&b);
+		err_clear(&e);
+		if (bl_json_to_text(&b, doc, k, &e) == 0)
+			test_fail(__FILE__, __LINE__, "cut at %zu decoded", k);
+	}
+	/* an offset outside the document is an error */
+	uint8_t bad[sizeof(doc)];
+	memcpy(bad, doc, sizeof(doc));
+	bad[13] = 0x7f;
+	buf_reset(&b);
+	err_clear(&e);
+	ASSERT_ERR(bl_json_to_text(&b, bad, sizeof(bad), &e), ERR_PROTO);
+	/* empty document is null */
+	buf_reset(&b);
+	ASSERT_EQ(bl_json_to_text(&b, doc, 0, &e), 0);
+	ASSERT_STREQ(buf_cstr(&b), "null");
+	buf_release(&b);
+}
+
+TEST(value, charset_table)
+{
+	ASSERT_STREQ(bl_collation_charset(8), "latin1");
+	ASSERT_STREQ(bl_collation_charset(33), "utf8mb3");
+	ASSERT_STREQ(bl_collation_charset(255), "utf8mb4");
+	ASSERT_STREQ(bl_collation_charset(63), "binary");
+	ASSERT_STREQ(bl_collation_charset(45 + 1024), "utf8mb4");	/* nopad */
+	ASSERT_STREQ(bl_collation_charset(2304), "utf8mb4");	/* uca1400 */
+	ASSERT(bl_collation_charset(4000) == NULL);
+}
