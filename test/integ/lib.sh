@@ -1,0 +1,127 @@
+# Helpers to run throwaway MariaDB and PostgreSQL servers on loopback for
+# tests, the demo and the benchmarks.  POSIX sh; source it.
+#   mariadb_start DIR [mariadbd options...]   sets MY_PORT MY_SOCK MY_DIR
+#   mariadb_sql [mariadb client options...]   runs SQL from stdin or -e
+#   mariadb_stop
+#   pg_start DIR                              sets PG_PORT PG_DIR PG_HOST
+#   pg_sql [psql options...]
+#   pg_stop
+# Servers are stopped by servers_stop, which callers put in a trap.
+
+free_port() {
+	# a free TCP port on 127.0.0.1, chosen by the kernel
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+_wait_for() {	# _wait_for SECONDS COMMAND...: poll until the command succeeds
+	_t=$1
+	shift
+	_i=0
+	while [ "$_i" -lt $((_t * 10)) ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+mariadb_start() {
+	MY_DIR=$1
+	shift
+	mkdir -p "$MY_DIR"
+	MY_PORT=$(free_port)
+	MY_SOCK=$MY_DIR/mysqld.sock
+	_user=""
+	[ "$(id -u)" = 0 ] && _user="--user=root"
+	mariadb-install-db --no-defaults --datadir="$MY_DIR/data" \
+		--auth-root-authentication-method=normal $_user \
+		> "$MY_DIR/install.log" 2>&1 || {
+		echo "mariadb-install-db failed:" >&2
+		tail -20 "$MY_DIR/install.log" >&2
+		return 1
+	}
+	mariadbd --no-defaults --datadir="$MY_DIR/data" --socket="$MY_SOCK" \
+		--port="$MY_PORT" --bind-address=127.0.0.1 \
+		--log-bin="$MY_DIR/data/binlog" --binlog-format=ROW \
+		--binlog-row-metadata=FULL --server-id=1 --skip-name-resolve \
+		--innodb-buffer-pool-size=128M --innodb-log-file-size=64M \
+		--pid-file="$MY_DIR/mysqld.pid" --log-error="$MY_DIR/error.log" \
+		$_user "$@" > "$MY_DIR/stdout.log" 2>&1 &
+	MY_PID=$!
+	if ! _wait_for 60 mariadb --no-defaults -S "$MY_SOCK" -uroot -e 'select 1'; then
+		echo "mariadbd did not start:" >&2
+		tail -20 "$MY_DIR/error.log" >&2
+		return 1
+	fi
+	export MY_DIR MY_PORT MY_SOCK MY_PID
+}
+
+mariadb_sql() {
+	mariadb --no-defaults -S "$MY_SOCK" -uroot "$@"
+}
+
+mariadb_stop() {
+	[ -n "${MY_PID:-}" ] || return 0
+	mariadb-admin --no-defaults -S "$MY_SOCK" -uroot shutdown >/dev/null 2>&1 ||
+		kill "$MY_PID" 2>/dev/null || true
+	_i=0
+	while kill -0 "$MY_PID" 2>/dev/null && [ $_i -lt 300 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -9 "$MY_PID" 2>/dev/null || true
+	MY_PID=""
+}
+
+_pg_bin() {
+	for d in /usr/lib/postgresql/*/bin; do
+		[ -x "$d/pg_ctl" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+
+_as_pg() {	# run a PostgreSQL server program as postgres when we are root
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+pg_start() {
+	PG_DIR=$1
+	PG_BIN=$(_pg_bin) || { echo "PostgreSQL server binaries not found" >&2; return 1; }
+	mkdir -p "$PG_DIR"
+	[ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
+	PG_PORT=$(free_port)
+	PG_HOST=$PG_DIR
+	_as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust \
+		> "$PG_DIR/initdb.log" 2>&1 || {
+		echo "initdb failed:" >&2
+		tail -20 "$PG_DIR/initdb.log" >&2
+		return 1
+	}
+	_as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+		-o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" \
+		start > /dev/null 2>&1 || {
+		echo "PostgreSQL did not start:" >&2
+		tail -20 "$PG_DIR/server.log" >&2
+		return 1
+	}
+	export PG_DIR PG_PORT PG_HOST PG_BIN
+}
+
+pg_sql() {
+	psql -X -q -h "$PG_HOST" -p "$PG_PORT" -U postgres "$@"
+}
+
+pg_stop() {
+	[ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ] || return 0
+	_as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1
+	PG_DIR=""
+}
+
+servers_stop() {
+	mariadb_stop
+	pg_stop
+}
