@@ -160,6 +160,19 @@ struct bl_column {
 	const char *name;	/* COLUMN_NAME metadata, or NULL */
 	uint32_t n_strings;	/* ENUM/SET labels from optional metadata */
 	const struct bytes *strings;	/* labels (in column charset) */
+	/* derived once per TABLE_MAP, for rendering */
+	uint8_t cs_class;	/* enum bl_cs_class of the collation */
+	uint16_t json_key_len;
+	const char *json_key;	/* "name": or "@N": escaped, with the colon */
+};
+
+/* How text of a column converts to UTF-8. */
+enum bl_cs_class {
+	BL_CS_UNKNOWN = 0,	/* no charset metadata */
+	BL_CS_UTF8,		/* utf8mb3 / utf8mb4: validate */
+	BL_CS_LATIN1,		/* Windows-1252 */
+	BL_CS_BINARY,		/* bytes */
+	BL_CS_OTHER,		/* iconv */
 };
 
 /* A table as described by its latest TABLE_MAP event. */

@@ -259,3 +259,17 @@ int bl_text_to_utf8(struct buf *out, uint16_t collation, const uint8_t *p,
 		return -ERR_PROTO;
 	return via_iconv(out, cs, p, n);
 }
+
+uint8_t bl__cs_class(uint16_t collation)
+{
+	const char *cs = bl_collation_charset(collation);
+	if (!cs)
+		return BL_CS_OTHER;
+	if (!strcmp(cs, "utf8mb4") || !strcmp(cs, "utf8mb3"))
+		return BL_CS_UTF8;
+	if (!strcmp(cs, "latin1"))
+		return BL_CS_LATIN1;
+	if (!strcmp(cs, "binary"))
+		return BL_CS_BINARY;
+	return BL_CS_OTHER;
+}

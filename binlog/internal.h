@@ -35,6 +35,8 @@ void bl__json_escape(struct buf *b, const uint8_t *p, size_t n);
 /* Shortest text that reads back to the same double (or float). */
 void bl__put_double(struct buf *b, double d, bool single);
 bool bl__utf8_valid(const uint8_t *p, size_t n);
+/* enum bl_cs_class of a collation id */
+uint8_t bl__cs_class(uint16_t collation);
 
 /* CRC32 (zlib) of the whole event but its last 4 bytes, compared with them. */
 bool bl__crc_ok(const uint8_t *p, size_t n);

@@ -171,14 +171,7 @@ static void json_image(struct buf *b, const struct bl_table *t,
 			buf_putc(b, ',');
 		first = false;
 		const struct bl_column *c = &t->cols[i];
-		if (t->has_names && c->name)
-			put_jcstr(b, c->name);
-		else {
-			buf_puts(b, "\"@");
-			buf_put_u64dec(b, i + 1);
-			buf_putc(b, '"');
-		}
-		buf_putc(b, ':');
+		buf_put(b, c->json_key, c->json_key_len);
 		bl_value_json(b, c, v);
 	}
 	buf_putc(b, '}');
@@ -437,10 +430,15 @@ static void text_image(struct buf *b, const struct bl_table *t,
 		const struct bl_value *v = &vals[i];
 		if (v->kind == BLV_ABSENT)
 			continue;
-		buf_printf(b, "###   @%u=", i + 1);
+		buf_putl(b, "###   @");
+		buf_put_u64dec(b, i + 1);
+		buf_putc(b, '=');
 		bl_value_text(b, &t->cols[i], v);
-		if (t->cols[i].name)
-			buf_printf(b, " /* %s */", t->cols[i].name);
+		if (t->cols[i].name) {
+			buf_putl(b, " /* ");
+			buf_puts(b, t->cols[i].name);
+			buf_putl(b, " */");
+		}
 		buf_putc(b, '\n');
 	}
 }

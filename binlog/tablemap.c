@@ -405,6 +405,31 @@ static int apply_optional(struct bl_decoder *d, struct rd *r, struct bl_table *t
 	return 0;
 }
 
+/* Rendering helpers derived once per table map. */
+static void derive(struct bl_table *t)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		struct bl_column *c = &t->cols[i];
+		c->cs_class = c->has_charset ? bl__cs_class(c->collation)
+					     : BL_CS_UNKNOWN;
+		buf_reset(&b);
+		if (t->has_names && c->name) {
+			bl__json_escape(&b, (const uint8_t *)c->name,
+					strlen(c->name));
+		} else {
+			buf_putl(&b, "\"@");
+			buf_put_u64dec(&b, i + 1);
+			buf_putc(&b, '"');
+		}
+		buf_putc(&b, ':');
+		c->json_key = arena_strndup(&t->mem, (const char *)b.p, b.n);
+		c->json_key_len = (uint16_t)(b.n > 65535 ? 65535 : b.n);
+	}
+	buf_release(&b);
+}
+
 static int parse_table(struct bl_decoder *d, struct rd *r, struct bl_table *t)
 {
 	uint8_t n = rd_u8(r);
@@ -494,6 +519,7 @@ int bl__tablemap_decode(struct bl_decoder *d, struct rd *r, struct bl_event *ev)
 		table_free(t);
 		return rc;
 	}
+	derive(t);
 	if (!s->t)
 		d->nused++;
 	table_free(s->t);

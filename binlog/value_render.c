@@ -10,6 +10,20 @@
 
 static const char hexd[] = "0123456789abcdef";
 
+/*
+ * Scratch space for charset conversion, reused so that rendering does not
+ * allocate per value.  Rendering is single-threaded per process.
+ */
+static struct buf scratch = {NULL, 0, 0, 0, false};
+
+static struct buf *scratch_buf(void)
+{
+	if (!scratch.cap)
+		buf_init(&scratch, BL_MAX_EVENT);
+	buf_reset(&scratch);
+	return &scratch;
+}
+
 static void put_hex(struct buf *b, const uint8_t *p, size_t n)
 {
 	uint8_t *d = buf_reserve(b, n * 2);
@@ -112,21 +126,19 @@ static void json_text(struct buf *b, const struct bl_column *c,
 		      const uint8_t *p, size_t n)
 {
 	if (c->has_charset) {
-		const char *cs = bl_collation_charset(c->collation);
-		if (cs && (!strcmp(cs, "utf8mb4") || !strcmp(cs, "utf8mb3"))) {
+		uint8_t cls = c->cs_class ? c->cs_class : bl__cs_class(c->collation);
+		if (cls == BL_CS_UTF8) {
 			if (bl__utf8_valid(p, n))
 				bl__json_escape(b, p, n);
 			else
 				hex_object(b, p, n);
 			return;
 		}
-		struct buf t;
-		buf_init(&t, 0);
-		if (bl_text_to_utf8(&t, c->collation, p, n) == 0)
-			bl__json_escape(b, t.p ? t.p : (const uint8_t *)"", t.n);
+		struct buf *t = scratch_buf();
+		if (bl_text_to_utf8(t, c->collation, p, n) == 0)
+			bl__json_escape(b, t->p ? t->p : (const uint8_t *)"", t->n);
 		else
 			hex_object(b, p, n);
-		buf_release(&t);
 		return;
 	}
 	/* no charset metadata: UTF-8 when it is, bytes otherwise */
@@ -287,14 +299,16 @@ static void text_string(struct buf *b, const struct bl_column *c,
 			const uint8_t *p, size_t n)
 {
 	if (c->has_charset && c->collation != BL_COLLATION_BINARY) {
-		struct buf t;
-		buf_init(&t, 0);
-		if (bl_text_to_utf8(&t, c->collation, p, n) == 0) {
-			text_quoted(b, t.p ? t.p : (const uint8_t *)"", t.n, true);
-			buf_release(&t);
+		uint8_t cls = c->cs_class ? c->cs_class : bl__cs_class(c->collation);
+		if (cls == BL_CS_UTF8 && bl__utf8_valid(p, n)) {
+			text_quoted(b, p, n, true);
 			return;
 		}
-		buf_release(&t);
+		struct buf *t = scratch_buf();
+		if (bl_text_to_utf8(t, c->collation, p, n) == 0) {
+			text_quoted(b, t->p ? t->p : (const uint8_t *)"", t->n, true);
+			return;
+		}
 	}
 	text_quoted(b, p, n, !c->has_charset && bl__utf8_valid(p, n));
 }

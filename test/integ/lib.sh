@@ -57,7 +57,7 @@ mariadb_start() {
 }
 
 mariadb_sql() {
-	mariadb --no-defaults -S "$MY_SOCK" -uroot "$@"
+	mariadb --no-defaults --default-character-set=utf8mb4 -S "$MY_SOCK" -uroot "$@"
 }
 
 mariadb_stop() {

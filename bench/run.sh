@@ -1,0 +1,58 @@
+#!/bin/sh
+# make bench: decoder throughput against mariadb-binlog, measured in the
+# same run on the same file.  The binlog (>= 1,000,000 row events: inserts,
+# updates, deletes over INT, BIGINT, VARCHAR, DECIMAL, DATETIME columns) is
+# generated once on a throwaway MariaDB and kept in build/bench/.
+set -eu
+bin=${1:?usage: run.sh CHAMELEON}
+. test/integ/lib.sh
+dir=build/bench
+mkdir -p "$dir"
+binlog=$dir/decode.binlog
+if [ ! -f "$binlog" ]; then
+	echo "generating the benchmark binlog (once) ..."
+	work=$(mktemp -d)
+	trap 'servers_stop; rm -rf "$work"' EXIT INT TERM
+	mariadb_start "$work/mariadb" --max-binlog-size=1G
+	mariadb_sql <<'SQL'
+CREATE DATABASE bench;
+USE bench;
+CREATE TABLE t (id INT PRIMARY KEY, a BIGINT, name VARCHAR(64), amount DECIMAL(12,2),
+  created DATETIME, qty INT, note VARCHAR(32));
+INSERT INTO t SELECT seq, seq * 1000003, CONCAT('customer-', seq), seq / 7,
+  '2024-01-01 00:00:00' + INTERVAL seq SECOND, seq % 1000, 'n' FROM seq_1_to_700000;
+UPDATE t SET amount = amount + 1.25, qty = qty + 1 WHERE id % 2 = 0;
+DELETE FROM t WHERE id % 7 = 0;
+SQL
+	mariadb_sql -e 'FLUSH BINARY LOGS'
+	cp "$work/mariadb/data/binlog.000001" "$binlog"
+	servers_stop
+	rm -rf "$work"
+	trap - EXIT INT TERM
+fi
+rows=$("$bin" decode_binlog --format none "$binlog" | sed -n 's/.*row changes: \([0-9]*\).*/\1/p')
+size=$(wc -c < "$binlog")
+cores=$(nproc)
+runs=3
+set -- $(python3 bench/measure.py $runs mariadb-binlog --no-defaults --base64-output=decode-rows -vv "$binlog")
+mb_s=$1 mb_rss=$2
+set -- $(python3 bench/measure.py $runs "$bin" decode_binlog --format json "$binlog")
+js_s=$1 js_rss=$2
+set -- $(python3 bench/measure.py $runs "$bin" decode_binlog --format text "$binlog")
+tx_s=$1 tx_rss=$2
+set -- $(python3 bench/measure.py $runs "$bin" decode_binlog --format none "$binlog")
+no_s=$1 no_rss=$2
+python3 - "$rows" "$size" "$cores" "$mb_s" "$mb_rss" "$js_s" "$js_rss" "$tx_s" "$tx_rss" "$no_s" "$no_rss" <<'PY'
+import sys
+rows, size, cores = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+m = list(map(float, sys.argv[4:]))
+print("decode benchmark: %d row events, %.1f MB binlog (MariaDB), %d cores, best of 3" % (rows, size / 1e6, cores))
+print("%-46s %8s %12s %9s %8s" % ("", "seconds", "rows/s", "max RSS", "ratio"))
+base = m[0]
+for name, (s, rss) in (("mariadb-binlog --base64-output=decode-rows -vv", m[0:2]),
+                       ("chameleon decode_binlog --format json", m[2:4]),
+                       ("chameleon decode_binlog --format text", m[4:6]),
+                       ("chameleon decode_binlog --format none", m[6:8])):
+    print("%-46s %8.3f %12s %7.1f MB %7.1fx" % (name, s, "{:,.0f}".format(rows / s), rss / 1024, base / s))
+print("(ratio = mariadb-binlog time / this time; 'none' is the decode path without output formatting)")
+PY
