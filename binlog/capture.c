@@ -154,7 +154,7 @@ static int open_file(struct bl_capture *c, const char *name, size_t len,
 	c->file[len] = 0;
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", c->dir, c->file);
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC;
+	int flags = O_RDWR | O_CREAT | O_CLOEXEC;
 	if (pos <= 4)
 		flags |= O_TRUNC;
 	c->fd = open(path, flags, 0644);
@@ -241,10 +241,34 @@ int bl_capture_event(struct bl_capture *c, const uint8_t *p, size_t n,
 			       "event ends at %u in the stream but at %llu in "
 			       "'%s'",
 			       log_pos, (unsigned long long)(c->pos + n), c->file);
-	if (write_all(c->fd, p, n) < 0)
+	int wrc;
+	if (type == BL_FORMAT_DESCRIPTION_EVENT && c->pos == 4 &&
+	    !(flags & LOG_EVENT_BINLOG_IN_USE_F) && n > 17) {
+		/*
+		 * The server's own copy of an open file carries the in-use
+		 * flag (the dump thread sends it cleared); set it while the
+		 * file is open and clear it at the rotation or the stop, as
+		 * the server does.  The checksum is taken with it clear.
+		 */
+		uint8_t *copy = malloc(n);
+		if (!copy)
+			return err_set(e, ERR_IO, "out of memory");
+		memcpy(copy, p, n);
+		copy[17] |= LOG_EVENT_BINLOG_IN_USE_F;
+		wrc = write_all(c->fd, copy, n);
+		free(copy);
+	} else {
+		wrc = write_all(c->fd, p, n);
+	}
+	if (wrc < 0)
 		return err_set(e, ERR_IO, "cannot write '%s': %s", c->file,
 			       strerror(errno));
 	c->pos += n;
+	if (type == BL_STOP_EVENT) {
+		int rc = mark_closed(c, e);
+		if (rc)
+			return rc;
+	}
 	if (type == BL_ROTATE_EVENT) {
 		int rc = mark_closed(c, e);
 		if (rc)

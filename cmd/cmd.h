@@ -11,7 +11,16 @@ struct cmd {
 	const char *summary;
 };
 
+#include <stdbool.h>
+#include <stdint.h>
+
 int cmd_decode_binlog(int argc, char **argv);
+int cmd_check_source(int argc, char **argv);
+int cmd_capture_binlog(int argc, char **argv);
+/* decode_binlog from a live source (cmd/stream.c); format 0 text, 1 json, 2 none */
+int cmd_decode_live(const char *config, const char *source,
+		    const char *start_file, uint64_t start_pos, const char *gtid,
+		    bool stop_at_end, int format);
 
 extern const char *cmd_progname;
 

@@ -103,6 +103,8 @@ struct config {
 	struct cfg_fillfactor *fillfactors;
 	size_t n_sources;
 	struct cfg_source *sources;
+	size_t n_warnings;	/* unknown keys: "FILE:LINE: key 'x' is not used" */
+	const char **warnings;
 	struct arena mem;	/* owns every string above */
 };
 
@@ -114,7 +116,7 @@ int config_resolve_path(const char *name, char *out, size_t n);
 /*
  * Load and validate a configuration file.  A missing or wrong key is an
  * error naming the key, the file and the line ("FILE:LINE: key 'x': ...").
- * Unknown keys are warnings (written to *warn, may be NULL).
+ * Unknown keys are warnings, collected in c->warnings.
  */
 int config_load(struct config *c, const char *path, struct err *e) MUST_CHECK;
 void config_release(struct config *c);

@@ -27,9 +27,14 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: chameleon decode_binlog [options] FILE...\n"
+		"       chameleon decode_binlog --config C --source S [--start-file F\n"
+		"                 --start-position P | --gtid SET] [--stop-at-end] [options]\n"
 		"\n"
 		"Print every event of MySQL/MariaDB binlog files, in order; a later\n"
-		"file continues the table maps of the earlier one.\n"
+		"file continues the table maps of the earlier one.  With --config or\n"
+		"--source, read the live binlog stream of that source instead (from\n"
+		"the oldest binlog it has unless --start-file or --gtid is given) and\n"
+		"follow it until SIGINT/SIGTERM, or until its end with --stop-at-end.\n"
 		"\n"
 		"options:\n"
 		"  --format text|json|none  text (default) reads like mysqlbinlog -v;\n"
@@ -39,6 +44,11 @@ static void usage(FILE *f)
 		"  --stop-position N        stop before the event at byte N or later of\n"
 		"                           the last file\n"
 		"  --no-verify-checksum     do not verify event CRC32 checksums\n"
+		"  --config NAME|PATH       configuration (live mode; default 'default')\n"
+		"  --source NAME            source in the configuration (live mode)\n"
+		"  --start-file F           live mode: binlog file to start from\n"
+		"  --gtid SET               live mode: start after this GTID set\n"
+		"  --stop-at-end            live mode: stop at the end of the binlog\n"
 		"  -h, --help               show this help\n"
 		"\n"
 		"Exit status: 0 when every file decoded cleanly, 1 on a decoding error\n"
@@ -176,10 +186,17 @@ int cmd_decode_binlog(int argc, char **argv)
 		{"start-position", required_argument, NULL, 's'},
 		{"stop-position", required_argument, NULL, 'S'},
 		{"no-verify-checksum", no_argument, NULL, 'n'},
+		{"config", required_argument, NULL, 'c'},
+		{"source", required_argument, NULL, 'o'},
+		{"start-file", required_argument, NULL, 'F'},
+		{"gtid", required_argument, NULL, 'g'},
+		{"stop-at-end", no_argument, NULL, 'e'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct dopts op = {FMT_TEXT, 0, 0, 0};
+	const char *config = NULL, *source = NULL, *start_file = NULL, *gtid = NULL;
+	bool stop_at_end = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -214,6 +231,21 @@ int cmd_decode_binlog(int argc, char **argv)
 		case 'n':
 			op.flags |= BL_NO_VERIFY_CHECKSUM;
 			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'o':
+			source = optarg;
+			break;
+		case 'F':
+			start_file = optarg;
+			break;
+		case 'g':
+			gtid = optarg;
+			break;
+		case 'e':
+			stop_at_end = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -221,6 +253,20 @@ int cmd_decode_binlog(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (config || source) {
+		if (optind < argc) {
+			fprintf(stderr, "decode_binlog: give files or --config/--source, "
+					"not both\n");
+			return 2;
+		}
+		return cmd_decode_live(config ? config : "default", source, start_file,
+				       op.start, gtid, stop_at_end, (int)op.fmt);
+	}
+	if (start_file || gtid || stop_at_end) {
+		fprintf(stderr, "decode_binlog: --start-file, --gtid and --stop-at-end "
+				"need --config/--source\n");
+		return 2;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "decode_binlog: no binlog file given\n");

@@ -15,7 +15,11 @@ const char *cmd_progname = "chameleon";
 
 static const struct cmd commands[] = {
 	{"decode_binlog", cmd_decode_binlog,
-	 "print the events of binlog files (text or JSON lines)"},
+	 "print the events of binlog files or of a live source"},
+	{"capture_binlog", cmd_capture_binlog,
+	 "save a source's binlog stream as files identical to the server's"},
+	{"check_source", cmd_check_source,
+	 "check that a MySQL/MariaDB server can be replicated"},
 	{NULL, NULL, NULL},
 };
 

@@ -1,0 +1,86 @@
+/*
+ * Shared by the commands that talk to a source: load the configuration
+ * named by --config, find --source, connect with its db_conn settings.
+ * Errors are printed here (once) and the caller exits.
+ */
+#include "cmd/source.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "cmd/daemon.h"
+
+int cmd_config_open(const char *name, struct config *cfg)
+{
+	char path[4096];
+	if (config_resolve_path(name ? name : "default", path, sizeof(path))) {
+		fprintf(stderr, "chameleon: configuration name too long\n");
+		return -1;
+	}
+	struct err e = {0};
+	if (config_load(cfg, path, &e)) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		if (!strchr(name ? name : "default", '/'))
+			fprintf(stderr, "(--config %s means %s; 'chameleon "
+					"set_configuration_files' writes an example)\n",
+				name ? name : "default", path);
+		return -1;
+	}
+	for (size_t i = 0; i < cfg->n_warnings; i++)
+		log_warn("config", "%s", cfg->warnings[i]);
+	return 0;
+}
+
+const struct cfg_source *cmd_source_find(const struct config *cfg,
+					 const char *name)
+{
+	if (!name || !strcmp(name, "*")) {
+		if (cfg->n_sources == 1)
+			return &cfg->sources[0];
+		fprintf(stderr, "chameleon: --source is required (the configuration "
+				"has %zu sources)\n", cfg->n_sources);
+		return NULL;
+	}
+	const struct cfg_source *s = config_source(cfg, name);
+	if (!s)
+		fprintf(stderr, "chameleon: no source '%s' in %s\n", name, cfg->path);
+	return s;
+}
+
+int cmd_source_connect(const struct cfg_source *s, struct mp_conn *c,
+		       int read_timeout_ms)
+{
+	struct mp_opts o;
+	memset(&o, 0, sizeof(o));
+	o.host = s->db.host;
+	o.port = s->db.port;
+	o.user = s->db.user;
+	o.password = s->db.password;
+	o.connect_timeout_ms = s->db.connect_timeout * 1000;
+	o.read_timeout_ms = read_timeout_ms;
+	o.ssl_ca = s->db.ssl_ca;
+	o.ssl_cert = s->db.ssl_cert;
+	o.ssl_key = s->db.ssl_key;
+	o.server_public_key = s->db.server_public_key;
+	o.compress = s->db.compress;
+	o.collation = 45;
+	if (mp_ssl_mode_parse(s->db.ssl_mode ? s->db.ssl_mode : "preferred",
+			      &o.ssl_mode)) {
+		fprintf(stderr, "chameleon: bad ssl_mode '%s'\n", s->db.ssl_mode);
+		return -1;
+	}
+	mp_conn_init(c);
+	c->cancel = &daemon_stop_requested;
+	if (mp_connect(c, &o)) {
+		fprintf(stderr, "chameleon: source '%s' (%s:%d): %s\n", s->name,
+			s->db.host, s->db.port, c->err.msg);
+		mp_close(c);
+		return -1;
+	}
+	log_info("mysql", "connected to %s:%d, %s %s, auth %s%s%s%s%s", s->db.host,
+		 s->db.port, c->is_mariadb ? "MariaDB" : "MySQL", c->server_version,
+		 c->auth_plugin, c->tls_version[0] ? ", " : ", no TLS",
+		 c->tls_version, c->tls_version[0] ? " " : "", c->tls_cipher);
+	return 0;
+}

@@ -1,0 +1,17 @@
+/* Configuration and source connection helpers shared by commands. */
+#ifndef CMD_SOURCE_H
+#define CMD_SOURCE_H
+
+#include "cmd/config.h"
+#include "mysqlproto/mysqlproto.h"
+
+/* Load --config NAME (or a path); prints the error; 0 or -1. */
+int cmd_config_open(const char *name, struct config *cfg);
+/* The source named by --source ("*" or NULL: the only one); prints errors. */
+const struct cfg_source *cmd_source_find(const struct config *cfg,
+					 const char *name);
+/* Connect to the source; prints errors; 0 or -1. */
+int cmd_source_connect(const struct cfg_source *s, struct mp_conn *c,
+		       int read_timeout_ms);
+
+#endif

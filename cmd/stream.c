@@ -1,0 +1,363 @@
+/*
+ * Live binlog streams: decode_binlog --config/--source (the same output
+ * as the offline decoder, from the server) and capture_binlog (the
+ * stream written back into files like the server's).
+ */
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "binlog/binlog.h"
+#include "cmd/cmd.h"
+#include "cmd/daemon.h"
+#include "cmd/source.h"
+#include "mysqlproto/mysqlproto.h"
+
+/* The oldest binlog file the server still has. */
+static int first_binlog(struct mp_conn *c, char *out, size_t n)
+{
+	bool found;
+	struct mp_result r;
+	if (mp_query(c, "SHOW BINARY LOGS", &r)) {
+		fprintf(stderr, "chameleon: SHOW BINARY LOGS: %s\n", c->err.msg);
+		if (r.mem)
+			mp_result_release(c, &r);
+		return -1;
+	}
+	struct mp_row row;
+	found = mp_result_next(c, &r, &row) == 1;
+	if (found)
+		snprintf(out, n, "%.*s", (int)row.values[0].n,
+			 (const char *)row.values[0].p);
+	mp_result_release(c, &r);
+	if (!found) {
+		fprintf(stderr, "chameleon: the server has no binary logs\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch = tolower(ch);
+	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+/*
+ * MySQL GTID set text ("uuid:1-5:7,uuid2:1-3") to the binary SID block of
+ * COM_BINLOG_DUMP_GTID: n_sids(8), then uuid(16) n_intervals(8) and
+ * intervals (start, end + 1) of 8 bytes each.
+ */
+static int encode_gtid_set(const char *text, struct buf *out)
+{
+	buf_put_u64le(out, 0);
+	uint64_t nsids = 0;
+	const char *s = text;
+	while (*s) {
+		while (*s == ' ' || *s == ',' || *s == '\n')
+			s++;
+		if (!*s)
+			break;
+		uint8_t uuid[16];
+		int k = 0;
+		while (*s && *s != ':' && k < 32) {
+			if (*s == '-') {
+				s++;
+				continue;
+			}
+			int hi = hexval(s[0]), lo = s[1] ? hexval(s[1]) : -1;
+			if (hi < 0 || lo < 0)
+				return -1;
+			uuid[k / 2] = (uint8_t)(hi << 4 | lo);
+			k += 2;
+			s += 2;
+		}
+		if (k != 32 || *s != ':')
+			return -1;
+		buf_put(out, uuid, 16);
+		size_t count_at = out->n;
+		buf_put_u64le(out, 0);
+		uint64_t nint = 0;
+		while (*s == ':') {
+			s++;
+			char *end;
+			unsigned long long a = strtoull(s, &end, 10), b = a;
+			if (end == s)
+				return -1;	/* tags are not supported here */
+			s = end;
+			if (*s == '-') {
+				s++;
+				b = strtoull(s, &end, 10);
+				if (end == s)
+					return -1;
+				s = end;
+			}
+			buf_put_u64le(out, a);
+			buf_put_u64le(out, b + 1);
+			nint++;
+		}
+		for (int i = 0; i < 8; i++)
+			out->p[count_at + i] = (uint8_t)(nint >> (8 * i));
+		nsids++;
+	}
+	for (int i = 0; i < 8; i++)
+		out->p[i] = (uint8_t)(nsids >> (8 * i));
+	return 0;
+}
+
+struct live {
+	const char *config, *source, *start_file, *gtid;
+	uint64_t start_pos;
+	bool stop_at_end;
+	int format;	/* 0 text, 1 json, 2 none */
+	const char *output_dir;
+};
+
+static int start_dump(struct mp_conn *c, const struct cfg_source *src,
+		      const struct live *lv, const char *file, uint64_t pos,
+		      struct buf *gtidbuf)
+{
+	struct mp_dump d;
+	memset(&d, 0, sizeof(d));
+	d.server_id = src->my_server_id;
+	d.file = file;
+	d.pos = pos;
+	d.stop_at_end = lv->stop_at_end;
+	d.annotate_rows = true;
+	d.heartbeat_ms = 1000;
+	if (lv->gtid) {
+		if (c->is_mariadb) {
+			d.maria_gtid = lv->gtid;
+			d.file = "";
+			d.pos = 4;
+		} else {
+			if (encode_gtid_set(lv->gtid, gtidbuf)) {
+				fprintf(stderr, "chameleon: bad GTID set '%s'\n", lv->gtid);
+				return -1;
+			}
+			d.mysql_gtid_set = gtidbuf->p;
+			d.mysql_gtid_set_len = gtidbuf->n;
+			d.file = "";
+		}
+	}
+	if (mp_binlog_dump(c, &d)) {
+		fprintf(stderr, "chameleon: cannot start the binlog dump: %s\n",
+			c->err.msg);
+		return -1;
+	}
+	log_info("mysql", "streaming from %s:%llu%s%s", d.file && *d.file ? d.file : "(gtid)",
+		 (unsigned long long)d.pos, lv->gtid ? " gtid " : "",
+		 lv->gtid ? lv->gtid : "");
+	return 0;
+}
+
+static bool checksum_on(struct mp_conn *c)
+{
+	char v[32];
+	bool found;
+	if (mp_query_value(c, "SELECT @@global.binlog_checksum", v, sizeof(v), &found)) {
+		err_clear(&c->err);
+		return false;
+	}
+	return found && strcasecmp(v, "NONE") != 0;
+}
+
+static int run_live(const struct live *lv, bool capture)
+{
+	struct config cfg;
+	if (cmd_config_open(lv->config, &cfg))
+		return 1;
+	int status = 1;
+	struct mp_conn c;
+	struct bl_decoder *d = NULL;
+	struct bl_capture *cap = NULL;
+	struct buf out, gtidbuf;
+	buf_init(&out, 0);
+	buf_init(&gtidbuf, 0);
+	const struct cfg_source *src = cmd_source_find(&cfg, lv->source);
+	if (!src) {
+		config_release(&cfg);
+		return 1;
+	}
+	daemon_signals_install();
+	if (cmd_source_connect(src, &c, 30000)) {
+		config_release(&cfg);
+		return 1;
+	}
+	char file[256] = "";
+	uint64_t pos = lv->start_pos ? lv->start_pos : 4;
+	struct err e = {0};
+	if (capture) {
+		if (bl_capture_open(&cap, lv->output_dir, &e)) {
+			fprintf(stderr, "chameleon: %s\n", e.msg);
+			goto out;
+		}
+		bl_capture_set_checksum(cap, checksum_on(&c));
+		uint64_t rpos;
+		if (bl_capture_resume_point(cap, file, sizeof(file), &rpos, &e)) {
+			fprintf(stderr, "chameleon: %s\n", e.msg);
+			goto out;
+		}
+		if (file[0] && !lv->start_file) {
+			pos = rpos;
+			log_info("capture", "resuming %s/%s at %llu", lv->output_dir, file,
+				 (unsigned long long)pos);
+		}
+	}
+	if (!file[0] && lv->start_file)
+		snprintf(file, sizeof(file), "%s", lv->start_file);
+	if (!file[0] && !lv->gtid && first_binlog(&c, file, sizeof(file)))
+		goto out;
+	d = bl_decoder_new(0);
+	if (checksum_on(&c))
+		bl_decoder_set_checksum(d, BL_CHECKSUM_CRC32);
+	if (start_dump(&c, src, lv, file, pos, &gtidbuf))
+		goto out;
+	struct bl_render_ctx ctx = {file, NULL};
+	for (;;) {
+		if (daemon_stop_requested) {
+			status = 0;
+			break;
+		}
+		const uint8_t *p;
+		size_t n;
+		int rc = mp_binlog_next(&c, &p, &n);
+		if (rc == 0) {
+			status = 0;
+			break;
+		}
+		if (rc < 0) {
+			if (daemon_stop_requested) {
+				status = 0;
+				break;
+			}
+			fprintf(stderr, "chameleon: binlog stream: %s\n", c.err.msg);
+			break;
+		}
+		if (capture && bl_capture_event(cap, p, n, &e)) {
+			fprintf(stderr, "chameleon: capture: %s\n", e.msg);
+			break;
+		}
+		struct bl_event ev;
+		struct rd hr;
+		rd_init(&hr, p + 13, n >= 17 ? 4 : 0);
+		uint32_t log_pos = rd_u32le(&hr);
+		uint64_t epos = log_pos >= n ? log_pos - n : 0;
+		if (bl_decode(d, p, n, epos, &ev)) {
+			const struct err *de = bl_decoder_err(d);
+			fprintf(stderr, "chameleon: %s: offset %llu: %s\n", file,
+				(unsigned long long)de->off, de->msg);
+			break;
+		}
+		if (ev.h.type == BL_ROTATE_EVENT) {
+			snprintf(file, sizeof(file), "%.*s", (int)ev.rotate.file.n,
+				 (const char *)ev.rotate.file.p);
+		}
+		if (capture || lv->format == 2 || ev.h.type == BL_HEARTBEAT_LOG_EVENT ||
+		    ev.h.type == BL_HEARTBEAT_LOG_EVENT_V2)
+			goto drain;
+		ctx.gtid = bl_decoder_gtid(d);
+		if (lv->format == 1)
+			bl_render_json(&out, &ev, &ctx);
+		else
+			bl_render_text(&out, &ev, &ctx);
+	drain:
+		while ((rc = bl_decoder_next_inner(d, &ev)) == 1) {
+			if (capture || lv->format == 2)
+				continue;
+			ctx.gtid = bl_decoder_gtid(d);
+			if (lv->format == 1)
+				bl_render_json(&out, &ev, &ctx);
+			else
+				bl_render_text(&out, &ev, &ctx);
+		}
+		if (rc < 0) {
+			fprintf(stderr, "chameleon: %s: %s\n", file, bl_decoder_err(d)->msg);
+			break;
+		}
+		if (out.n && (out.n >= 65536 || ev.h.type == BL_XID_EVENT ||
+			      c.rlo == c.rhi)) {
+			fwrite(out.p, 1, out.n, stdout);
+			fflush(stdout);
+			buf_reset(&out);
+		}
+	}
+	if (out.n)
+		fwrite(out.p, 1, out.n, stdout);
+	fflush(stdout);
+	if (cap && bl_capture_sync(cap, &e))
+		status = 1;
+out:
+	bl_capture_close(cap);
+	bl_decoder_free(d);
+	buf_release(&out);
+	buf_release(&gtidbuf);
+	mp_close(&c);
+	config_release(&cfg);
+	return status;
+}
+
+int cmd_decode_live(const char *config, const char *source, const char *start_file,
+		    uint64_t start_pos, const char *gtid, bool stop_at_end,
+		    int format)
+{
+	struct live lv = {config, source, start_file, gtid, start_pos, stop_at_end,
+			  format, NULL};
+	return run_live(&lv, false);
+}
+
+static void capture_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: chameleon capture_binlog --config C --source S --output-dir DIR\n"
+		"                                [--start-file F] [--stop-at-end]\n"
+		"\n"
+		"Stream the source's binary log and write it into DIR as files named\n"
+		"and split like the server's (byte-identical to them), following\n"
+		"rotations.  A second run resumes after the last complete event in\n"
+		"DIR.  Without --start-file a new capture starts at the oldest binlog\n"
+		"the server has.  --stop-at-end stops at the end of the binlog;\n"
+		"otherwise it follows the source until SIGINT or SIGTERM.\n");
+}
+
+int cmd_capture_binlog(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"source", required_argument, NULL, 's'},
+		{"output-dir", required_argument, NULL, 'o'},
+		{"start-file", required_argument, NULL, 'f'},
+		{"stop-at-end", no_argument, NULL, 'e'},
+		{"debug", no_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct live lv = {"default", NULL, NULL, NULL, 4, false, 2, NULL};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': lv.config = optarg; break;
+		case 's': lv.source = optarg; break;
+		case 'o': lv.output_dir = optarg; break;
+		case 'f': lv.start_file = optarg; break;
+		case 'e': lv.stop_at_end = true; break;
+		case 'd': log_set_level(LOG_DEBUG); break;
+		case 'h': capture_usage(stdout); return 0;
+		default: capture_usage(stderr); return 2;
+		}
+	}
+	if (!lv.output_dir || optind < argc) {
+		capture_usage(stderr);
+		return 2;
+	}
+	return run_live(&lv, true);
+}

@@ -1,0 +1,194 @@
+/*
+ * mysqlproto: the client side of the MySQL/MariaDB client/server protocol,
+ * written from the protocol documentation: TCP or Unix socket with
+ * timeouts, handshake v10, authentication (mysql_native_password,
+ * caching_sha2_password, sha256_password, mysql_clear_password), TLS with
+ * OpenSSL, zlib protocol compression, text queries with streamed result
+ * sets, and replication (COM_REGISTER_SLAVE, COM_BINLOG_DUMP,
+ * COM_BINLOG_DUMP_GTID).  It yields binlog events as bytes; it never
+ * decodes them.  Blocking I/O bounded by poll() timeouts.
+ * Every function returns 0 or -ERR_x with the detail in c->err; the
+ * password never appears in an error.
+ */
+#ifndef MYSQLPROTO_MYSQLPROTO_H
+#define MYSQLPROTO_MYSQLPROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/rd.h"
+
+enum mp_ssl_mode {
+	MP_SSL_DISABLED,
+	MP_SSL_PREFERRED,	/* TLS when the server offers it */
+	MP_SSL_REQUIRED,	/* TLS or fail; the certificate is not checked */
+	MP_SSL_VERIFY_CA,	/* and the certificate chains to ssl_ca */
+	MP_SSL_VERIFY_IDENTITY,	/* and names the host */
+};
+
+/* Parse "disabled", "preferred", ...; -ERR_CONFIG when unknown. */
+int mp_ssl_mode_parse(const char *s, enum mp_ssl_mode *out);
+
+struct mp_opts {
+	const char *host;	/* name or address; a path (with '/') = Unix socket */
+	int port;		/* default 3306 */
+	const char *user;
+	const char *password;	/* never logged */
+	const char *database;	/* may be NULL */
+	int connect_timeout_ms;	/* default 10000 */
+	int read_timeout_ms;	/* default 60000; 0 = none */
+	enum mp_ssl_mode ssl_mode;
+	const char *ssl_ca, *ssl_cert, *ssl_key;
+	const char *server_public_key;	/* PEM file for RSA password exchange */
+	bool compress;		/* zlib protocol compression when offered */
+	uint8_t collation;	/* handshake collation, default 45 (utf8mb4) */
+};
+
+#define MP_MAX_PACKET (1u << 30)
+
+struct mp_conn {
+	int fd;
+	void *ssl;		/* SSL*, owned */
+	void *ssl_ctx;		/* SSL_CTX*, owned */
+	uint8_t seq;		/* next expected/sent packet sequence */
+	uint8_t cseq;		/* compressed-packet sequence */
+	bool compressed;	/* compression negotiated */
+	bool is_unix;
+	int read_timeout_ms;
+	/* when set and non-zero, an interrupted wait (EINTR) ends with
+	 * -ERR_IO "interrupted" instead of waiting again */
+	const volatile int *cancel;
+	struct err err;
+	/* server */
+	char server_version[64];
+	bool is_mariadb;
+	uint32_t connection_id;
+	uint64_t caps;		/* negotiated capabilities (MariaDB's in the top 32 bits) */
+	uint8_t scramble[20];
+	char auth_plugin[64];
+	char tls_version[32], tls_cipher[64];	/* empty without TLS */
+	/* buffers */
+	struct buf pkt;		/* the last packet read (continuations joined) */
+	struct buf out;		/* packet being written */
+	struct buf zin;		/* decompressed bytes not yet consumed */
+	size_t zin_off;
+	uint8_t rbuf[16384];	/* transport read buffer */
+	size_t rlo, rhi;
+};
+
+void mp_conn_init(struct mp_conn *c);
+/* Connect and authenticate. */
+int mp_connect(struct mp_conn *c, const struct mp_opts *o) MUST_CHECK;
+/* Send COM_QUIT (best effort) and release everything; idempotent. */
+void mp_close(struct mp_conn *c);
+
+/* ---- text protocol ---------------------------------------------------- */
+
+struct mp_column {
+	struct bytes schema, table, name;
+	uint16_t charset;
+	uint32_t length;
+	uint8_t type;
+	uint16_t flags;
+	uint8_t decimals;
+};
+
+struct mp_result {
+	uint32_t ncols;
+	struct mp_column *cols;	/* valid until mp_result_release */
+	bool done;		/* all rows read */
+	uint64_t affected_rows;
+	void *mem;		/* owned */
+	struct bytes *vals;	/* row views (owned) */
+	bool *nulls;
+};
+
+/* One row: values[i] is a view into the connection's packet buffer,
+ * valid until the next read on the connection; is_null[i] marks NULL. */
+struct mp_row {
+	uint32_t n;
+	struct bytes *values;
+	bool *is_null;
+};
+
+/*
+ * Send a query.  For statements without a result set, r->ncols is 0 and
+ * r->done is true.  Otherwise read rows with mp_result_next().
+ */
+int mp_query(struct mp_conn *c, const char *sql, struct mp_result *r) MUST_CHECK;
+/* 1 and a row, 0 at the end of the result, <0 on error.  Streams: one
+ * packet at a time, the result set is never held in memory. */
+int mp_result_next(struct mp_conn *c, struct mp_result *r, struct mp_row *row)
+	MUST_CHECK;
+/* Read and drop the remaining rows; free the result. */
+void mp_result_release(struct mp_conn *c, struct mp_result *r);
+/* Run a statement that returns no rows (or whose rows are dropped). */
+int mp_exec(struct mp_conn *c, const char *sql) MUST_CHECK;
+/* First column of the first row as a NUL-terminated string ("" for NULL,
+ * *found false when there is no row). */
+int mp_query_value(struct mp_conn *c, const char *sql, char *out, size_t n,
+		   bool *found) MUST_CHECK;
+/* Quote a string literal for SQL ('...' with escapes) into out. */
+void mp_quote(struct buf *out, const char *s);
+
+/* ---- replication ------------------------------------------------------- */
+
+struct mp_dump {
+	uint32_t server_id;	/* our replica id, unique in the topology */
+	const char *file;	/* start file ("" = first / GTID positioning) */
+	uint64_t pos;		/* start position (>= 4) */
+	bool stop_at_end;	/* BINLOG_DUMP_NON_BLOCK: EOF at the end */
+	bool annotate_rows;	/* MariaDB: send ANNOTATE_ROWS events */
+	const char *maria_gtid;	/* MariaDB GTID position "0-1-100,1-2-5" */
+	const uint8_t *mysql_gtid_set;	/* encoded SID block for COM_BINLOG_DUMP_GTID */
+	size_t mysql_gtid_set_len;
+	uint32_t heartbeat_ms;	/* 0 = server default */
+};
+
+/*
+ * Prepare the session (checksums, MariaDB capability and GTID state,
+ * heartbeat), register as a replica and start the dump.
+ */
+int mp_binlog_dump(struct mp_conn *c, const struct mp_dump *d) MUST_CHECK;
+/*
+ * Next event: 1 and a view of the event bytes (header included, status
+ * byte removed; valid until the next read), 0 at the end of the stream
+ * (stop_at_end), <0 on error (server error 1236 and friends reported with
+ * their text).
+ */
+int mp_binlog_next(struct mp_conn *c, const uint8_t **ev, size_t *n) MUST_CHECK;
+
+/* ---- source checks (check_source) --------------------------------------- */
+
+struct mp_check {
+	char name[48];
+	bool ok;
+	bool warning;		/* not fatal */
+	char detail[256];	/* what was found */
+	char fix[256];		/* how to fix it ("" when ok) */
+};
+
+/*
+ * Inspect the server for replication: version, log_bin, binlog_format,
+ * binlog_row_image, binlog_row_metadata, binlog_checksum, GTID settings,
+ * the current binlog position and the account's privileges.  Fills up to
+ * max checks; returns their number, or <0 when the queries fail.
+ */
+int mp_check_source(struct mp_conn *c, struct mp_check *out, int max);
+
+/* ---- internals shared with tests --------------------------------------- */
+
+/* Scrambles (auth responses). out: 20 bytes (native) / 32 bytes (sha2). */
+void mp_scramble_native(uint8_t out[20], const char *password,
+			const uint8_t scramble[20]);
+void mp_scramble_sha2(uint8_t out[32], const char *password,
+		      const uint8_t *nonce, size_t nonce_len);
+/* Parse a server greeting (for tests and fuzzing). */
+int mp__parse_greeting(struct mp_conn *c, const uint8_t *p, size_t n) MUST_CHECK;
+/* Parse an ERR packet into c->err (code, state, message). */
+int mp__err_packet(struct mp_conn *c, const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,217 @@
+/*
+ * Text protocol: COM_QUERY, OK/ERR/EOF packets and result sets streamed
+ * one row packet at a time (column definitions, then rows of
+ * length-encoded strings with 0xfb for NULL, ended by EOF or OK).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/xalloc.h"
+#include "mysqlproto/internal.h"
+
+static bool is_eof(const struct buf *p)
+{
+	/* EOF, or OK-as-EOF with CLIENT_DEPRECATE_EOF: 0xfe and short */
+	return p->n >= 1 && p->p[0] == 0xfe && p->n < 0xffffff;
+}
+
+static int parse_ok(struct mp_conn *c, struct mp_result *r)
+{
+	struct rd rd;
+	rd_init(&rd, c->pkt.p + 1, c->pkt.n - 1);
+	r->affected_rows = rd_lenenc(&rd, NULL);
+	if (rd.err)
+		return err_set(&c->err, ERR_PROTO, "malformed OK packet");
+	return 0;
+}
+
+static int send_command(struct mp_conn *c, uint8_t cmd, const void *p, size_t n)
+{
+	mp__reset_seq(c);
+	mp__begin_packet(c);
+	buf_put_u8(&c->out, cmd);
+	buf_put(&c->out, p, n);
+	return mp__send_packet(c);
+}
+
+int mp_query(struct mp_conn *c, const char *sql, struct mp_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (c->fd < 0)
+		return err_set(&c->err, ERR_IO, "not connected");
+	err_clear(&c->err);
+	int rc = send_command(c, MP_COM_QUERY, sql, strlen(sql));
+	if (rc)
+		return rc;
+	rc = mp__read_packet(c);
+	if (rc)
+		return rc;
+	if (c->pkt.n == 0)
+		return err_set(&c->err, ERR_PROTO, "empty reply to a query");
+	uint8_t first = c->pkt.p[0];
+	if (first == 0xff)
+		return mp__err_packet(c, c->pkt.p, c->pkt.n);
+	if (first == 0x00) {
+		r->done = true;
+		return parse_ok(c, r);
+	}
+	if (first == 0xfb)
+		return err_set(&c->err, ERR_UNSUPPORTED,
+			       "the server asks for LOCAL INFILE, which is refused");
+	struct rd rd;
+	rd_init(&rd, c->pkt.p, c->pkt.n);
+	uint64_t ncols = rd_lenenc(&rd, NULL);
+	if (rd.err || ncols == 0 || ncols > 4096)
+		return err_set(&c->err, ERR_PROTO, "bad column count in a result set");
+	struct arena *a = xmalloc(sizeof(*a));
+	arena_init(a, 4096);
+	r->mem = a;
+	r->ncols = (uint32_t)ncols;
+	r->cols = arena_calloc(a, ncols, sizeof(*r->cols));
+	r->vals = arena_calloc(a, ncols, sizeof(*r->vals));
+	r->nulls = arena_calloc(a, ncols, sizeof(*r->nulls));
+	for (uint32_t i = 0; i < ncols; i++) {
+		rc = mp__read_packet(c);
+		if (rc)
+			return rc;
+		if (c->pkt.n && c->pkt.p[0] == 0xff)
+			return mp__err_packet(c, c->pkt.p, c->pkt.n);
+		struct rd d;
+		rd_init(&d, c->pkt.p, c->pkt.n);
+		struct mp_column *col = &r->cols[i];
+		rd_lenstr(&d);	/* catalog */
+		struct bytes schema = rd_lenstr(&d), table = rd_lenstr(&d);
+		rd_lenstr(&d);	/* org_table */
+		struct bytes name = rd_lenstr(&d);
+		rd_lenstr(&d);	/* org_name */
+		rd_lenenc(&d, NULL);
+		col->charset = rd_u16le(&d);
+		col->length = rd_u32le(&d);
+		col->type = rd_u8(&d);
+		col->flags = rd_u16le(&d);
+		col->decimals = rd_u8(&d);
+		if (d.err)
+			return err_set(&c->err, ERR_PROTO, "malformed column definition");
+		col->schema.p = arena_memdup(a, schema.p, schema.n);
+		col->schema.n = schema.n;
+		col->table.p = arena_memdup(a, table.p, table.n);
+		col->table.n = table.n;
+		col->name.p = arena_memdup(a, name.p, name.n);
+		col->name.n = name.n;
+	}
+	if (!(c->caps & MP_CLIENT_DEPRECATE_EOF)) {
+		rc = mp__read_packet(c);
+		if (rc)
+			return rc;
+		if (!is_eof(&c->pkt))
+			return err_set(&c->err, ERR_PROTO, "missing EOF after columns");
+	}
+	return 0;
+}
+
+int mp_result_next(struct mp_conn *c, struct mp_result *r, struct mp_row *row)
+{
+	if (r->done)
+		return 0;
+	int rc = mp__read_packet(c);
+	if (rc)
+		return rc;
+	if (c->pkt.n && c->pkt.p[0] == 0xff) {
+		r->done = true;
+		return mp__err_packet(c, c->pkt.p, c->pkt.n);
+	}
+	if (is_eof(&c->pkt) && c->pkt.n < 0xffffff &&
+	    (c->pkt.n < 9 || (c->caps & MP_CLIENT_DEPRECATE_EOF))) {
+		r->done = true;
+		return 0;
+	}
+	struct rd d;
+	rd_init(&d, c->pkt.p, c->pkt.n);
+	for (uint32_t i = 0; i < r->ncols; i++) {
+		bool isnull = false;
+		uint64_t len = rd_lenenc(&d, &isnull);
+		r->nulls[i] = isnull;
+		if (isnull) {
+			r->vals[i].p = NULL;
+			r->vals[i].n = 0;
+			continue;
+		}
+		if (d.err || len > rd_left(&d))
+			return err_set(&c->err, ERR_PROTO, "malformed row packet");
+		r->vals[i] = rd_bytes(&d, (size_t)len);
+	}
+	if (d.err || rd_left(&d))
+		return err_set(&c->err, ERR_PROTO, "malformed row packet");
+	row->n = r->ncols;
+	row->values = r->vals;
+	row->is_null = r->nulls;
+	return 1;
+}
+
+void mp_result_release(struct mp_conn *c, struct mp_result *r)
+{
+	struct mp_row row;
+	while (!r->done && !c->err.code && mp_result_next(c, r, &row) == 1)
+		;
+	if (r->mem) {
+		arena_release(r->mem);
+		free(r->mem);
+	}
+	memset(r, 0, sizeof(*r));
+}
+
+int mp_exec(struct mp_conn *c, const char *sql)
+{
+	struct mp_result r;
+	int rc = mp_query(c, sql, &r);
+	if (rc == 0)
+		mp_result_release(c, &r);
+	else if (r.mem)
+		mp_result_release(c, &r);
+	return rc ? rc : (c->err.code ? -c->err.code : 0);
+}
+
+int mp_query_value(struct mp_conn *c, const char *sql, char *out, size_t n,
+		   bool *found)
+{
+	struct mp_result r;
+	*found = false;
+	if (n)
+		out[0] = 0;
+	int rc = mp_query(c, sql, &r);
+	if (rc) {
+		if (r.mem)
+			mp_result_release(c, &r);
+		return rc;
+	}
+	struct mp_row row;
+	rc = mp_result_next(c, &r, &row);
+	if (rc == 1) {
+		*found = true;
+		if (n && row.n && !row.is_null[0]) {
+			size_t k = row.values[0].n < n - 1 ? row.values[0].n : n - 1;
+			memcpy(out, row.values[0].p, k);
+			out[k] = 0;
+		}
+		rc = 0;
+	}
+	mp_result_release(c, &r);
+	return rc < 0 ? rc : (c->err.code ? -c->err.code : 0);
+}
+
+void mp_quote(struct buf *out, const char *s)
+{
+	buf_putc(out, '\'');
+	for (; *s; s++) {
+		switch (*s) {
+		case '\'': buf_putl(out, "\\'"); break;
+		case '\\': buf_putl(out, "\\\\"); break;
+		case '\n': buf_putl(out, "\\n"); break;
+		case '\r': buf_putl(out, "\\r"); break;
+		case 0x1a: buf_putl(out, "\\Z"); break;
+		default: buf_putc(out, *s);
+		}
+	}
+	buf_putc(out, '\'');
+}
