@@ -150,7 +150,7 @@ static void var(struct mp_conn *c, const char *name, char *out, size_t n,
 int mp_check_source(struct mp_conn *c, struct mp_check *out, int max)
 {
 	int k = 0;
-	char v[256];
+	char v[192];
 	bool found;
 	struct mp_check *ch = add(out, &k, max, "server version");
 	if (ch) {
