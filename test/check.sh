@@ -42,7 +42,8 @@ stage unit-asan env ASAN_OPTIONS=detect_leaks=1 build/asan/unit-tests
 ls fixtures/binlog/*/*.expected.json >/dev/null 2>&1 && stage golden sh test/golden.sh build/release/chameleon
 ls fixtures/binlog/*/*.expected.json >/dev/null 2>&1 && stage golden-asan sh test/golden.sh build/asan/chameleon
 [ -f test/crosscheck.py ] && stage crosscheck python3 test/crosscheck.py build/release/chameleon
-[ -f test/integ/run.sh ] && stage integ sh test/integ/run.sh "$PWD/build/release/chameleon"
+# integration tests run the sanitizer build against the real servers
+[ -f test/integ/run.sh ] && stage integ sh test/integ/run.sh "$PWD/build/asan/chameleon"
 [ -f test/fuzz/run.sh ] && stage fuzz-smoke $MAKE --no-print-directory fuzz-smoke
 
 pass=$(cat "$R"/*.tap | grep -c '^ok ' )
