@@ -222,6 +222,19 @@ static int run_live(const struct live *lv, bool capture)
 	if (start_dump(&c, src, lv, file, pos, &gtidbuf))
 		goto out;
 	struct bl_render_ctx ctx = {file, NULL};
+	/*
+	 * Resuming after a lost connection or a server restart: decoding
+	 * restarts at the end of the last complete transaction (so that its
+	 * table maps are seen again) and events already printed are not
+	 * printed twice; a capture restarts after its last written event.
+	 */
+	char bfile[256];
+	uint64_t bpos = pos;
+	snprintf(bfile, sizeof(bfile), "%s", file);
+	char seen_file[256] = "";
+	uint64_t seen_end = 0;
+	bool in_tx = false, resumed = false;
+	int retries = 0;
 	for (;;) {
 		if (daemon_stop_requested) {
 			status = 0;
@@ -230,27 +243,65 @@ static int run_live(const struct live *lv, bool capture)
 		const uint8_t *p;
 		size_t n;
 		int rc = mp_binlog_next(&c, &p, &n);
-		if (rc == 0) {
+		if (rc == 0 && lv->stop_at_end) {
 			status = 0;
 			break;
+		}
+		if (rc == 0) {
+			/* an end of stream we did not ask for: the server is going away */
+			err_set(&c.err, ERR_IO, "the server ended the binlog stream");
+			rc = -ERR_IO;
 		}
 		if (rc < 0) {
 			if (daemon_stop_requested) {
 				status = 0;
 				break;
 			}
-			fprintf(stderr, "chameleon: binlog stream: %s\n", c.err.msg);
-			break;
+			/* server errors other than a lost connection are final */
+			bool lost = c.err.code == ERR_IO || c.err.code == ERR_TIMEOUT ||
+				    strstr(c.err.msg, "shutdown") != NULL;
+			if (!lost || ++retries > 30) {
+				fprintf(stderr, "chameleon: binlog stream: %s\n", c.err.msg);
+				break;
+			}
+			log_warn("mysql", "binlog stream lost (%s); reconnecting (attempt %d of 30)",
+				 c.err.msg, retries);
+			mp_close(&c);
+			unsigned delay = retries < 5 ? 1u << (retries - 1) : 10;
+			for (unsigned i = 0; i < delay * 10 && !daemon_stop_requested; i++)
+				usleep(100000);
+			if (daemon_stop_requested) {
+				status = 0;
+				break;
+			}
+			if (cmd_source_connect(src, &c, 30000))
+				continue;	/* mp_binlog_next fails again: next attempt */
+			const char *rf = bfile;
+			uint64_t rp = bpos;
+			uint64_t cpos;
+			if (capture)
+				rf = bl_capture_file(cap, &cpos), rp = cpos;
+			struct live again = *lv;
+			again.gtid = NULL;
+			if (start_dump(&c, src, &again, rf, rp, &gtidbuf))
+				continue;
+			resumed = true;
+			in_tx = false;
+			continue;
 		}
-		if (capture && bl_capture_event(cap, p, n, &e)) {
-			fprintf(stderr, "chameleon: capture: %s\n", e.msg);
-			break;
-		}
+		retries = 0;
 		struct bl_event ev;
 		struct rd hr;
 		rd_init(&hr, p + 13, n >= 17 ? 4 : 0);
 		uint32_t log_pos = rd_u32le(&hr);
 		uint64_t epos = log_pos >= n ? log_pos - n : 0;
+		/* already printed or captured before the connection was lost */
+		bool dup = resumed && (epos == 0 || (!strcmp(file, seen_file) &&
+						    epos + n <= seen_end));
+		if (capture && !dup && bl_capture_event(cap, p, n, &e)) {
+			fprintf(stderr, "chameleon: capture: %s\n", e.msg);
+			break;
+		}
 		if (bl_decode(d, p, n, epos, &ev)) {
 			const struct err *de = bl_decoder_err(d);
 			fprintf(stderr, "chameleon: %s: offset %llu: %s\n", file,
@@ -260,8 +311,32 @@ static int run_live(const struct live *lv, bool capture)
 		if (ev.h.type == BL_ROTATE_EVENT) {
 			snprintf(file, sizeof(file), "%.*s", (int)ev.rotate.file.n,
 				 (const char *)ev.rotate.file.p);
+			if (!in_tx) {
+				snprintf(bfile, sizeof(bfile), "%s", file);
+				bpos = ev.rotate.pos;
+			}
 		}
-		if (capture || lv->format == 2 || ev.h.type == BL_HEARTBEAT_LOG_EVENT ||
+		if (epos) {
+			/* transaction boundaries, for resuming */
+			if (ev.h.type == BL_MARIA_GTID_EVENT && !ev.maria_gtid.standalone)
+				in_tx = true;
+			else if (ev.h.type == BL_QUERY_EVENT &&
+				 ev.query.query.n == 5 && !memcmp(ev.query.query.p, "BEGIN", 5))
+				in_tx = true;
+			else if (ev.h.type == BL_XID_EVENT ||
+				 (ev.h.type == BL_QUERY_EVENT && ev.query.query.n >= 6 &&
+				  !memcmp(ev.query.query.p, "COMMIT", 6)))
+				in_tx = false;
+			if (!in_tx && ev.h.type != BL_ROTATE_EVENT) {
+				snprintf(bfile, sizeof(bfile), "%s", file);
+				bpos = epos + n;
+			}
+			if (!dup) {
+				snprintf(seen_file, sizeof(seen_file), "%s", file);
+				seen_end = epos + n;
+			}
+		}
+		if (dup || capture || lv->format == 2 || ev.h.type == BL_HEARTBEAT_LOG_EVENT ||
 		    ev.h.type == BL_HEARTBEAT_LOG_EVENT_V2)
 			goto drain;
 		ctx.gtid = bl_decoder_gtid(d);
@@ -271,7 +346,7 @@ static int run_live(const struct live *lv, bool capture)
 			bl_render_text(&out, &ev, &ctx);
 	drain:
 		while ((rc = bl_decoder_next_inner(d, &ev)) == 1) {
-			if (capture || lv->format == 2)
+			if (dup || capture || lv->format == 2)
 				continue;
 			ctx.gtid = bl_decoder_gtid(d);
 			if (lv->format == 1)

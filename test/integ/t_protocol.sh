@@ -20,6 +20,18 @@ check() {	# check DESCRIPTION COMMAND...
 	fi
 }
 
+mariadb_start_again() {
+	_user=""
+	[ "$(id -u)" = 0 ] && _user="--user=root"
+	mariadbd --no-defaults --datadir="$MY_DIR/data" --socket="$MY_SOCK" \
+		--port="$MY_PORT" --bind-address=127.0.0.1 --log-bin="$MY_DIR/data/binlog" \
+		--binlog-format=ROW --binlog-row-metadata=FULL --server-id=1 \
+		--skip-name-resolve --max-allowed-packet=64M --log-error="$MY_DIR/error2.log" \
+		$_user > /dev/null 2>&1 &
+	MY_PID=$!
+	_wait_for 60 mariadb --no-defaults -S "$MY_SOCK" -uroot -e 'select 1'
+}
+
 # --- certificates: a CA, a server certificate for 127.0.0.1/localhost, another CA
 cd "$work" || exit 1
 openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
@@ -143,6 +155,30 @@ got=$(grep -c '"v":"follow"' "$work/follow.json")
 [ "$got" -eq 500 ] && [ $rc -eq 0 ] && ok "follow mode sees a running workload (500 rows), SIGTERM stops it cleanly" ||
 	notok "follow mode: $got rows, exit $rc"
 
+# --- following across a server restart: nothing lost, nothing repeated
+"$bin" decode_binlog --config "$work/ok.yml" --source src --format json \
+	> "$work/restart.json" 2> "$work/restart.err" &
+fpid=$!
+sleep 1
+mariadb_sql -D app -e "INSERT INTO app.t SELECT 20000 + seq, 'restart', NULL FROM seq_1_to_50"
+_wait_for 20 sh -c "[ \$(grep -c '\"v\":\"restart\"' '$work/restart.json') -ge 50 ]"
+mariadb_stop
+mariadb_start_again
+mariadb_sql -D app -e "INSERT INTO app.t SELECT 21000 + seq, 'restart', NULL FROM seq_1_to_50"
+_wait_for 40 sh -c "[ \$(grep -c '\"v\":\"restart\"' '$work/restart.json') -ge 100 ]"
+sleep 1
+kill -TERM $fpid
+wait $fpid
+rc=$?
+got=$(grep -c '"v":"restart"' "$work/restart.json")
+uniq=$(grep '"v":"restart"' "$work/restart.json" | sort -u | wc -l)
+if [ "$got" -eq 100 ] && [ "$uniq" -eq 100 ] && [ $rc -eq 0 ] && grep -q reconnecting "$work/restart.err"; then
+	ok "follow mode across a server restart: reconnected, 100 rows, none lost or repeated"
+else
+	notok "follow across restart: $got rows ($uniq distinct), exit $rc"
+	tail -5 "$work/restart.err" | sed 's/^/# /'
+fi
+
 # --- capture: byte-identical, resumed after a server restart
 "$bin" capture_binlog --config "$work/ok.yml" --source src --output-dir "$work/cap" \
 	--stop-at-end 2> "$work/cap.err"
@@ -151,17 +187,6 @@ for f in "$work"/cap/*; do cmp -s "$f" "$MY_DIR/data/$(basename "$f")" || same=0
 [ $same = 1 ] && [ -f "$work/cap/binlog.000001" ] && ok "capture_binlog: files byte-identical to the server's" ||
 	notok "capture differs"
 mariadb_stop
-mariadb_start_again() {
-	_user=""
-	[ "$(id -u)" = 0 ] && _user="--user=root"
-	mariadbd --no-defaults --datadir="$MY_DIR/data" --socket="$MY_SOCK" \
-		--port="$MY_PORT" --bind-address=127.0.0.1 --log-bin="$MY_DIR/data/binlog" \
-		--binlog-format=ROW --binlog-row-metadata=FULL --server-id=1 \
-		--skip-name-resolve --max-allowed-packet=64M --log-error="$MY_DIR/error2.log" \
-		$_user > /dev/null 2>&1 &
-	MY_PID=$!
-	_wait_for 60 mariadb --no-defaults -S "$MY_SOCK" -uroot -e 'select 1'
-}
 mariadb_start_again
 mariadb_sql -e "INSERT INTO app.t VALUES (99999, 'after restart', NULL)"
 "$bin" capture_binlog --config "$work/ok.yml" --source src --output-dir "$work/cap" \
