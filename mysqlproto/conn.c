@@ -410,8 +410,14 @@ out:
 
 int mp_connect(struct mp_conn *c, const struct mp_opts *o)
 {
-	if (c->out.cap == 0)
+	if (c->out.cap == 0) {
+		/* keep an in-memory transport set up before the call */
+		const uint8_t *mi = c->mem_in;
+		size_t ml = c->mem_len, mc = c->mem_chunk;
+		struct buf *mo = c->mem_out;
 		mp_conn_init(c);
+		c->mem_in = mi, c->mem_len = ml, c->mem_chunk = mc, c->mem_out = mo;
+	}
 	err_clear(&c->err);
 	c->read_timeout_ms = o->read_timeout_ms;
 	int rc = mp__connect_socket(c, o);
@@ -440,7 +446,7 @@ int mp_connect(struct mp_conn *c, const struct mp_opts *o)
 	if (o->compress && (srv & MP_CLIENT_COMPRESS))
 		want |= MP_CLIENT_COMPRESS;
 	bool tls = false;
-	if (o->ssl_mode != MP_SSL_DISABLED && !c->is_unix) {
+	if (o->ssl_mode != MP_SSL_DISABLED && !c->is_unix && !c->mem_in) {
 		if (srv & MP_CLIENT_SSL) {
 			want |= MP_CLIENT_SSL;
 			tls = true;

@@ -85,6 +85,8 @@ static int connect_addr(struct mp_conn *c, const struct sockaddr *sa,
 
 int mp__connect_socket(struct mp_conn *c, const struct mp_opts *o)
 {
+	if (c->mem_in)
+		return 0;	/* in-memory transport: nothing to connect */
 	int timeout = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
 	const char *host = o->host && *o->host ? o->host : "127.0.0.1";
 	if (strchr(host, '/')) {
@@ -212,6 +214,16 @@ int mp__tls_start(struct mp_conn *c, const struct mp_opts *o)
 /* Raw transport read of at most n bytes (n > 0); 0 bytes = closed. */
 static ssize_t tr_read_some(struct mp_conn *c, uint8_t *p, size_t n)
 {
+	if (c->mem_in) {
+		size_t k = c->mem_len - c->mem_off;
+		if (k > n)
+			k = n;
+		if (c->mem_chunk && k > c->mem_chunk)
+			k = c->mem_chunk;
+		memcpy(p, c->mem_in + c->mem_off, k);
+		c->mem_off += k;
+		return (ssize_t)k;
+	}
 	for (;;) {
 		if (c->ssl) {
 			int k = SSL_read(c->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
@@ -280,6 +292,11 @@ fail:
 
 static int tr_write(struct mp_conn *c, const uint8_t *p, size_t n)
 {
+	if (c->mem_in) {
+		if (c->mem_out)
+			buf_put(c->mem_out, p, n);
+		return 0;
+	}
 	while (n) {
 		if (c->ssl) {
 			int k = SSL_write(c->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);

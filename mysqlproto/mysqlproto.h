@@ -77,6 +77,12 @@ struct mp_conn {
 	size_t zin_off;
 	uint8_t rbuf[16384];	/* transport read buffer */
 	size_t rlo, rhi;
+	/* in-memory transport (tests, fuzzing): when mem_in is set, reads
+	 * come from it (at most mem_chunk bytes at a time when non-zero; the
+	 * end is a closed connection) and writes go to mem_out (if set) */
+	const uint8_t *mem_in;
+	size_t mem_len, mem_off, mem_chunk;
+	struct buf *mem_out;
 };
 
 void mp_conn_init(struct mp_conn *c);

@@ -38,7 +38,7 @@ static int send_command(struct mp_conn *c, uint8_t cmd, const void *p, size_t n)
 int mp_query(struct mp_conn *c, const char *sql, struct mp_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	if (c->fd < 0)
+	if (c->fd < 0 && !c->mem_in)
 		return err_set(&c->err, ERR_IO, "not connected");
 	err_clear(&c->err);
 	int rc = send_command(c, MP_COM_QUERY, sql, strlen(sql));
