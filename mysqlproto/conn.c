@@ -226,11 +226,13 @@ static int auth_data(struct mp_conn *c, const char *plugin, const char *pw,
 		buf_put(out, pw, strlen(pw) + 1);
 		return 0;
 	}
-	if (!strcmp(plugin, "client_ed25519"))
-		return err_set(&c->err, ERR_UNSUPPORTED,
-			       "authentication plugin client_ed25519 is not "
-			       "supported yet; use mysql_native_password for "
-			       "the replication account");
+	if (!strcmp(plugin, "client_ed25519")) {
+		uint8_t sig[64];
+		if (mp__ed25519_sign(sig, pw, nonce, nlen))
+			return err_set(&c->err, ERR_AUTH, "ed25519 signature failed");
+		buf_put(out, sig, 64);
+		return 0;
+	}
 	return err_set(&c->err, ERR_AUTH,
 		       "the server asks for authentication plugin '%s', which "
 		       "chameleon does not support", plugin);

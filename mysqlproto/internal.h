@@ -30,6 +30,10 @@ enum {
 	MP_COM_BINLOG_DUMP_GTID = 0x1e,
 };
 
+/* ed25519.c: MariaDB client_ed25519 answer (R || S) to a nonce */
+int mp__ed25519_sign(uint8_t sig[64], const char *password, const uint8_t *msg,
+		     size_t mlen);
+
 /* io.c */
 int mp__connect_socket(struct mp_conn *c, const struct mp_opts *o);
 int mp__tls_start(struct mp_conn *c, const struct mp_opts *o);

@@ -54,6 +54,9 @@ GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO repl@'%';
 CREATE USER tlsonly@'%' IDENTIFIED BY 'tls-pw' REQUIRE SSL;
 GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO tlsonly@'%';
 CREATE USER nopriv@'%' IDENTIFIED BY 'np';
+INSTALL SONAME 'auth_ed25519';
+CREATE USER ed@'%' IDENTIFIED VIA ed25519 USING PASSWORD('An ed25519 passphrase, longer than 32 bytes!');
+GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO ed@'%';
 CREATE DATABASE app;
 CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(20), b LONGBLOB);
 SQL
@@ -78,6 +81,8 @@ cfg "$work/ident.yml" tlsonly tls-pw "ssl_mode: verify_identity" "ssl_ca: $work/
 cfg "$work/wrongca.yml" tlsonly tls-pw "ssl_mode: verify_ca" "ssl_ca: $work/other.pem"
 cfg "$work/notls.yml" tlsonly tls-pw "ssl_mode: disabled"
 cfg "$work/zip.yml" repl S3cret-pw "compress: yes"
+cfg "$work/ed.yml" ed "'An ed25519 passphrase, longer than 32 bytes!'"
+cfg "$work/edbad.yml" ed "'not the passphrase'"
 
 check "check_source on a good server (native password)" \
 	"$bin" check_source --config "$work/ok.yml" --source src
@@ -94,6 +99,14 @@ elif grep -q "FAIL  privileges" "$work/out" && grep -q "GRANT REPLICATION SLAVE"
 	ok "account without REPLICATION privileges: FAIL line with the GRANT to run"
 else
 	notok "missing privileges report"; sed 's/^/# /' "$work/out"
+fi
+check "MariaDB ed25519 authentication" "$bin" check_source --config "$work/ed.yml" --source src
+grep -q "client_ed25519" "$work/out" && ok "ed25519 plugin negotiated" || notok "ed25519 plugin negotiated"
+if "$bin" check_source --config "$work/edbad.yml" --source src > "$work/out" 2>&1; then
+	notok "ed25519 with a wrong password is refused"
+else
+	grep -q "Access denied" "$work/out" && ok "ed25519 with a wrong password is refused" ||
+		notok "ed25519 wrong password message"
 fi
 check "TLS required" "$bin" check_source --config "$work/tls.yml" --source src
 grep -q "TLS" "$work/out" && ok "TLS negotiated and reported" || notok "TLS reported"

@@ -480,3 +480,25 @@ TEST(proto, result_set_streaming_and_big_rows)
 	buf_release(&row);
 	buf_release(&s);
 }
+
+/*
+ * With a 32-byte password MariaDB's ed25519 scheme is RFC 8032 Ed25519
+ * with the password as the seed: OpenSSL's signature must match ours.
+ */
+TEST(proto, ed25519_matches_openssl)
+{
+	const char pw[] = "0123456789abcdef0123456789abcdef";
+	const uint8_t msg[32] = "a 32-byte nonce sent by MariaDB.";
+	uint8_t mine[64], theirs[64];
+	ASSERT_EQ(mp__ed25519_sign(mine, pw, msg, 32), 0);
+	EVP_PKEY *k = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL,
+						   (const uint8_t *)pw, 32);
+	ASSERT(k != NULL);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	size_t len = 64;
+	ASSERT(EVP_DigestSignInit(ctx, NULL, NULL, NULL, k) == 1);
+	ASSERT(EVP_DigestSign(ctx, theirs, &len, msg, 32) == 1);
+	ASSERT_MEM_EQ(mine, theirs, 64);
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(k);
+}
