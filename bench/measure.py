@@ -18,7 +18,7 @@ for _ in range(n):
     with tempfile.NamedTemporaryFile("r") as rf, open(os.devnull, "wb") as null:
         full = [gnu_time, "-f", "%M", "-o", rf.name] + cmd if gnu_time else cmd
         t0 = time.monotonic()
-        p = subprocess.run(full, stdout=null)
+        p = subprocess.run(full, stdout=null, stderr=subprocess.DEVNULL)
         dt = time.monotonic() - t0
         if p.returncode != 0:
             sys.exit("command failed: %s" % " ".join(cmd))

@@ -56,3 +56,42 @@ for name, (s, rss) in (("mariadb-binlog --base64-output=decode-rows -vv", m[0:2]
     print("%-46s %8.3f %12s %7.1f MB %7.1fx" % (name, s, "{:,.0f}".format(rows / s), rss / 1024, base / s))
 print("(ratio = mariadb-binlog time / this time; 'none' is the decode path without output formatting)")
 PY
+
+# ---- live stream: the same binlog served by a real MariaDB ----------------
+work=$(mktemp -d)
+trap 'servers_stop; rm -rf "$work"' EXIT INT TERM
+mkdir -p "$work/my/data"
+cp "$binlog" "$work/my/data/bench.000001"
+echo "./bench.000001" > "$work/my/data/bench.index"
+mariadb_start "$work/my" --log-bin="$work/my/data/bench" > /dev/null
+mariadb_sql -e "CREATE USER bench@'127.0.0.1' IDENTIFIED BY 'bench'; GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO bench@'127.0.0.1'"
+cat > "$work/bench.yml" <<EOC
+pg_conn: {host: localhost, user: x, password: x, database: x}
+sources:
+  src:
+    db_conn: {host: 127.0.0.1, port: $MY_PORT, user: bench, password: bench, ssl_mode: disabled}
+    schema_mappings: {bench: bench}
+    my_server_id: 777
+EOC
+set -- $(python3 bench/measure.py $runs mariadb-binlog --no-defaults --read-from-remote-server \
+	--host=127.0.0.1 --port="$MY_PORT" --user=bench --password=bench \
+	--base64-output=decode-rows -vv bench.000001)
+rm_s=$1 rm_rss=$2
+set -- $(python3 bench/measure.py $runs "$bin" decode_binlog --config "$work/bench.yml" --source src \
+	--start-file bench.000001 --stop-at-end --format none)
+ln_s=$1 ln_rss=$2
+set -- $(python3 bench/measure.py $runs "$bin" decode_binlog --config "$work/bench.yml" --source src \
+	--start-file bench.000001 --stop-at-end --format json)
+lj_s=$1 lj_rss=$2
+python3 - "$rows" "$size" "$rm_s" "$rm_rss" "$ln_s" "$ln_rss" "$lj_s" "$lj_rss" <<'PY'
+import sys
+rows, size = int(sys.argv[1]), int(sys.argv[2])
+m = list(map(float, sys.argv[3:]))
+print()
+print("live stream benchmark: the same %d row events served by MariaDB over TCP (loopback), best of 3" % rows)
+print("%-46s %8s %12s %8s %9s %8s" % ("", "seconds", "rows/s", "MB/s", "max RSS", "ratio"))
+for name, (s, rss) in (("mariadb-binlog --read-from-remote-server -vv", m[0:2]),
+                       ("chameleon decode_binlog --source (decode only)", m[2:4]),
+                       ("chameleon decode_binlog --source --format json", m[4:6])):
+    print("%-46s %8.3f %12s %8.1f %7.1f MB %7.1fx" % (name, s, "{:,.0f}".format(rows / s), size / 1e6 / s, rss / 1024, m[0] / s))
+PY
