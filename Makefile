@@ -57,6 +57,7 @@ MODLIBS  := $(LIB_replay) $(LIB_mysqlproto) $(LIB_binlog) $(LIB_base)
 
 SRC_cmd  := $(wildcard cmd/*.c)
 OBJ_cmd  := $(SRC_cmd:%.c=$(B)/%.o)
+OBJ_cmd_lib := $(filter-out $(B)/cmd/main.o,$(OBJ_cmd))
 SRC_unit := $(wildcard test/unit/t_*.c)
 OBJ_unit := $(SRC_unit:%.c=$(B)/%.o) $(B)/test/unit/runner.o \
             $(patsubst %.c,$(B)/%.o,$(wildcard test/lib/*.c))
@@ -99,20 +100,20 @@ $(B)/test-list.h: $(SRC_unit) test/unit/gen-list.sh
 $(B)/test/unit/runner.o: $(B)/test-list.h
 
 # cmd objects other than main.o are linked into the unit tests too
-OBJ_cmd_lib := $(filter-out $(B)/cmd/main.o,$(OBJ_cmd))
 $(B)/unit-tests: $(OBJ_unit) $(OBJ_cmd_lib) $(MODLIBS)
 	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $(OBJ_unit) $(OBJ_cmd_lib) $(MODLIBS) $(LIBS)
 
 # Fuzz targets: with standalone.c in every build (so they keep compiling),
 # with libFuzzer when CFG=fuzz.
+# (the cmd objects but main.o are linked too, for fuzz_config)
 ifeq ($(CFG),fuzz)
-$(B)/fuzz/%: $(B)/test/fuzz/%.o $(MODLIBS)
+$(B)/fuzz/%: $(B)/test/fuzz/%.o $(OBJ_cmd_lib) $(MODLIBS)
 	@mkdir -p $(dir $@)
-	$(Q_LD)$(CC) -fsanitize=fuzzer,address,undefined -o $@ $< $(MODLIBS) $(LIBS)
+	$(Q_LD)$(CC) -fsanitize=fuzzer,address,undefined -o $@ $< $(OBJ_cmd_lib) $(MODLIBS) $(LIBS)
 else
-$(B)/fuzz/%: $(B)/test/fuzz/%.o $(B)/test/fuzz/standalone.o $(MODLIBS)
+$(B)/fuzz/%: $(B)/test/fuzz/%.o $(B)/test/fuzz/standalone.o $(OBJ_cmd_lib) $(MODLIBS)
 	@mkdir -p $(dir $@)
-	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/test/fuzz/standalone.o $(MODLIBS) $(LIBS)
+	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $< $(B)/test/fuzz/standalone.o $(OBJ_cmd_lib) $(MODLIBS) $(LIBS)
 endif
 
 # ---- tests ---------------------------------------------------------------
@@ -141,8 +142,9 @@ fuzz:
 	@$(MAKE) --no-print-directory CFG=fuzz $(FUZZERS:%=build/fuzz/fuzz/%)
 	@sh test/fuzz/run.sh build/fuzz/fuzz $(FUZZ_TIME) $(FUZZERS)
 
+# a fixed amount of deterministic work (fixed seed), the same on every machine
 fuzz-smoke:
-	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(or $(FUZZ_SMOKE_TIME),10)
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=runs:$(or $(FUZZ_SMOKE_RUNS),30000)
 
 bench: all
 	@sh bench/run.sh $(abspath $(B)/chameleon)

@@ -87,7 +87,8 @@ static const char *scalar(struct ld *l, struct fy_node *n)
 	const char *s = fy_node_get_scalar(n, &len);
 	if (!s)
 		return NULL;
-	if ((len == 1 && s[0] == '~') || (len == 4 && !strncasecmp(s, "null", 4))) {
+	if (len == 0 || (len == 1 && s[0] == '~') ||
+	    (len == 4 && !strncasecmp(s, "null", 4))) {
 		/* a quoted "null" is a string; plain null is null */
 		if (fy_node_get_style(n) == FYNS_PLAIN)
 			return NULL;
@@ -524,9 +525,52 @@ int config_load(struct config *c, const char *path, struct err *e)
 	if (access(path, R_OK) != 0)
 		return err_set(e, ERR_CONFIG, "cannot read configuration '%s': %s", path,
 			       strerror(errno));
+	/*
+	 * Read the file first: a configuration is small text.  NUL bytes and
+	 * YAML directives ('%' lines, which no configuration needs) are
+	 * refused here: libfyaml 0.7 can loop forever on a misplaced one.
+	 */
+	FILE *fin = fopen(path, "rb");
+	if (!fin)
+		return err_set(e, ERR_CONFIG, "cannot read configuration '%s': %s", path,
+			       strerror(errno));
+	struct buf text;
+	buf_init(&text, 1 << 20);
+	char chunk[8192];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof(chunk), fin)) > 0)
+		buf_put(&text, chunk, got);
+	fclose(fin);
+	if (text.failed) {
+		buf_release(&text);
+		return err_set(e, ERR_CONFIG, "%s: larger than 1 MB", path);
+	}
+	int line = 1;
+	for (size_t i = 0; i < text.n; i++) {
+		uint8_t ch = text.p[i];
+		if (ch == 0 || (ch < 0x20 && ch != '\n' && ch != '\t' && ch != '\r')) {
+			buf_release(&text);
+			return err_set(e, ERR_CONFIG, "%s:%d: control byte 0x%02x: not a text file",
+				       path, line, ch);
+		}
+		/* at a line start: after \n, \r, or YAML 1.1's NEL, LS and PS */
+		bool bol = i == 0 || text.p[i - 1] == '\n' || text.p[i - 1] == '\r' ||
+			   (i >= 2 && text.p[i - 2] == 0xc2 && text.p[i - 1] == 0x85) ||
+			   (i >= 3 && text.p[i - 3] == 0xe2 && text.p[i - 2] == 0x80 &&
+			    (text.p[i - 1] == 0xa8 || text.p[i - 1] == 0xa9));
+		if (ch == '%' && bol) {
+			buf_release(&text);
+			return err_set(e, ERR_CONFIG, "%s:%d: YAML directives ('%%' lines) "
+				       "are not supported", path, line);
+		}
+		line += ch == '\n';
+	}
+	char *str = arena_strndup(&c->mem, text.p ? (const char *)text.p : "", text.n);
+	size_t slen = text.n;
+	buf_release(&text);
 	struct fy_parse_cfg pcfg = {NULL, FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_1, NULL,
 				    NULL};
-	struct fy_document *doc = fy_document_build_from_file(&pcfg, path);
+	struct fy_document *doc = fy_document_build_from_string(&pcfg, str, slen);
 	if (!doc)
 		return err_set(e, ERR_CONFIG, "%s: not valid YAML", path);
 	struct ld l = {c, e, c->path, BUF_INIT, 0};

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Run libFuzzer targets for a while each and print TAP.
 # Usage: sh test/fuzz/run.sh BUILD_DIR SECONDS TARGET...
+# SECONDS may be "runs:N": a fixed number of runs with a fixed seed, the
+# same work on every machine (used by make check's smoke run).
 # Each target is seeded from fixtures/ (binlog files for event parsers,
 # test/fuzz/corpus/<target>/ when present) and replays fixtures/regress/.
 dir=$1
@@ -32,11 +34,15 @@ for t in "$@"; do
 		fail=1
 		continue
 	fi
-	if "$dir/$t" -max_total_time="$secs" -max_len=65536 -timeout=10 \
+	case $secs in
+	runs:*) limit="-runs=${secs#runs:} -seed=1" ;;
+	*) limit="-max_total_time=$secs" ;;
+	esac
+	if "$dir/$t" $limit -max_len=65536 -timeout=10 \
 		-rss_limit_mb=2048 -print_final_stats=0 "$corpus" \
 		> "$work/$t.log" 2>&1; then
 		runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$t.log" | grep -o '[0-9]*$')
-		echo "ok $n - $t (${secs}s${runs:+, $runs runs})"
+		echo "ok $n - $t ($secs${runs:+, $runs runs})"
 	else
 		echo "not ok $n - $t"
 		grep -E 'ERROR|SUMMARY|crash-|leak-|timeout-' "$work/$t.log" | head -20 | sed 's/^/# /'
