@@ -51,6 +51,8 @@ mariadb_start "$work/my" --ssl-ca="$work/ca.pem" --ssl-cert="$work/server.pem" \
 mariadb_sql <<'SQL'
 CREATE USER repl@'%' IDENTIFIED BY 'S3cret-pw';
 GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO repl@'%';
+CREATE USER repl@localhost IDENTIFIED BY 'S3cret-pw';
+GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO repl@localhost;
 CREATE USER tlsonly@'%' IDENTIFIED BY 'tls-pw' REQUIRE SSL;
 GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO tlsonly@'%';
 CREATE USER nopriv@'%' IDENTIFIED BY 'np';
@@ -100,6 +102,12 @@ elif grep -q "FAIL  privileges" "$work/out" && grep -q "GRANT REPLICATION SLAVE"
 else
 	notok "missing privileges report"; sed 's/^/# /' "$work/out"
 fi
+{
+	printf 'pg_conn:\n  host: localhost\n  user: x\n  password: x\n  database: x\n'
+	printf 'sources:\n  src:\n    db_conn:\n      host: %s\n' "$MY_SOCK"
+	printf '      user: repl\n      password: S3cret-pw\n    schema_mappings:\n      app: app\n'
+} > "$work/unix.yml"
+check "connection over the Unix socket" "$bin" check_source --config "$work/unix.yml" --source src
 check "MariaDB ed25519 authentication" "$bin" check_source --config "$work/ed.yml" --source src
 grep -q "client_ed25519" "$work/out" && ok "ed25519 plugin negotiated" || notok "ed25519 plugin negotiated"
 if "$bin" check_source --config "$work/edbad.yml" --source src > "$work/out" 2>&1; then
@@ -151,6 +159,15 @@ grep '"table":"t"' "$work/file.json" | sed 's/"file":"[^"]*",//' > "$work/a"
 grep '"table":"t"' "$work/live.json" | sed 's/"file":"[^"]*",//' > "$work/b"
 cmp -s "$work/a" "$work/b" && ok "live rows equal the decode of the server's file" ||
 	notok "live rows differ from the file decode"
+
+# --- MariaDB GTID positioning: start after the GTID of the UPDATE transaction
+gtid=$(grep '"op":"update"' "$work/live.json" | head -1 | sed 's/.*"gtid":"\([0-9-]*\)".*/\1/')
+"$bin" decode_binlog --config "$work/ok.yml" --source src --gtid "$gtid" --stop-at-end \
+	--format json > "$work/gtid.json" 2> "$work/gtid.err"
+upd=$(grep -c '"op":"update"' "$work/gtid.json")
+del=$(grep -c '"op":"delete"' "$work/gtid.json")
+[ "$upd" -eq 0 ] && [ "$del" -eq 9 ] && ok "--gtid $gtid starts after that transaction (MariaDB GTID)" ||
+	{ notok "--gtid start: $upd updates, $del deletes"; tail -3 "$work/gtid.err" | sed 's/^/# /'; }
 
 # --- following a live workload, stopped by SIGTERM
 "$bin" decode_binlog --config "$work/ok.yml" --source src --format json \
@@ -213,6 +230,8 @@ done
 grep -q resuming "$work/cap2.err" && [ $same = 1 ] && [ $count -ge 2 ] &&
 	ok "capture resumed after a server restart: $count files byte-identical" ||
 	{ notok "capture resume"; tail -3 "$work/cap2.err" | sed 's/^/# /'; }
+mariadb-binlog --no-defaults "$work"/cap/binlog.0* > /dev/null 2>&1 &&
+	ok "mariadb-binlog reads the captured files" || notok "mariadb-binlog on the captured files"
 "$bin" decode_binlog --format json "$work"/cap/binlog.0* 2>/dev/null | grep -c '"v":"after restart"' |
 	grep -q '^1$' && ok "captured files decode (the row after the restart once)" ||
 	notok "captured files decode"
