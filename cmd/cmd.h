@@ -13,10 +13,20 @@ struct cmd {
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+
+struct config;
 
 int cmd_decode_binlog(int argc, char **argv);
 int cmd_check_source(int argc, char **argv);
 int cmd_capture_binlog(int argc, char **argv);
+int cmd_set_configuration_files(int argc, char **argv);
+int cmd_show_config(int argc, char **argv);
+int cmd_show_sources(int argc, char **argv);
+extern const char cmd_example_config[];
+/* show_config's output; only: NULL for everything, "*" for all the
+ * sources, or one source's name. */
+void cmd_show_config_to(FILE *o, const struct config *c, const char *only);
 /* decode_binlog from a live source (cmd/stream.c); format 0 text, 1 json, 2 none */
 int cmd_decode_live(const char *config, const char *source,
 		    const char *start_file, uint64_t start_pos, const char *gtid,

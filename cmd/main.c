@@ -20,6 +20,12 @@ static const struct cmd commands[] = {
 	 "save a source's binlog stream as files identical to the server's"},
 	{"check_source", cmd_check_source,
 	 "check that a MySQL/MariaDB server can be replicated"},
+	{"set_configuration_files", cmd_set_configuration_files,
+	 "create ~/.pg_chameleon and an example configuration"},
+	{"show_config", cmd_show_config,
+	 "print the configuration with defaults (passwords hidden)"},
+	{"show_sources", cmd_show_sources,
+	 "print the configured sources (passwords hidden)"},
 	{NULL, NULL, NULL},
 };
 

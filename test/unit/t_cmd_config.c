@@ -2,7 +2,10 @@
 #include <dirent.h>
 #include <stdlib.h>
 
+#include "cmd/cmd.h"
 #include "cmd/config.h"
+#include <unistd.h>
+
 #include "test/unit/test.h"
 
 static void path_of(char *out, size_t n, const char *name)
@@ -91,4 +94,41 @@ TEST(config, resolve_path)
 	ASSERT_STREQ(out, "/home/tester/.pg_chameleon/configuration/default.yml");
 	ASSERT_EQ(config_resolve_path("./my.yml", out, sizeof(out)), 0);
 	ASSERT_STREQ(out, "./my.yml");
+}
+
+TEST(config, example_loads_and_show_hides_passwords)
+{
+	char dir[] = "/tmp/chameleon-cfg-XXXXXX";
+	ASSERT(mkdtemp(dir) != NULL);
+	char p[512];
+	snprintf(p, sizeof(p), "%s/example.yml", dir);
+	FILE *f = fopen(p, "w");
+	fputs(cmd_example_config, f);
+	fclose(f);
+	struct config c;
+	struct err e = {0};
+	if (config_load(&c, p, &e))
+		test_fail(__FILE__, __LINE__, "example: %s", e.msg);
+	ASSERT_EQ(c.n_warnings, 0);
+	char *out = NULL;
+	size_t outn = 0;
+	FILE *m = open_memstream(&out, &outn);
+	cmd_show_config_to(m, &c, NULL);
+	fclose(m);
+	ASSERT(strstr(out, "never_commit_passwords") == NULL);
+	ASSERT(strstr(out, "password: '***'") != NULL);
+	/* what show_config prints loads again to the same configuration */
+	f = fopen(p, "w");
+	fputs(out, f);
+	fclose(f);
+	struct config c2;
+	if (config_load(&c2, p, &e))
+		test_fail(__FILE__, __LINE__, "show_config output: %s", e.msg);
+	ASSERT_EQ(c2.sources[0].my_server_id, c.sources[0].my_server_id);
+	ASSERT_EQ(c2.sources[0].copy_max_memory, c.sources[0].copy_max_memory);
+	free(out);
+	config_release(&c);
+	config_release(&c2);
+	unlink(p);
+	rmdir(dir);
 }
