@@ -12,29 +12,7 @@
 
 static void put_jstr(struct buf *b, const uint8_t *p, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	buf_putc(b, '"');
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = p[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		buf_put(b, p + run, i - run);
-		run = i + 1;
-		switch (c) {
-		case '"': buf_puts(b, "\\\""); break;
-		case '\\': buf_puts(b, "\\\\"); break;
-		case '\n': buf_puts(b, "\\n"); break;
-		case '\r': buf_puts(b, "\\r"); break;
-		case '\t': buf_puts(b, "\\t"); break;
-		default:
-			buf_puts(b, "\\u00");
-			buf_putc(b, hex[c >> 4]);
-			buf_putc(b, hex[c & 15]);
-		}
-	}
-	buf_put(b, p + run, n - run);
-	buf_putc(b, '"');
+	bl__json_escape(b, p, n);
 }
 
 /* Text that should be UTF-8 (names, queries): hex object when it is not. */

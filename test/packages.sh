@@ -4,7 +4,7 @@
 # otherwise name the missing ones and fail.
 # Usage: sh test/packages.sh [build|test|all]
 PKGS_BUILD="build-essential pkg-config libssl-dev zlib1g-dev libzstd-dev libpq-dev libfyaml-dev"
-PKGS_TEST="clang libclang-rt-14-dev mariadb-server mariadb-client postgresql postgresql-client python3 xz-utils time"
+PKGS_TEST="clang libclang-rt-14-dev mariadb-server mariadb-client postgresql postgresql-client python3 xz-utils time openssl"
 case "${1:-all}" in
 build) want="$PKGS_BUILD" ;;
 *) want="$PKGS_BUILD $PKGS_TEST" ;;
