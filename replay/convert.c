@@ -1,0 +1,283 @@
+/*
+ * Decoded values as PostgreSQL text parameters, exactly: integers and
+ * DECIMAL digits as written, floats in their shortest round-trip form,
+ * fractional seconds kept, TIMESTAMP in UTC, text converted to UTF-8 from
+ * its charset (never altered: invalid bytes or a NUL refuse the row),
+ * bytes as bytea hex.  Used by replication and the initial copy alike.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "binlog/binlog.h"
+#include "replay/replay.h"
+
+static const char hexd[] = "0123456789abcdef";
+
+static void put_n(struct buf *b, unsigned v, int width)
+{
+	char t[12];
+	for (int i = width - 1; i >= 0; i--) {
+		t[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	buf_put(b, t, (size_t)width);
+}
+
+static void put_frac(struct buf *b, uint32_t usec, unsigned fsp)
+{
+	if (!fsp || !usec)
+		return;
+	buf_putc(b, '.');
+	put_n(b, usec % 1000000, 6);
+}
+
+static void put_float(struct buf *b, double d, bool single)
+{
+	char t[40];
+	int lo = single ? 6 : 15, hi = single ? 9 : 17;
+	for (int p = lo; p <= hi; p++) {
+		snprintf(t, sizeof(t), "%.*g", p, d);
+		double back;
+		sscanf(t, "%lf", &back);
+		if (single ? (float)back == (float)d : back == d)
+			break;
+	}
+	buf_puts(b, t);
+}
+
+static bool zero_date(const struct bl_time *t)
+{
+	return t->year == 0 || t->month == 0 || t->day == 0;
+}
+
+static int zero_policy(struct buf *out, const struct rp_convert_opts *o,
+		       bool *is_null, struct err *e, const char *what)
+{
+	switch (o ? o->zero_dates : RP_ZERO_DATE_NULL) {
+	case RP_ZERO_DATE_ERROR:
+		return err_set(e, ERR_UNSUPPORTED,
+			       "%s cannot be stored in PostgreSQL (zero_dates: error)",
+			       what);
+	case RP_ZERO_DATE_INFINITY:
+		buf_putl(out, "-infinity");
+		return RP_ZERO_DATE_REPLACED;
+	default:
+		*is_null = true;
+		return RP_ZERO_DATE_REPLACED;
+	}
+}
+
+static int text_value(struct buf *out, const struct bl_column *c,
+		      const uint8_t *p, size_t n, struct err *e)
+{
+	size_t mark = out->n;
+	int rc;
+	if (c->has_charset) {
+		rc = bl_text_to_utf8(out, c->collation, p, n);
+		if (rc) {
+			out->n = mark;
+			return err_set(e, ERR_PROTO,
+				       "text is not valid %s: refused rather than altered",
+				       bl_collation_charset(c->collation)
+					       ? bl_collation_charset(c->collation)
+					       : "in its charset");
+		}
+	} else {
+		/* no charset metadata: UTF-8 expected (binlog_row_metadata=FULL
+		 * or the catalog gives the charset otherwise) */
+		rc = bl_text_to_utf8(out, 45, p, n);
+		if (rc) {
+			out->n = mark;
+			return err_set(e, ERR_PROTO,
+				       "text is not valid UTF-8 and its charset is unknown");
+		}
+	}
+	if (memchr(out->p + mark, 0, out->n - mark)) {
+		out->n = mark;
+		return err_set(e, ERR_PROTO,
+			       "text holds a NUL byte, which PostgreSQL text cannot store");
+	}
+	return 0;
+}
+
+static void bytea(struct buf *out, const uint8_t *p, size_t n)
+{
+	buf_putl(out, "\\x");
+	uint8_t *d = buf_reserve(out, n * 2);
+	if (!d)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		d[2 * i] = (uint8_t)hexd[p[i] >> 4];
+		d[2 * i + 1] = (uint8_t)hexd[p[i] & 15];
+	}
+	out->n += n * 2;
+}
+
+int rp_value_text(struct buf *out, const struct bl_column *c,
+		  const struct bl_value *v, const struct rp_convert_opts *o,
+		  bool *is_null, struct err *e)
+{
+	*is_null = false;
+	switch (v->kind) {
+	case BLV_NULL:
+		*is_null = true;
+		return 0;
+	case BLV_ABSENT:
+		return err_set(e, ERR_PROTO, "column absent from the row image");
+	case BLV_INT:
+	case BLV_YEAR:
+		buf_put_i64dec(out, v->i);
+		return 0;
+	case BLV_UINT:
+		buf_put_u64dec(out, v->u);
+		return 0;
+	case BLV_FLOAT:
+		put_float(out, v->d, true);
+		return 0;
+	case BLV_DOUBLE:
+		put_float(out, v->d, false);
+		return 0;
+	case BLV_DECIMAL:
+		buf_put(out, v->s.p, v->s.n);
+		return 0;
+	case BLV_DATE:
+		if (zero_date(&v->t))
+			return zero_policy(out, o, is_null, e, "a zero date");
+		put_n(out, (unsigned)v->t.year, 4);
+		buf_putc(out, '-');
+		put_n(out, v->t.month, 2);
+		buf_putc(out, '-');
+		put_n(out, v->t.day, 2);
+		return 0;
+	case BLV_DATETIME:
+		if (zero_date(&v->t))
+			return zero_policy(out, o, is_null, e, "a zero datetime");
+		put_n(out, (unsigned)v->t.year, 4);
+		buf_putc(out, '-');
+		put_n(out, v->t.month, 2);
+		buf_putc(out, '-');
+		put_n(out, v->t.day, 2);
+		buf_putc(out, ' ');
+		put_n(out, v->t.hour, 2);
+		buf_putc(out, ':');
+		put_n(out, v->t.minute, 2);
+		buf_putc(out, ':');
+		put_n(out, v->t.second, 2);
+		put_frac(out, v->t.usec, v->fsp);
+		return 0;
+	case BLV_TIMESTAMP: {
+		if (v->i == 0 && v->t.usec == 0)
+			return zero_policy(out, o, is_null, e, "a zero timestamp");
+		time_t t = (time_t)v->i;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		put_n(out, (unsigned)tm.tm_year + 1900, 4);
+		buf_putc(out, '-');
+		put_n(out, (unsigned)tm.tm_mon + 1, 2);
+		buf_putc(out, '-');
+		put_n(out, (unsigned)tm.tm_mday, 2);
+		buf_putc(out, ' ');
+		put_n(out, (unsigned)tm.tm_hour, 2);
+		buf_putc(out, ':');
+		put_n(out, (unsigned)tm.tm_min, 2);
+		buf_putc(out, ':');
+		put_n(out, (unsigned)tm.tm_sec, 2);
+		put_frac(out, v->t.usec, v->fsp);
+		buf_putl(out, "+00");
+		return 0;
+	}
+	case BLV_TIME:
+		/* interval input: hours may exceed 24 */
+		if (v->t.neg)
+			buf_putc(out, '-');
+		buf_put_u64dec(out, v->t.hour);
+		buf_putc(out, ':');
+		put_n(out, v->t.minute, 2);
+		buf_putc(out, ':');
+		put_n(out, v->t.second, 2);
+		put_frac(out, v->t.usec, v->fsp);
+		return 0;
+	case BLV_STRING:
+		if (c->type == BL_TYPE_BLOB && !c->has_charset) {
+			bytea(out, v->s.p, v->s.n);	/* BLOB or TEXT unknown: bytes */
+			return 0;
+		}
+		return text_value(out, c, v->s.p, v->s.n, e);
+	case BLV_BINARY:
+		bytea(out, v->s.p, v->s.n);
+		return 0;
+	case BLV_ENUM:
+		if (v->u == 0)
+			return 0;	/* MySQL's invalid-value index: '' */
+		if (!c->strings || v->u > c->n_strings)
+			return err_set(e, ERR_UNSUPPORTED,
+				       "ENUM index %llu without its labels (needs "
+				       "binlog_row_metadata=FULL or the catalog)",
+				       (unsigned long long)v->u);
+		return text_value(out, c, c->strings[v->u - 1].p,
+				  c->strings[v->u - 1].n, e);
+	case BLV_SET: {
+		if (!c->strings)
+			return err_set(e, ERR_UNSUPPORTED,
+				       "SET value without its labels (needs "
+				       "binlog_row_metadata=FULL or the catalog)");
+		bool first = true;
+		for (uint32_t i = 0; i < 64; i++) {
+			if (!(v->u & (1ull << i)))
+				continue;
+			if (i >= c->n_strings)
+				return err_set(e, ERR_PROTO, "SET bit %u has no label", i);
+			if (!first)
+				buf_putc(out, ',');
+			first = false;
+			int rc = text_value(out, c, c->strings[i].p, c->strings[i].n, e);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	}
+	case BLV_BIT: {
+		unsigned bits = v->fsp ? v->fsp : 64;
+		for (unsigned i = bits; i-- > 0;)
+			buf_putc(out, (v->u >> i) & 1 ? '1' : '0');
+		return 0;
+	}
+	case BLV_JSON:
+		buf_put(out, v->s.p, v->s.n);
+		return 0;
+	case BLV_JSON_DIFF:
+		return err_set(e, ERR_UNSUPPORTED,
+			       "a partial JSON update is applied as an expression, "
+			       "not a value");
+	case BLV_GEOMETRY: {
+		/* the original MySQL bytes: SRID (4, little endian) + WKB */
+		uint8_t srid[4] = {(uint8_t)v->u, (uint8_t)(v->u >> 8),
+				   (uint8_t)(v->u >> 16), (uint8_t)(v->u >> 24)};
+		struct buf tmp;
+		buf_init(&tmp, 0);
+		buf_put(&tmp, srid, 4);
+		buf_put(&tmp, v->s.p, v->s.n);
+		bytea(out, tmp.p, tmp.n);
+		buf_release(&tmp);
+		return 0;
+	}
+	case BLV_VECTOR: {
+		struct rd r;
+		rd_init(&r, v->s.p, v->s.n);
+		buf_putc(out, '{');
+		for (size_t i = 0; rd_left(&r) >= 4; i++) {
+			uint32_t x = rd_u32le(&r);
+			float f;
+			memcpy(&f, &x, 4);
+			if (i)
+				buf_putc(out, ',');
+			put_float(out, f, true);
+		}
+		buf_putc(out, '}');
+		return 0;
+	}
+	default:
+		return err_set(e, ERR_UNSUPPORTED, "value kind %u", v->kind);
+	}
+}

@@ -1,0 +1,64 @@
+/*
+ * replay: decoded row changes into PostgreSQL.  This first part holds the
+ * type mapping (docs/types.md) and the exact conversion of decoded values
+ * into PostgreSQL text parameters, shared by replication and the initial
+ * copy so that both write identical values.  The apply path (libpq
+ * pipeline, catalog, positions) builds on it.
+ */
+#ifndef REPLAY_REPLAY_H
+#define REPLAY_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "binlog/binlog.h"
+
+/* A PostgreSQL column type chosen for a MySQL column. */
+struct rp_pg_type {
+	char name[96];	/* e.g. "numeric(20)", "timestamp(3) with time zone" */
+	bool is_enum;	/* ENUM: a per-column enum type is created from the labels */
+};
+
+/*
+ * From a column of a TABLE_MAP (binlog metadata).  Character lengths are
+ * known only with charset metadata; without it text columns map to text.
+ * Returns 0, or -ERR_UNSUPPORTED for types that cannot be mapped.
+ */
+int rp_type_of_column(const struct bl_column *c, struct rp_pg_type *out);
+/*
+ * From information_schema.COLUMNS: DATA_TYPE and COLUMN_TYPE ("int(10)
+ * unsigned", "decimal(10,2)", "enum('a','b')", "datetime(3)") and the
+ * character length (CHARACTER_MAXIMUM_LENGTH, 0 if none).
+ */
+int rp_type_of_mysql(const char *data_type, const char *column_type,
+		     unsigned long char_length, struct rp_pg_type *out);
+
+/* What to do with dates PostgreSQL cannot hold (0000-00-00, 2020-00-15, year 0). */
+enum rp_zero_date {
+	RP_ZERO_DATE_NULL,	/* store NULL, count a warning (default) */
+	RP_ZERO_DATE_ERROR,	/* refuse the row */
+	RP_ZERO_DATE_INFINITY,	/* store -infinity */
+};
+
+struct rp_convert_opts {
+	enum rp_zero_date zero_dates;
+};
+
+/* rp_value_text() results besides 0 and -ERR_x */
+#define RP_ZERO_DATE_REPLACED 1	/* a zero date was stored per the policy */
+
+/*
+ * The PostgreSQL text representation of a decoded value, appended to out
+ * (no quoting: for a text-format parameter).  *is_null is set for NULL
+ * (and for zero dates under RP_ZERO_DATE_NULL).  Returns 0,
+ * RP_ZERO_DATE_REPLACED, or -ERR_x with the reason in e: text that is not
+ * valid in its charset or holds a NUL byte, ENUM indexes without labels,
+ * partial JSON updates (applied by the caller as jsonb expressions).
+ */
+int rp_value_text(struct buf *out, const struct bl_column *c,
+		  const struct bl_value *v, const struct rp_convert_opts *o,
+		  bool *is_null, struct err *e);
+
+#endif

@@ -1,0 +1,183 @@
+/* Type mapping and exact value conversion for PostgreSQL. */
+#include "base/arena.h"
+#include "binlog/internal.h"
+#include "replay/replay.h"
+#include "test/unit/test.h"
+
+static struct bl_column col(uint8_t type, uint16_t meta, bool uns, uint16_t coll)
+{
+	struct bl_column c;
+	memset(&c, 0, sizeof(c));
+	c.type = type;
+	c.meta = meta;
+	c.is_unsigned = uns;
+	if (coll) {
+		c.has_charset = true;
+		c.collation = coll;
+	}
+	return c;
+}
+
+static const char *pgtype(struct bl_column c)
+{
+	static struct rp_pg_type t;
+	ASSERT_EQ(rp_type_of_column(&c, &t), 0);
+	return t.name;
+}
+
+TEST(replay, type_mapping_from_binlog)
+{
+	ASSERT_STREQ(pgtype(col(BL_TYPE_TINY, 0, true, 0)), "smallint");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_SHORT, 0, true, 0)), "integer");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_LONG, 0, true, 0)), "bigint");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_LONG, 0, false, 0)), "integer");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_LONGLONG, 0, true, 0)), "numeric(20)");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_NEWDECIMAL, 65 << 8 | 30, false, 0)), "numeric(65,30)");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_FLOAT, 4, false, 0)), "real");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_DATETIME2, 3, false, 0)),
+		     "timestamp(3) without time zone");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_TIMESTAMP2, 6, false, 0)),
+		     "timestamp(6) with time zone");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_TIME2, 2, false, 0)), "interval(2)");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_VARCHAR, 400, false, 45)), "character varying(100)");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_VARCHAR, 50, false, 8)), "character varying(50)");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_VARCHAR, 50, false, 63)), "bytea");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_VARCHAR, 50, false, 0)), "text");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_BLOB, 2, false, 63)), "bytea");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_BLOB, 2, false, 45)), "text");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_BIT, 1 << 8 | 2, false, 0)), "bit(10)");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_JSON, 4, false, 0)), "jsonb");
+	ASSERT_STREQ(pgtype(col(BL_TYPE_VECTOR, 4, false, 0)), "real[]");
+}
+
+TEST(replay, type_mapping_from_information_schema)
+{
+	struct rp_pg_type t;
+	ASSERT_EQ(rp_type_of_mysql("bigint", "bigint(20) unsigned", 0, &t), 0);
+	ASSERT_STREQ(t.name, "numeric(20)");
+	ASSERT_EQ(rp_type_of_mysql("int", "int(10) unsigned", 0, &t), 0);
+	ASSERT_STREQ(t.name, "bigint");
+	ASSERT_EQ(rp_type_of_mysql("decimal", "decimal(10,2)", 0, &t), 0);
+	ASSERT_STREQ(t.name, "numeric(10,2)");
+	ASSERT_EQ(rp_type_of_mysql("datetime", "datetime(6)", 0, &t), 0);
+	ASSERT_STREQ(t.name, "timestamp(6) without time zone");
+	ASSERT_EQ(rp_type_of_mysql("varchar", "varchar(255)", 255, &t), 0);
+	ASSERT_STREQ(t.name, "character varying(255)");
+	ASSERT_EQ(rp_type_of_mysql("enum", "enum('a','b')", 1, &t), 0);
+	ASSERT(t.is_enum);
+	ASSERT_EQ(rp_type_of_mysql("multipolygon", "multipolygon", 0, &t), 0);
+	ASSERT_STREQ(t.name, "bytea");
+	ASSERT_ERR(rp_type_of_mysql("nosuchtype", "x", 0, &t), ERR_UNSUPPORTED);
+}
+
+static const char *conv(struct bl_column c, struct bl_value v, int *rc, bool *isnull)
+{
+	static struct buf b;
+	buf_release(&b);
+	buf_init(&b, 0);
+	struct rp_convert_opts o = {RP_ZERO_DATE_NULL};
+	struct err e = {0};
+	*rc = rp_value_text(&b, &c, &v, &o, isnull, &e);
+	return buf_cstr(&b);
+}
+
+TEST(replay, exact_values)
+{
+	int rc;
+	bool isnull;
+	struct bl_value v;
+	memset(&v, 0, sizeof(v));
+	v.kind = BLV_UINT;
+	v.u = UINT64_MAX;
+	ASSERT_STREQ(conv(col(BL_TYPE_LONGLONG, 0, true, 0), v, &rc, &isnull),
+		     "18446744073709551615");
+	v.kind = BLV_DECIMAL;
+	v.s.p = (const uint8_t *)"-12345.6700";
+	v.s.n = 11;
+	ASSERT_STREQ(conv(col(BL_TYPE_NEWDECIMAL, 10 << 8 | 4, false, 0), v, &rc, &isnull),
+		     "-12345.6700");
+	v.kind = BLV_FLOAT;
+	v.d = (float)0.1f;
+	ASSERT_STREQ(conv(col(BL_TYPE_FLOAT, 4, false, 0), v, &rc, &isnull), "0.1");
+	v.kind = BLV_DATETIME;
+	v.fsp = 6;
+	v.t = (struct bl_time){2024, 2, 29, 23, 59, 58, 12, false};
+	ASSERT_STREQ(conv(col(BL_TYPE_DATETIME2, 6, false, 0), v, &rc, &isnull),
+		     "2024-02-29 23:59:58.000012");
+	v.kind = BLV_TIMESTAMP;
+	v.i = 1700000000;
+	v.t.usec = 500000;
+	ASSERT_STREQ(conv(col(BL_TYPE_TIMESTAMP2, 1, false, 0), v, &rc, &isnull),
+		     "2023-11-14 22:13:20.500000+00");
+	v.kind = BLV_TIME;
+	v.fsp = 0;
+	v.t = (struct bl_time){0, 0, 0, 838, 59, 59, 0, true};
+	ASSERT_STREQ(conv(col(BL_TYPE_TIME2, 0, false, 0), v, &rc, &isnull), "-838:59:59");
+	/* bytes stay bytes */
+	v.kind = BLV_BINARY;
+	v.s.p = (const uint8_t *)"\x00\xff";
+	v.s.n = 2;
+	ASSERT_STREQ(conv(col(BL_TYPE_BLOB, 2, false, 63), v, &rc, &isnull), "\\x00ff");
+	/* latin1 is cp1252 */
+	v.kind = BLV_STRING;
+	v.s.p = (const uint8_t *)"\x80";
+	v.s.n = 1;
+	ASSERT_STREQ(conv(col(BL_TYPE_VARCHAR, 10, false, 8), v, &rc, &isnull),
+		     "\xe2\x82\xac");
+	/* 'NULL' the string is a string */
+	v.s.p = (const uint8_t *)"NULL";
+	v.s.n = 4;
+	ASSERT_STREQ(conv(col(BL_TYPE_VARCHAR, 10, false, 45), v, &rc, &isnull), "NULL");
+	ASSERT(!isnull);
+	/* BIT keeps its width */
+	v.kind = BLV_BIT;
+	v.u = 5;
+	v.fsp = 10;
+	ASSERT_STREQ(conv(col(BL_TYPE_BIT, 1 << 8 | 2, false, 0), v, &rc, &isnull),
+		     "0000000101");
+}
+
+TEST(replay, refused_and_zero_dates)
+{
+	int rc;
+	bool isnull;
+	struct bl_value v;
+	memset(&v, 0, sizeof(v));
+	/* a NUL in text cannot be stored: refused, not cut */
+	v.kind = BLV_STRING;
+	v.s.p = (const uint8_t *)"a\0b";
+	v.s.n = 3;
+	conv(col(BL_TYPE_VARCHAR, 10, false, 45), v, &rc, &isnull);
+	ASSERT_ERR(rc, ERR_PROTO);
+	/* invalid UTF-8: refused */
+	v.s.p = (const uint8_t *)"\xc3\x28";
+	v.s.n = 2;
+	conv(col(BL_TYPE_VARCHAR, 10, false, 45), v, &rc, &isnull);
+	ASSERT_ERR(rc, ERR_PROTO);
+	/* zero dates: NULL by default, counted */
+	v.kind = BLV_DATE;
+	v.t = (struct bl_time){2020, 0, 15, 0, 0, 0, 0, false};
+	conv(col(BL_TYPE_DATE, 0, false, 0), v, &rc, &isnull);
+	ASSERT_EQ(rc, RP_ZERO_DATE_REPLACED);
+	ASSERT(isnull);
+	struct buf b;
+	buf_init(&b, 0);
+	struct rp_convert_opts o = {RP_ZERO_DATE_ERROR};
+	struct err e = {0};
+	struct bl_column c = col(BL_TYPE_DATE, 0, false, 0);
+	ASSERT_ERR(rp_value_text(&b, &c, &v, &o, &isnull, &e), ERR_UNSUPPORTED);
+	buf_release(&b);
+	/* ENUM without labels is an error, with labels the label */
+	v.kind = BLV_ENUM;
+	v.u = 2;
+	conv(col(BL_TYPE_ENUM, 1, false, 0), v, &rc, &isnull);
+	ASSERT_ERR(rc, ERR_UNSUPPORTED);
+	struct bytes labels[2] = {{(const uint8_t *)"small", 5}, {(const uint8_t *)"large", 5}};
+	struct bl_column ce = col(BL_TYPE_ENUM, 1, false, 45);
+	ce.strings = labels;
+	ce.n_strings = 2;
+	ASSERT_STREQ(conv(ce, v, &rc, &isnull), "large");
+	v.kind = BLV_SET;
+	v.u = 3;
+	ASSERT_STREQ(conv(ce, v, &rc, &isnull), "small,large");
+}
