@@ -20,6 +20,8 @@ static const struct cmd commands[] = {
 	 "save a source's binlog stream as files identical to the server's"},
 	{"check_source", cmd_check_source,
 	 "check that a MySQL/MariaDB server can be replicated"},
+	{"replay_binlog", cmd_replay_binlog,
+	 "apply binlog files to PostgreSQL (exactly once)"},
 	{"set_configuration_files", cmd_set_configuration_files,
 	 "create ~/.pg_chameleon and an example configuration"},
 	{"show_config", cmd_show_config,

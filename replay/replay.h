@@ -61,4 +61,51 @@ int rp_value_text(struct buf *out, const struct bl_column *c,
 		  const struct bl_value *v, const struct rp_convert_opts *o,
 		  bool *is_null, struct err *e);
 
+
+
+/* ---- apply (replay/apply.c) ---------------------------------------------
+ * Row changes applied through libpq pipeline mode: prepared statements per
+ * (table, operation, column set), PostgreSQL transactions committed only
+ * at source commit boundaries, the source position updated in the same
+ * transaction.  This first version stops at the first failing statement.
+ */
+
+struct rp_mapping {
+	const char *mysql_schema, *pg_schema;
+};
+
+struct rp_opts {
+	const char *conninfo;	/* libpq connection string (holds the password) */
+	const char *source;	/* source name in the catalog */
+	const struct rp_mapping *mappings;
+	size_t n_mappings;
+	long max_rows;		/* rows per PostgreSQL transaction (replay_max_rows) */
+	bool create_tables;	/* create missing tables from table maps */
+	struct rp_convert_opts conv;
+};
+
+struct rp_stats {
+	uint64_t rows, inserts, updates, deletes, transactions, commits;
+	uint64_t skipped;	/* events at or before the stored position */
+	uint64_t zero_dates;	/* replaced per the zero-date policy */
+};
+
+struct rp_sink;
+
+/* Connect, create the catalog if missing, register the source. */
+int rp_sink_open(struct rp_sink **s, const struct rp_opts *o, struct err *e)
+	MUST_CHECK;
+/* The applied position stored for the source ("" and 0 when none). */
+void rp_sink_position(const struct rp_sink *s, const char **file, uint64_t *pos);
+/*
+ * Feed one decoded event of binlog file 'file'.  Events at or before the
+ * stored position are skipped.  Returns 0 or -ERR_x (detail in e).
+ */
+int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file,
+		  struct err *e) MUST_CHECK;
+/* Commit what is complete (call at the end of input). */
+int rp_sink_finish(struct rp_sink *s, struct err *e) MUST_CHECK;
+const struct rp_stats *rp_sink_stats(const struct rp_sink *s);
+void rp_sink_close(struct rp_sink *s);
+
 #endif

@@ -92,7 +92,11 @@ pg_start() {
 	PG_DIR=$1
 	PG_BIN=$(_pg_bin) || { echo "PostgreSQL server binaries not found" >&2; return 1; }
 	mkdir -p "$PG_DIR"
-	[ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres "$PG_DIR"
+		# the postgres user must reach the directory
+		chmod o+x "$(dirname "$PG_DIR")"
+	fi
 	PG_PORT=$(free_port)
 	PG_HOST=$PG_DIR
 	_as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust \

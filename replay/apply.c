@@ -1,0 +1,616 @@
+/*
+ * Applying row changes to PostgreSQL with libpq pipeline mode.
+ *
+ * A PostgreSQL transaction is opened at the first row change and
+ * committed only at a source commit boundary (XID, or a COMMIT query, or
+ * the end of a statement outside a transaction), once at least max_rows
+ * rows are pending or the input ends; the source's position (file and the
+ * end of the commit event) is updated in the same transaction, so a crash
+ * at any moment leaves rows and position consistent.  Statements are
+ * prepared once per (table, operation, column set) and sent in pipeline
+ * mode; a sync point every SYNC_EVERY statements lets results be read
+ * while the next batch is already on its way.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "base/xalloc.h"
+#include "replay/replay.h"
+
+#define SYNC_EVERY 1000
+#define MAX_INFLIGHT 2	/* sync segments sent and not yet read */
+
+/* A prepared statement, keyed by its SQL text (one per table, operation
+ * and column set). */
+struct stmt {
+	struct stmt *next;
+	uint64_t hash;
+	char name[24];
+	char sql[];
+};
+
+#define NBUCKETS 1024
+
+struct rp_sink {
+	PGconn *pg;
+	struct rp_opts o;
+	char *source;
+	struct rp_stats st;
+	/* stored position: events at or before it are skipped */
+	char pos_file[256];
+	uint64_t pos;
+	/* pending transaction */
+	bool in_pg_tx;		/* BEGIN sent */
+	bool in_src_tx;		/* inside a source transaction */
+	uint64_t pending_rows;
+	char last_file[256];
+	uint64_t last_end;	/* end of the last commit boundary seen */
+	int since_sync;
+	int inflight;
+	/* statements */
+	struct stmt *buckets[NBUCKETS];
+	unsigned nstmts;
+	struct buf sql, val;
+	struct arena params;
+	struct buf created;	/* "schema.table\0" of tables created */
+};
+
+static int pg_err(struct rp_sink *s, struct err *e, const char *what)
+{
+	return err_set(e, ERR_PG, "%s: %s", what, PQerrorMessage(s->pg));
+}
+
+static int exec_simple(struct rp_sink *s, const char *sql, struct err *e)
+{
+	PGresult *r = PQexec(s->pg, sql);
+	ExecStatusType st = PQresultStatus(r);
+	int rc = 0;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+	PQclear(r);
+	return rc;
+}
+
+static const char catalog_sql[] =
+	"CREATE SCHEMA IF NOT EXISTS sch_chameleon;"
+	"CREATE TABLE IF NOT EXISTS sch_chameleon.t_version ("
+	"  version integer NOT NULL);"
+	"INSERT INTO sch_chameleon.t_version SELECT 1 "
+	"  WHERE NOT EXISTS (SELECT 1 FROM sch_chameleon.t_version);"
+	"CREATE TABLE IF NOT EXISTS sch_chameleon.t_sources ("
+	"  source_name text PRIMARY KEY,"
+	"  status text NOT NULL DEFAULT 'ready',"
+	"  binlog_file text NOT NULL DEFAULT '',"
+	"  binlog_position bigint NOT NULL DEFAULT 0,"
+	"  gtid text,"
+	"  applied_at timestamptz,"
+	"  rows_applied bigint NOT NULL DEFAULT 0,"
+	"  transactions_applied bigint NOT NULL DEFAULT 0,"
+	"  zero_dates bigint NOT NULL DEFAULT 0);";
+
+int rp_sink_open(struct rp_sink **out, const struct rp_opts *o, struct err *e)
+{
+	*out = NULL;
+	struct rp_sink *s = xcalloc(1, sizeof(*s));
+	s->o = *o;
+	s->source = xstrdup(o->source ? o->source : "default");
+	if (s->o.max_rows <= 0)
+		s->o.max_rows = 10000;
+	buf_init(&s->sql, 0);
+	buf_init(&s->val, 0);
+	buf_init(&s->created, 0);
+	arena_init(&s->params, 64 * 1024);
+	s->pg = PQconnectdb(o->conninfo);
+	if (PQstatus(s->pg) != CONNECTION_OK) {
+		/* libpq's message never holds the password */
+		int rc = err_set(e, ERR_PG, "cannot connect to PostgreSQL: %s",
+				 PQerrorMessage(s->pg));
+		rp_sink_close(s);
+		return rc;
+	}
+	int rc = exec_simple(s, "SET client_encoding = 'UTF8'; SET timezone = 'UTC'; "
+			     "SET client_min_messages = warning", e);
+	if (!rc)
+		rc = exec_simple(s, catalog_sql, e);
+	if (!rc) {
+		const char *p[1] = {s->source};
+		PGresult *r = PQexecParams(s->pg,
+			"INSERT INTO sch_chameleon.t_sources (source_name) VALUES ($1) "
+			"ON CONFLICT DO NOTHING", 1, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+		PQclear(r);
+	}
+	if (!rc) {
+		const char *p[1] = {s->source};
+		PGresult *r = PQexecParams(s->pg,
+			"SELECT binlog_file, binlog_position FROM sch_chameleon.t_sources "
+			"WHERE source_name = $1", 1, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+			snprintf(s->pos_file, sizeof(s->pos_file), "%s", PQgetvalue(r, 0, 0));
+			s->pos = strtoull(PQgetvalue(r, 0, 1), NULL, 10);
+		} else {
+			rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+		}
+		PQclear(r);
+	}
+	if (!rc && PQenterPipelineMode(s->pg) != 1)
+		rc = pg_err(s, e, "cannot enter pipeline mode");
+	if (rc) {
+		rp_sink_close(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void rp_sink_position(const struct rp_sink *s, const char **file, uint64_t *pos)
+{
+	*file = s->pos_file;
+	*pos = s->pos;
+}
+
+const struct rp_stats *rp_sink_stats(const struct rp_sink *s)
+{
+	return &s->st;
+}
+
+static void quote_ident(struct buf *b, const char *id)
+{
+	buf_putc(b, '"');
+	for (; *id; id++) {
+		if (*id == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *id);
+	}
+	buf_putc(b, '"');
+}
+
+static const char *pg_schema(const struct rp_sink *s, const char *mysql_schema)
+{
+	for (size_t i = 0; i < s->o.n_mappings; i++)
+		if (!strcmp(s->o.mappings[i].mysql_schema, mysql_schema))
+			return s->o.mappings[i].pg_schema;
+	return NULL;
+}
+
+/* Read results until one sync point has been consumed. */
+static int read_segment(struct rp_sink *s, struct err *e)
+{
+	int rc = 0;
+	for (;;) {
+		PGresult *r = PQgetResult(s->pg);
+		if (!r) {
+			continue;	/* end of one statement's results */
+		}
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (st == PGRES_FATAL_ERROR && !rc)
+			rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+		else if (st == PGRES_PIPELINE_ABORTED && !rc)
+			rc = err_set(e, ERR_PG, "pipeline aborted");
+		PQclear(r);
+	}
+	s->inflight--;
+	return rc;
+}
+
+static int sync_point(struct rp_sink *s, struct err *e)
+{
+	if (PQpipelineSync(s->pg) != 1)
+		return pg_err(s, e, "pipeline sync failed");
+	s->inflight++;
+	s->since_sync = 0;
+	while (s->inflight > MAX_INFLIGHT - 1) {
+		int rc = read_segment(s, e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int send_sql(struct rp_sink *s, const char *sql, int n, const char *const *vals,
+		    struct err *e)
+{
+	if (PQsendQueryParams(s->pg, sql, n, NULL, vals, NULL, NULL, 0) != 1)
+		return pg_err(s, e, "cannot send a statement");
+	if (++s->since_sync >= SYNC_EVERY)
+		return sync_point(s, e);
+	return 0;
+}
+
+/* Send a row statement, preparing it the first time its SQL is seen. */
+static int send_prepared(struct rp_sink *s, const char *sql, int n,
+			 const char *const *vals, struct err *e)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (const char *p = sql; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ull;
+	struct stmt **slot = &s->buckets[h % NBUCKETS];
+	struct stmt *st = *slot;
+	while (st && (st->hash != h || strcmp(st->sql, sql)))
+		st = st->next;
+	if (!st) {
+		size_t len = strlen(sql);
+		st = xmalloc(sizeof(*st) + len + 1);
+		memcpy(st->sql, sql, len + 1);
+		st->hash = h;
+		snprintf(st->name, sizeof(st->name), "chm_%u", s->nstmts++);
+		if (PQsendPrepare(s->pg, st->name, sql, n, NULL) != 1) {
+			free(st);
+			return pg_err(s, e, "cannot prepare a statement");
+		}
+		st->next = *slot;
+		*slot = st;
+		if (++s->since_sync >= SYNC_EVERY) {
+			int rc = sync_point(s, e);
+			if (rc)
+				return rc;
+		}
+	}
+	if (PQsendQueryPrepared(s->pg, st->name, n, vals, NULL, NULL, 0) != 1)
+		return pg_err(s, e, "cannot send a statement");
+	if (++s->since_sync >= SYNC_EVERY)
+		return sync_point(s, e);
+	return 0;
+}
+
+static int begin(struct rp_sink *s, struct err *e)
+{
+	if (s->in_pg_tx)
+		return 0;
+	s->in_pg_tx = true;
+	return send_sql(s, "BEGIN", 0, NULL, e);
+}
+
+/* Commit the PostgreSQL transaction with the position of the last boundary. */
+static int commit(struct rp_sink *s, struct err *e)
+{
+	if (!s->in_pg_tx)
+		return 0;
+	char pos[32], rows[32], zd[32];
+	snprintf(pos, sizeof(pos), "%llu", (unsigned long long)s->last_end);
+	snprintf(rows, sizeof(rows), "%llu", (unsigned long long)s->pending_rows);
+	snprintf(zd, sizeof(zd), "%llu", (unsigned long long)s->st.zero_dates);
+	const char *v[5] = {s->last_file, pos, rows, s->source, zd};
+	int rc = send_sql(s,
+		"UPDATE sch_chameleon.t_sources SET binlog_file = $1, "
+		"binlog_position = $2, applied_at = now(), "
+		"rows_applied = rows_applied + $3, "
+		"transactions_applied = transactions_applied + 1, zero_dates = $5 "
+		"WHERE source_name = $4", 5, v, e);
+	if (!rc)
+		rc = send_sql(s, "COMMIT", 0, NULL, e);
+	if (!rc && s->since_sync)
+		rc = sync_point(s, e);
+	while (!rc && s->inflight > 0)
+		rc = read_segment(s, e);
+	if (rc)
+		return rc;
+	s->in_pg_tx = false;
+	s->pending_rows = 0;
+	s->st.commits++;
+	snprintf(s->pos_file, sizeof(s->pos_file), "%s", s->last_file);
+	s->pos = s->last_end;
+	return 0;
+}
+
+static int create_table(struct rp_sink *s, const struct bl_table *t,
+			const char *schema, struct err *e)
+{
+	char key[600];
+	snprintf(key, sizeof(key), "%s.%s", schema, t->name);
+	size_t klen = strlen(key) + 1;
+	for (size_t off = 0; off < s->created.n;) {
+		const char *k = (const char *)s->created.p + off;
+		if (!strcmp(k, key))
+			return 0;	/* done earlier in this run */
+		off += strlen(k) + 1;
+	}
+	buf_put(&s->created, key, klen);
+	if (!t->has_names)
+		return err_set(e, ERR_UNSUPPORTED,
+			       "cannot create `%s`.`%s`: its table map has no column "
+			       "names (binlog_row_metadata=FULL)",
+			       t->schema, t->name);
+	buf_reset(&s->sql);
+	buf_putl(&s->sql, "CREATE SCHEMA IF NOT EXISTS ");
+	quote_ident(&s->sql, schema);
+	/* DDL goes through the pipeline too: it is part of the transaction */
+	int rc = begin(s, e);
+	if (!rc)
+		rc = send_sql(s, buf_cstr(&s->sql), 0, NULL, e);
+	if (rc)
+		return rc;
+	buf_reset(&s->sql);
+	buf_putl(&s->sql, "CREATE TABLE IF NOT EXISTS ");
+	quote_ident(&s->sql, schema);
+	buf_putc(&s->sql, '.');
+	quote_ident(&s->sql, t->name);
+	buf_putl(&s->sql, " (");
+	bool pk = false;
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		struct rp_pg_type ty;
+		if (rp_type_of_column(&t->cols[i], &ty))
+			return err_set(e, ERR_UNSUPPORTED, "`%s`.`%s` column %s: type %s",
+				       t->schema, t->name, t->cols[i].name,
+				       bl_col_type_name(t->cols[i].type));
+		if (i)
+			buf_putl(&s->sql, ", ");
+		quote_ident(&s->sql, t->cols[i].name);
+		buf_putc(&s->sql, ' ');
+		buf_puts(&s->sql, ty.name);
+		pk |= t->cols[i].is_pk;
+	}
+	if (pk) {
+		buf_putl(&s->sql, ", PRIMARY KEY (");
+		bool first = true;
+		for (uint32_t i = 0; i < t->ncols; i++) {
+			if (!t->cols[i].is_pk)
+				continue;
+			if (!first)
+				buf_putl(&s->sql, ", ");
+			first = false;
+			quote_ident(&s->sql, t->cols[i].name);
+		}
+		buf_putc(&s->sql, ')');
+	}
+	buf_putc(&s->sql, ')');
+	return send_sql(s, buf_cstr(&s->sql), 0, NULL, e);
+}
+
+/* Key columns: the primary key from the table map, else every column. */
+static bool is_key(const struct bl_table *t, uint32_t i)
+{
+	bool any = false;
+	for (uint32_t k = 0; k < t->ncols; k++)
+		any |= t->cols[k].is_pk;
+	return any ? t->cols[i].is_pk : true;
+}
+
+static const char *column_name(const struct bl_table *t, uint32_t i, char *tmp,
+			       size_t n)
+{
+	if (t->has_names && t->cols[i].name)
+		return t->cols[i].name;
+	snprintf(tmp, n, "col%u", i + 1);
+	return tmp;
+}
+
+/* Build the statement for a row; parameters in vals (arena). */
+static int row_statement(struct rp_sink *s, const struct bl_table *t,
+			 const char *schema, enum bl_row_op op,
+			 const struct bl_row *row, const char ***vals_out, int *nvals,
+			 struct err *e)
+{
+	const struct bl_value *img = op == BL_OP_DELETE ? row->before : row->after;
+	const struct bl_value *where = op == BL_OP_INSERT ? NULL : row->before;
+	const char **vals = arena_calloc(&s->params, (size_t)t->ncols * 2 + 1,
+					 sizeof(char *));
+	int n = 0;
+	char tmp[32];
+	buf_reset(&s->sql);
+	if (op == BL_OP_INSERT) {
+		buf_putl(&s->sql, "INSERT INTO ");
+	} else if (op == BL_OP_UPDATE) {
+		buf_putl(&s->sql, "UPDATE ");
+	} else {
+		buf_putl(&s->sql, "DELETE FROM ");
+	}
+	quote_ident(&s->sql, schema);
+	buf_putc(&s->sql, '.');
+	quote_ident(&s->sql, t->name);
+	struct buf *v = &s->val;
+	/* values */
+	if (op != BL_OP_DELETE) {
+		if (op == BL_OP_INSERT)
+			buf_putl(&s->sql, " (");
+		else
+			buf_putl(&s->sql, " SET ");
+		struct buf tail;
+		buf_init(&tail, 0);
+		bool first = true;
+		for (uint32_t i = 0; i < t->ncols; i++) {
+			if (img[i].kind == BLV_ABSENT)
+				continue;
+			buf_reset(v);
+			bool isnull;
+			int rc = rp_value_text(v, &t->cols[i], &img[i], &s->o.conv, &isnull, e);
+			if (rc < 0) {
+				buf_release(&tail);
+				return rc;
+			}
+			if (rc == RP_ZERO_DATE_REPLACED)
+				s->st.zero_dates++;
+			vals[n++] = isnull ? NULL : arena_strndup(&s->params, buf_cstr(v), v->n);
+			if (!first) {
+				buf_putl(&s->sql, ", ");
+				buf_putl(&tail, ", ");
+			}
+			first = false;
+			quote_ident(&s->sql, column_name(t, i, tmp, sizeof(tmp)));
+			if (op == BL_OP_UPDATE)
+				buf_printf(&s->sql, " = $%d", n);
+			else
+				buf_printf(&tail, "$%d", n);
+		}
+		if (op == BL_OP_INSERT) {
+			buf_putl(&s->sql, ") VALUES (");
+			buf_put(&s->sql, tail.p, tail.n);
+			buf_putc(&s->sql, ')');
+		}
+		buf_release(&tail);
+	}
+	if (where) {
+		buf_putl(&s->sql, " WHERE ");
+		bool first = true;
+		bool keyed = false;
+		for (uint32_t i = 0; i < t->ncols; i++)
+			keyed |= t->cols[i].is_pk;
+		/* without a key, all columns identify the row: one row only */
+		if (!keyed)
+			buf_putl(&s->sql, "ctid = (SELECT ctid FROM ");
+		if (!keyed) {
+			quote_ident(&s->sql, schema);
+			buf_putc(&s->sql, '.');
+			quote_ident(&s->sql, t->name);
+			buf_putl(&s->sql, " WHERE ");
+		}
+		for (uint32_t i = 0; i < t->ncols; i++) {
+			if (!is_key(t, i) || where[i].kind == BLV_ABSENT)
+				continue;
+			buf_reset(v);
+			bool isnull;
+			int rc = rp_value_text(v, &t->cols[i], &where[i], &s->o.conv, &isnull, e);
+			if (rc < 0)
+				return rc;
+			if (!first)
+				buf_putl(&s->sql, " AND ");
+			first = false;
+			quote_ident(&s->sql, column_name(t, i, tmp, sizeof(tmp)));
+			vals[n++] = isnull ? NULL : arena_strndup(&s->params, buf_cstr(v), v->n);
+			/* keys are NOT NULL: '=' uses the index */
+			buf_printf(&s->sql, keyed ? " = $%d" : " IS NOT DISTINCT FROM $%d", n);
+		}
+		if (first)
+			return err_set(e, ERR_UNSUPPORTED,
+				       "`%s`.`%s`: the row image holds no key column",
+				       t->schema, t->name);
+		if (!keyed)
+			buf_putl(&s->sql, " LIMIT 1)");
+	}
+	*vals_out = vals;
+	*nvals = n;
+	return 0;
+}
+
+static int apply_rows(struct rp_sink *s, const struct bl_event *ev, struct err *e)
+{
+	const struct bl_table *t = ev->rows.table;
+	const char *schema = pg_schema(s, t->schema);
+	if (!schema)
+		return 0;	/* not a replicated schema */
+	int rc = begin(s, e);
+	if (rc)
+		return rc;
+	for (uint32_t i = 0; i < ev->rows.nrows; i++) {
+		arena_reset(&s->params);
+		const char **vals = NULL;
+		int n = 0;
+		rc = row_statement(s, t, schema, ev->rows.op, &ev->rows.rows[i], &vals, &n, e);
+		if (rc)
+			return err_set(e, -rc, "`%s`.`%s` at %llu: %s", t->schema, t->name,
+				       (unsigned long long)ev->pos, e->msg);
+		rc = send_prepared(s, buf_cstr(&s->sql), n, vals, e);
+		if (rc)
+			return rc;
+		s->st.rows++;
+		s->pending_rows++;
+		if (ev->rows.op == BL_OP_INSERT)
+			s->st.inserts++;
+		else if (ev->rows.op == BL_OP_UPDATE)
+			s->st.updates++;
+		else
+			s->st.deletes++;
+	}
+	return 0;
+}
+
+static int boundary(struct rp_sink *s, const char *file, uint64_t end, struct err *e)
+{
+	s->in_src_tx = false;
+	s->st.transactions++;
+	snprintf(s->last_file, sizeof(s->last_file), "%s", file);
+	s->last_end = end;
+	if (s->in_pg_tx && s->pending_rows >= (uint64_t)s->o.max_rows)
+		return commit(s, e);
+	return 0;
+}
+
+int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file,
+		  struct err *e)
+{
+	/* skip what the stored position says is applied */
+	if (s->pos_file[0]) {
+		int c = strcmp(file, s->pos_file);
+		if (c < 0 || (c == 0 && ev->end_pos <= s->pos)) {
+			s->st.skipped++;
+			return 0;
+		}
+	}
+	switch (ev->h.type) {
+	case BL_TABLE_MAP_EVENT:
+		if (s->o.create_tables) {
+			const char *schema = pg_schema(s, ev->table_map.table->schema);
+			if (schema)
+				return create_table(s, ev->table_map.table, schema, e);
+		}
+		return 0;
+	case BL_XID_EVENT:
+		return boundary(s, file, ev->end_pos, e);
+	case BL_MARIA_GTID_EVENT:
+		s->in_src_tx = !ev->maria_gtid.standalone;
+		return 0;
+	case BL_QUERY_EVENT:
+	case BL_MARIA_QUERY_COMPRESSED_EVENT: {
+		struct bytes q = ev->query.query;
+		if (q.n == 5 && !memcmp(q.p, "BEGIN", 5)) {
+			s->in_src_tx = true;
+			return 0;
+		}
+		/* COMMIT (non-transactional engines) or a statement of its own */
+		return boundary(s, file, ev->end_pos, e);
+	}
+	default:
+		if (bl_event_is_rows(ev->h.type) && ev->rows.table) {
+			int rc = apply_rows(s, ev, e);
+			if (rc)
+				return rc;
+			/* a rows event outside a transaction commits by itself */
+			if (!s->in_src_tx && (ev->rows.flags & 1))
+				return boundary(s, file, ev->end_pos, e);
+		}
+		return 0;
+	}
+}
+
+int rp_sink_finish(struct rp_sink *s, struct err *e)
+{
+	if (!s->in_pg_tx)
+		return 0;
+	if (s->in_src_tx || !s->last_file[0]) {
+		/* an unfinished source transaction is not applied */
+		while (s->inflight > 0 && !read_segment(s, e))
+			;
+		return 0;
+	}
+	return commit(s, e);
+}
+
+void rp_sink_close(struct rp_sink *s)
+{
+	if (!s)
+		return;
+	if (s->pg)
+		PQfinish(s->pg);
+	for (int i = 0; i < NBUCKETS; i++) {
+		struct stmt *st = s->buckets[i];
+		while (st) {
+			struct stmt *n = st->next;
+			free(st);
+			st = n;
+		}
+	}
+	buf_release(&s->sql);
+	buf_release(&s->val);
+	buf_release(&s->created);
+	arena_release(&s->params);
+	free(s->source);
+	free(s);
+}
