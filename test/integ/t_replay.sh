@@ -87,5 +87,35 @@ if grep -q "applied 0 row changes" "$work/out2" && [ -s "$work/pg3.txt" ] &&
 else
 	notok "second run"; cat "$work/out2" "$work/err2" | head -3 | sed 's/^/# /'
 fi
+# kill -9 at arbitrary moments, then run again until done: nothing lost or doubled
+pg_sql -c "DROP SCHEMA shop_pg CASCADE; DROP SCHEMA sch_chameleon CASCADE" > /dev/null 2>&1
+kills=0
+done_ok=0
+for i in $(seq 1 40); do
+	"$bin" replay_binlog --config "$work/cfg.yml" --source mysql --create-tables $files \
+		> "$work/outk" 2> "$work/errk" &
+	pid=$!
+	# 10..490 ms, different each round
+	sleep "0.$(( (i * 3) % 5 ))$(( (i * 7) % 10 ))"
+	if kill -9 $pid 2>/dev/null; then
+		wait $pid 2>/dev/null
+		kills=$((kills + 1))
+	else
+		wait $pid && done_ok=1
+		break
+	fi
+done
+if [ $done_ok = 0 ]; then
+	"$bin" replay_binlog --config "$work/cfg.yml" --source mysql --create-tables $files \
+		> "$work/outk" 2> "$work/errk" && done_ok=1
+fi
+dump_pg > "$work/pgk.txt"
+if [ $done_ok = 1 ] && [ $kills -ge 3 ] && cmp -s "$work/my.txt" "$work/pgk.txt"; then
+	ok "killed -9 $kills times while applying, then completed: every row equal, none lost or applied twice"
+else
+	notok "kill -9 test: $kills kills, completed=$done_ok"
+	diff "$work/my.txt" "$work/pgk.txt" | head -5 | sed 's/^/# /'
+	tail -3 "$work/errk" | sed 's/^/# /'
+fi
 echo "1..$n"
 [ $fails = 0 ]
