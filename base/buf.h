@@ -62,7 +62,7 @@ static inline void buf_puts(struct buf *b, const char *s)
 	buf_put(b, s, strlen(s));
 }
 /* Append a string literal without strlen. */
-#define buf_putl(b, lit) buf_put((b), (lit), sizeof(lit) - 1)
+#define buf_putl(b, lit) buf_put((b), "" lit, sizeof(lit) - 1)
 void buf_printf(struct buf *b, const char *fmt, ...) PRINTF(2, 3);
 void buf_put_u8(struct buf *b, uint8_t v);
 void buf_put_u16le(struct buf *b, uint16_t v);

@@ -83,6 +83,7 @@ ln_s=$1 ln_rss=$2
 set -- $(python3 bench/measure.py $runs "$bin" decode_binlog --config "$work/bench.yml" --source src \
 	--start-file bench.000001 --stop-at-end --format json)
 lj_s=$1 lj_rss=$2
+sh bench/apply.sh "$bin" && true
 python3 - "$rows" "$size" "$rm_s" "$rm_rss" "$ln_s" "$ln_rss" "$lj_s" "$lj_rss" <<'PY'
 import sys
 rows, size = int(sys.argv[1]), int(sys.argv[2])
