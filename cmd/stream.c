@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -18,6 +19,8 @@
 #include "cmd/daemon.h"
 #include "cmd/source.h"
 #include "mysqlproto/mysqlproto.h"
+#include "replay/replay.h"
+#include <time.h>
 
 /* The oldest binlog file the server still has. */
 static int first_binlog(struct mp_conn *c, char *out, size_t n)
@@ -119,7 +122,46 @@ struct live {
 	bool stop_at_end;
 	int format;	/* 0 text, 1 json, 2 none */
 	const char *output_dir;
+	bool replicate;		/* start_replica: apply to PostgreSQL */
+	bool create_tables;
+	bool foreground;
 };
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The source's current binlog position. */
+static int current_position(struct mp_conn *c, char *file, size_t n, uint64_t *pos)
+{
+	struct mp_result r;
+	int rc = mp_query(c, "SHOW MASTER STATUS", &r);
+	if (rc) {
+		err_clear(&c->err);
+		if (r.mem)
+			mp_result_release(c, &r);
+		rc = mp_query(c, "SHOW BINARY LOG STATUS", &r);
+	}
+	struct mp_row row;
+	bool found = rc == 0 && mp_result_next(c, &r, &row) == 1 && row.n >= 2;
+	if (found) {
+		snprintf(file, n, "%.*s", (int)row.values[0].n, (const char *)row.values[0].p);
+		char tmp[32];
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)row.values[1].n,
+			 (const char *)row.values[1].p);
+		*pos = strtoull(tmp, NULL, 10);
+	}
+	mp_result_release(c, &r);
+	if (!found) {
+		fprintf(stderr, "chameleon: cannot read the source's binlog position "
+				"(binary log enabled? REPLICATION CLIENT granted?)\n");
+		return -1;
+	}
+	return 0;
+}
 
 static int start_dump(struct mp_conn *c, const struct cfg_source *src,
 		      const struct live *lv, const char *file, uint64_t pos,
@@ -195,6 +237,43 @@ static int run_live(const struct live *lv, bool capture)
 	char file[256] = "";
 	uint64_t pos = lv->start_pos ? lv->start_pos : 4;
 	struct err e = {0};
+	struct rp_sink *sink = NULL;
+	char *conninfo = NULL;
+	struct rp_mapping *maps = NULL;
+	int64_t last_commit = mono_ms();
+	if (lv->replicate) {
+		maps = calloc(src->n_mappings ? src->n_mappings : 1, sizeof(*maps));
+		for (size_t i = 0; i < src->n_mappings; i++) {
+			maps[i].mysql_schema = src->mappings[i].mysql_schema;
+			maps[i].pg_schema = src->mappings[i].pg_schema;
+		}
+		conninfo = config_pg_conninfo(&cfg);
+		struct rp_opts ro;
+		memset(&ro, 0, sizeof(ro));
+		ro.conninfo = conninfo;
+		ro.source = src->name;
+		ro.mappings = maps;
+		ro.n_mappings = src->n_mappings;
+		ro.max_rows = src->replay_max_rows;
+		ro.create_tables = lv->create_tables;
+		if (rp_sink_open(&sink, &ro, &e)) {
+			fprintf(stderr, "chameleon: %s\n", e.msg);
+			goto out;
+		}
+		const char *pf;
+		uint64_t pp;
+		rp_sink_position(sink, &pf, &pp);
+		if (pf[0]) {
+			snprintf(file, sizeof(file), "%s", pf);
+			pos = pp;
+			log_info("replica", "resuming at %s:%llu", file, (unsigned long long)pos);
+		} else if (current_position(&c, file, sizeof(file), &pos)) {
+			goto out;
+		} else {
+			log_info("replica", "no position stored: starting at the source's "
+					    "current position %s:%llu", file, (unsigned long long)pos);
+		}
+	}
 	if (capture) {
 		if (bl_capture_open(&cap, lv->output_dir, &e)) {
 			fprintf(stderr, "chameleon: %s\n", e.msg);
@@ -281,6 +360,13 @@ static int run_live(const struct live *lv, bool capture)
 			uint64_t cpos;
 			if (capture)
 				rf = bl_capture_file(cap, &cpos), rp = cpos;
+			if (sink) {
+				/* restart from what PostgreSQL has committed */
+				rp_sink_rollback(sink);
+				rp_sink_position(sink, &rf, &rp);
+				snprintf(bfile, sizeof(bfile), "%s", rf);
+				rf = bfile;
+			}
 			struct live again = *lv;
 			again.gtid = NULL;
 			if (start_dump(&c, src, &again, rf, rp, &gtidbuf))
@@ -336,6 +422,25 @@ static int run_live(const struct live *lv, bool capture)
 				seen_end = epos + n;
 			}
 		}
+		if (sink) {
+			bool hb = ev.h.type == BL_HEARTBEAT_LOG_EVENT ||
+				  ev.h.type == BL_HEARTBEAT_LOG_EVENT_V2;
+			int src_rc = 0;
+			if (!hb && epos)
+				src_rc = rp_sink_event(sink, &ev, file, &e);
+			while (!src_rc && (rc = bl_decoder_next_inner(d, &ev)) == 1)
+				src_rc = rp_sink_event(sink, &ev, file, &e);
+			/* commit what is complete when the source is idle, at least every second */
+			if (!src_rc && (hb || (c.rlo == c.rhi && mono_ms() - last_commit >= 1000))) {
+				src_rc = rp_sink_commit_idle(sink, &e);
+				last_commit = mono_ms();
+			}
+			if (src_rc) {
+				fprintf(stderr, "chameleon: replica: %s\n", e.msg);
+				break;
+			}
+			continue;
+		}
 		if (dup || capture || lv->format == 2 || ev.h.type == BL_HEARTBEAT_LOG_EVENT ||
 		    ev.h.type == BL_HEARTBEAT_LOG_EVENT_V2)
 			goto drain;
@@ -370,7 +475,23 @@ static int run_live(const struct live *lv, bool capture)
 	fflush(stdout);
 	if (cap && bl_capture_sync(cap, &e))
 		status = 1;
+	if (sink) {
+		if (rp_sink_finish(sink, &e)) {
+			fprintf(stderr, "chameleon: replica: %s\n", e.msg);
+			status = 1;
+		} else {
+			const struct rp_stats *st = rp_sink_stats(sink);
+			const char *pf;
+			uint64_t pp;
+			rp_sink_position(sink, &pf, &pp);
+			log_info("replica", "stopped at %s:%llu after %llu row changes",
+				 pf, (unsigned long long)pp, (unsigned long long)st->rows);
+		}
+	}
 out:
+	rp_sink_close(sink);
+	free(conninfo);
+	free(maps);
 	bl_capture_close(cap);
 	bl_decoder_free(d);
 	buf_release(&out);
@@ -385,7 +506,7 @@ int cmd_decode_live(const char *config, const char *source, const char *start_fi
 		    int format)
 {
 	struct live lv = {config, source, start_file, gtid, start_pos, stop_at_end,
-			  format, NULL};
+			  format, NULL, false, false, true};
 	return run_live(&lv, false);
 }
 
@@ -415,7 +536,7 @@ int cmd_capture_binlog(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct live lv = {"default", NULL, NULL, NULL, 4, false, 2, NULL};
+	struct live lv = {"default", NULL, NULL, NULL, 4, false, 2, NULL, false, false, true};
 	int ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -435,4 +556,135 @@ int cmd_capture_binlog(int argc, char **argv)
 		return 2;
 	}
 	return run_live(&lv, true);
+}
+
+static void replica_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: chameleon start_replica --config C --source S [--debug]\n"
+		"                               [--create-tables] [--stop-at-end]\n"
+		"\n"
+		"Follow the source's binlog and apply its row changes to PostgreSQL\n"
+		"(pg_conn), committing at source transaction boundaries together with\n"
+		"the position reached (sch_chameleon.t_sources), so that it resumes\n"
+		"after any stop or crash with nothing lost or applied twice.  Without a\n"
+		"stored position it starts at the source's current position.\n"
+		"With log_dest: stdout or --debug it runs in the foreground; otherwise\n"
+		"it detaches, with its pid file in pid_dir and its log in log_dir.\n"
+		"SIGTERM/SIGINT (or stop_replica) stop it after committing.\n"
+		"This first version stops at the first change PostgreSQL refuses.\n");
+}
+
+static void pid_name(char *out, size_t n, const char *config, const char *source)
+{
+	const char *b = strrchr(config, '/');
+	snprintf(out, n, "%s_%s", b ? b + 1 : config, source ? source : "default");
+}
+
+int cmd_start_replica(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"source", required_argument, NULL, 's'},
+		{"debug", no_argument, NULL, 'd'},
+		{"create-tables", no_argument, NULL, 't'},
+		{"stop-at-end", no_argument, NULL, 'e'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct live lv = {"default", NULL, NULL, NULL, 4, false, 2, NULL, true, false, false};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': lv.config = optarg; break;
+		case 's': lv.source = optarg; break;
+		case 'd': lv.foreground = true; log_set_level(LOG_DEBUG); break;
+		case 't': lv.create_tables = true; break;
+		case 'e': lv.stop_at_end = true; break;
+		case 'h': replica_usage(stdout); return 0;
+		default: replica_usage(stderr); return 2;
+		}
+	}
+	struct config cfg;
+	if (cmd_config_open(lv.config, &cfg))
+		return 1;
+	const struct cfg_source *src = cmd_source_find(&cfg, lv.source);
+	if (!src) {
+		config_release(&cfg);
+		return 1;
+	}
+	lv.source = src->name;
+	if (!strcmp(cfg.log_dest, "stdout"))
+		lv.foreground = true;
+	char name[300];
+	pid_name(name, sizeof(name), lv.config, src->name);
+	struct pidfile pf;
+	struct err e = {0};
+	if (pidfile_acquire(&pf, cfg.pid_dir, name, &e)) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		config_release(&cfg);
+		return 1;
+	}
+	if (!lv.foreground) {
+		printf("starting the replica of '%s' in the background; log in %s\n",
+		       src->name, cfg.log_dir);
+		fflush(stdout);
+		if (daemon_detach(&e) || pidfile_update(&pf, &e) ||
+		    daemon_log_open(cfg.log_dir, name, cfg.log_days_keep, &e)) {
+			fprintf(stderr, "chameleon: %s\n", e.msg);
+			pidfile_release(&pf);
+			config_release(&cfg);
+			return 1;
+		}
+	}
+	config_release(&cfg);
+	int rc = run_live(&lv, false);
+	pidfile_release(&pf);
+	daemon_log_close();
+	return rc;
+}
+
+int cmd_stop_replica(int argc, char **argv)
+{
+	const char *config = "default", *source = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			config = argv[++i];
+		else if (!strcmp(argv[i], "--source") && i + 1 < argc)
+			source = argv[++i];
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("usage: chameleon stop_replica --config C --source S\n\n"
+			       "Stop a running replica (SIGTERM: it commits what is complete\n"
+			       "and exits) and wait for it, at most 60 seconds.\n");
+			return 0;
+		} else {
+			fprintf(stderr, "stop_replica: unknown option '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	struct config cfg;
+	if (cmd_config_open(config, &cfg))
+		return 1;
+	const struct cfg_source *src = cmd_source_find(&cfg, source);
+	if (!src) {
+		config_release(&cfg);
+		return 1;
+	}
+	char name[300];
+	pid_name(name, sizeof(name), config, src->name);
+	pid_t pid = pidfile_owner(cfg.pid_dir, name);
+	if (!pid) {
+		printf("the replica of '%s' is not running\n", src->name);
+		config_release(&cfg);
+		return 0;
+	}
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 600 && pidfile_owner(cfg.pid_dir, name) == pid; i++)
+		usleep(100000);
+	int still = pidfile_owner(cfg.pid_dir, name) == pid;
+	printf(still ? "the replica (pid %ld) did not stop within 60 s\n"
+		     : "the replica (pid %ld) stopped\n", (long)pid);
+	config_release(&cfg);
+	return still ? 1 : 0;
 }

@@ -669,6 +669,28 @@ int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file
 	}
 }
 
+int rp_sink_commit_idle(struct rp_sink *s, struct err *e)
+{
+	if (!s->in_pg_tx || s->in_src_tx || !s->last_file[0])
+		return 0;
+	return commit(s, e);
+}
+
+void rp_sink_rollback(struct rp_sink *s)
+{
+	struct err e = {0};
+	if (s->in_pg_tx) {
+		(void)send_sql(s, "ROLLBACK", 0, NULL, &e);
+		if (PQpipelineSync(s->pg) == 1)
+			s->inflight++;
+	}
+	while (s->inflight > 0)
+		(void)read_segment(s, &e);
+	s->in_pg_tx = false;
+	s->in_src_tx = false;
+	s->pending_rows = 0;
+}
+
 int rp_sink_finish(struct rp_sink *s, struct err *e)
 {
 	if (!s->in_pg_tx)

@@ -103,6 +103,11 @@ void rp_sink_position(const struct rp_sink *s, const char **file, uint64_t *pos)
  */
 int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file,
 		  struct err *e) MUST_CHECK;
+/* Commit now if the source is between transactions (idle, heartbeat). */
+int rp_sink_commit_idle(struct rp_sink *s, struct err *e) MUST_CHECK;
+/* Drop the open PostgreSQL transaction (the stream is restarted from the
+ * stored position after a lost connection). */
+void rp_sink_rollback(struct rp_sink *s);
 /* Commit what is complete (call at the end of input). */
 int rp_sink_finish(struct rp_sink *s, struct err *e) MUST_CHECK;
 const struct rp_stats *rp_sink_stats(const struct rp_sink *s);

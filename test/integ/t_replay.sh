@@ -119,5 +119,39 @@ if [ $bad = 0 ] && [ $kills -ge 5 ]; then
 else
 	notok "kill -9 test: $kills kills landed, $bad bad outcomes"
 fi
+# --- start_replica: follow the live source, killed -9 and restarted midway
+pg_sql -c "DROP SCHEMA IF EXISTS shop_pg CASCADE; DROP SCHEMA IF EXISTS sch_chameleon CASCADE" \
+	> /dev/null 2>&1
+mariadb_sql -D shop -e "CREATE TABLE live (id INT PRIMARY KEY, v VARCHAR(20), n INT)"
+"$bin" start_replica --config "$work/cfg.yml" --source mysql --debug --create-tables \
+	> "$work/rep1.log" 2>&1 &
+rpid=$!
+sleep 1
+mariadb_sql -D shop -e "INSERT INTO live SELECT seq, CONCAT('v', seq), 0 FROM seq_1_to_20000"
+for i in 1 2 3 4 5; do
+	mariadb_sql -D shop -e "UPDATE live SET n = n + 1 WHERE id % $((i + 1)) = 0"
+done
+kill -9 $rpid 2>/dev/null
+wait $rpid 2>/dev/null
+mariadb_sql -D shop -e "DELETE FROM live WHERE id % 3 = 0; INSERT INTO live VALUES (30000, 'after kill', 1)"
+"$bin" start_replica --config "$work/cfg.yml" --source mysql --debug --create-tables \
+	> "$work/rep2.log" 2>&1 &
+rpid=$!
+dump_live_my() { mariadb_sql -N -B -D shop -e "SELECT id, v, n FROM live ORDER BY id"; }
+dump_live_pg() { pg_sql -At -F "	" -c "SELECT id, v, n FROM shop_pg.live ORDER BY id" 2>/dev/null; }
+dump_live_my > "$work/live_my.txt"
+_wait_for 30 sh -c "$(command -v psql) -X -q -h '$PG_HOST' -p '$PG_PORT' -U postgres -At -F '	' \
+	-c 'SELECT id, v, n FROM shop_pg.live ORDER BY id' 2>/dev/null | cmp -s - '$work/live_my.txt'"
+kill -TERM $rpid
+wait $rpid
+rc=$?
+dump_live_pg > "$work/live_pg.txt"
+if [ $rc -eq 0 ] && cmp -s "$work/live_my.txt" "$work/live_pg.txt" && grep -q resuming "$work/rep2.log"; then
+	ok "start_replica follows the source; killed -9 and restarted, it resumed: $(wc -l < "$work/live_pg.txt") rows equal"
+else
+	notok "start_replica: exit $rc"
+	diff "$work/live_my.txt" "$work/live_pg.txt" | head -3 | sed 's/^/# /'
+	tail -3 "$work/rep2.log" | sed 's/^/# /'
+fi
 echo "1..$n"
 [ $fails = 0 ]
