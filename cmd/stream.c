@@ -614,7 +614,8 @@ int cmd_start_replica(int argc, char **argv)
 		config_release(&cfg);
 		return 1;
 	}
-	lv.source = src->name;
+	char *source_name = strdup(src->name);	/* outlives cfg */
+	lv.source = source_name;
 	if (!strcmp(cfg.log_dest, "stdout"))
 		lv.foreground = true;
 	char name[300];
@@ -624,6 +625,7 @@ int cmd_start_replica(int argc, char **argv)
 	if (pidfile_acquire(&pf, cfg.pid_dir, name, &e)) {
 		fprintf(stderr, "chameleon: %s\n", e.msg);
 		config_release(&cfg);
+		free(source_name);
 		return 1;
 	}
 	if (!lv.foreground) {
@@ -635,6 +637,7 @@ int cmd_start_replica(int argc, char **argv)
 			fprintf(stderr, "chameleon: %s\n", e.msg);
 			pidfile_release(&pf);
 			config_release(&cfg);
+			free(source_name);
 			return 1;
 		}
 	}
@@ -642,6 +645,7 @@ int cmd_start_replica(int argc, char **argv)
 	int rc = run_live(&lv, false);
 	pidfile_release(&pf);
 	daemon_log_close();
+	free(source_name);
 	return rc;
 }
 

@@ -5,7 +5,7 @@
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
 work=$(mktemp -d)
-trap 'servers_stop; rm -rf "$work"' EXIT INT TERM
+trap 'servers_stop; cp "$work"/rep*.log /tmp/ 2>/dev/null; rm -rf "$work"' EXIT INT TERM
 n=0
 fails=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
