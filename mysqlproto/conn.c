@@ -344,7 +344,17 @@ static int auth_loop(struct mp_conn *c, const struct mp_opts *o, char *plugin,
 			}
 			memcpy(plugin, name.p, name.n);
 			plugin[name.n] = 0;
-			*nlen = nd.n && nd.p[nd.n - 1] == 0 ? nd.n - 1 : nd.n;
+			/*
+			 * The nonce is binary: its length comes from the plugin
+			 * (20 bytes, then a NUL, for the SHA-based plugins; 32 for
+			 * ed25519), never from looking for a trailing zero.
+			 */
+			if (!strcmp(plugin, "client_ed25519"))
+				*nlen = nd.n < 32 ? nd.n : 32;
+			else if (nd.n >= 20)
+				*nlen = 20;
+			else
+				*nlen = nd.n;
 			if (*nlen > 64)
 				*nlen = 64;
 			memcpy(nonce, nd.p, *nlen);

@@ -502,3 +502,33 @@ TEST(proto, ed25519_matches_openssl)
 	EVP_MD_CTX_free(ctx);
 	EVP_PKEY_free(k);
 }
+
+/* The ed25519 nonce is binary: a trailing zero byte is part of it. */
+TEST(proto, ed25519_switch_nonce_ending_in_zero)
+{
+	uint8_t nonce[32];
+	for (int i = 0; i < 32; i++)
+		nonce[i] = (uint8_t)(i * 7 + 1);
+	nonce[31] = 0;
+	struct buf s, sw;
+	buf_init(&s, 0);
+	buf_init(&sw, 0);
+	greeting(&s, "5.5.5-10.11.6-MariaDB", "mysql_native_password", true);
+	buf_put_u8(&sw, 0xfe);
+	buf_puts(&sw, "client_ed25519");
+	buf_put_u8(&sw, 0);
+	buf_put(&sw, nonce, 32);
+	pkt(&s, 2, sw.p, sw.n);
+	pkt(&s, 4, OK, sizeof(OK));
+	struct run r;
+	run_connect(&r, &s, s.n, 0, "a passphrase");
+	ASSERT_EQ(r.rc, 0);
+	struct bytes sig = client_packet(&r.out, 1);
+	uint8_t want[64];
+	ASSERT_EQ(mp__ed25519_sign(want, "a passphrase", nonce, 32), 0);
+	ASSERT_EQ(sig.n, 64);
+	ASSERT_MEM_EQ(sig.p, want, 64);
+	run_free(&r);
+	buf_release(&sw);
+	buf_release(&s);
+}
