@@ -490,7 +490,7 @@ static int row_statement(struct rp_sink *s, const struct bl_table *t,
 	return 0;
 }
 
-#define INSERT_BATCH 32	/* rows per multi-row INSERT */
+#define INSERT_BATCH 64	/* most rows per multi-row INSERT */
 
 static bool same_columns(const struct bl_table *t, const struct bl_value *a,
 			 const struct bl_value *b)
@@ -574,9 +574,8 @@ static int apply_rows(struct rp_sink *s, const struct bl_event *ev, struct err *
 			while (k < INSERT_BATCH && i + k < ev->rows.nrows &&
 			       same_columns(t, rows[i].after, rows[i + k].after))
 				k++;
-			/* a full batch, or single rows (few distinct statements) */
-			if (k < INSERT_BATCH)
-				k = 1;
+			/* sizes 64, 16, 4 or 1: few distinct prepared statements */
+			k = k >= 64 ? 64 : k >= 16 ? 16 : k >= 4 ? 4 : 1;
 			rc = insert_batch(s, t, schema, &rows[i], k, e);
 			if (rc)
 				return err_set(e, -rc, "`%s`.`%s` at %llu: %s", t->schema,
