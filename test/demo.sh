@@ -1,8 +1,10 @@
 #!/bin/sh
-# make demo: start a throwaway MariaDB on loopback, write a small sample
-# database and workload, decode the binary log with chameleon, show the
-# result, clean up.  (Replication into PostgreSQL joins the demo when the
-# replica commands land.)
+# make demo: start a throwaway MariaDB and PostgreSQL on loopback, write a
+# sample database and workload, decode the binary log with chameleon,
+# replicate the live workload into PostgreSQL with start_replica, show both
+# sides and the position, clean up.  (init_replica, which copies existing
+# data, is not written yet: the replica here starts before the data is
+# written and creates its tables from the binlog's table maps.)
 set -eu
 bin=${1:?usage: demo.sh CHAMELEON}
 . test/integ/lib.sh
@@ -14,6 +16,27 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "starting a throwaway MariaDB on 127.0.0.1 (binlog_format=ROW, binlog_row_metadata=FULL)"
 mariadb_start "$work/mariadb"
 echo "mariadbd listening on 127.0.0.1:$MY_PORT, data in $work/mariadb"
+
+step "starting a throwaway PostgreSQL on 127.0.0.1"
+pg_start "$work/pg"
+echo "postgres listening on 127.0.0.1:$PG_PORT, data in $work/pg"
+cat > "$work/demo.yml" <<EOC
+log_dest: stdout
+pg_conn: {host: $PG_HOST, port: $PG_PORT, user: postgres, password: unused, database: postgres}
+sources:
+  mysql:
+    db_conn: {host: 127.0.0.1, port: $MY_PORT, user: root, password: ''}
+    schema_mappings: {shop: shop}
+EOC
+step "chameleon check_source"
+"$bin" check_source --config "$work/demo.yml" --source mysql 2>/dev/null || true
+
+step "chameleon start_replica (following MariaDB from its current position)"
+"$bin" start_replica --config "$work/demo.yml" --source mysql --create-tables \
+	> "$work/replica.log" 2>&1 &
+rpid=$!
+sleep 1
+cat "$work/replica.log"
 
 step "creating a sample shop database and running a workload"
 mariadb_sql <<'SQL'
@@ -41,6 +64,22 @@ step "chameleon decode_binlog (text, like mysqlbinlog -v): the first customer ro
 step "chameleon decode_binlog --format json: one object per row change"
 "$bin" decode_binlog --format json "$MY_DIR/data/binlog.000001" | grep '"table":"customers"'
 "$bin" decode_binlog --format json "$MY_DIR/data/binlog.000001" | grep '"op":"update"' | head -2
+
+step "PostgreSQL side by side with MariaDB"
+_wait_for 30 sh -c "[ \$(psql -X -At -h '$PG_HOST' -p '$PG_PORT' -U postgres -c \"SELECT count(*) FROM shop.orders\" 2>/dev/null || echo 0) = 995 ]" || true
+sleep 2
+kill -TERM $rpid
+wait $rpid || true
+tail -1 "$work/replica.log"
+printf 'MariaDB    orders: %s rows, total %s\n' \
+	"$(mariadb_sql -N -e 'SELECT COUNT(*) FROM shop.orders')" \
+	"$(mariadb_sql -N -e 'SELECT SUM(total) FROM shop.orders')"
+printf 'PostgreSQL orders: %s rows, total %s\n' \
+	"$(pg_sql -At -c 'SELECT COUNT(*) FROM shop.orders')" \
+	"$(pg_sql -At -c 'SELECT SUM(total) FROM shop.orders')"
+pg_sql -c "SELECT id, name, city, since FROM shop.customers ORDER BY id"
+echo "position stored in PostgreSQL (same transaction as the rows):"
+pg_sql -c "SELECT source_name, binlog_file, binlog_position, rows_applied, zero_dates FROM sch_chameleon.t_sources"
 
 step "counts"
 "$bin" decode_binlog --format none "$MY_DIR"/data/binlog.0*
