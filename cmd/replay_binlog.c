@@ -97,6 +97,7 @@ int cmd_replay_binlog(int argc, char **argv)
 	o.mappings = maps;
 	o.n_mappings = src->n_mappings;
 	o.max_rows = src->replay_max_rows;
+	cmd_source_filters(src, &o);
 	int status = 1;
 	struct err e = {0};
 	struct rp_sink *sink = NULL;

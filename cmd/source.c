@@ -84,3 +84,18 @@ int cmd_source_connect(const struct cfg_source *s, struct mp_conn *c,
 		 c->tls_version, c->tls_version[0] ? " " : "", c->tls_cipher);
 	return 0;
 }
+
+static struct rp_names names(const struct cfg_list *l)
+{
+	struct rp_names r = {l->n, l->v};
+	return r;
+}
+
+void cmd_source_filters(const struct cfg_source *s, struct rp_opts *o)
+{
+	o->limit_tables = names(&s->limit_tables);
+	o->skip_tables = names(&s->skip_tables);
+	o->skip_insert = names(&s->skip_events_insert);
+	o->skip_update = names(&s->skip_events_update);
+	o->skip_delete = names(&s->skip_events_delete);
+}

@@ -4,6 +4,7 @@
 
 #include "cmd/config.h"
 #include "mysqlproto/mysqlproto.h"
+#include "replay/replay.h"
 
 /* Load --config NAME (or a path); prints the error; 0 or -1. */
 int cmd_config_open(const char *name, struct config *cfg);
@@ -13,5 +14,8 @@ const struct cfg_source *cmd_source_find(const struct config *cfg,
 /* Connect to the source; prints errors; 0 or -1. */
 int cmd_source_connect(const struct cfg_source *s, struct mp_conn *c,
 		       int read_timeout_ms);
+
+/* limit_tables, skip_tables and skip_events of a source into apply options. */
+void cmd_source_filters(const struct cfg_source *s, struct rp_opts *o);
 
 #endif

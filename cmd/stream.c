@@ -256,6 +256,7 @@ static int run_live(const struct live *lv, bool capture)
 		ro.n_mappings = src->n_mappings;
 		ro.max_rows = src->replay_max_rows;
 		ro.create_tables = lv->create_tables;
+		cmd_source_filters(src, &ro);
 		if (rp_sink_open(&sink, &ro, &e)) {
 			fprintf(stderr, "chameleon: %s\n", e.msg);
 			goto out;

@@ -557,12 +557,59 @@ static int insert_batch(struct rp_sink *s, const struct bl_table *t,
 	return send_prepared(s, buf_cstr(&s->sql), n, vals, e);
 }
 
+/* "schema" matches every table of it; "schema.table" one table. */
+static bool names_match(const struct rp_names *l, const char *schema,
+			const char *table, bool schema_entries)
+{
+	size_t sl = strlen(schema);
+	for (size_t i = 0; i < l->n; i++) {
+		const char *x = l->v[i];
+		if (!x)
+			continue;
+		if (strncmp(x, schema, sl) != 0)
+			continue;
+		if (x[sl] == 0 && schema_entries)
+			return true;
+		if (x[sl] == '.' && !strcmp(x + sl + 1, table))
+			return true;
+	}
+	return false;
+}
+
+bool rp_table_included(const struct rp_opts *o, const char *schema,
+		       const char *table)
+{
+	if (names_match(&o->skip_tables, schema, table, false))
+		return false;
+	/* a schema named in limit_tables keeps only its listed tables */
+	size_t sl = strlen(schema);
+	bool limited = false;
+	for (size_t i = 0; i < o->limit_tables.n; i++) {
+		const char *x = o->limit_tables.v[i];
+		if (x && !strncmp(x, schema, sl) && x[sl] == '.')
+			limited = true;
+	}
+	return !limited || names_match(&o->limit_tables, schema, table, false);
+}
+
+bool rp_event_skipped(const struct rp_opts *o, enum bl_row_op op,
+		      const char *schema, const char *table)
+{
+	const struct rp_names *l = op == BL_OP_INSERT ? &o->skip_insert
+				   : op == BL_OP_UPDATE ? &o->skip_update
+							: &o->skip_delete;
+	return names_match(l, schema, table, true);
+}
+
 static int apply_rows(struct rp_sink *s, const struct bl_event *ev, struct err *e)
 {
 	const struct bl_table *t = ev->rows.table;
 	const char *schema = pg_schema(s, t->schema);
 	if (!schema)
 		return 0;	/* not a replicated schema */
+	if (!rp_table_included(&s->o, t->schema, t->name) ||
+	    rp_event_skipped(&s->o, ev->rows.op, t->schema, t->name))
+		return 0;
 	int rc = begin(s, e);
 	if (rc)
 		return rc;
@@ -635,9 +682,10 @@ int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file
 	switch (ev->h.type) {
 	case BL_TABLE_MAP_EVENT:
 		if (s->o.create_tables) {
-			const char *schema = pg_schema(s, ev->table_map.table->schema);
-			if (schema)
-				return create_table(s, ev->table_map.table, schema, e);
+			const struct bl_table *t = ev->table_map.table;
+			const char *schema = pg_schema(s, t->schema);
+			if (schema && rp_table_included(&s->o, t->schema, t->name))
+				return create_table(s, t, schema, e);
 		}
 		return 0;
 	case BL_XID_EVENT:

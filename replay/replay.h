@@ -74,8 +74,19 @@ struct rp_mapping {
 	const char *mysql_schema, *pg_schema;
 };
 
+/* A list of "schema" or "schema.table" names (origin names). */
+struct rp_names {
+	size_t n;
+	const char *const *v;
+};
+
 struct rp_opts {
 	const char *conninfo;	/* libpq connection string (holds the password) */
+	/* pg_chameleon's filters: a schema named in limit_tables replicates only
+	 * its listed tables; skip_tables are never replicated; skip_events
+	 * drop one kind of row change for a schema or a table */
+	struct rp_names limit_tables, skip_tables;
+	struct rp_names skip_insert, skip_update, skip_delete;
 	const char *source;	/* source name in the catalog */
 	const struct rp_mapping *mappings;
 	size_t n_mappings;
@@ -91,6 +102,13 @@ struct rp_stats {
 };
 
 struct rp_sink;
+
+/* Whether changes of schema.table are replicated under the filters. */
+bool rp_table_included(const struct rp_opts *o, const char *schema,
+		       const char *table);
+/* Whether a row change of this kind is dropped by skip_events. */
+bool rp_event_skipped(const struct rp_opts *o, enum bl_row_op op,
+		      const char *schema, const char *table);
 
 /* Connect, create the catalog if missing, register the source. */
 int rp_sink_open(struct rp_sink **s, const struct rp_opts *o, struct err *e)

@@ -181,3 +181,31 @@ TEST(replay, refused_and_zero_dates)
 	v.u = 3;
 	ASSERT_STREQ(conv(ce, v, &rc, &isnull), "small,large");
 }
+
+TEST(replay, pg_chameleon_filters)
+{
+	static const char *const limit[] = {"shop.orders", "shop.items"};
+	static const char *const skip[] = {"crm.secrets"};
+	static const char *const no_delete[] = {"shop"};
+	static const char *const no_update[] = {"crm.log"};
+	struct rp_opts o;
+	memset(&o, 0, sizeof(o));
+	o.limit_tables = (struct rp_names){2, limit};
+	o.skip_tables = (struct rp_names){1, skip};
+	o.skip_delete = (struct rp_names){1, no_delete};
+	o.skip_update = (struct rp_names){1, no_update};
+	/* a schema named in limit_tables keeps only its listed tables */
+	ASSERT(rp_table_included(&o, "shop", "orders"));
+	ASSERT(!rp_table_included(&o, "shop", "customers"));
+	ASSERT(!rp_table_included(&o, "shop", "order"));
+	/* other schemas replicate fully, but for skip_tables */
+	ASSERT(rp_table_included(&o, "crm", "people"));
+	ASSERT(!rp_table_included(&o, "crm", "secrets"));
+	ASSERT(rp_table_included(&o, "crmx", "secrets"));
+	/* skip_events by schema or by table */
+	ASSERT(rp_event_skipped(&o, BL_OP_DELETE, "shop", "orders"));
+	ASSERT(!rp_event_skipped(&o, BL_OP_INSERT, "shop", "orders"));
+	ASSERT(rp_event_skipped(&o, BL_OP_UPDATE, "crm", "log"));
+	ASSERT(!rp_event_skipped(&o, BL_OP_UPDATE, "crm", "logs"));
+	ASSERT(!rp_event_skipped(&o, BL_OP_DELETE, "shopx", "orders"));
+}
