@@ -184,7 +184,15 @@ static int read_segment(struct rp_sink *s, struct err *e)
 	for (;;) {
 		PGresult *r = PQgetResult(s->pg);
 		if (!r) {
-			continue;	/* end of one statement's results */
+			/* end of one statement's results, unless the
+			 * connection is gone: then nothing more will come */
+			if (PQstatus(s->pg) == CONNECTION_BAD) {
+				s->inflight = 1;
+				if (!rc)
+					rc = pg_err(s, e, "lost the PostgreSQL connection");
+				break;
+			}
+			continue;
 		}
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_PIPELINE_SYNC) {
