@@ -28,8 +28,10 @@ static void usage(FILE *f)
 		"boundaries, together with the position reached, which is stored in\n"
 		"sch_chameleon.t_sources: running it again skips what was applied.\n"
 		"--create-tables creates missing tables from the table maps (needs\n"
-		"binlog_row_metadata=FULL).  This first version stops at the first\n"
-		"change PostgreSQL refuses.\n");
+		"binlog_row_metadata=FULL).  A change PostgreSQL refuses takes its\n"
+		"table out of replication (sch_chameleon.t_disabled_tables, the error\n"
+		"in t_error_log) and the rest goes on; with on_error_replay: exit the\n"
+		"run stops instead.\n");
 }
 
 static const char *base_name(const char *p)
@@ -98,6 +100,7 @@ int cmd_replay_binlog(int argc, char **argv)
 	o.n_mappings = src->n_mappings;
 	o.max_rows = src->replay_max_rows;
 	cmd_source_filters(src, &o);
+	o.stop_on_error = !strcmp(src->on_error_replay, "exit");
 	int status = 1;
 	struct err e = {0};
 	struct rp_sink *sink = NULL;
@@ -112,53 +115,77 @@ int cmd_replay_binlog(int argc, char **argv)
 	if (pf[0])
 		log_info("replay", "source '%s' applied up to %s:%llu", src->name, pf,
 			 (unsigned long long)pp);
-	for (int i = optind; i < argc; i++) {
-		struct bl_file *f;
-		if (bl_file_open(&f, argv[i], &e)) {
-			fprintf(stderr, "%s: %s\n", argv[i], e.msg);
+	/* a refused change takes its table out of replication: the files are
+	 * read again from the committed position (what is done is skipped) */
+	for (int round = 0;; round++) {
+		if (round > 1000) {
+			fprintf(stderr, "chameleon: too many tables taken out of replication\n");
 			goto out;
 		}
-		const char *name = base_name(argv[i]);
-		int rc;
-		const uint8_t *p;
-		size_t n;
-		uint64_t pos;
-		while ((rc = bl_file_next(f, &p, &n, &pos, &e)) == 1) {
-			struct bl_event ev;
-			if (bl_decode(d, p, n, pos, &ev)) {
-				const struct err *de = bl_decoder_err(d);
-				fprintf(stderr, "%s: offset %llu: %s\n", argv[i],
-					(unsigned long long)de->off, de->msg);
-				rc = -1;
-				break;
+		bool again = false;
+		for (int i = optind; i < argc && !again; i++) {
+			struct bl_file *f;
+			if (bl_file_open(&f, argv[i], &e)) {
+				fprintf(stderr, "%s: %s\n", argv[i], e.msg);
+				goto out;
 			}
-			rc = rp_sink_event(sink, &ev, name, &e);
-			while (!rc && bl_decoder_next_inner(d, &ev) == 1)
+			const char *name = base_name(argv[i]);
+			int rc;
+			const uint8_t *p;
+			size_t n;
+			uint64_t pos;
+			while ((rc = bl_file_next(f, &p, &n, &pos, &e)) == 1) {
+				struct bl_event ev;
+				if (bl_decode(d, p, n, pos, &ev)) {
+					const struct err *de = bl_decoder_err(d);
+					fprintf(stderr, "%s: offset %llu: %s\n", argv[i],
+						(unsigned long long)de->off, de->msg);
+					rc = -1;
+					break;
+				}
 				rc = rp_sink_event(sink, &ev, name, &e);
-			if (rc) {
-				fprintf(stderr, "chameleon: %s: %s\n", argv[i], e.msg);
-				rc = -1;
-				break;
+				while (!rc && bl_decoder_next_inner(d, &ev) == 1)
+					rc = rp_sink_event(sink, &ev, name, &e);
+				if (rc == RP_RESTART) {
+					log_warn("replay", "%s", e.msg);
+					again = true;
+					break;
+				}
+				if (rc) {
+					fprintf(stderr, "chameleon: %s: %s\n", argv[i], e.msg);
+					rc = -1;
+					break;
+				}
+			}
+			if (rc < 0 && e.code && !strstr(e.msg, ":"))
+				fprintf(stderr, "%s: %s\n", argv[i], e.msg);
+			bl_file_close(f);
+			if (rc < 0)
+				goto out;
+		}
+		if (!again) {
+			int frc = rp_sink_finish(sink, &e);
+			if (frc == RP_RESTART) {
+				log_warn("replay", "%s", e.msg);
+				again = true;
+			} else if (frc) {
+				fprintf(stderr, "chameleon: %s\n", e.msg);
+				goto out;
 			}
 		}
-		if (rc < 0 && e.code && !strstr(e.msg, ":"))
-			fprintf(stderr, "%s: %s\n", argv[i], e.msg);
-		bl_file_close(f);
-		if (rc < 0)
-			goto out;
-	}
-	if (rp_sink_finish(sink, &e)) {
-		fprintf(stderr, "chameleon: %s\n", e.msg);
-		goto out;
+		if (!again)
+			break;
+		bl_decoder_free(d);
+		d = bl_decoder_new(0);
 	}
 	const struct rp_stats *st = rp_sink_stats(sink);
 	printf("applied %llu row changes (%llu inserts, %llu updates, %llu deletes) in %llu "
 	       "PostgreSQL transactions; %llu events already applied were skipped; "
-	       "%llu zero dates stored as NULL\n",
+	       "%llu zero dates stored as NULL; %llu tables taken out of replication\n",
 	       (unsigned long long)st->rows, (unsigned long long)st->inserts,
 	       (unsigned long long)st->updates, (unsigned long long)st->deletes,
 	       (unsigned long long)st->commits, (unsigned long long)st->skipped,
-	       (unsigned long long)st->zero_dates);
+	       (unsigned long long)st->zero_dates, (unsigned long long)st->disabled);
 	status = 0;
 out:
 	rp_sink_close(sink);

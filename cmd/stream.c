@@ -256,6 +256,7 @@ static int run_live(const struct live *lv, bool capture)
 		ro.n_mappings = src->n_mappings;
 		ro.max_rows = src->replay_max_rows;
 		ro.create_tables = lv->create_tables;
+		ro.stop_on_error = !strcmp(src->on_error_replay, "exit");
 		cmd_source_filters(src, &ro);
 		if (rp_sink_open(&sink, &ro, &e)) {
 			fprintf(stderr, "chameleon: %s\n", e.msg);
@@ -436,6 +437,13 @@ static int run_live(const struct live *lv, bool capture)
 				src_rc = rp_sink_commit_idle(sink, &e);
 				last_commit = mono_ms();
 			}
+			if (src_rc == RP_RESTART) {
+				/* a table was taken out of replication: stream again
+				 * from the committed position */
+				log_warn("replica", "%s", e.msg);
+				mp_close(&c);
+				continue;
+			}
 			if (src_rc) {
 				fprintf(stderr, "chameleon: replica: %s\n", e.msg);
 				break;
@@ -477,7 +485,10 @@ static int run_live(const struct live *lv, bool capture)
 	if (cap && bl_capture_sync(cap, &e))
 		status = 1;
 	if (sink) {
-		if (rp_sink_finish(sink, &e)) {
+		int frc = rp_sink_finish(sink, &e);
+		if (frc == RP_RESTART)
+			log_warn("replica", "%s", e.msg);
+		if (frc < 0) {
 			fprintf(stderr, "chameleon: replica: %s\n", e.msg);
 			status = 1;
 		} else {

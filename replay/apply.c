@@ -56,7 +56,67 @@ struct rp_sink {
 	struct buf sql, val;
 	struct arena params;
 	struct buf created;	/* "schema.table\0" of tables created */
+	/* which table each sent command belongs to, to name a failing one */
+	struct tag {
+		const char *table;	/* interned "schema.table", or NULL */
+		const char *sql;	/* the statement (stable), or NULL */
+	} *tags;
+	size_t ntags, tags_cap, tag_read;
+	const char *cur_table;
+	struct name *names;	/* interned table names */
+	struct buf disabled;	/* "schema.table\0" taken out of replication */
+	const char *fail_table, *fail_sql;
+	char fail_msg[512];
 };
+
+struct name {
+	struct name *next;
+	char s[];
+};
+
+static const char *intern(struct rp_sink *s, const char *schema, const char *table)
+{
+	char key[600];
+	snprintf(key, sizeof(key), "%s.%s", schema, table);
+	for (struct name *n = s->names; n; n = n->next)
+		if (!strcmp(n->s, key))
+			return n->s;
+	size_t len = strlen(key);
+	struct name *n = xmalloc(sizeof(*n) + len + 1);
+	memcpy(n->s, key, len + 1);
+	n->next = s->names;
+	s->names = n;
+	return n->s;
+}
+
+static bool in_set(const struct buf *set, const char *key)
+{
+	for (size_t off = 0; off < set->n;) {
+		const char *k = (const char *)set->p + off;
+		if (!strcmp(k, key))
+			return true;
+		off += strlen(k) + 1;
+	}
+	return false;
+}
+
+static bool is_disabled(const struct rp_sink *s, const char *schema, const char *table)
+{
+	char key[600];
+	snprintf(key, sizeof(key), "%s.%s", schema, table);
+	return in_set(&s->disabled, key);
+}
+
+static void push_tag(struct rp_sink *s, const char *sql)
+{
+	if (s->ntags == s->tags_cap) {
+		s->tags_cap = s->tags_cap ? s->tags_cap * 2 : 1024;
+		s->tags = xreallocarray(s->tags, s->tags_cap, sizeof(*s->tags));
+	}
+	s->tags[s->ntags].table = s->cur_table;
+	s->tags[s->ntags].sql = sql;
+	s->ntags++;
+}
 
 static int pg_err(struct rp_sink *s, struct err *e, const char *what)
 {
@@ -89,7 +149,16 @@ static const char catalog_sql[] =
 	"  applied_at timestamptz,"
 	"  rows_applied bigint NOT NULL DEFAULT 0,"
 	"  transactions_applied bigint NOT NULL DEFAULT 0,"
-	"  zero_dates bigint NOT NULL DEFAULT 0);";
+	"  zero_dates bigint NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS sch_chameleon.t_disabled_tables ("
+	"  source_name text NOT NULL, schema_name text NOT NULL,"
+	"  table_name text NOT NULL, disabled_at timestamptz NOT NULL DEFAULT now(),"
+	"  PRIMARY KEY (source_name, schema_name, table_name));"
+	"CREATE TABLE IF NOT EXISTS sch_chameleon.t_error_log ("
+	"  log_id bigserial PRIMARY KEY, source_name text NOT NULL,"
+	"  schema_name text, table_name text, error text NOT NULL,"
+	"  statement text, binlog_file text, binlog_position bigint,"
+	"  logged_at timestamptz NOT NULL DEFAULT now());";
 
 int rp_sink_open(struct rp_sink **out, const struct rp_opts *o, struct err *e)
 {
@@ -102,6 +171,7 @@ int rp_sink_open(struct rp_sink **out, const struct rp_opts *o, struct err *e)
 	buf_init(&s->sql, 0);
 	buf_init(&s->val, 0);
 	buf_init(&s->created, 0);
+	buf_init(&s->disabled, 0);
 	arena_init(&s->params, 64 * 1024);
 	s->pg = PQconnectdb(o->conninfo);
 	if (PQstatus(s->pg) != CONNECTION_OK) {
@@ -132,6 +202,21 @@ int rp_sink_open(struct rp_sink **out, const struct rp_opts *o, struct err *e)
 		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
 			snprintf(s->pos_file, sizeof(s->pos_file), "%s", PQgetvalue(r, 0, 0));
 			s->pos = strtoull(PQgetvalue(r, 0, 1), NULL, 10);
+		} else {
+			rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+		}
+		PQclear(r);
+	}
+	if (!rc) {
+		const char *p[1] = {s->source};
+		PGresult *r = PQexecParams(s->pg,
+			"SELECT schema_name || '.' || table_name FROM "
+			"sch_chameleon.t_disabled_tables WHERE source_name = $1",
+			1, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+			for (int i = 0; i < PQntuples(r); i++)
+				buf_put(&s->disabled, PQgetvalue(r, i, 0),
+					strlen(PQgetvalue(r, i, 0)) + 1);
 		} else {
 			rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
 		}
@@ -199,13 +284,23 @@ static int read_segment(struct rp_sink *s, struct err *e)
 			PQclear(r);
 			break;
 		}
-		if (st == PGRES_FATAL_ERROR && !rc)
+		const struct tag *tg = s->tag_read < s->ntags ? &s->tags[s->tag_read++] : NULL;
+		if (st == PGRES_FATAL_ERROR && !rc) {
 			rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+			if (!s->fail_table && tg && tg->table) {
+				s->fail_table = tg->table;
+				s->fail_sql = tg->sql;
+				snprintf(s->fail_msg, sizeof(s->fail_msg), "%s",
+					 PQresultErrorMessage(r));
+			}
+		}
 		else if (st == PGRES_PIPELINE_ABORTED && !rc)
 			rc = err_set(e, ERR_PG, "pipeline aborted");
 		PQclear(r);
 	}
 	s->inflight--;
+	if (s->inflight == 0)
+		s->ntags = s->tag_read = 0;
 	return rc;
 }
 
@@ -228,6 +323,7 @@ static int send_sql(struct rp_sink *s, const char *sql, int n, const char *const
 {
 	if (PQsendQueryParams(s->pg, sql, n, NULL, vals, NULL, NULL, 0) != 1)
 		return pg_err(s, e, "cannot send a statement");
+	push_tag(s, NULL);
 	if (++s->since_sync >= SYNC_EVERY)
 		return sync_point(s, e);
 	return 0;
@@ -254,6 +350,7 @@ static int send_prepared(struct rp_sink *s, const char *sql, int n,
 			free(st);
 			return pg_err(s, e, "cannot prepare a statement");
 		}
+		push_tag(s, st->sql);
 		st->next = *slot;
 		*slot = st;
 		if (++s->since_sync >= SYNC_EVERY) {
@@ -264,6 +361,7 @@ static int send_prepared(struct rp_sink *s, const char *sql, int n,
 	}
 	if (PQsendQueryPrepared(s->pg, st->name, n, vals, NULL, NULL, 0) != 1)
 		return pg_err(s, e, "cannot send a statement");
+	push_tag(s, st->sql);
 	if (++s->since_sync >= SYNC_EVERY)
 		return sync_point(s, e);
 	return 0;
@@ -274,7 +372,11 @@ static int begin(struct rp_sink *s, struct err *e)
 	if (s->in_pg_tx)
 		return 0;
 	s->in_pg_tx = true;
-	return send_sql(s, "BEGIN", 0, NULL, e);
+	const char *keep = s->cur_table;
+	s->cur_table = NULL;
+	int rc = send_sql(s, "BEGIN", 0, NULL, e);
+	s->cur_table = keep;
+	return rc;
 }
 
 /* Commit the PostgreSQL transaction with the position of the last boundary. */
@@ -287,6 +389,7 @@ static int commit(struct rp_sink *s, struct err *e)
 	snprintf(rows, sizeof(rows), "%llu", (unsigned long long)s->pending_rows);
 	snprintf(zd, sizeof(zd), "%llu", (unsigned long long)s->st.zero_dates);
 	const char *v[5] = {s->last_file, pos, rows, s->source, zd};
+	s->cur_table = NULL;
 	int rc = send_sql(s,
 		"UPDATE sch_chameleon.t_sources SET binlog_file = $1, "
 		"binlog_position = $2, applied_at = now(), "
@@ -322,6 +425,9 @@ static int create_table(struct rp_sink *s, const struct bl_table *t,
 		off += strlen(k) + 1;
 	}
 	buf_put(&s->created, key, klen);
+	if (is_disabled(s, t->schema, t->name))
+		return 0;
+	s->cur_table = intern(s, t->schema, t->name);
 	if (!t->has_names)
 		return err_set(e, ERR_UNSUPPORTED,
 			       "cannot create `%s`.`%s`: its table map has no column "
@@ -616,11 +722,13 @@ static int apply_rows(struct rp_sink *s, const struct bl_event *ev, struct err *
 	if (!schema)
 		return 0;	/* not a replicated schema */
 	if (!rp_table_included(&s->o, t->schema, t->name) ||
-	    rp_event_skipped(&s->o, ev->rows.op, t->schema, t->name))
+	    rp_event_skipped(&s->o, ev->rows.op, t->schema, t->name) ||
+	    is_disabled(s, t->schema, t->name))
 		return 0;
 	int rc = begin(s, e);
 	if (rc)
 		return rc;
+	s->cur_table = intern(s, t->schema, t->name);
 	if (ev->rows.op == BL_OP_INSERT) {
 		const struct bl_row *rows = ev->rows.rows;
 		uint32_t i = 0;
@@ -676,8 +784,8 @@ static int boundary(struct rp_sink *s, const char *file, uint64_t end, struct er
 	return 0;
 }
 
-int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file,
-		  struct err *e)
+static int event_inner(struct rp_sink *s, const struct bl_event *ev,
+		       const char *file, struct err *e)
 {
 	/* skip what the stored position says is applied */
 	if (s->pos_file[0]) {
@@ -724,11 +832,95 @@ int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file
 	}
 }
 
+/*
+ * A change PostgreSQL refused: roll back, take its table out of
+ * replication (t_disabled_tables) with the error logged (t_error_log),
+ * and have the caller start again from the committed position.
+ */
+static int recover(struct rp_sink *s, struct err *e)
+{
+	const char *table = s->fail_table;
+	char msg[512], sql[1024] = "";
+	snprintf(msg, sizeof(msg), "%s", s->fail_msg);
+	if (s->fail_sql)
+		snprintf(sql, sizeof(sql), "%s", s->fail_sql);
+	struct err ignore = {0};
+	while (s->inflight > 0)
+		(void)read_segment(s, &ignore);
+	if (s->in_pg_tx) {
+		s->cur_table = NULL;
+		if (PQsendQueryParams(s->pg, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+		    PQpipelineSync(s->pg) == 1) {
+			s->inflight++;
+			while (s->inflight > 0)
+				(void)read_segment(s, &ignore);
+		}
+	}
+	s->in_pg_tx = false;
+	s->in_src_tx = false;
+	s->pending_rows = 0;
+	s->since_sync = 0;
+	s->ntags = s->tag_read = 0;
+	snprintf(s->last_file, sizeof(s->last_file), "%s", s->pos_file);
+	s->last_end = s->pos;
+	s->fail_table = s->fail_sql = NULL;
+	if (PQexitPipelineMode(s->pg) != 1)
+		return pg_err(s, e, "cannot leave pipeline mode");
+	const char *dot = strchr(table, '.');
+	char schema[300];
+	snprintf(schema, sizeof(schema), "%.*s", (int)(dot ? dot - table : 0), table);
+	char posbuf[32];
+	snprintf(posbuf, sizeof(posbuf), "%llu", (unsigned long long)s->pos);
+	const char *v1[3] = {s->source, schema, dot ? dot + 1 : table};
+	PGresult *r = PQexecParams(s->pg,
+		"INSERT INTO sch_chameleon.t_disabled_tables (source_name, schema_name, "
+		"table_name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+		3, NULL, v1, NULL, NULL, 0);
+	int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0
+		 : err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+	PQclear(r);
+	const char *v2[7] = {s->source, schema, dot ? dot + 1 : table, msg, sql,
+			     s->pos_file, posbuf};
+	r = PQexecParams(s->pg,
+		"INSERT INTO sch_chameleon.t_error_log (source_name, schema_name, "
+		"table_name, error, statement, binlog_file, binlog_position) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, NULL, v2, NULL, NULL, 0);
+	if (!rc && PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+	PQclear(r);
+	if (!rc && PQenterPipelineMode(s->pg) != 1)
+		rc = pg_err(s, e, "cannot enter pipeline mode");
+	if (rc)
+		return rc;
+	char key[600];
+	snprintf(key, sizeof(key), "%s", table);
+	buf_put(&s->disabled, key, strlen(key) + 1);
+	s->st.disabled++;
+	err_clear(e);
+	err_set(e, ERR_PG, "table %s taken out of replication: %s", key, msg);
+	return RP_RESTART;
+}
+
+/* After an error: a refused change of a known table is recovered from. */
+static int handle(struct rp_sink *s, int rc, struct err *e)
+{
+	if (rc < 0 && s->fail_table && !s->o.stop_on_error &&
+	    PQstatus(s->pg) == CONNECTION_OK)
+		return recover(s, e);
+	return rc;
+}
+
+int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file,
+		  struct err *e)
+{
+	return handle(s, event_inner(s, ev, file, e), e);
+}
+
 int rp_sink_commit_idle(struct rp_sink *s, struct err *e)
 {
 	if (!s->in_pg_tx || s->in_src_tx || !s->last_file[0])
 		return 0;
-	return commit(s, e);
+	return handle(s, commit(s, e), e);
 }
 
 void rp_sink_rollback(struct rp_sink *s)
@@ -756,7 +948,7 @@ int rp_sink_finish(struct rp_sink *s, struct err *e)
 			;
 		return 0;
 	}
-	return commit(s, e);
+	return handle(s, commit(s, e), e);
 }
 
 void rp_sink_close(struct rp_sink *s)
@@ -776,6 +968,13 @@ void rp_sink_close(struct rp_sink *s)
 	buf_release(&s->sql);
 	buf_release(&s->val);
 	buf_release(&s->created);
+	buf_release(&s->disabled);
+	free(s->tags);
+	while (s->names) {
+		struct name *n = s->names->next;
+		free(s->names);
+		s->names = n;
+	}
 	arena_release(&s->params);
 	free(s->source);
 	free(s);

@@ -92,6 +92,7 @@ struct rp_opts {
 	size_t n_mappings;
 	long max_rows;		/* rows per PostgreSQL transaction (replay_max_rows) */
 	bool create_tables;	/* create missing tables from table maps */
+	bool stop_on_error;	/* on_error_replay: exit */
 	struct rp_convert_opts conv;
 };
 
@@ -99,7 +100,17 @@ struct rp_stats {
 	uint64_t rows, inserts, updates, deletes, transactions, commits;
 	uint64_t skipped;	/* events at or before the stored position */
 	uint64_t zero_dates;	/* replaced per the zero-date policy */
+	uint64_t disabled;	/* tables taken out of replication */
 };
+
+/*
+ * Returned (> 0) by rp_sink_event, rp_sink_commit_idle and rp_sink_finish
+ * when PostgreSQL refused a change: its table was taken out of
+ * replication (sch_chameleon.t_disabled_tables, with the error in
+ * t_error_log) and the open transaction rolled back; the caller feeds the
+ * input again from rp_sink_position().  e holds the message to log.
+ */
+#define RP_RESTART 2
 
 struct rp_sink;
 

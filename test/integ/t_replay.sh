@@ -143,6 +143,36 @@ else
 	tail -2 "$work/errr2" | sed 's/^/# /'
 fi
 
+# --- a change PostgreSQL refuses takes only its table out of replication
+pg_sql -c "DROP SCHEMA IF EXISTS shop_pg CASCADE; DROP SCHEMA IF EXISTS sch_chameleon CASCADE" \
+	> /dev/null 2>&1
+pg_sql -c "CREATE SCHEMA shop_pg; CREATE TABLE shop_pg.items (id bigint PRIMARY KEY,
+	big numeric(20), price numeric(12,2), name text, at timestamp(3), note text,
+	qty smallint CHECK (qty < 30000))" > /dev/null
+"$bin" replay_binlog --config "$work/cfg.yml" --source mysql --create-tables $files \
+	> "$work/oute" 2> "$work/erre"
+rc=$?
+dis=$(pg_sql -At -c "SELECT schema_name || '.' || table_name FROM sch_chameleon.t_disabled_tables")
+err=$(pg_sql -At -c "SELECT count(*) FROM sch_chameleon.t_error_log WHERE error LIKE '%check constraint%' AND statement LIKE 'INSERT INTO%'")
+pg_sql -At -F "	" -c "SELECT a, COALESCE(b, '<null>') FROM shop_pg.nopk ORDER BY a, b" > "$work/pg2e.txt"
+if [ $rc -eq 0 ] && [ "$dis" = "shop.items" ] && [ "$err" = 1 ] && cmp -s "$work/my2.txt" "$work/pg2e.txt"; then
+	ok "a refused change disables its table only (shop.items, error logged); nopk replicated equal"
+else
+	notok "table disabling: exit $rc, disabled '$dis', errors $err"
+	tail -3 "$work/erre" | sed 's/^/# /'
+fi
+sed 's/    replay_max_rows: 5000/    replay_max_rows: 5000\n    on_error_replay: exit/' \
+	"$work/cfg.yml" > "$work/exit.yml"
+pg_sql -c "DELETE FROM sch_chameleon.t_disabled_tables; UPDATE sch_chameleon.t_sources SET binlog_file = '', binlog_position = 0" > /dev/null
+if "$bin" replay_binlog --config "$work/exit.yml" --source mysql $files > /dev/null 2> "$work/errx"; then
+	notok "on_error_replay: exit stops at the refused change"
+else
+	grep -q "check constraint" "$work/errx" && ok "on_error_replay: exit stops at the refused change, with the error" ||
+		notok "on_error_replay exit message"
+fi
+pg_sql -c "DROP SCHEMA IF EXISTS shop_pg CASCADE; DROP SCHEMA IF EXISTS sch_chameleon CASCADE" \
+	> /dev/null 2>&1
+
 # --- pg_chameleon's filters: skip_tables and skip_events
 pg_sql -c "DROP SCHEMA IF EXISTS shop_pg CASCADE; DROP SCHEMA IF EXISTS sch_chameleon CASCADE" \
 	> /dev/null 2>&1
