@@ -118,6 +118,13 @@ static void push_tag(struct rp_sink *s, const char *sql)
 	s->ntags++;
 }
 
+/* "$n": a parameter reference, without printf on the per-row path. */
+static void put_param(struct buf *b, int n)
+{
+	buf_putc(b, '$');
+	buf_put_u64dec(b, (uint64_t)n);
+}
+
 static int pg_err(struct rp_sink *s, struct err *e, const char *what)
 {
 	return err_set(e, ERR_PG, "%s: %s", what, PQerrorMessage(s->pg));
@@ -549,10 +556,12 @@ static int row_statement(struct rp_sink *s, const struct bl_table *t,
 			}
 			first = false;
 			quote_ident(&s->sql, column_name(t, i, tmp, sizeof(tmp)));
-			if (op == BL_OP_UPDATE)
-				buf_printf(&s->sql, " = $%d", n);
-			else
-				buf_printf(&tail, "$%d", n);
+			if (op == BL_OP_UPDATE) {
+				buf_putl(&s->sql, " = ");
+				put_param(&s->sql, n);
+			} else {
+				put_param(&tail, n);
+			}
 		}
 		if (op == BL_OP_INSERT) {
 			buf_putl(&s->sql, ") VALUES (");
@@ -590,7 +599,11 @@ static int row_statement(struct rp_sink *s, const struct bl_table *t,
 			quote_ident(&s->sql, column_name(t, i, tmp, sizeof(tmp)));
 			vals[n++] = isnull ? NULL : arena_strndup(&s->params, buf_cstr(v), v->n);
 			/* keys are NOT NULL: '=' uses the index */
-			buf_printf(&s->sql, keyed ? " = $%d" : " IS NOT DISTINCT FROM $%d", n);
+			if (keyed)
+				buf_putl(&s->sql, " = ");
+			else
+				buf_putl(&s->sql, " IS NOT DISTINCT FROM ");
+			put_param(&s->sql, n);
 		}
 		if (first)
 			return err_set(e, ERR_UNSUPPORTED,
@@ -664,7 +677,7 @@ static int insert_batch(struct rp_sink *s, const struct bl_table *t,
 			if (!f2)
 				buf_putl(&s->sql, ", ");
 			f2 = false;
-			buf_printf(&s->sql, "$%d", n);
+			put_param(&s->sql, n);
 		}
 		buf_putc(&s->sql, ')');
 	}
