@@ -446,6 +446,12 @@ void bl_value_json(struct buf *out, const struct bl_column *c,
 /* Append the mysqlbinlog -v style rendering of a value. */
 void bl_value_text(struct buf *out, const struct bl_column *c,
 		   const struct bl_value *v);
+/* Shortest decimal text that reads back to the same double (or float);
+ * NaN, Infinity, -Infinity for non-finite values. */
+void bl_put_float(struct buf *out, double d, bool single);
+/* A VECTOR value as its float32 elements: open, comma-separated, close. */
+void bl_put_vector(struct buf *out, const struct bl_value *v, char open,
+		   char close);
 /* Render MySQL binary JSON as JSON text; 0 or -ERR_PROTO/-ERR_TRUNC. */
 int bl_json_to_text(struct buf *out, const uint8_t *p, size_t n,
 		    struct err *e) MUST_CHECK;

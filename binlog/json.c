@@ -61,11 +61,15 @@ void bl__json_escape(struct buf *b, const uint8_t *p, size_t n)
 	buf_putc(b, '"');
 }
 
-void bl__put_double(struct buf *b, double d, bool single)
+void bl_put_float(struct buf *b, double d, bool single)
 {
 	char t[40];
-	if (d != d || d - d != 0) {	/* NaN or infinity: not JSON */
-		buf_putl(b, "null");
+	if (d != d) {
+		buf_putl(b, "NaN");
+		return;
+	}
+	if (d - d != 0) {
+		buf_puts(b, d > 0 ? "Infinity" : "-Infinity");
 		return;
 	}
 	/* the shortest representation that reads back to the same value */
@@ -77,6 +81,14 @@ void bl__put_double(struct buf *b, double d, bool single)
 			break;
 	}
 	buf_puts(b, t);
+}
+
+void bl__put_double(struct buf *b, double d, bool single)
+{
+	if (d != d || d - d != 0)
+		buf_putl(b, "null");	/* not JSON numbers */
+	else
+		bl_put_float(b, d, single);
 }
 
 static int render(struct jctx *j, uint8_t type, const uint8_t *p, size_t n,

@@ -155,11 +155,11 @@ static bool set_labels_known(const struct bl_column *c, uint64_t mask)
 	return c->n_strings >= 64 || (mask >> c->n_strings) == 0;
 }
 
-static void put_vector(struct buf *b, const struct bl_value *v)
+void bl_put_vector(struct buf *b, const struct bl_value *v, char open, char close)
 {
 	struct rd r;
 	rd_init(&r, v->s.p, v->s.n);
-	buf_putc(b, '[');
+	buf_putc(b, open);
 	for (size_t i = 0; rd_left(&r) >= 4; i++) {
 		uint32_t x = rd_u32le(&r);
 		float f;
@@ -168,7 +168,7 @@ static void put_vector(struct buf *b, const struct bl_value *v)
 			buf_putc(b, ',');
 		bl__put_double(b, f, true);
 	}
-	buf_putc(b, ']');
+	buf_putc(b, close);
 }
 
 void bl_value_json(struct buf *b, const struct bl_column *c,
@@ -267,7 +267,7 @@ void bl_value_json(struct buf *b, const struct bl_column *c,
 		buf_putl(b, "\"}");
 		return;
 	case BLV_VECTOR:
-		put_vector(b, v);
+		bl_put_vector(b, v, '[', ']');
 		return;
 	default:
 		buf_putl(b, "null");

@@ -32,19 +32,6 @@ static void put_frac(struct buf *b, uint32_t usec, unsigned fsp)
 	put_n(b, usec % 1000000, 6);
 }
 
-static void put_float(struct buf *b, double d, bool single)
-{
-	char t[40];
-	int lo = single ? 6 : 15, hi = single ? 9 : 17;
-	for (int p = lo; p <= hi; p++) {
-		snprintf(t, sizeof(t), "%.*g", p, d);
-		double back;
-		sscanf(t, "%lf", &back);
-		if (single ? (float)back == (float)d : back == d)
-			break;
-	}
-	buf_puts(b, t);
-}
 
 static bool zero_date(const struct bl_time *t)
 {
@@ -133,10 +120,10 @@ int rp_value_text(struct buf *out, const struct bl_column *c,
 		buf_put_u64dec(out, v->u);
 		return 0;
 	case BLV_FLOAT:
-		put_float(out, v->d, true);
+		bl_put_float(out, v->d, true);
 		return 0;
 	case BLV_DOUBLE:
-		put_float(out, v->d, false);
+		bl_put_float(out, v->d, false);
 		return 0;
 	case BLV_DECIMAL:
 		buf_put(out, v->s.p, v->s.n);
@@ -262,21 +249,10 @@ int rp_value_text(struct buf *out, const struct bl_column *c,
 		buf_release(&tmp);
 		return 0;
 	}
-	case BLV_VECTOR: {
-		struct rd r;
-		rd_init(&r, v->s.p, v->s.n);
-		buf_putc(out, '{');
-		for (size_t i = 0; rd_left(&r) >= 4; i++) {
-			uint32_t x = rd_u32le(&r);
-			float f;
-			memcpy(&f, &x, 4);
-			if (i)
-				buf_putc(out, ',');
-			put_float(out, f, true);
-		}
-		buf_putc(out, '}');
+	case BLV_VECTOR:
+		/* a real[] literal */
+		bl_put_vector(out, v, '{', '}');
 		return 0;
-	}
 	default:
 		return err_set(e, ERR_UNSUPPORTED, "value kind %u", v->kind);
 	}
