@@ -1,0 +1,45 @@
+#!/bin/sh
+# Integration: start_replica in the background (pid file, log file),
+# refusing a second instance, stop_replica committing and stopping it.
+bin=${1:-$CHAMELEON}
+. test/integ/lib.sh
+work=$(mktemp -d)
+trap 'servers_stop; rm -rf "$work"' EXIT INT TERM
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+mariadb_start "$work/my" > /dev/null || { echo "not ok 1 - mariadbd"; exit 1; }
+pg_start "$work/pg" > /dev/null || { echo "not ok 1 - postgresql"; exit 1; }
+cat > "$work/cfg.yml" <<EOC
+pid_dir: $work/pid
+log_dir: $work/log
+log_dest: file
+pg_conn: {host: $PG_HOST, port: $PG_PORT, user: postgres, password: x, database: postgres}
+sources:
+  src:
+    db_conn: {host: 127.0.0.1, port: $MY_PORT, user: root, password: ''}
+    schema_mappings: {d: d}
+EOC
+"$bin" start_replica --config "$work/cfg.yml" --source src --create-tables > "$work/out" 2>&1
+rc=$?
+_wait_for 10 test -s "$work/pid/cfg.yml_src.pid"
+[ $rc -eq 0 ] && [ -s "$work/pid/cfg.yml_src.pid" ] && ok "start_replica detaches, with a pid file" ||
+	notok "start_replica in the background: exit $rc"
+if "$bin" start_replica --config "$work/cfg.yml" --source src > "$work/out2" 2>&1; then
+	notok "a second replica of the same source is refused"
+else
+	grep -q "already running" "$work/out2" && ok "a second replica of the same source is refused" ||
+		notok "second instance message"
+fi
+mariadb_sql -D mysql -e "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, v INT);
+	INSERT INTO d.t SELECT seq, seq FROM seq_1_to_1000"
+_wait_for 20 sh -c "[ \"\$(psql -X -At -h '$PG_HOST' -p '$PG_PORT' -U postgres -c 'SELECT count(*) FROM d.t' 2>/dev/null)\" = 1000 ]" &&
+	ok "the background replica applies the workload" || notok "background replica did not apply"
+"$bin" stop_replica --config "$work/cfg.yml" --source src > "$work/out3" 2>&1 &&
+	grep -q stopped "$work/out3" && [ ! -e "$work/pid/cfg.yml_src.pid" ] &&
+	ok "stop_replica stops it and the pid file is gone" || notok "stop_replica: $(cat "$work/out3")"
+grep -q "stopped at binlog" "$work"/log/*.log && ok "the log file records the stop position" ||
+	notok "log file"
+echo "1..$n"
+[ $fails = 0 ]
