@@ -316,6 +316,7 @@ static int run_live(const struct live *lv, bool capture)
 	uint64_t seen_end = 0;
 	bool in_tx = false, resumed = false;
 	int retries = 0;
+	uint64_t n_events = 0, n_rows = 0;	/* for --format none */
 	for (;;) {
 		if (daemon_stop_requested) {
 			status = 0;
@@ -450,6 +451,12 @@ static int run_live(const struct live *lv, bool capture)
 			}
 			continue;
 		}
+		if (!dup && !capture && lv->format == 2 && ev.h.type != BL_HEARTBEAT_LOG_EVENT &&
+		    ev.h.type != BL_HEARTBEAT_LOG_EVENT_V2) {
+			n_events++;
+			if (bl_event_is_rows(ev.h.type))
+				n_rows += ev.rows.nrows;
+		}
 		if (dup || capture || lv->format == 2 || ev.h.type == BL_HEARTBEAT_LOG_EVENT ||
 		    ev.h.type == BL_HEARTBEAT_LOG_EVENT_V2)
 			goto drain;
@@ -460,6 +467,11 @@ static int run_live(const struct live *lv, bool capture)
 			bl_render_text(&out, &ev, &ctx);
 	drain:
 		while ((rc = bl_decoder_next_inner(d, &ev)) == 1) {
+			if (!dup && !capture && lv->format == 2) {
+				n_events++;
+				if (bl_event_is_rows(ev.h.type))
+					n_rows += ev.rows.nrows;
+			}
 			if (dup || capture || lv->format == 2)
 				continue;
 			ctx.gtid = bl_decoder_gtid(d);
@@ -481,6 +493,9 @@ static int run_live(const struct live *lv, bool capture)
 	}
 	if (out.n)
 		fwrite(out.p, 1, out.n, stdout);
+	if (!capture && !sink && lv->format == 2)
+		printf("events: %llu, row changes: %llu\n", (unsigned long long)n_events,
+		       (unsigned long long)n_rows);
 	fflush(stdout);
 	if (cap && bl_capture_sync(cap, &e))
 		status = 1;

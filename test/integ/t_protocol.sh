@@ -143,6 +143,10 @@ mariadb_sql -e "UPDATE app.t SET v = 'changed' WHERE id <= 10; DELETE FROM app.t
 check "live decode (stop at end) exits 0" test -s "$work/live.json"
 rows=$(grep -E '"op":"(insert|update|delete)"' "$work/live.json" | grep -c '"table":"t"')
 [ "$rows" -eq 520 ] && ok "live decode: 520 row changes" || notok "live decode: $rows row changes, expected 520"
+"$bin" decode_binlog --config "$work/ok.yml" --source src --stop-at-end --format none \
+	> "$work/none.txt" 2>/dev/null
+grep -q "row changes: 520" "$work/none.txt" && ok "live --format none counts the same 520 row changes" ||
+	notok "live --format none: $(cat "$work/none.txt")"
 # the 20 MiB value arrives as hex: 41943040 digits, and it is the right bytes
 want=$(mariadb_sql -N -e "SELECT MD5(b) FROM app.t WHERE id = 1000")
 got=$(grep '"id":1000,' "$work/live.json" | grep -o '"b":{"hex":"[0-9a-f]*"' | head -1 |
