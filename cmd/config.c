@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "binlog/binlog.h"
 #include "base/xalloc.h"
 
 struct ld {
@@ -548,7 +549,15 @@ int config_load(struct config *c, const char *path, struct err *e)
 	int line = 1;
 	for (size_t i = 0; i < text.n; i++) {
 		uint8_t ch = text.p[i];
-		if (ch == 0 || (ch < 0x20 && ch != '\n' && ch != '\t' && ch != '\r')) {
+		if (ch == '\t') {
+			/* YAML forbids tabs for indentation, and libfyaml 0.7
+			 * crashes on some misplaced ones: refuse them all */
+			buf_release(&text);
+			return err_set(e, ERR_CONFIG, "%s:%d: tab character: use spaces "
+				       "(YAML does not allow tabs for indentation)",
+				       path, line);
+		}
+		if (ch == 0 || (ch < 0x20 && ch != '\n' && ch != '\r')) {
 			buf_release(&text);
 			return err_set(e, ERR_CONFIG, "%s:%d: control byte 0x%02x: not a text file",
 				       path, line, ch);
@@ -564,6 +573,16 @@ int config_load(struct config *c, const char *path, struct err *e)
 				       "are not supported", path, line);
 		}
 		line += ch == '\n';
+	}
+	/* text must be UTF-8 (libfyaml 0.7 can loop on malformed sequences) */
+	struct buf scratch;
+	buf_init(&scratch, 0);
+	int bad = bl_text_to_utf8(&scratch, 45, text.p ? text.p : (const uint8_t *)"",
+				  text.n);
+	buf_release(&scratch);
+	if (bad) {
+		buf_release(&text);
+		return err_set(e, ERR_CONFIG, "%s: not valid UTF-8 text", path);
 	}
 	char *str = arena_strndup(&c->mem, text.p ? (const char *)text.p : "", text.n);
 	size_t slen = text.n;
