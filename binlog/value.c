@@ -366,9 +366,30 @@ int bl__value_decode(struct rd *r, const struct bl_column *c,
 	case BL_TYPE_TIME2:
 		memset(&v->t, 0, sizeof(v->t));
 		return decode_time2(r, c->meta > 6 ? 6 : c->meta, v, e);
+	case BL_TYPE_STRING:
+		if (c->has_charset && c->collation == BL_COLLATION_BINARY) {
+			/*
+			 * BINARY(n): the row image drops trailing zero bytes;
+			 * the column's value is padded back to n bytes, as
+			 * SELECT returns it.
+			 */
+			int rc = take_bytes(r, lenbytes_for(c->meta), v, "string value", e);
+			if (rc)
+				return rc;
+			v->kind = BLV_BINARY;
+			if (v->s.n < c->meta) {
+				uint8_t *pad = arena_alloc(a, c->meta);
+				if (v->s.n)
+					memcpy(pad, v->s.p, v->s.n);
+				memset(pad + v->s.n, 0, c->meta - v->s.n);
+				v->s.p = pad;
+				v->s.n = c->meta;
+			}
+			return 0;
+		}
+		/* fallthrough */
 	case BL_TYPE_VARCHAR:
-	case BL_TYPE_VAR_STRING:
-	case BL_TYPE_STRING: {
+	case BL_TYPE_VAR_STRING: {
 		int rc = take_bytes(r, lenbytes_for(c->meta), v, "string value", e);
 		if (rc)
 			return rc;
