@@ -387,7 +387,7 @@ int bl__value_decode(struct rd *r, const struct bl_column *c,
 			}
 			return 0;
 		}
-		/* fallthrough */
+		__attribute__((fallthrough));
 	case BL_TYPE_VARCHAR:
 	case BL_TYPE_VAR_STRING: {
 		int rc = take_bytes(r, lenbytes_for(c->meta), v, "string value", e);
