@@ -33,6 +33,25 @@ static void put_frac(struct buf *b, uint32_t usec, unsigned fsp)
 }
 
 
+/* YYYY-MM-DD and HH:MM:SS */
+static void put_ymd(struct buf *b, unsigned y, unsigned m, unsigned d)
+{
+	put_n(b, y, 4);
+	buf_putc(b, '-');
+	put_n(b, m, 2);
+	buf_putc(b, '-');
+	put_n(b, d, 2);
+}
+
+static void put_hms(struct buf *b, unsigned h, unsigned m, unsigned s)
+{
+	put_n(b, h, 2);
+	buf_putc(b, ':');
+	put_n(b, m, 2);
+	buf_putc(b, ':');
+	put_n(b, s, 2);
+}
+
 static bool zero_date(const struct bl_time *t)
 {
 	return t->year == 0 || t->month == 0 || t->day == 0;
@@ -131,26 +150,14 @@ int rp_value_text(struct buf *out, const struct bl_column *c,
 	case BLV_DATE:
 		if (zero_date(&v->t))
 			return zero_policy(out, o, is_null, e, "a zero date");
-		put_n(out, (unsigned)v->t.year, 4);
-		buf_putc(out, '-');
-		put_n(out, v->t.month, 2);
-		buf_putc(out, '-');
-		put_n(out, v->t.day, 2);
+		put_ymd(out, (unsigned)v->t.year, v->t.month, v->t.day);
 		return 0;
 	case BLV_DATETIME:
 		if (zero_date(&v->t))
 			return zero_policy(out, o, is_null, e, "a zero datetime");
-		put_n(out, (unsigned)v->t.year, 4);
-		buf_putc(out, '-');
-		put_n(out, v->t.month, 2);
-		buf_putc(out, '-');
-		put_n(out, v->t.day, 2);
+		put_ymd(out, (unsigned)v->t.year, v->t.month, v->t.day);
 		buf_putc(out, ' ');
-		put_n(out, v->t.hour, 2);
-		buf_putc(out, ':');
-		put_n(out, v->t.minute, 2);
-		buf_putc(out, ':');
-		put_n(out, v->t.second, 2);
+		put_hms(out, v->t.hour, v->t.minute, v->t.second);
 		put_frac(out, v->t.usec, v->fsp);
 		return 0;
 	case BLV_TIMESTAMP: {
@@ -159,17 +166,10 @@ int rp_value_text(struct buf *out, const struct bl_column *c,
 		time_t t = (time_t)v->i;
 		struct tm tm;
 		gmtime_r(&t, &tm);
-		put_n(out, (unsigned)tm.tm_year + 1900, 4);
-		buf_putc(out, '-');
-		put_n(out, (unsigned)tm.tm_mon + 1, 2);
-		buf_putc(out, '-');
-		put_n(out, (unsigned)tm.tm_mday, 2);
+		put_ymd(out, (unsigned)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+			(unsigned)tm.tm_mday);
 		buf_putc(out, ' ');
-		put_n(out, (unsigned)tm.tm_hour, 2);
-		buf_putc(out, ':');
-		put_n(out, (unsigned)tm.tm_min, 2);
-		buf_putc(out, ':');
-		put_n(out, (unsigned)tm.tm_sec, 2);
+		put_hms(out, (unsigned)tm.tm_hour, (unsigned)tm.tm_min, (unsigned)tm.tm_sec);
 		put_frac(out, v->t.usec, v->fsp);
 		buf_putl(out, "+00");
 		return 0;
