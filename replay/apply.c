@@ -141,32 +141,6 @@ static int exec_simple(struct rp_sink *s, const char *sql, struct err *e)
 	return rc;
 }
 
-static const char catalog_sql[] =
-	"CREATE SCHEMA IF NOT EXISTS sch_chameleon;"
-	"CREATE TABLE IF NOT EXISTS sch_chameleon.t_version ("
-	"  version integer NOT NULL);"
-	"INSERT INTO sch_chameleon.t_version SELECT 1 "
-	"  WHERE NOT EXISTS (SELECT 1 FROM sch_chameleon.t_version);"
-	"CREATE TABLE IF NOT EXISTS sch_chameleon.t_sources ("
-	"  source_name text PRIMARY KEY,"
-	"  status text NOT NULL DEFAULT 'ready',"
-	"  binlog_file text NOT NULL DEFAULT '',"
-	"  binlog_position bigint NOT NULL DEFAULT 0,"
-	"  gtid text,"
-	"  applied_at timestamptz,"
-	"  rows_applied bigint NOT NULL DEFAULT 0,"
-	"  transactions_applied bigint NOT NULL DEFAULT 0,"
-	"  zero_dates bigint NOT NULL DEFAULT 0);"
-	"CREATE TABLE IF NOT EXISTS sch_chameleon.t_disabled_tables ("
-	"  source_name text NOT NULL, schema_name text NOT NULL,"
-	"  table_name text NOT NULL, disabled_at timestamptz NOT NULL DEFAULT now(),"
-	"  PRIMARY KEY (source_name, schema_name, table_name));"
-	"CREATE TABLE IF NOT EXISTS sch_chameleon.t_error_log ("
-	"  log_id bigserial PRIMARY KEY, source_name text NOT NULL,"
-	"  schema_name text, table_name text, error text NOT NULL,"
-	"  statement text, binlog_file text, binlog_position bigint,"
-	"  logged_at timestamptz NOT NULL DEFAULT now());";
-
 int rp_sink_open(struct rp_sink **out, const struct rp_opts *o, struct err *e)
 {
 	*out = NULL;
@@ -191,7 +165,7 @@ int rp_sink_open(struct rp_sink **out, const struct rp_opts *o, struct err *e)
 	int rc = exec_simple(s, "SET client_encoding = 'UTF8'; SET timezone = 'UTC'; "
 			     "SET client_min_messages = warning", e);
 	if (!rc)
-		rc = exec_simple(s, catalog_sql, e);
+		rc = rp_catalog_upgrade(s->pg, NULL, e);
 	if (!rc) {
 		const char *p[1] = {s->source};
 		PGresult *r = PQexecParams(s->pg,

@@ -142,4 +142,18 @@ int rp_sink_finish(struct rp_sink *s, struct err *e) MUST_CHECK;
 const struct rp_stats *rp_sink_stats(const struct rp_sink *s);
 void rp_sink_close(struct rp_sink *s);
 
+
+/* ---- catalog (replay/catalog.c) -----------------------------------------
+ * Schema sch_chameleon, versioned by numbered migrations (docs/replication.md).
+ */
+struct pg_conn;
+int rp_catalog_latest(void);
+/* The catalog's version: 0 when there is none. */
+int rp_catalog_version(struct pg_conn *pg, int *version, struct err *e) MUST_CHECK;
+/* Create or upgrade to the latest version in one transaction; *from gets
+ * the version found (may be NULL). */
+int rp_catalog_upgrade(struct pg_conn *pg, int *from, struct err *e) MUST_CHECK;
+/* An error unless a catalog exists; an older one is upgraded. */
+int rp_catalog_require(struct pg_conn *pg, struct err *e) MUST_CHECK;
+
 #endif
