@@ -178,11 +178,16 @@ int rp_sink_open(struct rp_sink **out, const struct rp_opts *o, struct err *e)
 	if (!rc) {
 		const char *p[1] = {s->source};
 		PGresult *r = PQexecParams(s->pg,
-			"SELECT binlog_file, binlog_position FROM sch_chameleon.t_sources "
+			"SELECT binlog_file, binlog_position, status FROM sch_chameleon.t_sources "
 			"WHERE source_name = $1", 1, NULL, p, NULL, NULL, 0);
 		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
 			snprintf(s->pos_file, sizeof(s->pos_file), "%s", PQgetvalue(r, 0, 0));
 			s->pos = strtoull(PQgetvalue(r, 0, 1), NULL, 10);
+			if (!strcmp(PQgetvalue(r, 0, 2), "initialising"))
+				rc = err_set(e, ERR_CONFIG,
+					     "source '%s' is being initialised, or its "
+					     "init_replica did not finish: run init_replica "
+					     "again", s->source);
 		} else {
 			rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
 		}

@@ -62,6 +62,32 @@ int rp_value_text(struct buf *out, const struct bl_column *c,
 		  bool *is_null, struct err *e);
 
 
+/* ---- values of the initial copy (init_replica) --------------------------- */
+enum rp_copy_kind {
+	RP_CV_ASIS,		/* integers, DECIMAL, FLOAT (read as double), DOUBLE,
+				   YEAR, TIME, MySQL JSON: already PostgreSQL text */
+	RP_CV_DATE,		/* DATE, DATETIME: zero-date policy */
+	RP_CV_TIMESTAMP,	/* TIMESTAMP read in UTC: "+00" appended */
+	RP_CV_TEXT,		/* text in col.collation, converted to UTF-8 */
+	RP_CV_BYTES,		/* binary strings, BLOBs, GEOMETRY: bytea */
+	RP_CV_BIT,		/* BIT(bits): big-endian bytes to a bit string */
+	RP_CV_VECTOR,		/* little-endian float32s to real[] */
+};
+
+struct rp_copy_col {
+	enum rp_copy_kind kind;
+	unsigned bits;		/* RP_CV_BIT */
+	struct bl_column col;	/* has_charset/collation for RP_CV_TEXT */
+};
+
+/*
+ * One field of a text-protocol row appended to out in COPY text format
+ * (escaped; \N for NULL).  tmp is scratch space.  Returns 0,
+ * RP_ZERO_DATE_REPLACED or -ERR_x (reason in e).
+ */
+int rp_copy_field(struct buf *out, struct buf *tmp, const struct rp_copy_col *c,
+		  const uint8_t *p, size_t n, bool is_null,
+		  const struct rp_convert_opts *o, struct err *e);
 
 /* ---- apply (replay/apply.c) ---------------------------------------------
  * Row changes applied through libpq pipeline mode: prepared statements per
