@@ -86,7 +86,17 @@ struct job {
 	const char *sql;	/* an index/DDL job: the statement */
 };
 
+enum mode {
+	M_INIT,		/* init_replica */
+	M_SYNC,		/* sync_tables, refresh_schema: chosen tables, in place */
+	M_SCHEMA,	/* copy_schema: structure only */
+};
+
 struct init {
+	enum mode mode;
+	const char **only;	/* M_SYNC: "schema.table" names */
+	size_t nonly;
+	const char *only_schema;	/* M_SYNC: every table of this schema */
 	const struct cfg_source *src;
 	const struct config *cfg;
 	char *conninfo;
@@ -113,7 +123,7 @@ struct init {
 
 static const char *loading_schema(struct init *in, const char *pg_schema)
 {
-	if (in->keep_existing)
+	if (in->keep_existing || in->mode == M_SYNC)
 		return pg_schema;
 	size_t n = strlen(pg_schema) + 8;
 	char *s = arena_alloc(&in->mem, n);
@@ -228,6 +238,15 @@ static void on_table(char **f, uint32_t n, void *ctx)
 		return;
 	if (!rp_table_included(&l->in->filters, f[0], f[1]))
 		return;
+	if (l->in->mode == M_SYNC) {
+		bool want = l->in->only_schema && !strcmp(l->in->only_schema, f[0]);
+		size_t sl = strlen(f[0]);
+		for (size_t i = 0; i < l->in->nonly && !want; i++)
+			want = !strncmp(l->in->only[i], f[0], sl) && l->in->only[i][sl] == '.' &&
+			       !strcmp(l->in->only[i] + sl + 1, f[1]);
+		if (!want)
+			return;
+	}
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 16;
 		l->v = xreallocarray(l->v, (size_t)l->cap, sizeof(*l->v));
@@ -1026,8 +1045,67 @@ static int plan_copy(struct init *in, struct mp_conn *c, bool transactional)
 
 /* ---- the command ----------------------------------------------------------- */
 
-static void usage(FILE *f)
+/* The catalog row of a copied table (sync_file: the sync_tables snapshot). */
+static void table_row_sql(struct buf *b, struct init *in, const struct itable *t,
+			  const char *sync_file, const char *sync_pos)
 {
+	buf_putl(b, "INSERT INTO sch_chameleon.t_tables (source_name, schema_name, "
+		    "table_name, pg_schema, key_columns, key_kind, rows_copied, copied_at, "
+		    "sync_file, sync_position) VALUES (");
+	qliteral(b, in->src->name);
+	buf_putl(b, ", ");
+	qliteral(b, t->schema);
+	buf_putl(b, ", ");
+	qliteral(b, t->name);
+	buf_putl(b, ", ");
+	qliteral(b, t->pg_schema);
+	buf_putl(b, ", ARRAY[");
+	for (int k = 0; k < (t->key ? t->key->ncols : t->ncols); k++) {
+		if (k)
+			buf_putc(b, ',');
+		qliteral(b, t->key ? t->key->cols[k] : t->cols[k].name);
+	}
+	buf_printf(b, "]::text[], '%s', %llu, now(), ", t->key_kind,
+		   (unsigned long long)t->rows);
+	if (sync_file) {
+		qliteral(b, sync_file);
+		buf_printf(b, ", %llu", strtoull(sync_pos, NULL, 10));
+	} else {
+		buf_putl(b, "NULL, NULL");
+	}
+	buf_putl(b, ") ON CONFLICT (source_name, schema_name, table_name) DO UPDATE SET "
+		    "pg_schema = excluded.pg_schema, key_columns = excluded.key_columns, "
+		    "key_kind = excluded.key_kind, rows_copied = excluded.rows_copied, "
+		    "copied_at = excluded.copied_at, sync_file = excluded.sync_file, "
+		    "sync_position = excluded.sync_position;\n");
+}
+
+static void usage(FILE *f, enum mode m)
+{
+	if (m == M_SYNC) {
+		fprintf(f,
+			"usage: chameleon sync_tables --config C --source S --tables LIST|disabled\n"
+			"       chameleon refresh_schema --config C --source S --schema SCHEMA\n"
+			"                 [--workers N] [--zero-dates null|error|infinity] [--debug]\n"
+			"\n"
+			"Copy again the listed tables (schema.table, comma separated; 'disabled':\n"
+			"the tables taken out of replication), or every table of a source schema,\n"
+			"from a new consistent snapshot: each table is recreated from the source's\n"
+			"current structure, loaded, indexed and put back into replication; the\n"
+			"replica skips their changes up to the snapshot, which the copy holds.\n"
+			"The tables are out of replication while they are copied (a failed or\n"
+			"killed run leaves them so: run it again).  Stop the replica first.\n");
+		return;
+	}
+	if (m == M_SCHEMA) {
+		fprintf(f,
+			"usage: chameleon copy_schema --config C --source S [--debug]\n"
+			"\n"
+			"Create the source's tables, keys and indexes in PostgreSQL without\n"
+			"data (the destination schemas are replaced, as init_replica does) and\n"
+			"without touching the replica's position.\n");
+		return;
+	}
 	fprintf(f,
 		"usage: chameleon init_replica --config C --source S [--workers N]\n"
 		"                              [--zero-dates null|error|infinity] [--debug]\n"
@@ -1041,7 +1119,7 @@ static void usage(FILE *f)
 		"transaction (keep_existing_schema: the existing tables are truncated and\n"
 		"reloaded in place).  The source is locked (FLUSH TABLES WITH READ LOCK)\n"
 		"only while the snapshots open and while non-transactional (MyISAM) tables\n"
-		"are copied.  Progress goes to stderr.\n");
+		"are copied.  Progress goes to stderr.  Stop the replica first.\n");
 }
 
 static int set_status(PGconn *pg, const char *source, const char *status, const char *error)
@@ -1120,31 +1198,78 @@ static long lock_seconds(const char *s)
 	return v > 0 ? v : 120;
 }
 
-int cmd_init_replica(int argc, char **argv)
+/* "a.t1,a.t2" split in the arena. */
+static size_t split_list(struct arena *a, const char *s, const char ***out)
+{
+	size_t n = 1;
+	for (const char *p = s; *p; p++)
+		n += *p == ',';
+	const char **v = arena_calloc(a, n, sizeof(*v));
+	size_t k = 0;
+	while (*s) {
+		const char *e = strchr(s, ',');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		if (len)
+			v[k++] = arena_strndup(a, s, len);
+		s += len + (e ? 1 : 0);
+	}
+	*out = v;
+	return k;
+}
+
+/* The tables sync_tables --tables disabled re-copies. */
+static int disabled_tables(PGconn *pg, struct init *in)
+{
+	const char *v[1] = {in->src->name};
+	PGresult *r = PQexecParams(pg,
+		"SELECT schema_name || '.' || table_name FROM sch_chameleon.t_disabled_tables "
+		"WHERE source_name = $1 ORDER BY 1", 1, NULL, v, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "chameleon: %s", PQresultErrorMessage(r));
+		PQclear(r);
+		return -1;
+	}
+	int n = PQntuples(r);
+	const char **l = arena_calloc(&in->mem, n ? (size_t)n : 1, sizeof(*l));
+	for (int i = 0; i < n; i++)
+		l[i] = arena_strndup(&in->mem, PQgetvalue(r, i, 0), strlen(PQgetvalue(r, i, 0)));
+	in->only = l;
+	in->nonly = (size_t)n;
+	PQclear(r);
+	return 0;
+}
+
+static int run(int argc, char **argv, enum mode mode)
 {
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"source", required_argument, NULL, 's'},
+		{"tables", required_argument, NULL, 't'},
+		{"schema", required_argument, NULL, 'S'},
 		{"workers", required_argument, NULL, 'w'},
 		{"zero-dates", required_argument, NULL, 'z'},
 		{"debug", no_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *config = "default", *source = NULL;
+	const char *config = "default", *source = NULL, *tables = NULL, *schema = NULL;
 	int workers = 0;
 	struct init in;
 	memset(&in, 0, sizeof(in));
+	in.mode = mode;
+	const char *cmdname = argv[0];
 	int ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;
 		case 's': source = optarg; break;
+		case 't': tables = optarg; break;
+		case 'S': schema = optarg; break;
 		case 'w':
 			workers = atoi(optarg);
 			if (workers < 1 || workers > 64) {
-				fprintf(stderr, "init_replica: --workers 1 to 64\n");
+				fprintf(stderr, "%s: --workers 1 to 64\n", cmdname);
 				return 2;
 			}
 			break;
@@ -1156,17 +1281,24 @@ int cmd_init_replica(int argc, char **argv)
 			else if (!strcmp(optarg, "infinity"))
 				in.conv.zero_dates = RP_ZERO_DATE_INFINITY;
 			else {
-				fprintf(stderr, "init_replica: --zero-dates null, error or infinity\n");
+				fprintf(stderr, "%s: --zero-dates null, error or infinity\n", cmdname);
 				return 2;
 			}
 			break;
 		case 'd': log_set_level(LOG_DEBUG); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h': usage(stdout, mode); return 0;
+		default: usage(stderr, mode); return 2;
 		}
 	}
-	if (optind < argc) {
-		usage(stderr);
+	bool is_refresh = !strcmp(cmdname, "refresh_schema");
+	if (optind < argc || (mode != M_SYNC && (tables || schema)) ||
+	    (mode == M_SYNC && !is_refresh && (!tables || schema)) ||
+	    (is_refresh && (!schema || tables))) {
+		if (mode == M_SYNC)
+			fprintf(stderr, "%s: %s\n", cmdname,
+				is_refresh ? "--schema SCHEMA is required" :
+					     "--tables schema.table,...|disabled is required");
+		usage(stderr, mode);
 		return 2;
 	}
 	struct config cfg;
@@ -1177,10 +1309,21 @@ int cmd_init_replica(int argc, char **argv)
 		config_release(&cfg);
 		return 1;
 	}
+	{
+		char pname[300];
+		cmd_pid_name(pname, sizeof(pname), config, src->name);
+		pid_t owner = pidfile_owner(cfg.pid_dir, pname);
+		if (owner) {
+			fprintf(stderr, "chameleon: the replica of '%s' is running (pid %ld): "
+					"stop_replica first\n", src->name, (long)owner);
+			config_release(&cfg);
+			return 1;
+		}
+	}
 	daemon_signals_install();
 	in.src = src;
 	in.cfg = &cfg;
-	in.keep_existing = src->keep_existing_schema;
+	in.keep_existing = mode == M_INIT && src->keep_existing_schema;
 	cmd_source_filters(src, &in.filters);
 	if (!workers)
 		workers = src->copy_workers;
@@ -1201,13 +1344,22 @@ int cmd_init_replica(int argc, char **argv)
 	mp_conn_init(coord);
 	PGconn *pg = NULL;
 	bool locked = false, status_set = false;
+	char file[256] = "", pos[32] = "", gtid[4096] = "";
+	if (tables && strcmp(tables, "disabled"))
+		in.nonly = split_list(&in.mem, tables, &in.only);
+	if (schema) {
+		in.only_schema = schema;
+		for (size_t i = 0; i < src->n_mappings; i++)
+			if (!strcmp(src->mappings[i].pg_schema, schema))
+				in.only_schema = src->mappings[i].mysql_schema;
+	}
 	in.my = xcalloc((size_t)workers, sizeof(*in.my));
 	in.pg = xcalloc((size_t)workers, sizeof(*in.pg));
 
 	if (cmd_source_connect(src, coord, src->net_read_timeout * 1000))
 		goto out;
 	in.is_mariadb = coord->is_mariadb;
-	if (preflight(coord) || session_setup(coord, src))
+	if ((mode != M_SCHEMA && preflight(coord)) || session_setup(coord, src))
 		goto out;
 	pg = pg_open(in.conninfo);
 	if (!pg)
@@ -1224,16 +1376,64 @@ int cmd_init_replica(int argc, char **argv)
 			"ON CONFLICT DO NOTHING", 1, NULL, v, NULL, NULL, 0);
 		PQclear(r);
 	}
-	if (set_status(pg, src->name, "initialising", NULL))
+	if (mode == M_SYNC && tables && !strcmp(tables, "disabled") && disabled_tables(pg, &in))
 		goto out;
-	status_set = true;
+	if (mode == M_INIT) {
+		if (set_status(pg, src->name, "initialising", NULL))
+			goto out;
+		status_set = true;
+	}
 	log_info("init", "source '%s': reading the structure of %zu schema(s)", src->name,
 		 src->n_mappings);
 	if (read_structure(&in, coord))
 		goto out;
-	if (in.ntables == 0) {
-		fprintf(stderr, "chameleon: no table to copy in the source's schemas\n");
+	if (mode == M_SYNC && in.nonly > (size_t)in.ntables) {
+		for (size_t i = 0; i < in.nonly; i++) {
+			const char *dot = strchr(in.only[i], '.');
+			bool found = false;
+			for (int k = 0; dot && k < in.ntables && !found; k++)
+				found = strlen(in.tables[k].schema) == (size_t)(dot - in.only[i]) &&
+					!strncmp(in.tables[k].schema, in.only[i],
+						 (size_t)(dot - in.only[i])) &&
+					!strcmp(in.tables[k].name, dot + 1);
+			if (!found)
+				fprintf(stderr, "chameleon: table %s: not found in the source's "
+						"replicated schemas (schema.table, as in the source)\n",
+					in.only[i]);
+		}
 		goto out;
+	}
+	if (in.ntables == 0) {
+		if (mode == M_SYNC && tables && !strcmp(tables, "disabled")) {
+			printf("no table is out of replication: nothing to do\n");
+			status = 0;
+		} else {
+			fprintf(stderr, "chameleon: no table to copy%s\n",
+				mode == M_SYNC ? " (check the names: schema.table, in the "
+						 "source's schema_mappings and filters)" :
+						 " in the source's schemas");
+		}
+		goto out;
+	}
+	if (mode == M_SYNC) {
+		/* out of replication while copied: a failed run leaves them so */
+		buf_putl(&sql, "BEGIN;\n");
+		for (int i = 0; i < in.ntables; i++) {
+			buf_putl(&sql, "INSERT INTO sch_chameleon.t_disabled_tables (source_name, "
+				       "schema_name, table_name) VALUES (");
+			qliteral(&sql, src->name);
+			buf_putl(&sql, ", ");
+			qliteral(&sql, in.tables[i].schema);
+			buf_putl(&sql, ", ");
+			qliteral(&sql, in.tables[i].name);
+			buf_putl(&sql, ") ON CONFLICT DO NOTHING;\n");
+		}
+		buf_putl(&sql, "COMMIT;");
+		if (pg_exec(pg, buf_cstr(&sql), err, sizeof(err))) {
+			fprintf(stderr, "chameleon: %s\n", err);
+			goto out;
+		}
+		buf_reset(&sql);
 	}
 	log_info("init", "%d tables, about %llu rows; %d copy workers", in.ntables,
 		 (unsigned long long)in.est_total, workers);
@@ -1242,7 +1442,7 @@ int cmd_init_replica(int argc, char **argv)
 	buf_putl(&sql, "BEGIN;\n");
 	for (size_t i = 0; i < src->n_mappings; i++) {
 		const char *ps = src->mappings[i].pg_schema;
-		if (in.keep_existing) {
+		if (in.keep_existing || mode == M_SYNC) {
 			buf_putl(&sql, "CREATE SCHEMA IF NOT EXISTS ");
 			qident(&sql, ps);
 			buf_putl(&sql, ";\n");
@@ -1260,9 +1460,22 @@ int cmd_init_replica(int argc, char **argv)
 			buf_putl(&sql, "TRUNCATE ");
 			table_name(&sql, &in, t, false);
 			buf_putl(&sql, ";\n");
-		} else {
-			create_sql(&sql, &in, t);
+			continue;
 		}
+		if (mode == M_SYNC) {
+			/* recreated from the source's current structure */
+			buf_putl(&sql, "DROP TABLE IF EXISTS ");
+			table_name(&sql, &in, t, false);
+			buf_putl(&sql, " CASCADE;\n");
+			for (int k = 0; k < t->ncols; k++) {
+				if (!t->cols[k].pg.is_enum)
+					continue;
+				buf_putl(&sql, "DROP TYPE IF EXISTS ");
+				enum_type_name(&sql, &in, t, &t->cols[k], false);
+				buf_putl(&sql, ";\n");
+			}
+		}
+		create_sql(&sql, &in, t);
 	}
 	buf_putl(&sql, "COMMIT;");
 	if (pg_exec(pg, buf_cstr(&sql), err, sizeof(err))) {
@@ -1271,6 +1484,8 @@ int cmd_init_replica(int argc, char **argv)
 		goto out;
 	}
 
+	if (mode == M_SCHEMA)
+		goto indexes;
 	/* connections, then the synchronized snapshots */
 	for (int i = 0; i < workers; i++) {
 		in.my[i] = xcalloc(1, sizeof(*in.my[i]));
@@ -1297,7 +1512,6 @@ int cmd_init_replica(int argc, char **argv)
 			goto out;
 		}
 	}
-	char file[256] = "", pos[32] = "", gtid[4096] = "";
 	{
 		struct mp_result r;
 		struct mp_row row;
@@ -1358,6 +1572,10 @@ int cmd_init_replica(int argc, char **argv)
 	log_info("init", "copied %llu rows in %.1f s (%.0f rows/s)",
 		 (unsigned long long)in.rows, t_copy - t0, (double)in.rows / (t_copy - t0));
 
+indexes:
+	for (int i = 0; i < workers; i++)
+		if (!in.pg[i] && !(in.pg[i] = pg_open(in.conninfo)))
+			goto out;
 	/* keys and indexes, in parallel; defaults */
 	free(in.jobs);
 	in.jobs = NULL;
@@ -1429,7 +1647,8 @@ int cmd_init_replica(int argc, char **argv)
 			buf_release(&d);
 		}
 	}
-	for (size_t i = 0; i < src->n_mappings && !in.keep_existing; i++) {
+	bool swap = (mode == M_INIT && !in.keep_existing) || mode == M_SCHEMA;
+	for (size_t i = 0; i < src->n_mappings && swap; i++) {
 		const char *ps = src->mappings[i].pg_schema;
 		buf_putl(&sql, "DROP SCHEMA IF EXISTS ");
 		qident(&sql, ps);
@@ -1452,40 +1671,29 @@ int cmd_init_replica(int argc, char **argv)
 			buf_putl(&sql, ";\n");
 		}
 	}
-	buf_putl(&sql, "DELETE FROM sch_chameleon.t_disabled_tables WHERE source_name = ");
-	qliteral(&sql, src->name);
-	buf_putl(&sql, ";\nDELETE FROM sch_chameleon.t_tables WHERE source_name = ");
-	qliteral(&sql, src->name);
-	buf_putl(&sql, ";\n");
-	for (int i = 0; i < in.ntables; i++) {
-		struct itable *t = &in.tables[i];
-		buf_putl(&sql, "INSERT INTO sch_chameleon.t_tables (source_name, schema_name, "
-			       "table_name, pg_schema, key_columns, key_kind, rows_copied, "
-			       "copied_at) VALUES (");
+	if (mode == M_INIT) {
+		buf_putl(&sql, "DELETE FROM sch_chameleon.t_disabled_tables WHERE source_name = ");
 		qliteral(&sql, src->name);
-		buf_putl(&sql, ", ");
-		qliteral(&sql, t->schema);
-		buf_putl(&sql, ", ");
-		qliteral(&sql, t->name);
-		buf_putl(&sql, ", ");
-		qliteral(&sql, t->pg_schema);
-		buf_putl(&sql, ", ARRAY[");
-		if (t->key) {
-			for (int k = 0; k < t->key->ncols; k++) {
-				if (k)
-					buf_putc(&sql, ',');
-				qliteral(&sql, t->key->cols[k]);
-			}
-		} else {
-			for (int k = 0; k < t->ncols; k++) {
-				if (k)
-					buf_putc(&sql, ',');
-				qliteral(&sql, t->cols[k].name);
-			}
-		}
-		buf_printf(&sql, "]::text[], '%s', %llu, now());\n", t->key_kind,
-			   (unsigned long long)t->rows);
+		buf_putl(&sql, ";\nDELETE FROM sch_chameleon.t_tables WHERE source_name = ");
+		qliteral(&sql, src->name);
+		buf_putl(&sql, ";\n");
 	}
+	for (int i = 0; i < in.ntables && mode != M_SCHEMA; i++) {
+		struct itable *t = &in.tables[i];
+		if (mode == M_SYNC) {
+			buf_putl(&sql, "DELETE FROM sch_chameleon.t_disabled_tables WHERE "
+				       "source_name = ");
+			qliteral(&sql, src->name);
+			buf_putl(&sql, " AND schema_name = ");
+			qliteral(&sql, t->schema);
+			buf_putl(&sql, " AND table_name = ");
+			qliteral(&sql, t->name);
+			buf_putl(&sql, ";\n");
+		}
+		table_row_sql(&sql, &in, t, mode == M_SYNC ? file : NULL, pos);
+	}
+	if (mode != M_INIT)
+		goto commit;
 	buf_putl(&sql, "UPDATE sch_chameleon.t_sources SET status = 'initialised', error = NULL, "
 		       "status_at = now(), init_finished_at = now(), binlog_file = ");
 	qliteral(&sql, file);
@@ -1496,19 +1704,27 @@ int cmd_init_replica(int argc, char **argv)
 		buf_putl(&sql, "NULL");
 	buf_putl(&sql, " WHERE source_name = ");
 	qliteral(&sql, src->name);
-	buf_putl(&sql, ";\nCOMMIT;");
+	buf_putl(&sql, ";\n");
+commit:
+	buf_putl(&sql, "COMMIT;");
 	if (pg_exec(pg, buf_cstr(&sql), err, sizeof(err))) {
-		fprintf(stderr, "chameleon: swapping the loaded schema in: %s\n", err);
+		fprintf(stderr, "chameleon: %s: %s\n",
+			swap ? "swapping the loaded schema in" : "recording the copy", err);
 		PQclear(PQexec(pg, "ROLLBACK"));
 		goto out;
 	}
 	double t_end = now_s();
-	fprintf(stderr, "init_replica: %d tables, %llu rows copied in %.1f s (%.0f rows/s, "
-			"%d workers); %llu zero dates stored per the policy; replication starts "
-			"at %s:%s\n",
-		in.ntables, (unsigned long long)in.rows, t_end - t0,
-		(double)in.rows / (t_end - t0 > 0 ? t_end - t0 : 1), workers,
-		(unsigned long long)in.zero_dates, file, pos);
+	if (mode == M_SCHEMA)
+		fprintf(stderr, "%s: %d tables created (no data)\n", cmdname, in.ntables);
+	else
+		fprintf(stderr, "%s: %d tables, %llu rows copied in %.1f s (%.0f rows/s, "
+				"%d workers); %llu zero dates stored per the policy; %s "
+				"%s:%s\n",
+			cmdname, in.ntables, (unsigned long long)in.rows, t_end - t0,
+			(double)in.rows / (t_end - t0 > 0 ? t_end - t0 : 1), workers,
+			(unsigned long long)in.zero_dates,
+			mode == M_SYNC ? "their changes are replicated after"
+				       : "replication starts at", file, pos);
 	status = 0;
 out:
 	if (locked)
@@ -1546,4 +1762,19 @@ out:
 	pthread_mutex_destroy(&in.mu);
 	config_release(&cfg);
 	return status;
+}
+
+int cmd_init_replica(int argc, char **argv)
+{
+	return run(argc, argv, M_INIT);
+}
+
+int cmd_sync_tables(int argc, char **argv)
+{
+	return run(argc, argv, M_SYNC);
+}
+
+int cmd_copy_schema(int argc, char **argv)
+{
+	return run(argc, argv, M_SCHEMA);
 }

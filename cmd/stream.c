@@ -602,7 +602,7 @@ static void replica_usage(FILE *f)
 		"This first version stops at the first change PostgreSQL refuses.\n");
 }
 
-static void pid_name(char *out, size_t n, const char *config, const char *source)
+void cmd_pid_name(char *out, size_t n, const char *config, const char *source)
 {
 	const char *b = strrchr(config, '/');
 	snprintf(out, n, "%s_%s", b ? b + 1 : config, source ? source : "default");
@@ -646,7 +646,7 @@ int cmd_start_replica(int argc, char **argv)
 	if (!strcmp(cfg.log_dest, "stdout"))
 		lv.foreground = true;
 	char name[300];
-	pid_name(name, sizeof(name), lv.config, src->name);
+	cmd_pid_name(name, sizeof(name), lv.config, src->name);
 	struct pidfile pf;
 	struct err e = {0};
 	if (pidfile_acquire(&pf, cfg.pid_dir, name, &e)) {
@@ -703,7 +703,7 @@ int cmd_stop_replica(int argc, char **argv)
 		return 1;
 	}
 	char name[300];
-	pid_name(name, sizeof(name), config, src->name);
+	cmd_pid_name(name, sizeof(name), config, src->name);
 	pid_t pid = pidfile_owner(cfg.pid_dir, name);
 	if (!pid) {
 		printf("the replica of '%s' is not running\n", src->name);

@@ -65,6 +65,14 @@ struct rp_sink {
 	const char *cur_table;
 	struct name *names;	/* interned table names */
 	struct buf disabled;	/* "schema.table\0" taken out of replication */
+	/* tables re-copied by sync_tables: their changes up to the copy's
+	 * snapshot position are in the copy already */
+	struct synced {
+		const char *table;	/* interned "schema.table" */
+		char file[256];
+		uint64_t pos;
+	} *synced;
+	size_t nsynced;
 	const char *fail_table, *fail_sql;
 	char fail_msg[512];
 };
@@ -203,6 +211,26 @@ int rp_sink_open(struct rp_sink **out, const struct rp_opts *o, struct err *e)
 			for (int i = 0; i < PQntuples(r); i++)
 				buf_put(&s->disabled, PQgetvalue(r, i, 0),
 					strlen(PQgetvalue(r, i, 0)) + 1);
+		} else {
+			rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+		}
+		PQclear(r);
+	}
+	if (!rc) {
+		const char *p[1] = {s->source};
+		PGresult *r = PQexecParams(s->pg,
+			"SELECT schema_name, table_name, sync_file, sync_position FROM "
+			"sch_chameleon.t_tables WHERE source_name = $1 AND sync_file IS NOT NULL",
+			1, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+			int n = PQntuples(r);
+			s->synced = xcalloc(n ? (size_t)n : 1, sizeof(*s->synced));
+			for (int i = 0; i < n; i++) {
+				struct synced *y = &s->synced[s->nsynced++];
+				y->table = intern(s, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+				snprintf(y->file, sizeof(y->file), "%s", PQgetvalue(r, i, 2));
+				y->pos = strtoull(PQgetvalue(r, i, 3), NULL, 10);
+			}
 		} else {
 			rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
 		}
@@ -707,7 +735,22 @@ bool rp_event_skipped(const struct rp_opts *o, enum bl_row_op op,
 	return names_match(l, schema, table, true);
 }
 
-static int apply_rows(struct rp_sink *s, const struct bl_event *ev, struct err *e)
+/* Whether a change of table at (file, end) is already in a sync_tables copy. */
+static bool in_sync_copy(const struct rp_sink *s, const char *table, const char *file,
+			 uint64_t end)
+{
+	for (size_t i = 0; i < s->nsynced; i++) {
+		const struct synced *y = &s->synced[i];
+		if (y->table != table)
+			continue;
+		int c = strcmp(file, y->file);
+		return c < 0 || (c == 0 && end <= y->pos);
+	}
+	return false;
+}
+
+static int apply_rows(struct rp_sink *s, const struct bl_event *ev, const char *file,
+		      struct err *e)
 {
 	const struct bl_table *t = ev->rows.table;
 	const char *schema = pg_schema(s, t->schema);
@@ -716,6 +759,8 @@ static int apply_rows(struct rp_sink *s, const struct bl_event *ev, struct err *
 	if (!rp_table_included(&s->o, t->schema, t->name) ||
 	    rp_event_skipped(&s->o, ev->rows.op, t->schema, t->name) ||
 	    is_disabled(s, t->schema, t->name))
+		return 0;
+	if (s->nsynced && in_sync_copy(s, intern(s, t->schema, t->name), file, ev->end_pos))
 		return 0;
 	int rc = begin(s, e);
 	if (rc)
@@ -813,7 +858,7 @@ static int event_inner(struct rp_sink *s, const struct bl_event *ev,
 	}
 	default:
 		if (bl_event_is_rows(ev->h.type) && ev->rows.table) {
-			int rc = apply_rows(s, ev, e);
+			int rc = apply_rows(s, ev, file, e);
 			if (rc)
 				return rc;
 			/* a rows event outside a transaction commits by itself */
@@ -821,6 +866,19 @@ static int event_inner(struct rp_sink *s, const struct bl_event *ev,
 				return boundary(s, file, ev->end_pos, e);
 		}
 		return 0;
+	}
+}
+
+static void forget_statements(struct rp_sink *s)
+{
+	for (int i = 0; i < NBUCKETS; i++) {
+		struct stmt *st = s->buckets[i];
+		while (st) {
+			struct stmt *n = st->next;
+			free(st);
+			st = n;
+		}
+		s->buckets[i] = NULL;
 	}
 }
 
@@ -858,6 +916,10 @@ static int recover(struct rp_sink *s, struct err *e)
 	s->fail_table = s->fail_sql = NULL;
 	if (PQexitPipelineMode(s->pg) != 1)
 		return pg_err(s, e, "cannot leave pipeline mode");
+	/* statements prepared in the aborted part of the pipeline do not
+	 * exist: forget them all, they are prepared again when needed */
+	forget_statements(s);
+	PQclear(PQexec(s->pg, "DEALLOCATE ALL"));
 	const char *dot = strchr(table, '.');
 	char schema[300];
 	snprintf(schema, sizeof(schema), "%.*s", (int)(dot ? dot - table : 0), table);
@@ -910,8 +972,17 @@ int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file
 
 int rp_sink_commit_idle(struct rp_sink *s, struct err *e)
 {
-	if (!s->in_pg_tx || s->in_src_tx || !s->last_file[0])
+	if (s->in_src_tx || !s->last_file[0])
 		return 0;
+	if (!s->in_pg_tx) {
+		/* statements without rows (DDL, other schemas) moved the
+		 * position: store it, so that it tells where the source is */
+		if (s->last_end == s->pos && !strcmp(s->last_file, s->pos_file))
+			return 0;
+		int rc = begin(s, e);
+		if (rc)
+			return rc;
+	}
 	return handle(s, commit(s, e), e);
 }
 
@@ -949,18 +1020,12 @@ void rp_sink_close(struct rp_sink *s)
 		return;
 	if (s->pg)
 		PQfinish(s->pg);
-	for (int i = 0; i < NBUCKETS; i++) {
-		struct stmt *st = s->buckets[i];
-		while (st) {
-			struct stmt *n = st->next;
-			free(st);
-			st = n;
-		}
-	}
+	forget_statements(s);
 	buf_release(&s->sql);
 	buf_release(&s->val);
 	buf_release(&s->created);
 	buf_release(&s->disabled);
+	free(s->synced);
 	free(s->tags);
 	while (s->names) {
 		struct name *n = s->names->next;

@@ -75,6 +75,12 @@ static const char *const migrations[] = {
 	"  (SELECT 1 FROM sch_chameleon.t_sources s WHERE s.source_name = d.source_name);"
 	"ALTER TABLE sch_chameleon.t_disabled_tables ADD FOREIGN KEY (source_name)"
 	"  REFERENCES sch_chameleon.t_sources ON DELETE CASCADE;",
+
+	/* 2 -> 3: sync_tables' per-table snapshot position: changes of the
+	 * table at or before it are in the copy, replication skips them */
+	"ALTER TABLE sch_chameleon.t_tables"
+	"  ADD COLUMN sync_file text,"
+	"  ADD COLUMN sync_position bigint;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -68,6 +68,22 @@ workload() {
 		i=$((i + 1))
 	done
 }
+# start_replica until the applied position reaches the source's
+catch_up() {
+	"$bin" start_replica --config "$work/cfg.yml" --source mysql --debug >> "$work/rep.log" 2>&1 &
+	rep_pid=$!
+	target=$(mariadb_sql -N -B -e "SHOW MASTER STATUS" | cut -f1,2 | tr '\t' ':')
+	i=0
+	while [ $i -lt 120 ]; do
+		got=$(pg_sql -At -c "SELECT binlog_file || ':' || binlog_position FROM sch_chameleon.t_sources WHERE source_name = 'mysql'")
+		[ "$got" = "$target" ] && break
+		sleep 0.5
+		i=$((i + 1))
+	done
+	kill $rep_pid 2>/dev/null
+	wait $rep_pid 2>/dev/null
+	rep_pid=""
+}
 workload &
 wl_pid=$!
 if "$bin" init_replica --config "$work/cfg.yml" --source mysql > "$work/init.out" 2> "$work/init.err"; then
@@ -88,20 +104,7 @@ keys=$(pg_sql -At -c "SELECT table_name || '=' || key_kind || array_to_string(ke
 	notok "replica keys: $keys"
 wait $wl_pid
 wl_pid=""
-"$bin" start_replica --config "$work/cfg.yml" --source mysql --debug > "$work/rep.log" 2>&1 &
-rep_pid=$!
-# caught up when the applied position reaches the source's
-target=$(mariadb_sql -N -B -e "SHOW MASTER STATUS" | cut -f1,2 | tr '\t' ':')
-i=0
-while [ $i -lt 120 ]; do
-	got=$(pg_sql -At -c "SELECT binlog_file || ':' || binlog_position FROM sch_chameleon.t_sources WHERE source_name = 'mysql'")
-	[ "$got" = "$target" ] && break
-	sleep 0.5
-	i=$((i + 1))
-done
-kill $rep_pid 2>/dev/null
-wait $rep_pid 2>/dev/null
-rep_pid=""
+catch_up
 [ "$got" = "$target" ] && ok "start_replica caught up from the snapshot to $target" ||
 	{ notok "not caught up: $got, source at $target"; tail -5 "$work/rep.log" | sed 's/^/# /'; }
 if python3 test/integ/compare.py fx fx_pg > "$work/cmp1" 2>&1 &&
@@ -166,5 +169,39 @@ if "$bin" init_replica --config "$work/cfg.yml" --source mysql > /dev/null 2> "$
 else
 	notok "keep_existing_schema"; tail -n 3 "$work/init3.err" "$work/cmp3" | sed 's/^/# /'
 fi
+
+# sync_tables: a table taken out of replication (its source gained a
+# column) is copied again with the new structure and replicated again
+mariadb_sql -D fx -e "ALTER TABLE wide ADD COLUMN extra VARCHAR(10) DEFAULT 'new';
+	INSERT INTO wide (id, s) VALUES (950000, 'after alter'); UPDATE ints SET ti = 5 WHERE id = 1"
+catch_up
+dis=$(pg_sql -At -c "SELECT schema_name || '.' || table_name FROM sch_chameleon.t_disabled_tables")
+[ "$dis" = fx.wide ] && python3 test/integ/compare.py fx fx_pg ints > /dev/null &&
+	ok "a table whose structure changed is taken out of replication; the others go on" ||
+	{ notok "disabled after ALTER: '$dis'"; pg_sql -At -c "SELECT table_name, error, statement FROM sch_chameleon.t_error_log" | sed 's/^/# /'; }
+if "$bin" sync_tables --config "$work/cfg.yml" --source mysql --tables disabled > /dev/null 2> "$work/sync.err"; then
+	mariadb_sql -D fx -e "INSERT INTO wide (id, s, extra) VALUES (950001, 'after sync', 'x');
+		UPDATE wide SET extra = 'upd' WHERE id = 950000; DELETE FROM wide WHERE id = 5000"
+	catch_up
+	dis=$(pg_sql -At -c "SELECT count(*) FROM sch_chameleon.t_disabled_tables")
+	if [ "$dis" = 0 ] && python3 test/integ/compare.py fx fx_pg > "$work/cmp4" 2>&1; then
+		ok "sync_tables --tables disabled: recopied with the new column, replicated again, equal"
+	else
+		notok "after sync_tables: $dis disabled"; grep -v "rows equal" "$work/cmp4" | head -3 | sed 's/^/# /'
+	fi
+else
+	notok "sync_tables"; tail -n 3 "$work/sync.err" | sed 's/^/# /'
+fi
+pg_sql -c "DELETE FROM lat_pg.names" > /dev/null
+if "$bin" refresh_schema --config "$work/cfg.yml" --source mysql --schema lat > /dev/null 2> "$work/ref.err" &&
+	python3 test/integ/compare.py lat lat_pg > /dev/null 2>&1; then
+	ok "refresh_schema --schema lat: the schema copied again, equal"
+else
+	notok "refresh_schema"; tail -n 3 "$work/ref.err" | sed 's/^/# /'
+fi
+"$bin" sync_tables --config "$work/cfg.yml" --source mysql --tables fx.nosuch > /dev/null 2> "$work/sync2.err"
+rc=$?
+[ $rc != 0 ] && grep -q "fx.nosuch" "$work/sync2.err" && ok "sync_tables names an unknown table and fails" ||
+	notok "unknown table: rc $rc $(cat "$work/sync2.err")"
 echo "1..$n"
 [ $fails = 0 ]
