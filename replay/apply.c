@@ -504,6 +504,65 @@ static const char *column_name(const struct bl_table *t, uint32_t i, char *tmp,
 	return tmp;
 }
 
+/* Parameters a row's partial JSON updates may take: two per operation,
+ * and an operation takes more than 16 bytes of the diff's text. */
+static size_t json_diff_params(const struct bl_table *t, const struct bl_value *img)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; i < t->ncols; i++)
+		if (img[i].kind == BLV_JSON_DIFF)
+			n += 2 * (img[i].s.n / 16 + 1);
+	return n;
+}
+
+/*
+ * SET part for a partial JSON update: the column becomes an expression
+ * over its current value, the operations nested in their order, paths
+ * and values as parameters, e.g.
+ *   "c" = jsonb_insert(jsonb_set("c", $1::text[], $2::jsonb, false),
+ *                      $3::text[], $4::jsonb)
+ */
+static int json_diff_set(struct rp_sink *s, const char *col,
+			 const struct bl_value *v, const char **vals, int *n,
+			 struct err *e)
+{
+	struct rp_json_op *ops;
+	size_t k;
+	int rc = rp_json_diff_ops(v->s, &s->params, &ops, &k, e);
+	if (rc)
+		return rc;
+	quote_ident(&s->sql, col);
+	buf_putl(&s->sql, " = ");
+	for (size_t i = k; i-- > 0;) {
+		if (ops[i].op == RP_JSON_REPLACE)
+			buf_putl(&s->sql, "jsonb_set(");
+		else if (ops[i].op == RP_JSON_INSERT)
+			buf_putl(&s->sql, "jsonb_insert(");
+		else
+			buf_putc(&s->sql, '(');
+	}
+	quote_ident(&s->sql, col);
+	for (size_t i = 0; i < k; i++) {
+		vals[(*n)++] = ops[i].pg_path;
+		if (ops[i].op == RP_JSON_REMOVE) {
+			buf_putl(&s->sql, " #- ");
+			put_param(&s->sql, *n);
+			buf_putl(&s->sql, "::text[])");
+			continue;
+		}
+		buf_putl(&s->sql, ", ");
+		put_param(&s->sql, *n);
+		buf_putl(&s->sql, "::text[], ");
+		vals[(*n)++] = ops[i].value;
+		put_param(&s->sql, *n);
+		if (ops[i].op == RP_JSON_REPLACE)
+			buf_putl(&s->sql, "::jsonb, false)");
+		else
+			buf_putl(&s->sql, "::jsonb)");
+	}
+	return 0;
+}
+
 /* Build the statement for a row; parameters in vals (arena). */
 static int row_statement(struct rp_sink *s, const struct bl_table *t,
 			 const char *schema, enum bl_row_op op,
@@ -512,7 +571,8 @@ static int row_statement(struct rp_sink *s, const struct bl_table *t,
 {
 	const struct bl_value *img = op == BL_OP_DELETE ? row->before : row->after;
 	const struct bl_value *where = op == BL_OP_INSERT ? NULL : row->before;
-	const char **vals = arena_calloc(&s->params, (size_t)t->ncols * 2 + 1,
+	const char **vals = arena_calloc(&s->params, (size_t)t->ncols * 2 + 1 +
+					 (op == BL_OP_UPDATE ? json_diff_params(t, img) : 0),
 					 sizeof(char *));
 	int n = 0;
 	char tmp[32];
@@ -540,6 +600,18 @@ static int row_statement(struct rp_sink *s, const struct bl_table *t,
 		for (uint32_t i = 0; i < t->ncols; i++) {
 			if (img[i].kind == BLV_ABSENT)
 				continue;
+			if (img[i].kind == BLV_JSON_DIFF && op == BL_OP_UPDATE) {
+				if (!first)
+					buf_putl(&s->sql, ", ");
+				first = false;
+				int rc = json_diff_set(s, column_name(t, i, tmp, sizeof(tmp)),
+						       &img[i], vals, &n, e);
+				if (rc) {
+					buf_release(&tail);
+					return rc;
+				}
+				continue;
+			}
 			buf_reset(v);
 			bool isnull;
 			int rc = rp_value_text(v, &t->cols[i], &img[i], &s->o.conv, &isnull, e);

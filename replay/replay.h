@@ -61,6 +61,42 @@ int rp_value_text(struct buf *out, const struct bl_column *c,
 		  const struct bl_value *v, const struct rp_convert_opts *o,
 		  bool *is_null, struct err *e);
 
+/* ---- partial JSON updates (replay/jsondiff.c) ---------------------------
+ * MySQL's diff operations, with the semantics of its replica
+ * (sql/json_diff.cc, apply_json_diffs): REPLACE changes an existing value,
+ * INSERT adds an object member that is not there or inserts into an array
+ * before the index (appending past the end), REMOVE deletes a member or
+ * an array element.  Applied by the UPDATE as
+ *   col = jsonb_set(col, path, value, false)      replace
+ *   col = jsonb_insert(col, path, value)          insert
+ *   col = col #- path                             remove
+ * nested in their order.
+ */
+enum rp_json_op_kind { RP_JSON_REPLACE, RP_JSON_INSERT, RP_JSON_REMOVE };
+
+struct rp_json_op {
+	enum rp_json_op_kind op;
+	const char *mysql_path;	/* as logged: $.a[0]."b c" */
+	const char *pg_path;	/* text[] literal: {"a","0","b c"} */
+	const char *value;	/* JSON text; NULL for REMOVE */
+};
+
+/*
+ * A MySQL JSON path as a PostgreSQL text[] literal, appended to out:
+ * members become keys, [N] becomes "N", [last] "-1" and [last-N]
+ * "-(N+1)" (PostgreSQL counts negative indexes from the end, as MySQL's
+ * last).  Returns 0, or -ERR_PROTO (and out unchanged) for a malformed
+ * path, wildcards, ranges or the root alone.
+ */
+int rp_json_path_to_pg(struct buf *out, const char *path, size_t n,
+		       struct err *e) MUST_CHECK;
+/*
+ * The operations of a BLV_JSON_DIFF value (the decoder's JSON text), in
+ * order, allocated in a.  Returns 0 or -ERR_PROTO with the reason in e.
+ */
+int rp_json_diff_ops(struct bytes diff, struct arena *a,
+		     struct rp_json_op **ops, size_t *n, struct err *e) MUST_CHECK;
+
 
 
 /* ---- apply (replay/apply.c) ---------------------------------------------
