@@ -99,6 +99,38 @@ int rp_json_diff_ops(struct bytes diff, struct arena *a,
 
 
 
+/* ---- DDL in QUERY events (replay/ddl.c) ---------------------------------
+ * DDL is not replicated yet: replay names the tables a statement touches
+ * so that it can warn, record the statement, and apply TRUNCATE.
+ */
+enum rp_ddl_kind {
+	RP_DDL_NONE = 0,	/* not one of the statements below */
+	RP_DDL_ALTER_TABLE,
+	RP_DDL_DROP_TABLE,
+	RP_DDL_RENAME_TABLE,	/* both the old and the new names are reported */
+	RP_DDL_TRUNCATE,
+	RP_DDL_CREATE_INDEX,
+	RP_DDL_DROP_INDEX,
+	RP_DDL_CREATE_TABLE,	/* not TEMPORARY */
+};
+
+/* One table of a statement: schema NULL when the name is unqualified (the
+ * event's default database applies); both NUL-terminated, unquoted, valid
+ * during the call only. */
+typedef void rp_ddl_fn(void *arg, enum rp_ddl_kind kind, const char *schema,
+		       const char *table);
+/*
+ * Parse statement q (n bytes, not NUL-terminated) and call fn for each
+ * table it touches.  ansi_quotes: sql_mode ANSI_QUOTES ("x" is a name).
+ * Returns the kind of statement, RP_DDL_NONE for anything else (DML,
+ * temporary tables, views, users...).  Never fails: what it cannot read
+ * names no table.
+ */
+enum rp_ddl_kind rp_ddl_parse(const char *q, size_t n, bool ansi_quotes,
+			      rp_ddl_fn *fn, void *arg);
+/* "ALTER TABLE", "TRUNCATE"...; "" for RP_DDL_NONE. */
+const char *rp_ddl_name(enum rp_ddl_kind k);
+
 /* ---- apply (replay/apply.c) ---------------------------------------------
  * Row changes applied through libpq pipeline mode: prepared statements per
  * (table, operation, column set), PostgreSQL transactions committed only
@@ -130,6 +162,12 @@ struct rp_opts {
 	bool create_tables;	/* create missing tables from table maps */
 	bool stop_on_error;	/* on_error_replay: exit */
 	struct rp_convert_opts conv;
+	/* Messages for the log (modules do not log): DDL met on a replicated
+	 * table, a table taken out of replication because its row images no
+	 * longer match PostgreSQL's table.  warning false: information.  May
+	 * be NULL. */
+	void (*log)(void *arg, bool warning, const char *msg);
+	void *log_arg;
 };
 
 struct rp_stats {
