@@ -173,6 +173,8 @@ static bool at_word(struct scan *s, const char *w)
 
 int rp_json_path_to_pg(struct buf *out, const char *path, size_t n, struct err *e)
 {
+	if (n == 0)	/* path may then be NULL */
+		return err_set(e, ERR_PROTO, "empty JSON path");
 	struct scan s = {(const uint8_t *)path, (const uint8_t *)path + n,
 			 (const uint8_t *)path};
 	struct buf name;
@@ -337,6 +339,8 @@ static bool take(struct scan *s, char c)
 int rp_json_diff_ops(struct bytes diff, struct arena *a, struct rp_json_op **ops_out,
 		     size_t *n_out, struct err *e)
 {
+	if (diff.n == 0)
+		return err_set(e, ERR_PROTO, "partial JSON update: empty");
 	struct scan s = {diff.p, diff.p + diff.n, diff.p};
 	struct buf key, str, path;
 	buf_init(&key, 0);
