@@ -37,7 +37,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS := $(STD) $(WARN) $(CFLAGS_$(CFG)) -I. -I$(B) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS_$(CFG)) $(LDFLAGS)
-LIBS     := $(PKG_LIBS) -lm
+LIBS     := $(PKG_LIBS) -lm -lpthread
 
 ifneq ($(V),1)
 Q_CC = @printf '  CC      %s\n' $@;

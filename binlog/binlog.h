@@ -440,6 +440,8 @@ int bl_text_to_utf8(struct buf *out, uint16_t collation, const uint8_t *p,
 		    size_t n);
 /* Charset name of a collation id ("utf8mb4", "latin1", "binary"), or NULL. */
 const char *bl_collation_charset(uint16_t collation);
+/* Release the calling thread's charset converters (before a thread ends). */
+void bl_charset_thread_done(void);
 /* Append the JSON rendering of a value (contract in docs/decode_binlog.md). */
 void bl_value_json(struct buf *out, const struct bl_column *c,
 		   const struct bl_value *v);

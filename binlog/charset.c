@@ -183,8 +183,18 @@ static const struct {
 };
 
 #define NCONV (sizeof(iconv_names) / sizeof(iconv_names[0]))
-static iconv_t conv_cache[NCONV];
-static bool conv_tried[NCONV];
+/* per thread: init_replica converts text in several threads at once */
+static _Thread_local iconv_t conv_cache[NCONV];
+static _Thread_local bool conv_tried[NCONV];
+
+void bl_charset_thread_done(void)
+{
+	for (size_t k = 0; k < NCONV; k++) {
+		if (conv_tried[k] && conv_cache[k] != (iconv_t)-1)
+			iconv_close(conv_cache[k]);
+		conv_tried[k] = false;
+	}
+}
 
 static int via_iconv(struct buf *out, const char *cs, const uint8_t *p,
 		     size_t n)

@@ -23,6 +23,7 @@ int cmd_capture_binlog(int argc, char **argv);
 int cmd_set_configuration_files(int argc, char **argv);
 int cmd_replay_binlog(int argc, char **argv);
 int cmd_start_replica(int argc, char **argv);
+int cmd_init_replica(int argc, char **argv);
 int cmd_stop_replica(int argc, char **argv);
 int cmd_show_config(int argc, char **argv);
 int cmd_show_sources(int argc, char **argv);

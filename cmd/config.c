@@ -415,6 +415,8 @@ static int load_source(struct ld *l, struct fy_node *k, struct fy_node *m,
 			rc = get_bool(l, v, key, &s->keep_existing_schema);
 		else if (KEY("net_read_timeout"))
 			rc = get_int(l, v, key, 1, 86400, &s->net_read_timeout);
+		else if (KEY("copy_workers"))
+			rc = get_int(l, v, key, 0, 64, &s->copy_workers);
 		else if (KEY("skip_events")) {
 			if (v && fy_node_is_mapping(v)) {
 				void *i2 = NULL;

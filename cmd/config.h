@@ -76,6 +76,7 @@ struct cfg_source {
 		skip_events_delete;
 	bool keep_existing_schema;
 	int net_read_timeout;		/* default 600 */
+	int copy_workers;		/* init_replica connections, 0 = cores */
 };
 
 /* PostgreSQL target (pg_conn) */

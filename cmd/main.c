@@ -20,6 +20,8 @@ static const struct cmd commands[] = {
 	 "save a source's binlog stream as files identical to the server's"},
 	{"check_source", cmd_check_source,
 	 "check that a MySQL/MariaDB server can be replicated"},
+	{"init_replica", cmd_init_replica,
+	 "copy the source's tables into PostgreSQL from one consistent snapshot"},
 	{"start_replica", cmd_start_replica,
 	 "follow a source and apply its changes to PostgreSQL"},
 	{"stop_replica", cmd_stop_replica, "stop a running replica"},

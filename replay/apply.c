@@ -155,32 +155,6 @@ static int exec_simple(struct rp_sink *s, const char *sql, struct err *e)
 	return rc;
 }
 
-static const char catalog_sql[] =
-	"CREATE SCHEMA IF NOT EXISTS sch_chameleon;"
-	"CREATE TABLE IF NOT EXISTS sch_chameleon.t_version ("
-	"  version integer NOT NULL);"
-	"INSERT INTO sch_chameleon.t_version SELECT 1 "
-	"  WHERE NOT EXISTS (SELECT 1 FROM sch_chameleon.t_version);"
-	"CREATE TABLE IF NOT EXISTS sch_chameleon.t_sources ("
-	"  source_name text PRIMARY KEY,"
-	"  status text NOT NULL DEFAULT 'ready',"
-	"  binlog_file text NOT NULL DEFAULT '',"
-	"  binlog_position bigint NOT NULL DEFAULT 0,"
-	"  gtid text,"
-	"  applied_at timestamptz,"
-	"  rows_applied bigint NOT NULL DEFAULT 0,"
-	"  transactions_applied bigint NOT NULL DEFAULT 0,"
-	"  zero_dates bigint NOT NULL DEFAULT 0);"
-	"CREATE TABLE IF NOT EXISTS sch_chameleon.t_disabled_tables ("
-	"  source_name text NOT NULL, schema_name text NOT NULL,"
-	"  table_name text NOT NULL, disabled_at timestamptz NOT NULL DEFAULT now(),"
-	"  PRIMARY KEY (source_name, schema_name, table_name));"
-	"CREATE TABLE IF NOT EXISTS sch_chameleon.t_error_log ("
-	"  log_id bigserial PRIMARY KEY, source_name text NOT NULL,"
-	"  schema_name text, table_name text, error text NOT NULL,"
-	"  statement text, binlog_file text, binlog_position bigint,"
-	"  logged_at timestamptz NOT NULL DEFAULT now());";
-
 int rp_sink_open(struct rp_sink **out, const struct rp_opts *o, struct err *e)
 {
 	*out = NULL;
@@ -205,7 +179,7 @@ int rp_sink_open(struct rp_sink **out, const struct rp_opts *o, struct err *e)
 	int rc = exec_simple(s, "SET client_encoding = 'UTF8'; SET timezone = 'UTC'; "
 			     "SET client_min_messages = warning", e);
 	if (!rc)
-		rc = exec_simple(s, catalog_sql, e);
+		rc = rp_catalog_upgrade(s->pg, NULL, e);
 	if (!rc) {
 		const char *p[1] = {s->source};
 		PGresult *r = PQexecParams(s->pg,
@@ -218,11 +192,16 @@ int rp_sink_open(struct rp_sink **out, const struct rp_opts *o, struct err *e)
 	if (!rc) {
 		const char *p[1] = {s->source};
 		PGresult *r = PQexecParams(s->pg,
-			"SELECT binlog_file, binlog_position FROM sch_chameleon.t_sources "
+			"SELECT binlog_file, binlog_position, status FROM sch_chameleon.t_sources "
 			"WHERE source_name = $1", 1, NULL, p, NULL, NULL, 0);
 		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
 			snprintf(s->pos_file, sizeof(s->pos_file), "%s", PQgetvalue(r, 0, 0));
 			s->pos = strtoull(PQgetvalue(r, 0, 1), NULL, 10);
+			if (!strcmp(PQgetvalue(r, 0, 2), "initialising"))
+				rc = err_set(e, ERR_CONFIG,
+					     "source '%s' is being initialised, or its "
+					     "init_replica did not finish: run init_replica "
+					     "again", s->source);
 		} else {
 			rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
 		}

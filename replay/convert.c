@@ -257,3 +257,112 @@ int rp_value_text(struct buf *out, const struct bl_column *c,
 		return err_set(e, ERR_UNSUPPORTED, "value kind %u", v->kind);
 	}
 }
+
+/* ---- values of the initial copy ------------------------------------------
+ * init_replica reads rows with the text protocol (character_set_results
+ * NULL: text arrives in its column's charset, time_zone '+00:00') and
+ * writes them with COPY text format.  What is not already PostgreSQL's
+ * text goes through the same helpers as replication: charset conversion
+ * and NUL refusal (text_value), bytea, the zero-date policy.
+ */
+
+/* A MySQL date or datetime text with a zero year, month or day. */
+static bool zero_date_text(const uint8_t *p, size_t n)
+{
+	if (n < 10 || p[4] != '-' || p[7] != '-')
+		return false;
+	bool y0 = !memcmp(p, "0000", 4);
+	bool m0 = p[5] == '0' && p[6] == '0';
+	bool d0 = p[8] == '0' && p[9] == '0';
+	return y0 || m0 || d0;
+}
+
+static int copy_value(struct buf *out, const struct rp_copy_col *c, const uint8_t *p,
+		      size_t n, const struct rp_convert_opts *o, bool *is_null,
+		      struct err *e)
+{
+	switch (c->kind) {
+	case RP_CV_ASIS:
+		buf_put(out, p, n);
+		return 0;
+	case RP_CV_DATE:
+		if (zero_date_text(p, n))
+			return zero_policy(out, o, is_null, e, "a zero date");
+		buf_put(out, p, n);
+		return 0;
+	case RP_CV_TIMESTAMP:
+		if (zero_date_text(p, n))
+			return zero_policy(out, o, is_null, e, "a zero timestamp");
+		buf_put(out, p, n);
+		buf_putl(out, "+00");
+		return 0;
+	case RP_CV_TEXT:
+		return text_value(out, &c->col, p, n, e);
+	case RP_CV_BYTES:
+		bytea(out, p, n);
+		return 0;
+	case RP_CV_BIT: {
+		/* big-endian bytes holding the column's bits */
+		unsigned bits = c->bits ? c->bits : 1;
+		for (unsigned i = bits; i-- > 0;) {
+			size_t byte = n - 1 - i / 8;
+			bool on = i / 8 < n && (p[byte] >> (i % 8)) & 1;
+			buf_putc(out, on ? '1' : '0');
+		}
+		return 0;
+	}
+	case RP_CV_VECTOR: {
+		if (n % 4)
+			return err_set(e, ERR_PROTO, "a VECTOR value of %zu bytes", n);
+		buf_putc(out, '{');
+		for (size_t i = 0; i < n; i += 4) {
+			uint32_t u = (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 |
+				     (uint32_t)p[i + 2] << 16 | (uint32_t)p[i + 3] << 24;
+			float f;
+			memcpy(&f, &u, 4);
+			if (i)
+				buf_putc(out, ',');
+			bl_put_float(out, f, true);
+		}
+		buf_putc(out, '}');
+		return 0;
+	}
+	}
+	return err_set(e, ERR_UNSUPPORTED, "conversion kind %d", (int)c->kind);
+}
+
+int rp_copy_field(struct buf *out, struct buf *tmp, const struct rp_copy_col *c,
+		  const uint8_t *p, size_t n, bool is_null,
+		  const struct rp_convert_opts *o, struct err *e)
+{
+	if (is_null) {
+		buf_putl(out, "\\N");
+		return 0;
+	}
+	buf_reset(tmp);
+	bool null2 = false;
+	int rc = copy_value(tmp, c, p, n, o, &null2, e);
+	if (rc < 0)
+		return rc;
+	if (null2) {
+		buf_putl(out, "\\N");
+		return rc;
+	}
+	/* COPY text format: backslash, and the delimiters, escaped */
+	uint8_t *d = buf_reserve(out, tmp->n * 2);
+	if (!d)
+		return err_set(e, ERR_TOOBIG, "value too big");
+	size_t k = 0;
+	for (size_t i = 0; i < tmp->n; i++) {
+		uint8_t ch = tmp->p[i];
+		switch (ch) {
+		case '\\': d[k++] = '\\'; d[k++] = '\\'; break;
+		case '\n': d[k++] = '\\'; d[k++] = 'n'; break;
+		case '\r': d[k++] = '\\'; d[k++] = 'r'; break;
+		case '\t': d[k++] = '\\'; d[k++] = 't'; break;
+		default: d[k++] = ch;
+		}
+	}
+	out->n += k;
+	return rc;
+}

@@ -131,6 +131,33 @@ enum rp_ddl_kind rp_ddl_parse(const char *q, size_t n, bool ansi_quotes,
 /* "ALTER TABLE", "TRUNCATE"...; "" for RP_DDL_NONE. */
 const char *rp_ddl_name(enum rp_ddl_kind k);
 
+/* ---- values of the initial copy (init_replica) --------------------------- */
+enum rp_copy_kind {
+	RP_CV_ASIS,		/* integers, DECIMAL, FLOAT (read as double), DOUBLE,
+				   YEAR, TIME, MySQL JSON: already PostgreSQL text */
+	RP_CV_DATE,		/* DATE, DATETIME: zero-date policy */
+	RP_CV_TIMESTAMP,	/* TIMESTAMP read in UTC: "+00" appended */
+	RP_CV_TEXT,		/* text in col.collation, converted to UTF-8 */
+	RP_CV_BYTES,		/* binary strings, BLOBs, GEOMETRY: bytea */
+	RP_CV_BIT,		/* BIT(bits): big-endian bytes to a bit string */
+	RP_CV_VECTOR,		/* little-endian float32s to real[] */
+};
+
+struct rp_copy_col {
+	enum rp_copy_kind kind;
+	unsigned bits;		/* RP_CV_BIT */
+	struct bl_column col;	/* has_charset/collation for RP_CV_TEXT */
+};
+
+/*
+ * One field of a text-protocol row appended to out in COPY text format
+ * (escaped; \N for NULL).  tmp is scratch space.  Returns 0,
+ * RP_ZERO_DATE_REPLACED or -ERR_x (reason in e).
+ */
+int rp_copy_field(struct buf *out, struct buf *tmp, const struct rp_copy_col *c,
+		  const uint8_t *p, size_t n, bool is_null,
+		  const struct rp_convert_opts *o, struct err *e);
+
 /* ---- apply (replay/apply.c) ---------------------------------------------
  * Row changes applied through libpq pipeline mode: prepared statements per
  * (table, operation, column set), PostgreSQL transactions committed only
@@ -215,5 +242,19 @@ void rp_sink_rollback(struct rp_sink *s);
 int rp_sink_finish(struct rp_sink *s, struct err *e) MUST_CHECK;
 const struct rp_stats *rp_sink_stats(const struct rp_sink *s);
 void rp_sink_close(struct rp_sink *s);
+
+
+/* ---- catalog (replay/catalog.c) -----------------------------------------
+ * Schema sch_chameleon, versioned by numbered migrations (docs/replication.md).
+ */
+struct pg_conn;
+int rp_catalog_latest(void);
+/* The catalog's version: 0 when there is none. */
+int rp_catalog_version(struct pg_conn *pg, int *version, struct err *e) MUST_CHECK;
+/* Create or upgrade to the latest version in one transaction; *from gets
+ * the version found (may be NULL). */
+int rp_catalog_upgrade(struct pg_conn *pg, int *from, struct err *e) MUST_CHECK;
+/* An error unless a catalog exists; an older one is upgraded. */
+int rp_catalog_require(struct pg_conn *pg, struct err *e) MUST_CHECK;
 
 #endif

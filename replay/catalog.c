@@ -1,0 +1,172 @@
+/*
+ * The catalog: schema sch_chameleon in the target database, versioned.
+ *
+ * Each entry of migrations[] takes the catalog from version i to i + 1;
+ * rp_catalog_upgrade() applies the missing ones in one transaction under
+ * an advisory lock, so two processes starting at once cannot both
+ * migrate, and a failed migration leaves the previous version intact.
+ * Version 1 is what the first replication code created; existing
+ * catalogs are upgraded in place, never recreated.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "replay/replay.h"
+
+static const char *const migrations[] = {
+	/* 0 -> 1: sources, positions, disabled tables, error log */
+	"CREATE SCHEMA IF NOT EXISTS sch_chameleon;"
+	"CREATE TABLE IF NOT EXISTS sch_chameleon.t_version ("
+	"  version integer NOT NULL);"
+	"INSERT INTO sch_chameleon.t_version SELECT 0 "
+	"  WHERE NOT EXISTS (SELECT 1 FROM sch_chameleon.t_version);"
+	"CREATE TABLE IF NOT EXISTS sch_chameleon.t_sources ("
+	"  source_name text PRIMARY KEY,"
+	"  status text NOT NULL DEFAULT 'ready',"
+	"  binlog_file text NOT NULL DEFAULT '',"
+	"  binlog_position bigint NOT NULL DEFAULT 0,"
+	"  gtid text,"
+	"  applied_at timestamptz,"
+	"  rows_applied bigint NOT NULL DEFAULT 0,"
+	"  transactions_applied bigint NOT NULL DEFAULT 0,"
+	"  zero_dates bigint NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS sch_chameleon.t_disabled_tables ("
+	"  source_name text NOT NULL, schema_name text NOT NULL,"
+	"  table_name text NOT NULL, disabled_at timestamptz NOT NULL DEFAULT now(),"
+	"  PRIMARY KEY (source_name, schema_name, table_name));"
+	"CREATE TABLE IF NOT EXISTS sch_chameleon.t_error_log ("
+	"  log_id bigserial PRIMARY KEY, source_name text NOT NULL,"
+	"  schema_name text, table_name text, error text NOT NULL,"
+	"  statement text, binlog_file text, binlog_position bigint,"
+	"  logged_at timestamptz NOT NULL DEFAULT now());",
+
+	/* 1 -> 2: what show_status, init_replica and detach_replica need */
+	"ALTER TABLE sch_chameleon.t_sources"
+	"  ADD COLUMN schema_mappings jsonb NOT NULL DEFAULT '{}',"
+	"  ADD COLUMN source_type text NOT NULL DEFAULT 'mysql',"
+	"  ADD COLUMN error text,"
+	"  ADD COLUMN status_at timestamptz NOT NULL DEFAULT now(),"
+	"  ADD COLUMN received_at timestamptz,"		/* wall clock, last event read */
+	"  ADD COLUMN received_event_at timestamptz,"	/* its source timestamp */
+	"  ADD COLUMN applied_event_at timestamptz,"	/* source time of the last applied commit */
+	"  ADD COLUMN read_lag double precision,"
+	"  ADD COLUMN replay_lag double precision,"
+	"  ADD COLUMN init_started_at timestamptz,"
+	"  ADD COLUMN init_finished_at timestamptz,"
+	"  ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();"
+	"CREATE TABLE sch_chameleon.t_tables ("
+	"  source_name text NOT NULL REFERENCES sch_chameleon.t_sources"
+	"    ON DELETE CASCADE,"
+	"  schema_name text NOT NULL, table_name text NOT NULL,"
+	"  pg_schema text NOT NULL,"
+	"  key_columns text[] NOT NULL DEFAULT '{}',"
+	"  key_kind text NOT NULL DEFAULT 'primary',"	/* primary|unique|all */
+	"  rows_copied bigint NOT NULL DEFAULT 0,"
+	"  inserts bigint NOT NULL DEFAULT 0,"
+	"  updates bigint NOT NULL DEFAULT 0,"
+	"  deletes bigint NOT NULL DEFAULT 0,"
+	"  copied_at timestamptz,"
+	"  PRIMARY KEY (source_name, schema_name, table_name));"
+	"ALTER TABLE sch_chameleon.t_error_log ADD COLUMN row_data text;"
+	"DELETE FROM sch_chameleon.t_disabled_tables d WHERE NOT EXISTS"
+	"  (SELECT 1 FROM sch_chameleon.t_sources s WHERE s.source_name = d.source_name);"
+	"ALTER TABLE sch_chameleon.t_disabled_tables ADD FOREIGN KEY (source_name)"
+	"  REFERENCES sch_chameleon.t_sources ON DELETE CASCADE;",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int rp_catalog_latest(void)
+{
+	return NMIGRATIONS;
+}
+
+static int exec(PGconn *pg, const char *sql, struct err *e)
+{
+	PGresult *r = PQexec(pg, sql);
+	ExecStatusType st = PQresultStatus(r);
+	int rc = 0;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+	PQclear(r);
+	return rc;
+}
+
+int rp_catalog_version(PGconn *pg, int *version, struct err *e)
+{
+	*version = 0;
+	PGresult *r = PQexec(pg,
+		"SELECT CASE WHEN to_regclass('sch_chameleon.t_version') IS NULL "
+		"THEN -1 END");
+	int rc = 0;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+	} else if (PQgetisnull(r, 0, 0)) {
+		PQclear(r);
+		r = PQexec(pg, "SELECT max(version) FROM sch_chameleon.t_version");
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+		else
+			*version = atoi(PQgetvalue(r, 0, 0));
+	}
+	PQclear(r);
+	return rc;
+}
+
+int rp_catalog_upgrade(PGconn *pg, int *from, struct err *e)
+{
+	int rc = exec(pg, "BEGIN; SELECT pg_advisory_xact_lock(7171717171)", e);
+	if (rc)
+		return rc;
+	int v = 0;
+	rc = rp_catalog_version(pg, &v, e);
+	if (from)
+		*from = v;
+	if (!rc && v > NMIGRATIONS)
+		rc = err_set(e, ERR_PG,
+			     "the catalog sch_chameleon is at version %d, newer than "
+			     "this chameleon knows (%d): upgrade chameleon", v, NMIGRATIONS);
+	for (int i = v; !rc && i < NMIGRATIONS; i++) {
+		rc = exec(pg, migrations[i], e);
+		if (rc) {
+			char m[sizeof(e->msg)];
+			snprintf(m, sizeof(m), "%s", e->msg);
+			err_clear(e);
+			rc = err_set(e, ERR_PG, "catalog migration %d -> %d failed: %s",
+				     i, i + 1, m);
+		}
+	}
+	if (!rc && v < NMIGRATIONS) {
+		char sql[96];
+		snprintf(sql, sizeof(sql), "UPDATE sch_chameleon.t_version SET version = %d",
+			 NMIGRATIONS);
+		rc = exec(pg, sql, e);
+	}
+	struct err ignore = {0};
+	if (rc)
+		(void)exec(pg, "ROLLBACK", &ignore);
+	else
+		rc = exec(pg, "COMMIT", e);
+	return rc;
+}
+
+int rp_catalog_require(PGconn *pg, struct err *e)
+{
+	int v = 0;
+	int rc = rp_catalog_version(pg, &v, e);
+	if (rc)
+		return rc;
+	if (v == 0)
+		return err_set(e, ERR_CONFIG,
+			       "no replica catalog in this database: run create_replica_schema");
+	if (v < NMIGRATIONS)
+		return rp_catalog_upgrade(pg, NULL, e);
+	if (v > NMIGRATIONS)
+		return err_set(e, ERR_PG,
+			       "the catalog sch_chameleon is at version %d, newer than "
+			       "this chameleon knows (%d): upgrade chameleon", v, NMIGRATIONS);
+	return 0;
+}
