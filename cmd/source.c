@@ -91,8 +91,20 @@ static struct rp_names names(const struct cfg_list *l)
 	return r;
 }
 
+/* replay's messages (DDL met, tables taken out of replication) */
+static void replay_log(void *arg, bool warning, const char *msg)
+{
+	(void)arg;
+	if (warning)
+		log_warn("replay", "%s", msg);
+	else
+		log_info("replay", "%s", msg);
+}
+
 void cmd_source_filters(const struct cfg_source *s, struct rp_opts *o)
 {
+	o->log = replay_log;
+	o->log_arg = NULL;
 	o->limit_tables = names(&s->limit_tables);
 	o->skip_tables = names(&s->skip_tables);
 	o->skip_insert = names(&s->skip_events_insert);

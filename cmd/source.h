@@ -15,7 +15,8 @@ const struct cfg_source *cmd_source_find(const struct config *cfg,
 int cmd_source_connect(const struct cfg_source *s, struct mp_conn *c,
 		       int read_timeout_ms);
 
-/* limit_tables, skip_tables and skip_events of a source into apply options. */
+/* limit_tables, skip_tables and skip_events of a source into apply options,
+ * and replay's messages routed to the log. */
 void cmd_source_filters(const struct cfg_source *s, struct rp_opts *o);
 
 #endif

@@ -11,6 +11,7 @@
  * mode; a sync point every SYNC_EVERY statements lets results be read
  * while the next batch is already on its way.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ struct stmt {
 };
 
 #define NBUCKETS 1024
+#define SHAPE_SLOTS 1024	/* structure checks remembered, by table id */
 
 struct rp_sink {
 	PGconn *pg;
@@ -75,6 +77,18 @@ struct rp_sink {
 	size_t nsynced;
 	const char *fail_table, *fail_sql;
 	char fail_msg[512];
+	/* structure checks: table ids whose table map matched PostgreSQL's
+	 * table, with the map's signature (a changed map is checked again) */
+	struct shape {
+		uint64_t table_id, sig;
+		bool valid;
+	} shapes[SHAPE_SLOTS];
+	/* tables taken out of replication inside the open PostgreSQL
+	 * transaction: s->disabled from disabled_mark on, while no commit
+	 * happened since (st.commits == disabled_commits) */
+	bool disabled_pending;
+	size_t disabled_mark;
+	uint64_t disabled_commits, disabled_pending_n;
 };
 
 struct name {
@@ -511,6 +525,65 @@ static const char *column_name(const struct bl_table *t, uint32_t i, char *tmp,
 	return tmp;
 }
 
+/* Parameters a row's partial JSON updates may take: two per operation,
+ * and an operation takes more than 16 bytes of the diff's text. */
+static size_t json_diff_params(const struct bl_table *t, const struct bl_value *img)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; i < t->ncols; i++)
+		if (img[i].kind == BLV_JSON_DIFF)
+			n += 2 * (img[i].s.n / 16 + 1);
+	return n;
+}
+
+/*
+ * SET part for a partial JSON update: the column becomes an expression
+ * over its current value, the operations nested in their order, paths
+ * and values as parameters, e.g.
+ *   "c" = jsonb_insert(jsonb_set("c", $1::text[], $2::jsonb, false),
+ *                      $3::text[], $4::jsonb)
+ */
+static int json_diff_set(struct rp_sink *s, const char *col,
+			 const struct bl_value *v, const char **vals, int *n,
+			 struct err *e)
+{
+	struct rp_json_op *ops;
+	size_t k;
+	int rc = rp_json_diff_ops(v->s, &s->params, &ops, &k, e);
+	if (rc)
+		return rc;
+	quote_ident(&s->sql, col);
+	buf_putl(&s->sql, " = ");
+	for (size_t i = k; i-- > 0;) {
+		if (ops[i].op == RP_JSON_REPLACE)
+			buf_putl(&s->sql, "jsonb_set(");
+		else if (ops[i].op == RP_JSON_INSERT)
+			buf_putl(&s->sql, "jsonb_insert(");
+		else
+			buf_putc(&s->sql, '(');
+	}
+	quote_ident(&s->sql, col);
+	for (size_t i = 0; i < k; i++) {
+		vals[(*n)++] = ops[i].pg_path;
+		if (ops[i].op == RP_JSON_REMOVE) {
+			buf_putl(&s->sql, " #- ");
+			put_param(&s->sql, *n);
+			buf_putl(&s->sql, "::text[])");
+			continue;
+		}
+		buf_putl(&s->sql, ", ");
+		put_param(&s->sql, *n);
+		buf_putl(&s->sql, "::text[], ");
+		vals[(*n)++] = ops[i].value;
+		put_param(&s->sql, *n);
+		if (ops[i].op == RP_JSON_REPLACE)
+			buf_putl(&s->sql, "::jsonb, false)");
+		else
+			buf_putl(&s->sql, "::jsonb)");
+	}
+	return 0;
+}
+
 /* Build the statement for a row; parameters in vals (arena). */
 static int row_statement(struct rp_sink *s, const struct bl_table *t,
 			 const char *schema, enum bl_row_op op,
@@ -519,7 +592,8 @@ static int row_statement(struct rp_sink *s, const struct bl_table *t,
 {
 	const struct bl_value *img = op == BL_OP_DELETE ? row->before : row->after;
 	const struct bl_value *where = op == BL_OP_INSERT ? NULL : row->before;
-	const char **vals = arena_calloc(&s->params, (size_t)t->ncols * 2 + 1,
+	const char **vals = arena_calloc(&s->params, (size_t)t->ncols * 2 + 1 +
+					 (op == BL_OP_UPDATE ? json_diff_params(t, img) : 0),
 					 sizeof(char *));
 	int n = 0;
 	char tmp[32];
@@ -547,6 +621,18 @@ static int row_statement(struct rp_sink *s, const struct bl_table *t,
 		for (uint32_t i = 0; i < t->ncols; i++) {
 			if (img[i].kind == BLV_ABSENT)
 				continue;
+			if (img[i].kind == BLV_JSON_DIFF && op == BL_OP_UPDATE) {
+				if (!first)
+					buf_putl(&s->sql, ", ");
+				first = false;
+				int rc = json_diff_set(s, column_name(t, i, tmp, sizeof(tmp)),
+						       &img[i], vals, &n, e);
+				if (rc) {
+					buf_release(&tail);
+					return rc;
+				}
+				continue;
+			}
 			buf_reset(v);
 			bool isnull;
 			int rc = rp_value_text(v, &t->cols[i], &img[i], &s->o.conv, &isnull, e);
@@ -821,6 +907,454 @@ static int boundary(struct rp_sink *s, const char *file, uint64_t end, struct er
 	return 0;
 }
 
+/* ---- structure checks and the DDL guard ---------------------------------
+ * DDL is not replicated.  A statement touching a replicated table is
+ * reported (t_error_log and the log); TRUNCATE is applied.  A table whose
+ * table map no longer matches PostgreSQL's table is taken out of
+ * replication before any of its rows is applied: checked once per table
+ * id and table map signature, so rows cost nothing.
+ */
+
+static void say(struct rp_sink *s, bool warning, const char *fmt, ...) PRINTF(3, 4);
+
+static void say(struct rp_sink *s, bool warning, const char *fmt, ...)
+{
+	if (!s->o.log)
+		return;
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	s->o.log(s->o.log_arg, warning, msg);
+}
+
+/*
+ * A statement as catalog text: its bytes are in the client's charset and
+ * may hold anything, PostgreSQL text takes valid UTF-8 without NUL; other
+ * bytes become '?'.  At most max bytes are kept.
+ */
+static void clean_text(struct buf *out, const uint8_t *p, size_t n, size_t max)
+{
+	size_t i = 0;
+	while (i < n && out->n < max) {
+		uint8_t c = p[i];
+		size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+			     : (c & 0xf8) == 0xf0 ? 4 : 0;
+		bool ok = len > 0 && len <= n - i && c != 0 && c != 0xc0 && c != 0xc1;
+		for (size_t k = 1; ok && k < len; k++)
+			ok = (p[i + k] & 0xc0) == 0x80;
+		if (ok && len == 3)	/* no UTF-16 surrogates, no overlong forms */
+			ok = !(c == 0xed && p[i + 1] >= 0xa0) && !(c == 0xe0 && p[i + 1] < 0xa0);
+		if (ok && len == 4)
+			ok = !(c == 0xf0 && p[i + 1] < 0x90) && c <= 0xf4 &&
+			     !(c == 0xf4 && p[i + 1] >= 0x90);
+		if (ok) {
+			buf_put(out, p + i, len);
+			i += len;
+		} else {
+			buf_putc(out, '?');
+			i++;
+		}
+	}
+	if (i < n)
+		buf_putl(out, "...");
+}
+
+/* A row of t_error_log, in the open transaction (committed with the
+ * position, so recorded once whatever restarts happen). */
+static int log_row(struct rp_sink *s, const char *schema, const char *table,
+		   const char *msg, const char *stmt, const char *file, uint64_t pos,
+		   struct err *e)
+{
+	int rc = begin(s, e);
+	if (rc)
+		return rc;
+	char posbuf[24];
+	snprintf(posbuf, sizeof(posbuf), "%llu", (unsigned long long)pos);
+	const char *v[7] = {s->source, schema, table, msg, stmt, file, posbuf};
+	const char *keep = s->cur_table;
+	s->cur_table = NULL;
+	rc = send_sql(s,
+		"INSERT INTO sch_chameleon.t_error_log (source_name, schema_name, "
+		"table_name, error, statement, binlog_file, binlog_position) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, v, e);
+	s->cur_table = keep;
+	return rc;
+}
+
+/*
+ * Take a table out of replication inside the open transaction: the rows
+ * applied before (same transaction) stay, none after.  Undone with the
+ * transaction if it is rolled back (forget_uncommitted).
+ */
+static int disable_in_tx(struct rp_sink *s, const char *schema, const char *table,
+			 const char *msg, const char *stmt, const char *file,
+			 uint64_t pos, struct err *e)
+{
+	int rc = begin(s, e);
+	if (rc)
+		return rc;
+	const char *v[3] = {s->source, schema, table};
+	const char *keep = s->cur_table;
+	s->cur_table = NULL;
+	rc = send_sql(s,
+		"INSERT INTO sch_chameleon.t_disabled_tables (source_name, schema_name, "
+		"table_name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", 3, v, e);
+	s->cur_table = keep;
+	if (!rc)
+		rc = log_row(s, schema, table, msg, stmt, file, pos, e);
+	if (rc)
+		return rc;
+	if (!s->disabled_pending || s->disabled_commits != s->st.commits) {
+		s->disabled_pending = true;
+		s->disabled_mark = s->disabled.n;
+		s->disabled_commits = s->st.commits;
+		s->disabled_pending_n = 0;
+	}
+	char key[600];
+	snprintf(key, sizeof(key), "%s.%s", schema, table);
+	buf_put(&s->disabled, key, strlen(key) + 1);
+	s->disabled_pending_n++;
+	s->st.disabled++;
+	say(s, true, "table %s taken out of replication: %s", key, msg);
+	return 0;
+}
+
+/* After a rollback: what the transaction disabled is not disabled, and
+ * every table map is checked again. */
+static void forget_uncommitted(struct rp_sink *s)
+{
+	if (s->disabled_pending && s->disabled_commits == s->st.commits) {
+		s->disabled.n = s->disabled_mark;
+		s->st.disabled -= s->disabled_pending_n;
+	}
+	s->disabled_pending = false;
+	memset(s->shapes, 0, sizeof(s->shapes));
+	/* tables created by the transaction are gone too */
+	buf_reset(&s->created);
+}
+
+/*
+ * Run one catalog query now and return its result: what is in flight is
+ * read first, then the query goes with its own sync point.  In the open
+ * transaction when there is one (a table created by it is seen).
+ */
+static int query_now(struct rp_sink *s, const char *sql, int n,
+		     const char *const *vals, PGresult **out, struct err *e)
+{
+	*out = NULL;
+	int rc = 0;
+	if (s->since_sync)
+		rc = sync_point(s, e);
+	while (!rc && s->inflight > 0)
+		rc = read_segment(s, e);
+	if (rc)
+		return rc;
+	if (PQsendQueryParams(s->pg, sql, n, NULL, vals, NULL, NULL, 0) != 1 ||
+	    PQpipelineSync(s->pg) != 1)
+		return pg_err(s, e, "cannot send a catalog query");
+	PGresult *res = NULL;
+	for (;;) {
+		PGresult *r = PQgetResult(s->pg);
+		if (!r) {
+			if (PQstatus(s->pg) == CONNECTION_BAD) {
+				if (!rc)
+					rc = pg_err(s, e, "lost the PostgreSQL connection");
+				break;
+			}
+			continue;
+		}
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (st == PGRES_TUPLES_OK && !res && !rc) {
+			res = r;
+			continue;
+		}
+		if (st != PGRES_TUPLES_OK && !rc)
+			rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+		PQclear(r);
+	}
+	if (rc) {
+		PQclear(res);
+		return rc;
+	}
+	*out = res;
+	return 0;
+}
+
+/* The columns of a PostgreSQL table in order; no rows when it is missing. */
+static const char columns_sql[] =
+	"SELECT a.attname, t.typname, t.typcategory, t.typtype "
+	"FROM pg_catalog.pg_attribute a "
+	"JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	"JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+	"WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'f') "
+	"AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
+
+/* What identifies a table map's structure: types, metadata and names. */
+static uint64_t table_sig(const struct bl_table *t)
+{
+	uint64_t h = 1469598103934665603ull;
+#define MIX(x) (h = (h ^ (uint64_t)(x)) * 1099511628211ull)
+	MIX(t->ncols);
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		const struct bl_column *c = &t->cols[i];
+		MIX(c->type);
+		MIX(c->meta);
+		MIX(c->collation);
+		MIX(c->has_charset | c->is_unsigned << 1);
+		for (const char *p = t->has_names && c->name ? c->name : ""; *p; p++)
+			MIX((uint8_t)*p);
+		MIX(0xff);
+	}
+#undef MIX
+	return h;
+}
+
+/*
+ * Whether PostgreSQL's column type is of the class of a MySQL column
+ * (docs/types.md): numbers to numeric types (or boolean, pg_chameleon's
+ * usual type_override of TINYINT(1)), dates and times to date/time
+ * types, text to text types (or enum, uuid, json and other user types,
+ * which parse text), bytes to bytea only.  cat is pg_type.typcategory,
+ * typtype 'e' an enum.
+ */
+static bool type_fits(const struct bl_column *c, const char *typname, char cat,
+		      char typtype)
+{
+	bool text = cat == 'S';
+	bool bytea = !strcmp(typname, "bytea");
+	bool json = !strcmp(typname, "jsonb") || !strcmp(typname, "json");
+	switch (c->type) {
+	case BL_TYPE_TINY:
+	case BL_TYPE_SHORT:
+	case BL_TYPE_INT24:
+	case BL_TYPE_LONG:
+	case BL_TYPE_LONGLONG:
+	case BL_TYPE_DECIMAL:
+	case BL_TYPE_NEWDECIMAL:
+	case BL_TYPE_FLOAT:
+	case BL_TYPE_DOUBLE:
+	case BL_TYPE_YEAR:
+		return cat == 'N' || cat == 'B';	/* B: type_override to boolean */
+	case BL_TYPE_DATE:
+	case BL_TYPE_NEWDATE:
+	case BL_TYPE_DATETIME:
+	case BL_TYPE_DATETIME2:
+	case BL_TYPE_TIMESTAMP:
+	case BL_TYPE_TIMESTAMP2:
+		return cat == 'D';
+	case BL_TYPE_TIME:
+	case BL_TYPE_TIME2:
+		return cat == 'T' || cat == 'D';
+	case BL_TYPE_BIT:
+		return cat == 'V' || cat == 'B';
+	case BL_TYPE_JSON:
+		return json;
+	case BL_TYPE_ENUM:
+	case BL_TYPE_SET:
+		return text || typtype == 'e';
+	case BL_TYPE_VECTOR:
+		return cat == 'A';
+	case BL_TYPE_GEOMETRY:
+		return bytea;
+	case BL_TYPE_BLOB:
+	case BL_TYPE_TINY_BLOB:
+	case BL_TYPE_MEDIUM_BLOB:
+	case BL_TYPE_LONG_BLOB:
+		if (!c->has_charset || c->collation == BL_COLLATION_BINARY)
+			return bytea;	/* written as bytea */
+		return text || (cat == 'U' && !bytea) || typtype == 'e';
+	case BL_TYPE_VARCHAR:
+	case BL_TYPE_VAR_STRING:
+	case BL_TYPE_STRING:
+		if (c->has_charset && c->collation == BL_COLLATION_BINARY)
+			return bytea;
+		/* text; U: uuid, citext, jsonb by type_override */
+		return text || (cat == 'U' && !bytea) || typtype == 'e';
+	default:
+		return true;
+	}
+}
+
+/* TABLE_MAP of a replicated table: do its row images fit PostgreSQL's table? */
+static int check_structure(struct rp_sink *s, const struct bl_table *t,
+			   const char *schema, const struct bl_event *ev,
+			   const char *file, struct err *e)
+{
+	uint64_t sig = table_sig(t);
+	struct shape *sh = &s->shapes[t->table_id % SHAPE_SLOTS];
+	if (sh->valid && sh->table_id == t->table_id && sh->sig == sig)
+		return 0;
+	const char *v[2] = {schema, t->name};
+	PGresult *r;
+	int rc = query_now(s, columns_sql, 2, v, &r, e);
+	if (rc)
+		return rc;
+	char why[600] = "";
+	char tmp[32];
+	int npg = PQntuples(r);
+	if (npg == 0) {
+		snprintf(why, sizeof(why), "PostgreSQL has no table %s.%s", schema, t->name);
+	} else if ((uint32_t)npg != t->ncols) {
+		snprintf(why, sizeof(why),
+			 "the row images have %u columns, PostgreSQL's table %s.%s has %d: "
+			 "the source table's structure changed (DDL is not replicated)",
+			 t->ncols, schema, t->name, npg);
+	}
+	for (uint32_t i = 0; !why[0] && i < t->ncols; i++) {
+		const char *name = column_name(t, i, tmp, sizeof(tmp));
+		int j = 0;
+		while (j < npg && strcmp(PQgetvalue(r, j, 0), name))
+			j++;
+		if (j == npg) {
+			snprintf(why, sizeof(why),
+				 "column %s of the row images is not in PostgreSQL's table "
+				 "%s.%s (DDL is not replicated)", name, schema, t->name);
+		} else if (!type_fits(&t->cols[i], PQgetvalue(r, j, 1), PQgetvalue(r, j, 2)[0],
+				      PQgetvalue(r, j, 3)[0])) {
+			snprintf(why, sizeof(why),
+				 "column %s is %s in the row images but %s in PostgreSQL's "
+				 "table %s.%s: its type changed (DDL is not replicated)",
+				 name, bl_col_type_name(t->cols[i].type), PQgetvalue(r, j, 1),
+				 schema, t->name);
+		}
+	}
+	PQclear(r);
+	if (!why[0]) {
+		sh->table_id = t->table_id;
+		sh->sig = sig;
+		sh->valid = true;
+		return 0;
+	}
+	return disable_in_tx(s, t->schema, t->name, why, NULL, file, ev->pos, e);
+}
+
+struct ddl_ctx {
+	struct rp_sink *s;
+	const struct bl_event *ev;
+	const char *file;
+	struct err *e;
+	int rc;
+	char dflt[300];		/* the event's default database */
+	struct buf stmt;	/* the statement as catalog text, made when needed */
+};
+
+static const char *ddl_stmt(struct ddl_ctx *c)
+{
+	if (!c->stmt.n) {
+		struct bytes q = c->ev->query.query;
+		clean_text(&c->stmt, q.p, q.n, 64 * 1024);
+	}
+	return buf_cstr(&c->stmt);
+}
+
+/* TRUNCATE of a replicated table: the same in PostgreSQL, in the open
+ * transaction (a refusal takes the table out of replication). */
+static int ddl_truncate(struct ddl_ctx *c, const char *schema, const char *table,
+			const char *pg)
+{
+	struct rp_sink *s = c->s;
+	const char *v[2] = {pg, table};
+	PGresult *r;
+	int rc = query_now(s, columns_sql, 2, v, &r, c->e);
+	if (rc)
+		return rc;
+	int exists = PQntuples(r) > 0;
+	PQclear(r);
+	if (!exists) {
+		say(s, false, "TRUNCATE of `%s`.`%s`: PostgreSQL has no table %s.%s", schema,
+		    table, pg, table);
+		return 0;
+	}
+	rc = begin(s, c->e);
+	if (rc)
+		return rc;
+	buf_reset(&s->sql);
+	buf_putl(&s->sql, "TRUNCATE ");
+	quote_ident(&s->sql, pg);
+	buf_putc(&s->sql, '.');
+	quote_ident(&s->sql, table);
+	const char *keep = s->cur_table;
+	s->cur_table = intern(s, schema, table);
+	rc = send_sql(s, buf_cstr(&s->sql), 0, NULL, c->e);
+	s->cur_table = keep;
+	if (!rc)
+		say(s, false, "TRUNCATE of `%s`.`%s` applied to %s.%s (%s:%llu)", schema,
+		    table, pg, table, c->file, (unsigned long long)c->ev->pos);
+	return rc;
+}
+
+static void ddl_table(void *arg, enum rp_ddl_kind kind, const char *schema,
+		      const char *table)
+{
+	struct ddl_ctx *c = arg;
+	struct rp_sink *s = c->s;
+	if (c->rc)
+		return;
+	if (!schema) {
+		if (!c->dflt[0])
+			return;
+		schema = c->dflt;
+	}
+	const char *pg = pg_schema(s, schema);
+	if (!pg || !rp_table_included(&s->o, schema, table) || is_disabled(s, schema, table))
+		return;
+	/* the structure may change: every table map is checked again */
+	memset(s->shapes, 0, sizeof(s->shapes));
+	if (kind == RP_DDL_TRUNCATE) {
+		c->rc = ddl_truncate(c, schema, table, pg);
+		return;
+	}
+	if (kind == RP_DDL_CREATE_TABLE && s->o.create_tables) {
+		say(s, false, "CREATE TABLE of `%s`.`%s`: created from its first table map "
+		    "when PostgreSQL has no such table", schema, table);
+		return;
+	}
+	char msg[700];
+	snprintf(msg, sizeof(msg), "DDL not replicated: %s of `%s`.`%s`", rp_ddl_name(kind),
+		 schema, table);
+	say(s, true, "%s (%s:%llu): %s", msg, c->file, (unsigned long long)c->ev->pos,
+	    ddl_stmt(c));
+	if (kind == RP_DDL_DROP_TABLE || kind == RP_DDL_RENAME_TABLE) {
+		/* PostgreSQL's table no longer stands for a source table: a
+		 * table of that name created later needs a new copy */
+		c->rc = disable_in_tx(s, schema, table, msg, ddl_stmt(c), c->file,
+				      c->ev->pos, c->e);
+		return;
+	}
+	c->rc = log_row(s, schema, table, msg, ddl_stmt(c), c->file, c->ev->pos, c->e);
+}
+
+#define MODE_ANSI_QUOTES 4	/* sql_mode bit */
+
+/* A QUERY event other than BEGIN: DDL touching replicated tables. */
+static int ddl_guard(struct rp_sink *s, const struct bl_event *ev, const char *file,
+		     struct err *e)
+{
+	struct bytes q = ev->query.query;
+	if (q.n == 6 && !memcmp(q.p, "COMMIT", 6))
+		return 0;
+	struct ddl_ctx c;
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.ev = ev;
+	c.file = file;
+	c.e = e;
+	snprintf(c.dflt, sizeof(c.dflt), "%.*s", (int)ev->query.schema.n,
+		 (const char *)ev->query.schema.p);
+	buf_init(&c.stmt, 0);
+	bool ansi = ev->query.has_sql_mode && (ev->query.sql_mode & MODE_ANSI_QUOTES);
+	(void)rp_ddl_parse((const char *)q.p, q.n, ansi, ddl_table, &c);
+	buf_release(&c.stmt);
+	return c.rc;
+}
+
 static int event_inner(struct rp_sink *s, const struct bl_event *ev,
 		       const char *file, struct err *e)
 {
@@ -833,14 +1367,19 @@ static int event_inner(struct rp_sink *s, const struct bl_event *ev,
 		}
 	}
 	switch (ev->h.type) {
-	case BL_TABLE_MAP_EVENT:
+	case BL_TABLE_MAP_EVENT: {
+		const struct bl_table *t = ev->table_map.table;
+		const char *schema = pg_schema(s, t->schema);
+		if (!schema || !rp_table_included(&s->o, t->schema, t->name) ||
+		    is_disabled(s, t->schema, t->name))
+			return 0;
 		if (s->o.create_tables) {
-			const struct bl_table *t = ev->table_map.table;
-			const char *schema = pg_schema(s, t->schema);
-			if (schema && rp_table_included(&s->o, t->schema, t->name))
-				return create_table(s, t, schema, e);
+			int rc = create_table(s, t, schema, e);
+			if (rc)
+				return rc;
 		}
-		return 0;
+		return check_structure(s, t, schema, ev, file, e);
+	}
 	case BL_XID_EVENT:
 		return boundary(s, file, ev->end_pos, e);
 	case BL_MARIA_GTID_EVENT:
@@ -853,6 +1392,9 @@ static int event_inner(struct rp_sink *s, const struct bl_event *ev,
 			s->in_src_tx = true;
 			return 0;
 		}
+		int rc = ddl_guard(s, ev, file, e);
+		if (rc)
+			return rc;
 		/* COMMIT (non-transactional engines) or a statement of its own */
 		return boundary(s, file, ev->end_pos, e);
 	}
@@ -895,6 +1437,7 @@ static int recover(struct rp_sink *s, struct err *e)
 	if (s->fail_sql)
 		snprintf(sql, sizeof(sql), "%s", s->fail_sql);
 	struct err ignore = {0};
+	forget_uncommitted(s);
 	while (s->inflight > 0)
 		(void)read_segment(s, &ignore);
 	if (s->in_pg_tx) {
@@ -999,6 +1542,7 @@ void rp_sink_rollback(struct rp_sink *s)
 	s->in_pg_tx = false;
 	s->in_src_tx = false;
 	s->pending_rows = 0;
+	forget_uncommitted(s);
 }
 
 int rp_sink_finish(struct rp_sink *s, struct err *e)

@@ -61,6 +61,75 @@ int rp_value_text(struct buf *out, const struct bl_column *c,
 		  const struct bl_value *v, const struct rp_convert_opts *o,
 		  bool *is_null, struct err *e);
 
+/* ---- partial JSON updates (replay/jsondiff.c) ---------------------------
+ * MySQL's diff operations, with the semantics of its replica
+ * (sql/json_diff.cc, apply_json_diffs): REPLACE changes an existing value,
+ * INSERT adds an object member that is not there or inserts into an array
+ * before the index (appending past the end), REMOVE deletes a member or
+ * an array element.  Applied by the UPDATE as
+ *   col = jsonb_set(col, path, value, false)      replace
+ *   col = jsonb_insert(col, path, value)          insert
+ *   col = col #- path                             remove
+ * nested in their order.
+ */
+enum rp_json_op_kind { RP_JSON_REPLACE, RP_JSON_INSERT, RP_JSON_REMOVE };
+
+struct rp_json_op {
+	enum rp_json_op_kind op;
+	const char *mysql_path;	/* as logged: $.a[0]."b c" */
+	const char *pg_path;	/* text[] literal: {"a","0","b c"} */
+	const char *value;	/* JSON text; NULL for REMOVE */
+};
+
+/*
+ * A MySQL JSON path as a PostgreSQL text[] literal, appended to out:
+ * members become keys, [N] becomes "N", [last] "-1" and [last-N]
+ * "-(N+1)" (PostgreSQL counts negative indexes from the end, as MySQL's
+ * last).  Returns 0, or -ERR_PROTO (and out unchanged) for a malformed
+ * path, wildcards, ranges or the root alone.
+ */
+int rp_json_path_to_pg(struct buf *out, const char *path, size_t n,
+		       struct err *e) MUST_CHECK;
+/*
+ * The operations of a BLV_JSON_DIFF value (the decoder's JSON text), in
+ * order, allocated in a.  Returns 0 or -ERR_PROTO with the reason in e.
+ */
+int rp_json_diff_ops(struct bytes diff, struct arena *a,
+		     struct rp_json_op **ops, size_t *n, struct err *e) MUST_CHECK;
+
+
+
+/* ---- DDL in QUERY events (replay/ddl.c) ---------------------------------
+ * DDL is not replicated yet: replay names the tables a statement touches
+ * so that it can warn, record the statement, and apply TRUNCATE.
+ */
+enum rp_ddl_kind {
+	RP_DDL_NONE = 0,	/* not one of the statements below */
+	RP_DDL_ALTER_TABLE,
+	RP_DDL_DROP_TABLE,
+	RP_DDL_RENAME_TABLE,	/* both the old and the new names are reported */
+	RP_DDL_TRUNCATE,
+	RP_DDL_CREATE_INDEX,
+	RP_DDL_DROP_INDEX,
+	RP_DDL_CREATE_TABLE,	/* not TEMPORARY */
+};
+
+/* One table of a statement: schema NULL when the name is unqualified (the
+ * event's default database applies); both NUL-terminated, unquoted, valid
+ * during the call only. */
+typedef void rp_ddl_fn(void *arg, enum rp_ddl_kind kind, const char *schema,
+		       const char *table);
+/*
+ * Parse statement q (n bytes, not NUL-terminated) and call fn for each
+ * table it touches.  ansi_quotes: sql_mode ANSI_QUOTES ("x" is a name).
+ * Returns the kind of statement, RP_DDL_NONE for anything else (DML,
+ * temporary tables, views, users...).  Never fails: what it cannot read
+ * names no table.
+ */
+enum rp_ddl_kind rp_ddl_parse(const char *q, size_t n, bool ansi_quotes,
+			      rp_ddl_fn *fn, void *arg);
+/* "ALTER TABLE", "TRUNCATE"...; "" for RP_DDL_NONE. */
+const char *rp_ddl_name(enum rp_ddl_kind k);
 
 /* ---- values of the initial copy (init_replica) --------------------------- */
 enum rp_copy_kind {
@@ -120,6 +189,12 @@ struct rp_opts {
 	bool create_tables;	/* create missing tables from table maps */
 	bool stop_on_error;	/* on_error_replay: exit */
 	struct rp_convert_opts conv;
+	/* Messages for the log (modules do not log): DDL met on a replicated
+	 * table, a table taken out of replication because its row images no
+	 * longer match PostgreSQL's table.  warning false: information.  May
+	 * be NULL. */
+	void (*log)(void *arg, bool warning, const char *msg);
+	void *log_arg;
 };
 
 struct rp_stats {
