@@ -1,6 +1,8 @@
 #!/bin/sh
 # make bench: decoder throughput against mariadb-binlog, measured in the
-# same run on the same file.  The binlog (>= 1,000,000 row events: inserts,
+# same run on the same file; then the apply (bench/apply.sh), memory for
+# one huge source transaction (bench/memory.sh) and replication lag under
+# sysbench (bench/lag.sh) benchmarks.  The binlog (>= 1,000,000 row events: inserts,
 # updates, deletes over INT, BIGINT, VARCHAR, DECIMAL, DATETIME columns) is
 # generated once on a throwaway MariaDB and kept in build/bench/.
 set -eu
@@ -96,3 +98,5 @@ for name, (s, rss) in (("mariadb-binlog --read-from-remote-server -vv", m[0:2]),
                        ("chameleon decode_binlog --source --format json", m[4:6])):
     print("%-46s %8.3f %12s %8.1f %7.1f MB %7.1fx" % (name, s, "{:,.0f}".format(rows / s), size / 1e6 / s, rss / 1024, m[0] / s))
 PY
+sh bench/memory.sh "$bin"
+sh bench/lag.sh "$bin"

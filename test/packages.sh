@@ -2,11 +2,13 @@
 # Make sure the Debian packages the build, the tests, the demo and the
 # benchmarks need are installed: install them when running as root,
 # otherwise name the missing ones and fail.
-# Usage: sh test/packages.sh [build|test|all]
+# Usage: sh test/packages.sh [build|test|all|bench]
 PKGS_BUILD="build-essential pkg-config libssl-dev zlib1g-dev libzstd-dev libpq-dev libfyaml-dev"
+PKGS_BENCH="sysbench"	# bench/lag.sh
 PKGS_TEST="clang libclang-rt-14-dev mariadb-server mariadb-client postgresql postgresql-client python3 xz-utils time openssl"
 case "${1:-all}" in
 build) want="$PKGS_BUILD" ;;
+bench) want="$PKGS_BUILD $PKGS_TEST $PKGS_BENCH" ;;
 *) want="$PKGS_BUILD $PKGS_TEST" ;;
 esac
 missing=""
