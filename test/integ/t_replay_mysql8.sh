@@ -227,29 +227,30 @@ check "TRANSACTION_PAYLOAD: the row after the UPDATE (col5 'Western|Action', oth
 # columns 1, 3, 5 only; reference: @1=1 @3='a' @5=3230202323 (unsigned)
 cfg mi noria mi
 fresh mi
-pg_sql -c "CREATE SCHEMA mi; CREATE TABLE mi.t1 (col1 integer, col2 integer DEFAULT 42,
-	col3 text, col4 text DEFAULT 'default', col5 bigint)" > /dev/null
+# (column types from the table map: INT, BLOB, CHAR(8) utf8mb4, INT, INT UNSIGNED)
+pg_sql -c "CREATE SCHEMA mi; CREATE TABLE mi.t1 (col1 integer, col2 bytea DEFAULT '\\x00ff',
+	col3 text, col4 integer DEFAULT 42, col5 bigint)" > /dev/null
 replay mi "$fx/rust_mysql_common__minimal_row_metadata.000001" ||
 	{ notok "minimal image: replay_binlog failed"; head -3 "$work/err" | sed 's/^/# /'; }
-echo '1|42|a|default|3230202323' > "$work/exp"
+echo '1|\\x00ff|a|42|3230202323' > "$work/exp"
 check "binlog_row_image=MINIMAL (MySQL 8.0.40): columns 1, 3, 5 written, the others keep their defaults, INT UNSIGNED 3230202323" \
 	"$work/exp" "SELECT col1, col2, col3, col4, col5 FROM mi.t1"
 
 # ---- json.binlog: mysql.t (id INT PRIMARY KEY, json_col JSON, name
 # VARCHAR(100) and age INT generated from json_col), 4 inserts, an UPDATE,
 # then a PARTIAL_UPDATE_ROWS_EVENT (binlog_row_value_options=PARTIAL_JSON).
-# Current behaviour (no partial JSON support in the apply yet): the run
-# stops with a clear error naming the partial JSON update and exits
-# non-zero; nothing past the committed position is kept.
+# The partial update is applied as a jsonb expression: the values are
+# checked against hand-derived documents in t_json.sh; here the run over
+# the whole file succeeds and the table holds the file's rows.
 cfg pj mysql pj
 fresh pj
-pg_sql -c "CREATE SCHEMA pj; CREATE TABLE pj.t (col1 integer, col2 jsonb, col3 text, col4 integer)" > /dev/null
+pg_sql -c "CREATE SCHEMA pj; CREATE TABLE pj.t (col1 integer PRIMARY KEY, col2 jsonb, col3 text, col4 integer)" > /dev/null
 if replay pj "$fx/rust_mysql_common__json.binlog.000001"; then
-	notok "PARTIAL_UPDATE_ROWS_EVENT: replay_binlog succeeded: $(cat "$work/out")"
-elif grep -q "partial JSON update" "$work/err"; then
-	ok "PARTIAL_UPDATE_ROWS_EVENT (MySQL 8.0.22): refused with a clear error, non-zero exit"
+	c=$(pg_sql -At -c "SELECT count(*) FROM pj.t")
+	[ "$c" -gt 0 ] && ok "PARTIAL_UPDATE_ROWS_EVENT (MySQL 8.0.22): the file applies, $c rows" ||
+		notok "partial JSON file: no rows"
 else
-	notok "partial JSON update: error message"
+	notok "PARTIAL_UPDATE_ROWS_EVENT: replay_binlog failed"
 	head -3 "$work/err" | sed 's/^/# /'
 fi
 echo "1..$n"
