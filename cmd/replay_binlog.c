@@ -153,11 +153,13 @@ int cmd_replay_binlog(int argc, char **argv)
 				}
 				if (rc) {
 					fprintf(stderr, "chameleon: %s: %s\n", argv[i], e.msg);
-					rc = -1;
+					rc = -2;	/* reported */
 					break;
 				}
 			}
-			if (rc < 0 && e.code && !strstr(e.msg, ":"))
+			if (rc == -2)
+				rc = -1;
+			else if (rc < 0 && e.code)	/* a read error of the file */
 				fprintf(stderr, "%s: %s\n", argv[i], e.msg);
 			bl_file_close(f);
 			if (rc < 0)

@@ -433,8 +433,11 @@ static int run_live(const struct live *lv, bool capture)
 				src_rc = rp_sink_event(sink, &ev, file, &e);
 			while (!src_rc && (rc = bl_decoder_next_inner(d, &ev)) == 1)
 				src_rc = rp_sink_event(sink, &ev, file, &e);
-			/* commit what is complete when the source is idle, at least every second */
-			if (!src_rc && (hb || (c.rlo == c.rhi && mono_ms() - last_commit >= 1000))) {
+			/* commit what is complete as soon as the source has nothing
+			 * more for us (low lag when writes are light; batches when
+			 * they are heavy), at most every 20 ms */
+			if (!src_rc && (hb || (mono_ms() - last_commit >= 20 &&
+					       !mp_input_pending(&c)))) {
 				src_rc = rp_sink_commit_idle(sink, &e);
 				last_commit = mono_ms();
 			}

@@ -52,6 +52,20 @@ static int wait_fd(struct mp_conn *c, short ev, int timeout_ms)
 	}
 }
 
+bool mp_input_pending(struct mp_conn *c)
+{
+	if (c->rlo < c->rhi || c->zin_off < c->zin.n)
+		return true;
+	if (c->mem_in)
+		return c->mem_off < c->mem_len;
+	if (c->ssl && SSL_pending((SSL *)c->ssl) > 0)
+		return true;
+	if (c->fd < 0)
+		return false;
+	struct pollfd p = {c->fd, POLLIN, 0};
+	return poll(&p, 1, 0) > 0;
+}
+
 static int connect_addr(struct mp_conn *c, const struct sockaddr *sa,
 			socklen_t len, int timeout_ms)
 {

@@ -166,6 +166,9 @@ int mp_binlog_dump(struct mp_conn *c, const struct mp_dump *d) MUST_CHECK;
  * their text).
  */
 int mp_binlog_next(struct mp_conn *c, const uint8_t **ev, size_t *n) MUST_CHECK;
+/* Whether bytes are waiting (buffered, or readable now): false means the
+ * next read would wait for the server. */
+bool mp_input_pending(struct mp_conn *c);
 
 /* ---- source checks (check_source) --------------------------------------- */
 

@@ -327,8 +327,16 @@ static int read_segment(struct rp_sink *s, struct err *e)
 		PQclear(r);
 	}
 	s->inflight--;
-	if (s->inflight == 0)
+	if (s->inflight == 0) {
 		s->ntags = s->tag_read = 0;
+	} else if (s->tag_read >= 4096 && s->tag_read * 2 >= s->ntags) {
+		/* segments stay in flight through a long transaction: drop
+		 * the tags already read so that memory stays flat */
+		memmove(s->tags, s->tags + s->tag_read,
+			(s->ntags - s->tag_read) * sizeof(*s->tags));
+		s->ntags -= s->tag_read;
+		s->tag_read = 0;
+	}
 	return rc;
 }
 
