@@ -36,10 +36,18 @@ INSERT INTO fx.wide SELECT seq, seq, seq / 7, CONCAT('row ', seq),
   '2024-01-01' + INTERVAL seq SECOND + INTERVAL seq MICROSECOND, seq / 3,
   18446744073709551615 - seq FROM seq_1_to_300000;
 CREATE TABLE fx.uniq (a INT NOT NULL, b VARCHAR(10), UNIQUE KEY (a));
+CREATE TABLE fx.parent (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(20)) ENGINE=InnoDB;
+CREATE TABLE fx.child (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, parent_id INT,
+  CONSTRAINT fk_parent FOREIGN KEY (parent_id) REFERENCES fx.parent (id)
+  ON DELETE CASCADE ON UPDATE RESTRICT) ENGINE=InnoDB;
+INSERT INTO fx.parent (name) VALUES ('a'), ('b'), ('c');
+INSERT INTO fx.child (parent_id) VALUES (1), (1), (2), (NULL);
 INSERT INTO fx.uniq VALUES (1, 'x'), (2, NULL);
 ANALYZE TABLE fx.wide;
 SQL
 cat > "$work/cfg.yml" <<EOC
+pid_dir: $work/pid
+log_dir: $work/log
 pg_conn:
   host: $PG_HOST
   port: $PG_PORT
@@ -203,5 +211,34 @@ fi
 rc=$?
 [ $rc != 0 ] && grep -q "fx.nosuch" "$work/sync2.err" && ok "sync_tables names an unknown table and fails" ||
 	notok "unknown table: rc $rc $(cat "$work/sync2.err")"
+
+# detach_replica: waits for the running replica to catch up, stops it,
+# sequences continue after the maximum, foreign keys valid, source removed
+"$bin" start_replica --config "$work/cfg.yml" --source mysql --debug >> "$work/rep.log" 2>&1 &
+rep_pid=$!
+mariadb_sql -D fx -e "INSERT INTO parent (name) VALUES ('d'); INSERT INTO child (parent_id) VALUES (4)"
+if "$bin" detach_replica --config "$work/cfg.yml" --source mysql --yes > "$work/detach.out" 2> "$work/detach.err"; then
+	sleep 0.2
+	kill -0 $rep_pid 2>/dev/null && notok "replica still running after detach" || ok "detach_replica: $(cat "$work/detach.out")"
+	rep_pid=""
+	nid=$(pg_sql -At -c "INSERT INTO fx_pg.parent (name) VALUES ('pg') RETURNING id")
+	cid=$(pg_sql -At -c "INSERT INTO fx_pg.child (parent_id) VALUES (4) RETURNING id")
+	[ "$nid" = 5 ] && [ "$cid" = 6 ] && ok "sequences continue after the maximum (parent $nid, child $cid)" ||
+		notok "sequences: parent $nid child $cid"
+	v=$(pg_sql -At -c "SELECT convalidated::text || ' ' || confupdtype::text || confdeltype::text FROM pg_constraint WHERE conname = 'fk_parent'")
+	bad=$(pg_sql -At -c "INSERT INTO fx_pg.child (parent_id) VALUES (99)" 2>&1)
+	pg_sql -c "DELETE FROM fx_pg.parent WHERE id = 1" > /dev/null
+	left=$(pg_sql -At -c "SELECT count(*) FROM fx_pg.child WHERE parent_id = 1")
+	[ "$v" = "true rc" ] && [ "$left" = 0 ] && echo "$bad" | grep -q "foreign key" &&
+		ok "foreign key created and validated, ON UPDATE RESTRICT ON DELETE CASCADE enforced" ||
+		notok "foreign key: '$v' left=$left $bad"
+	src=$(pg_sql -At -c "SELECT count(*) FROM sch_chameleon.t_sources WHERE source_name = 'mysql'")
+	[ "$src" = 0 ] && ok "source removed from the catalog" || notok "source still in the catalog"
+else
+	notok "detach_replica"; tail -n 3 "$work/detach.err" | sed 's/^/# /'
+fi
+"$bin" detach_replica --config "$work/cfg.yml" --source mysql < /dev/null > /dev/null 2> "$work/detach2.err" &&
+	notok "detach_replica without --yes and without a terminal ran" ||
+	{ grep -q -- "--yes" "$work/detach2.err" && ok "detach_replica asks for --yes without a terminal" || notok "confirmation: $(cat "$work/detach2.err")"; }
 echo "1..$n"
 [ $fails = 0 ]
