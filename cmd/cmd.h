@@ -32,6 +32,14 @@ void cmd_pid_name(char *out, size_t n, const char *config, const char *source);
 int cmd_stop_replica(int argc, char **argv);
 int cmd_show_config(int argc, char **argv);
 int cmd_show_sources(int argc, char **argv);
+int cmd_create_replica_schema(int argc, char **argv);
+int cmd_drop_replica_schema(int argc, char **argv);
+int cmd_upgrade_replica_schema(int argc, char **argv);
+int cmd_add_source(int argc, char **argv);
+int cmd_drop_source(int argc, char **argv);
+int cmd_enable_replica(int argc, char **argv);
+int cmd_show_status(int argc, char **argv);
+int cmd_show_errors(int argc, char **argv);
 extern const char cmd_example_config[];
 /* show_config's output; only: NULL for everything, "*" for all the
  * sources, or one source's name. */
@@ -41,6 +49,40 @@ int cmd_decode_live(const char *config, const char *source,
 		    const char *start_file, uint64_t start_pos, const char *gtid,
 		    bool stop_at_end, int format);
 
+/* The pid file name (in pid_dir, without ".pid") of a source's replica. */
+void cmd_pid_name(char *out, size_t n, const char *config, const char *source);
+
 extern const char *cmd_progname;
+
+/* ---- shared option parsing (cmd/options.c) ---- */
+
+/* A command's own option: --name, with an argument when has_arg. */
+struct cmd_opt {
+	const char *name;
+	bool has_arg;
+	int id;		/* passed to the handler; any value below 0x10000 but '?', ':' and 'h' */
+};
+
+struct cmd_args {
+	const char *config;	/* --config, "default" when not given */
+	const char *source;	/* --source, NULL when not given */
+	bool debug;		/* --debug (the log level is set to debug) */
+	int first;		/* argv index of the first operand */
+};
+
+#define CMD_HELP 1	/* --help printed the usage: exit 0 */
+#define CMD_USAGE 2	/* a bad option, said in one line on stderr: exit 2 */
+
+/*
+ * Parse --config, --source, --debug, --help, --rollbar-level (ignored) and
+ * the NULL-terminated extra options, calling on_opt(ctx, id, arg) for
+ * each of these (non-zero from it means a bad value, which on_opt has
+ * said on stderr in one line).  Returns 0,
+ * CMD_HELP or CMD_USAGE, which is also the command's exit status.
+ */
+int cmd_args_parse(struct cmd_args *a, int argc, char **argv,
+		   const struct cmd_opt *extra,
+		   int (*on_opt)(void *ctx, int id, const char *arg), void *ctx,
+		   void (*usage)(FILE *f));
 
 #endif

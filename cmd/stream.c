@@ -4,6 +4,7 @@
  * stream written back into files like the server's).
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,6 +213,61 @@ static bool checksum_on(struct mp_conn *c)
 	return found && strcasecmp(v, "NONE") != 0;
 }
 
+/* The error that ended a run, kept for the catalog (status 'error'). */
+static char run_error[256];
+
+static void fail(const char *fmt, ...) PRINTF(1, 2);
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(run_error, sizeof(run_error), fmt, ap);
+	va_end(ap);
+	size_t n = strlen(run_error);
+	while (n && run_error[n - 1] == '\n')
+		run_error[--n] = 0;
+	fprintf(stderr, "chameleon: %s\n", run_error);
+}
+
+/*
+ * The source's status in the catalog: 'running' while start_replica runs,
+ * 'stopped' after a clean stop, 'error' with the message otherwise (as
+ * pg_chameleon; enable_replica clears it).  Failures are logged only:
+ * the status is information, not part of the data path.
+ */
+static void set_status(const char *conninfo, const char *source, const char *status,
+		       const char *error)
+{
+	struct rp_catalog *cat;
+	struct err e = {0};
+	if (rp_catalog_open(&cat, conninfo, &e) ||
+	    rp_catalog_source_set_status(cat, source, status, error, &e))
+		log_warn("replica", "cannot record the status '%s': %s", status, e.msg);
+	rp_catalog_close(cat);
+}
+
+/* start_replica refuses a source in error, as pg_chameleon does. */
+static int check_status(const char *conninfo, const char *source)
+{
+	struct rp_catalog *cat;
+	struct err e = {0};
+	struct rp_source_state st;
+	if (rp_catalog_open(&cat, conninfo, &e) ||
+	    rp_catalog_source_get(cat, source, &st, &e)) {
+		rp_catalog_close(cat);
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		return -1;
+	}
+	rp_catalog_close(cat);
+	if (st.found && !strcmp(st.status, "error")) {
+		fprintf(stderr, "chameleon: source '%s' stopped on an error (%.*s); "
+				"run enable_replica once it is fixed\n", source,
+			(int)strcspn(st.error, "\n"), st.error);
+		return -1;
+	}
+	return 0;
+}
+
 static int run_live(const struct live *lv, bool capture)
 {
 	struct config cfg;
@@ -241,6 +297,8 @@ static int run_live(const struct live *lv, bool capture)
 	char *conninfo = NULL;
 	struct rp_mapping *maps = NULL;
 	int64_t last_commit = mono_ms();
+	bool running = false;	/* status 'running' recorded */
+	run_error[0] = 0;
 	if (lv->replicate) {
 		maps = calloc(src->n_mappings ? src->n_mappings : 1, sizeof(*maps));
 		for (size_t i = 0; i < src->n_mappings; i++) {
@@ -258,10 +316,14 @@ static int run_live(const struct live *lv, bool capture)
 		ro.create_tables = lv->create_tables;
 		ro.stop_on_error = !strcmp(src->on_error_replay, "exit");
 		cmd_source_filters(src, &ro);
+		if (check_status(conninfo, src->name))
+			goto out;
 		if (rp_sink_open(&sink, &ro, &e)) {
-			fprintf(stderr, "chameleon: %s\n", e.msg);
+			fail("%s\n", e.msg);
 			goto out;
 		}
+		set_status(conninfo, src->name, "running", NULL);
+		running = true;
 		const char *pf;
 		uint64_t pp;
 		rp_sink_position(sink, &pf, &pp);
@@ -278,13 +340,13 @@ static int run_live(const struct live *lv, bool capture)
 	}
 	if (capture) {
 		if (bl_capture_open(&cap, lv->output_dir, &e)) {
-			fprintf(stderr, "chameleon: %s\n", e.msg);
+			fail("%s\n", e.msg);
 			goto out;
 		}
 		bl_capture_set_checksum(cap, checksum_on(&c));
 		uint64_t rpos;
 		if (bl_capture_resume_point(cap, file, sizeof(file), &rpos, &e)) {
-			fprintf(stderr, "chameleon: %s\n", e.msg);
+			fail("%s\n", e.msg);
 			goto out;
 		}
 		if (file[0] && !lv->start_file) {
@@ -343,7 +405,7 @@ static int run_live(const struct live *lv, bool capture)
 			bool lost = c.err.code == ERR_IO || c.err.code == ERR_TIMEOUT ||
 				    strstr(c.err.msg, "shutdown") != NULL;
 			if (!lost || ++retries > 30) {
-				fprintf(stderr, "chameleon: binlog stream: %s\n", c.err.msg);
+				fail("binlog stream: %s\n", c.err.msg);
 				break;
 			}
 			log_warn("mysql", "binlog stream lost (%s); reconnecting (attempt %d of 30)",
@@ -388,12 +450,12 @@ static int run_live(const struct live *lv, bool capture)
 		bool dup = resumed && (epos == 0 || (!strcmp(file, seen_file) &&
 						    epos + n <= seen_end));
 		if (capture && !dup && bl_capture_event(cap, p, n, &e)) {
-			fprintf(stderr, "chameleon: capture: %s\n", e.msg);
+			fail("capture: %s\n", e.msg);
 			break;
 		}
 		if (bl_decode(d, p, n, epos, &ev)) {
 			const struct err *de = bl_decoder_err(d);
-			fprintf(stderr, "chameleon: %s: offset %llu: %s\n", file,
+			fail("%s: offset %llu: %s\n", file,
 				(unsigned long long)de->off, de->msg);
 			break;
 		}
@@ -433,11 +495,18 @@ static int run_live(const struct live *lv, bool capture)
 				src_rc = rp_sink_event(sink, &ev, file, &e);
 			while (!src_rc && (rc = bl_decoder_next_inner(d, &ev)) == 1)
 				src_rc = rp_sink_event(sink, &ev, file, &e);
-			/* commit what is complete as soon as the source has nothing
-			 * more for us (low lag when writes are light; batches when
-			 * they are heavy), at most every 20 ms */
-			if (!src_rc && (hb || (mono_ms() - last_commit >= 20 &&
-					       !mp_input_pending(&c)))) {
+			/*
+			 * Commit what is complete as soon as the source has
+			 * nothing more for us (low lag when writes are light;
+			 * batches when they are heavy), at most every 20 ms; a
+			 * heartbeat means the source has nothing more to send:
+			 * the replica is caught up (show_status's lag 0).
+			 */
+			if (!src_rc && hb) {
+				src_rc = rp_sink_caught_up(sink, &e);
+				last_commit = mono_ms();
+			} else if (!src_rc && mono_ms() - last_commit >= 20 &&
+				   !mp_input_pending(&c)) {
 				src_rc = rp_sink_commit_idle(sink, &e);
 				last_commit = mono_ms();
 			}
@@ -449,7 +518,7 @@ static int run_live(const struct live *lv, bool capture)
 				continue;
 			}
 			if (src_rc) {
-				fprintf(stderr, "chameleon: replica: %s\n", e.msg);
+				fail("replica: %s\n", e.msg);
 				break;
 			}
 			continue;
@@ -484,7 +553,7 @@ static int run_live(const struct live *lv, bool capture)
 				bl_render_text(&out, &ev, &ctx);
 		}
 		if (rc < 0) {
-			fprintf(stderr, "chameleon: %s: %s\n", file, bl_decoder_err(d)->msg);
+			fail("%s: %s\n", file, bl_decoder_err(d)->msg);
 			break;
 		}
 		if (out.n && (out.n >= 65536 || ev.h.type == BL_XID_EVENT ||
@@ -507,7 +576,7 @@ static int run_live(const struct live *lv, bool capture)
 		if (frc == RP_RESTART)
 			log_warn("replica", "%s", e.msg);
 		if (frc < 0) {
-			fprintf(stderr, "chameleon: replica: %s\n", e.msg);
+			fail("replica: %s\n", e.msg);
 			status = 1;
 		} else {
 			const struct rp_stats *st = rp_sink_stats(sink);
@@ -520,6 +589,9 @@ static int run_live(const struct live *lv, bool capture)
 	}
 out:
 	rp_sink_close(sink);
+	if (running)
+		set_status(conninfo, src->name, status ? "error" : "stopped",
+			   status ? (run_error[0] ? run_error : "see the replica's log") : NULL);
 	free(conninfo);
 	free(maps);
 	bl_capture_close(cap);

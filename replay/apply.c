@@ -16,9 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include <libpq-fe.h>
 
 #include "base/xalloc.h"
+#include "replay/internal.h"
 #include "replay/replay.h"
 
 #define SYNC_EVERY 1000
@@ -35,6 +38,17 @@ struct stmt {
 
 #define NBUCKETS 1024
 #define SHAPE_SLOTS 1024	/* structure checks remembered, by table id */
+
+/* A table seen applying rows, with its counts in the open transaction. */
+struct table_count {
+	const char *key;	/* interned "schema.table" */
+	char *schema, *table;	/* owned copies (table maps do not live as long) */
+	const char *pg_schema;	/* from the options' mappings */
+	const char *key_kind;	/* primary or all */
+	uint64_t inserts, updates, deletes;
+};
+
+#define REPORT_EVERY_MS 10000	/* idle reports, so show_status sees a live replica */
 
 struct rp_sink {
 	PGconn *pg;
@@ -89,7 +103,29 @@ struct rp_sink {
 	bool disabled_pending;
 	size_t disabled_mark;
 	uint64_t disabled_commits, disabled_pending_n;
+	/* show_status: what was received (any event), the timestamp of the
+	 * event being fed and of the last commit boundary */
+	char recv_file[256];
+	uint64_t recv_end;
+	uint32_t recv_ts, cur_ts, last_ts;
+	uint64_t pending_tx;		/* source transactions with rows, not committed */
+	uint64_t rows_at_boundary;	/* st.rows at the last boundary */
+	uint64_t zero_dates_committed;	/* st.zero_dates at the last commit */
+	struct table_count *counts;	/* every table seen; counts of the open transaction */
+	size_t ncounts, counts_cap, last_count;
+	bool counted;			/* some count is not zero */
+	bool reported_caught_up;	/* the last report said caught up ... */
+	char reported_file[256];	/* ... at this received position */
+	uint64_t reported_end;
+	int64_t reported_ms;		/* monotonic time of the last report */
 };
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 struct name {
 	struct name *next;
@@ -189,13 +225,33 @@ int rp_sink_open(struct rp_sink **out, const struct rp_opts *o, struct err *e)
 	if (!rc)
 		rc = rp_catalog_upgrade(s->pg, NULL, e);
 	if (!rc) {
-		const char *p[1] = {s->source};
+		/* registered as add_source would, unless it was; mappings are
+		 * recorded for a source registered before they were kept */
+		struct buf from, to;
+		buf_init(&from, 0);
+		buf_init(&to, 0);
+		const char **a = xcalloc(o->n_mappings + 1, sizeof(*a));
+		const char **b = xcalloc(o->n_mappings + 1, sizeof(*b));
+		for (size_t i = 0; i < o->n_mappings; i++) {
+			a[i] = o->mappings[i].mysql_schema;
+			b[i] = o->mappings[i].pg_schema;
+		}
+		rp__array_literal(&from, a, o->n_mappings);
+		rp__array_literal(&to, b, o->n_mappings);
+		const char *p[3] = {s->source, buf_cstr(&from), buf_cstr(&to)};
 		PGresult *r = PQexecParams(s->pg,
-			"INSERT INTO sch_chameleon.t_sources (source_name) VALUES ($1) "
-			"ON CONFLICT DO NOTHING", 1, NULL, p, NULL, NULL, 0);
+			"INSERT INTO sch_chameleon.t_sources AS s (source_name, schema_mappings) "
+			"VALUES ($1, jsonb_object($2::text[], $3::text[])) "
+			"ON CONFLICT (source_name) DO UPDATE SET schema_mappings = "
+			"excluded.schema_mappings WHERE s.schema_mappings = '{}'",
+			3, NULL, p, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
 			rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
 		PQclear(r);
+		free(a);
+		free(b);
+		buf_release(&from);
+		buf_release(&to);
 	}
 	if (!rc) {
 		const char *p[1] = {s->source};
@@ -415,23 +471,163 @@ static int begin(struct rp_sink *s, struct err *e)
 	return rc;
 }
 
-/* Commit the PostgreSQL transaction with the position of the last boundary. */
+/* Count rows applied to a table (one entry per table and transaction). */
+static void count_rows(struct rp_sink *s, const struct bl_table *t, uint64_t ins,
+		       uint64_t upd, uint64_t del)
+{
+	const char *key = intern(s, t->schema, t->name);
+	struct table_count *c = NULL;
+	if (s->last_count < s->ncounts && s->counts[s->last_count].key == key)
+		c = &s->counts[s->last_count];
+	for (size_t i = 0; !c && i < s->ncounts; i++)
+		if (s->counts[i].key == key) {
+			c = &s->counts[i];
+			s->last_count = i;
+		}
+	if (!c) {
+		if (s->ncounts == s->counts_cap) {
+			s->counts_cap = s->counts_cap ? s->counts_cap * 2 : 16;
+			s->counts = xreallocarray(s->counts, s->counts_cap,
+						  sizeof(*s->counts));
+		}
+		s->last_count = s->ncounts;
+		c = &s->counts[s->ncounts++];
+		memset(c, 0, sizeof(*c));
+		c->key = key;
+		c->schema = xstrdup(t->schema);
+		c->table = xstrdup(t->name);
+		c->pg_schema = pg_schema(s, t->schema);
+		bool pk = false;
+		for (uint32_t i = 0; i < t->ncols; i++)
+			pk |= t->cols[i].is_pk;
+		c->key_kind = pk ? "primary" : "all";
+	}
+	c->inserts += ins;
+	c->updates += upd;
+	c->deletes += del;
+	s->counted = true;
+}
+
+/*
+ * The per-table counts of the transaction as one more pipelined statement:
+ * an upsert of arrays into sch_chameleon.t_tables.
+ */
+static int send_counts(struct rp_sink *s, struct err *e)
+{
+	if (!s->counted)
+		return 0;
+	size_t n = 0;
+	const char **col[4];
+	for (int k = 0; k < 4; k++)
+		col[k] = xcalloc(s->ncounts + 1, sizeof(char *));
+	struct buf arr[7];
+	for (int k = 0; k < 7; k++)
+		buf_init(&arr[k], 0);
+	for (int k = 4; k < 7; k++)
+		buf_putc(&arr[k], '{');
+	for (size_t j = 0; j < s->ncounts; j++) {
+		struct table_count *c = &s->counts[j];
+		if (!c->inserts && !c->updates && !c->deletes)
+			continue;
+		size_t i = n++;
+		col[0][i] = c->schema;
+		col[1][i] = c->table;
+		col[2][i] = c->pg_schema ? c->pg_schema : c->schema;
+		col[3][i] = c->key_kind;
+		const uint64_t num[3] = {c->inserts, c->updates, c->deletes};
+		for (int k = 0; k < 3; k++) {
+			if (i)
+				buf_putc(&arr[4 + k], ',');
+			buf_put_u64dec(&arr[4 + k], num[k]);
+		}
+		c->inserts = c->updates = c->deletes = 0;
+	}
+	for (int k = 0; k < 4; k++)
+		rp__array_literal(&arr[k], col[k], n);
+	for (int k = 4; k < 7; k++)
+		buf_putc(&arr[k], '}');
+	const char *v[8] = {s->source};
+	for (int k = 0; k < 7; k++)
+		v[1 + k] = buf_cstr(&arr[k]);
+	const char *keep = s->cur_table;
+	s->cur_table = NULL;
+	int rc = send_sql(s,
+		"INSERT INTO sch_chameleon.t_tables AS t (source_name, schema_name, "
+		"table_name, pg_schema, key_kind, inserts, updates, deletes) "
+		"SELECT $1, x.sch, x.tbl, x.pgs, x.kind, x.ins, x.upd, x.del FROM "
+		"unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], "
+		"$7::bigint[], $8::bigint[]) AS x(sch, tbl, pgs, kind, ins, upd, del) "
+		"ON CONFLICT (source_name, schema_name, table_name) DO UPDATE SET "
+		"inserts = t.inserts + excluded.inserts, "
+		"updates = t.updates + excluded.updates, "
+		"deletes = t.deletes + excluded.deletes", 8, v, e);
+	s->cur_table = keep;
+	for (int k = 0; k < 4; k++)
+		free(col[k]);
+	for (int k = 0; k < 7; k++)
+		buf_release(&arr[k]);
+	s->counted = false;
+	return rc;
+}
+
+/* Forget what the open transaction counted (rolled back). */
+static void drop_counts(struct rp_sink *s)
+{
+	for (size_t i = 0; i < s->ncounts; i++)
+		s->counts[i].inserts = s->counts[i].updates = s->counts[i].deletes = 0;
+	s->counted = false;
+	s->pending_tx = 0;
+	s->rows_at_boundary = s->st.rows;
+	s->zero_dates_committed = s->st.zero_dates;
+}
+
+static void put_u64(char *out, size_t n, uint64_t v)
+{
+	snprintf(out, n, "%llu", (unsigned long long)v);
+}
+
+/*
+ * Commit the PostgreSQL transaction with the position of the last boundary,
+ * the counters, and what show_status reports (docs/replication.md): the
+ * received position and time, the lags seen now.  read_lag is stored as 0
+ * only by a caught-up report (rp_sink_caught_up), never here.
+ */
 static int commit(struct rp_sink *s, struct err *e)
 {
 	if (!s->in_pg_tx)
 		return 0;
-	char pos[32], rows[32], zd[32];
-	snprintf(pos, sizeof(pos), "%llu", (unsigned long long)s->last_end);
-	snprintf(rows, sizeof(rows), "%llu", (unsigned long long)s->pending_rows);
-	snprintf(zd, sizeof(zd), "%llu", (unsigned long long)s->st.zero_dates);
-	const char *v[5] = {s->last_file, pos, rows, s->source, zd};
+	char pos[32], rows[32], zd[32], tx[32], rpos[32], lts[32], rts[32];
+	put_u64(pos, sizeof(pos), s->last_end);
+	put_u64(rows, sizeof(rows), s->pending_rows);
+	put_u64(zd, sizeof(zd), s->st.zero_dates - s->zero_dates_committed);
+	put_u64(tx, sizeof(tx), s->pending_tx);
+	/* nothing received beyond the boundary yet: received = applied */
+	bool recv = s->recv_file[0] != 0;
+	put_u64(rpos, sizeof(rpos), recv ? s->recv_end : s->last_end);
+	put_u64(lts, sizeof(lts), s->last_ts);
+	put_u64(rts, sizeof(rts), s->recv_ts);
+	const char *v[10] = {s->last_file, pos, rows, s->source, zd,
+			     s->last_ts ? lts : NULL, tx,
+			     recv ? s->recv_file : s->last_file, rpos,
+			     s->recv_ts ? rts : NULL};
 	s->cur_table = NULL;
 	int rc = send_sql(s,
 		"UPDATE sch_chameleon.t_sources SET binlog_file = $1, "
 		"binlog_position = $2, applied_at = now(), "
+		"applied_event_at = coalesce(to_timestamp($6::float8), applied_event_at), "
 		"rows_applied = rows_applied + $3, "
-		"transactions_applied = transactions_applied + 1, zero_dates = $5 "
-		"WHERE source_name = $4", 5, v, e);
+		"transactions_applied = transactions_applied + $7, "
+		"zero_dates = zero_dates + $5, "
+		"received_file = $8, received_position = $9, received_at = now(), "
+		"received_event_at = coalesce(to_timestamp($10::float8), received_event_at), "
+		"read_lag = CASE WHEN $10::float8 IS NOT NULL THEN greatest(0.001, "
+		"  extract(epoch FROM now() - to_timestamp($10::float8))) END, "
+		"replay_lag = CASE WHEN $8 = $1 AND $9::bigint = $2::bigint THEN 0 "
+		"  WHEN $6::float8 IS NOT NULL THEN "
+		"  greatest(0, extract(epoch FROM now() - to_timestamp($6::float8))) END "
+		"WHERE source_name = $4", 10, v, e);
+	if (!rc)
+		rc = send_counts(s, e);
 	if (!rc)
 		rc = send_sql(s, "COMMIT", 0, NULL, e);
 	if (!rc && s->since_sync)
@@ -442,9 +638,13 @@ static int commit(struct rp_sink *s, struct err *e)
 		return rc;
 	s->in_pg_tx = false;
 	s->pending_rows = 0;
+	s->pending_tx = 0;
+	s->zero_dates_committed = s->st.zero_dates;
 	s->st.commits++;
 	snprintf(s->pos_file, sizeof(s->pos_file), "%s", s->last_file);
 	s->pos = s->last_end;
+	s->reported_caught_up = false;
+	s->reported_ms = mono_ms();
 	return 0;
 }
 
@@ -908,6 +1108,12 @@ static int boundary(struct rp_sink *s, const char *file, uint64_t end, struct er
 {
 	s->in_src_tx = false;
 	s->st.transactions++;
+	/* show_status counts source transactions that changed rows */
+	if (s->st.rows != s->rows_at_boundary) {
+		s->pending_tx++;
+		s->rows_at_boundary = s->st.rows;
+	}
+	s->last_ts = s->cur_ts;
 	snprintf(s->last_file, sizeof(s->last_file), "%s", file);
 	s->last_end = end;
 	if (s->in_pg_tx && s->pending_rows >= (uint64_t)s->o.max_rows)
@@ -1460,6 +1666,7 @@ static int recover(struct rp_sink *s, struct err *e)
 	s->in_pg_tx = false;
 	s->in_src_tx = false;
 	s->pending_rows = 0;
+	drop_counts(s);
 	s->since_sync = 0;
 	s->ntags = s->tag_read = 0;
 	snprintf(s->last_file, sizeof(s->last_file), "%s", s->pos_file);
@@ -1518,7 +1725,23 @@ static int handle(struct rp_sink *s, int rc, struct err *e)
 int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file,
 		  struct err *e)
 {
-	return handle(s, event_inner(s, ev, file, e), e);
+	/* what show_status reports as received */
+	if (ev->end_pos && !ev->in_payload) {
+		if (strcmp(s->recv_file, file))
+			snprintf(s->recv_file, sizeof(s->recv_file), "%s", file);
+		s->recv_end = ev->end_pos;
+	}
+	if (ev->h.timestamp)
+		s->recv_ts = ev->h.timestamp;
+	s->cur_ts = ev->h.timestamp;
+	/* the row counters' difference is this event's, for its table */
+	uint64_t ins = s->st.inserts, upd = s->st.updates, del = s->st.deletes;
+	int rc = event_inner(s, ev, file, e);
+	if (!rc && bl_event_is_rows(ev->h.type) && ev->rows.table &&
+	    (s->st.inserts != ins || s->st.updates != upd || s->st.deletes != del))
+		count_rows(s, ev->rows.table, s->st.inserts - ins, s->st.updates - upd,
+			   s->st.deletes - del);
+	return handle(s, rc, e);
 }
 
 int rp_sink_commit_idle(struct rp_sink *s, struct err *e)
@@ -1537,6 +1760,63 @@ int rp_sink_commit_idle(struct rp_sink *s, struct err *e)
 	return handle(s, commit(s, e), e);
 }
 
+/* a before b in the binlog: file names sort, then positions */
+static bool pos_before(const char *fa, uint64_t pa, const char *fb, uint64_t pb)
+{
+	int c = strcmp(fa, fb);
+	return c < 0 || (c == 0 && pa < pb);
+}
+
+int rp_sink_caught_up(struct rp_sink *s, struct err *e)
+{
+	int rc = rp_sink_commit_idle(s, e);
+	if (rc || s->in_pg_tx || s->in_src_tx || !s->recv_file[0])
+		return rc;
+	int64_t now = mono_ms();
+	bool moved = strcmp(s->reported_file, s->recv_file) || s->reported_end != s->recv_end;
+	if (s->reported_caught_up && !moved && !s->counted &&
+	    now - s->reported_ms < REPORT_EVERY_MS)
+		return 0;
+	/*
+	 * Everything received is applied or not replicated: the applied
+	 * position moves up to the received one (events of other tables,
+	 * a new binlog file's first events), so that both are equal.
+	 */
+	if (pos_before(s->pos_file, s->pos, s->recv_file, s->recv_end)) {
+		snprintf(s->pos_file, sizeof(s->pos_file), "%s", s->recv_file);
+		s->pos = s->recv_end;
+		snprintf(s->last_file, sizeof(s->last_file), "%s", s->recv_file);
+		s->last_end = s->recv_end;
+	}
+	char pos[32], lts[32], rts[32];
+	put_u64(pos, sizeof(pos), s->pos);
+	put_u64(lts, sizeof(lts), s->last_ts);
+	put_u64(rts, sizeof(rts), s->recv_ts);
+	const char *v[5] = {s->source, s->pos_file, pos, s->last_ts ? lts : NULL,
+			    s->recv_ts ? rts : NULL};
+	s->cur_table = NULL;
+	rc = send_sql(s,
+		"UPDATE sch_chameleon.t_sources SET binlog_file = $2, "
+		"binlog_position = $3, "
+		"applied_event_at = coalesce(to_timestamp($4::float8), applied_event_at), "
+		"received_file = $2, received_position = $3, received_at = now(), "
+		"received_event_at = coalesce(to_timestamp($5::float8), received_event_at), "
+		"read_lag = 0, replay_lag = 0 WHERE source_name = $1", 5, v, e);
+	if (!rc)
+		rc = send_counts(s, e);	/* rows of statements outside transactions */
+	if (!rc)
+		rc = sync_point(s, e);
+	while (!rc && s->inflight > 0)
+		rc = read_segment(s, e);
+	if (rc)
+		return rc;
+	s->reported_caught_up = true;
+	snprintf(s->reported_file, sizeof(s->reported_file), "%s", s->recv_file);
+	s->reported_end = s->recv_end;
+	s->reported_ms = now;
+	return 0;
+}
+
 void rp_sink_rollback(struct rp_sink *s)
 {
 	struct err e = {0};
@@ -1551,12 +1831,23 @@ void rp_sink_rollback(struct rp_sink *s)
 	s->in_src_tx = false;
 	s->pending_rows = 0;
 	forget_uncommitted(s);
+	drop_counts(s);
 }
 
 int rp_sink_finish(struct rp_sink *s, struct err *e)
 {
-	if (!s->in_pg_tx)
-		return 0;
+	if (!s->in_pg_tx) {
+		if (!s->counted)
+			return 0;
+		/* counts of statements outside transactions, committed by
+		 * themselves before they were counted */
+		int rc = send_counts(s, e);
+		if (!rc)
+			rc = sync_point(s, e);
+		while (!rc && s->inflight > 0)
+			rc = read_segment(s, e);
+		return rc;
+	}
 	if (s->in_src_tx || !s->last_file[0]) {
 		/* an unfinished source transaction is not applied */
 		while (s->inflight > 0 && !read_segment(s, e))
@@ -1579,6 +1870,11 @@ void rp_sink_close(struct rp_sink *s)
 	buf_release(&s->disabled);
 	free(s->synced);
 	free(s->tags);
+	for (size_t i = 0; i < s->ncounts; i++) {
+		free(s->counts[i].schema);
+		free(s->counts[i].table);
+	}
+	free(s->counts);
 	while (s->names) {
 		struct name *n = s->names->next;
 		free(s->names);

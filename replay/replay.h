@@ -235,6 +235,14 @@ int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file
 		  struct err *e) MUST_CHECK;
 /* Commit now if the source is between transactions (idle, heartbeat). */
 int rp_sink_commit_idle(struct rp_sink *s, struct err *e) MUST_CHECK;
+/*
+ * The source has nothing more to send (a heartbeat): commit what is
+ * complete, then report the replica caught up (read and replay lag 0,
+ * the applied position moved up to the received one when everything
+ * received is applied or not replicated).  Writes at most once per 10 s
+ * while nothing changes; docs/replication.md.
+ */
+int rp_sink_caught_up(struct rp_sink *s, struct err *e) MUST_CHECK;
 /* Drop the open PostgreSQL transaction (the stream is restarted from the
  * stored position after a lost connection). */
 void rp_sink_rollback(struct rp_sink *s);
@@ -256,5 +264,114 @@ int rp_catalog_version(struct pg_conn *pg, int *version, struct err *e) MUST_CHE
 int rp_catalog_upgrade(struct pg_conn *pg, int *from, struct err *e) MUST_CHECK;
 /* An error unless a catalog exists; an older one is upgraded. */
 int rp_catalog_require(struct pg_conn *pg, struct err *e) MUST_CHECK;
+
+/*
+ * The catalog commands (create_replica_schema, add_source, show_status,
+ * ...) work through a connection of their own.  Errors: -ERR_PG (the
+ * message is PostgreSQL's) or -ERR_CONFIG (no catalog, no such source,
+ * a source that exists), the detail in e.
+ */
+struct rp_catalog;
+
+int rp_catalog_open(struct rp_catalog **c, const char *conninfo, struct err *e)
+	MUST_CHECK;
+void rp_catalog_close(struct rp_catalog *c);
+/* The catalog's version, 0 when there is none. */
+int rp_catalog_get_version(struct rp_catalog *c, int *version, struct err *e)
+	MUST_CHECK;
+/* Create, or upgrade to rp_catalog_latest(); *from gets the version found. */
+int rp_catalog_migrate(struct rp_catalog *c, int *from, struct err *e) MUST_CHECK;
+/* DROP SCHEMA sch_chameleon CASCADE (the replicated schemas stay). */
+int rp_catalog_drop(struct rp_catalog *c, bool *existed, struct err *e) MUST_CHECK;
+/*
+ * Register a source with status 'ready' and its schema mappings; an
+ * error if it exists, or if one of its destination schemas is another
+ * source's.
+ */
+int rp_catalog_source_add(struct rp_catalog *c, const char *name, const char *type,
+			  const struct rp_mapping *m, size_t n, struct err *e)
+	MUST_CHECK;
+/* Delete a source with its tables, disabled tables and error log. */
+int rp_catalog_source_drop(struct rp_catalog *c, const char *name, struct err *e)
+	MUST_CHECK;
+/* Set status (ready, running, stopped, error, ...) and error (NULL clears it). */
+int rp_catalog_source_set_status(struct rp_catalog *c, const char *name,
+				 const char *status, const char *error,
+				 struct err *e) MUST_CHECK;
+
+struct rp_source_state {
+	bool found;		/* false: no catalog, or no such source */
+	char status[32];
+	char error[256];	/* "" when none */
+};
+/* The status of a source, without creating or upgrading anything. */
+int rp_catalog_source_get(struct rp_catalog *c, const char *name,
+			  struct rp_source_state *st, struct err *e) MUST_CHECK;
+
+/* Rows applied to one table (sch_chameleon.t_tables). */
+struct rp_table_counts {
+	const char *schema, *table;	/* origin (MySQL) names */
+	const char *pg_schema;
+	uint64_t inserts, updates, deletes;
+};
+
+/* A table taken out of replication, with the last error logged for it. */
+struct rp_disabled_table {
+	const char *schema, *table;	/* origin names */
+	const char *disabled_at;	/* ISO 8601 UTC */
+	int64_t log_id;			/* t_error_log entry, 0 if none */
+	const char *error;		/* its first line, or NULL */
+};
+
+/*
+ * One source as show_status shows it.  Times are ISO 8601 UTC text
+ * ("2024-05-01T12:00:00Z"), NULL when unknown; lags are in seconds,
+ * defined in docs/replication.md.
+ */
+struct rp_source_status {
+	const char *name, *type, *status, *error, *status_at, *created_at;
+	const char *mappings;		/* schema_mappings, JSON text */
+	const char *applied_file;	/* "" before the first commit */
+	uint64_t applied_pos;
+	const char *applied_at;		/* wall clock of the last commit */
+	const char *applied_event_at;	/* source time of the last applied commit */
+	const char *received_file;	/* "" before anything was received */
+	uint64_t received_pos;
+	const char *received_at;	/* wall clock of the replica's last report */
+	const char *received_event_at;	/* source time of the last event received */
+	bool caught_up;			/* a fresh report said: nothing more to read */
+	bool has_read_lag, has_replay_lag, has_report_age;
+	double read_lag, replay_lag;	/* seconds */
+	double report_age;		/* seconds since received_at */
+	uint64_t rows, transactions, zero_dates;
+	size_t ntables;
+	struct rp_table_counts *tables;
+	size_t ndisabled;
+	struct rp_disabled_table *disabled;
+};
+
+/*
+ * Every source (source NULL) or one.  The results belong to c and stay
+ * valid until the next rp_catalog_status/rp_catalog_errors call or close.
+ */
+int rp_catalog_status(struct rp_catalog *c, const char *source,
+		      struct rp_source_status **out, size_t *n, struct err *e)
+	MUST_CHECK;
+
+/* One sch_chameleon.t_error_log entry; NULL fields are unknown. */
+struct rp_error_entry {
+	int64_t id;
+	const char *logged_at, *source, *schema, *table;
+	const char *error, *statement;
+	const char *row_data;	/* the refused row as JSON text, when known */
+	const char *binlog_file;
+	bool has_pos;
+	uint64_t binlog_pos;	/* committed position when the error happened */
+};
+/* The entries of a source (or all: NULL), or the one numbered id (> 0);
+ * results owned by c as above. */
+int rp_catalog_errors(struct rp_catalog *c, const char *source, int64_t id,
+		      struct rp_error_entry **out, size_t *n, struct err *e)
+	MUST_CHECK;
 
 #endif

@@ -1,0 +1,809 @@
+/*
+ * The replica catalog commands, as pg_chameleon's: create_replica_schema,
+ * drop_replica_schema, upgrade_replica_schema, add_source, drop_source,
+ * enable_replica, show_status and show_errors.  They only read and write
+ * sch_chameleon (replay/catalog.c); nothing here touches a source.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "cmd/config.h"
+#include "cmd/daemon.h"
+#include "cmd/source.h"
+#include "replay/replay.h"
+
+/* What every catalog command holds: the configuration and a connection. */
+struct cat_cmd {
+	struct cmd_args a;
+	struct config cfg;
+	bool cfg_loaded;
+	char *conninfo;
+	struct rp_catalog *cat;
+};
+
+static void cat_cmd_release(struct cat_cmd *x)
+{
+	rp_catalog_close(x->cat);
+	free(x->conninfo);
+	if (x->cfg_loaded)
+		config_release(&x->cfg);
+}
+
+/* Load the configuration and connect to its PostgreSQL; errors printed. */
+static int cat_cmd_open(struct cat_cmd *x)
+{
+	if (cmd_config_open(x->a.config, &x->cfg))
+		return -1;
+	x->cfg_loaded = true;
+	x->conninfo = config_pg_conninfo(&x->cfg);
+	struct err e = {0};
+	if (rp_catalog_open(&x->cat, x->conninfo, &e)) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The pid of a live replica of the source, or 0. */
+static pid_t replica_pid(const struct cat_cmd *x, const char *source)
+{
+	char name[300];
+	cmd_pid_name(name, sizeof(name), x->a.config, source);
+	return pidfile_owner(x->cfg.pid_dir, name);
+}
+
+/* Refuse while a replica of the configuration runs (every source, or one). */
+static int refuse_running(const struct cat_cmd *x, const char *only, const char *what)
+{
+	for (size_t i = 0; i < x->cfg.n_sources; i++) {
+		const char *name = x->cfg.sources[i].name;
+		if (only && strcmp(only, name))
+			continue;
+		pid_t pid = replica_pid(x, name);
+		if (pid) {
+			fprintf(stderr, "chameleon: the replica of '%s' is running (pid %ld): "
+					"stop_replica before %s\n", name, (long)pid, what);
+			return -1;
+		}
+	}
+	if (only && !config_source(&x->cfg, only)) {
+		/* a source no longer configured: its pid file name is known */
+		pid_t pid = replica_pid(x, only);
+		if (pid) {
+			fprintf(stderr, "chameleon: the replica of '%s' is running (pid %ld): "
+					"stop_replica before %s\n", only, (long)pid, what);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * pg_chameleon's confirmation: the word YES typed on a terminal.  Without
+ * a terminal only --yes confirms (a script must say so).
+ */
+static int confirm(const char *action, const char *question, bool yes)
+{
+	if (yes)
+		return 0;
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "chameleon: %s needs confirming and there is no "
+				"terminal: add --yes\n", action);
+		return -1;
+	}
+	fprintf(stderr, "%s\nType YES to confirm: ", question);
+	fflush(stderr);
+	char line[64];
+	if (!fgets(line, sizeof(line), stdin))
+		line[0] = 0;
+	line[strcspn(line, "\r\n")] = 0;
+	if (strcmp(line, "YES")) {
+		fprintf(stderr, "chameleon: not confirmed (type YES in capitals); "
+				"nothing changed\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the options of the catalog commands ----------------------------- */
+
+enum { OPT_YES = 1, OPT_FORMAT, OPT_ID };
+
+struct cat_opts {
+	bool yes;
+	bool json;
+	long long id;
+};
+
+static int on_opt(void *ctx, int id, const char *arg)
+{
+	struct cat_opts *o = ctx;
+	switch (id) {
+	case OPT_YES:
+		o->yes = true;
+		return 0;
+	case OPT_FORMAT:
+		if (!strcmp(arg, "json"))
+			o->json = true;
+		else if (strcmp(arg, "text"))
+			return fprintf(stderr, "chameleon: --format text or json\n"), -1;
+		return 0;
+	case OPT_ID: {
+		char *end;
+		o->id = strtoll(arg, &end, 10);
+		if (*end || o->id <= 0)
+			return fprintf(stderr, "chameleon: --id takes an entry number\n"), -1;
+		return 0;
+	}
+	default:
+		return -1;
+	}
+}
+
+static const struct cmd_opt yes_opts[] = {
+	{"yes", false, OPT_YES},
+	{NULL, false, 0},
+};
+
+static const struct cmd_opt status_opts[] = {
+	{"format", true, OPT_FORMAT},
+	{NULL, false, 0},
+};
+
+static const struct cmd_opt errors_opts[] = {
+	{"id", true, OPT_ID},
+	{"logid", true, OPT_ID},	/* pg_chameleon's name */
+	{NULL, false, 0},
+};
+
+/* Parse; returns -1 to go on, else the exit status. */
+static int parse(struct cat_cmd *x, struct cat_opts *o, int argc, char **argv,
+		 const struct cmd_opt *extra, void (*usage)(FILE *))
+{
+	memset(x, 0, sizeof(*x));
+	memset(o, 0, sizeof(*o));
+	int rc = cmd_args_parse(&x->a, argc, argv, extra, on_opt, o, usage);
+	if (rc == CMD_HELP)
+		return 0;
+	if (rc)
+		return rc;
+	if (x->a.first < argc) {
+		fprintf(stderr, "chameleon: %s: unexpected argument '%s'\n", argv[0],
+			argv[x->a.first]);
+		return 2;
+	}
+	return -1;
+}
+
+/* ---- create, drop, upgrade ------------------------------------------- */
+
+static void create_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: chameleon create_replica_schema [--config C] [--debug]\n"
+		"\n"
+		"Create the replica catalog, schema sch_chameleon, in the PostgreSQL\n"
+		"database of pg_conn, at the latest version; an existing older one is\n"
+		"upgraded, a current one left as it is.\n");
+}
+
+int cmd_create_replica_schema(int argc, char **argv)
+{
+	struct cat_cmd x;
+	struct cat_opts o;
+	int rc = parse(&x, &o, argc, argv, NULL, create_usage);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
+	struct err e = {0};
+	int from = 0, to = rp_catalog_latest();
+	if (cat_cmd_open(&x))
+		goto out;
+	if (rp_catalog_migrate(x.cat, &from, &e)) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		goto out;
+	}
+	if (from == 0)
+		printf("created the replica catalog sch_chameleon, version %d\n", to);
+	else if (from == to)
+		printf("the replica catalog sch_chameleon is already at version %d\n", to);
+	else
+		printf("upgraded the replica catalog sch_chameleon from version %d to %d\n",
+		       from, to);
+	rc = 0;
+out:
+	cat_cmd_release(&x);
+	return rc;
+}
+
+static void drop_schema_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: chameleon drop_replica_schema [--config C] [--yes] [--debug]\n"
+		"\n"
+		"Drop the replica catalog sch_chameleon: every source's position,\n"
+		"counters and error log.  The replicated schemas are kept.  Asks for\n"
+		"YES on a terminal; --yes confirms without asking (needed without a\n"
+		"terminal).  Refused while a replica of the configuration runs.\n");
+}
+
+int cmd_drop_replica_schema(int argc, char **argv)
+{
+	struct cat_cmd x;
+	struct cat_opts o;
+	int rc = parse(&x, &o, argc, argv, yes_opts, drop_schema_usage);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
+	struct err e = {0};
+	bool existed = false;
+	if (cat_cmd_open(&x) || refuse_running(&x, NULL, "dropping the catalog"))
+		goto out;
+	int v = 0;
+	if (rp_catalog_get_version(x.cat, &v, &e)) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		goto out;
+	}
+	if (v == 0) {
+		printf("there is no replica catalog sch_chameleon: nothing to drop\n");
+		rc = 0;
+		goto out;
+	}
+	if (confirm("dropping the replica catalog",
+		    "Drop the replica catalog sch_chameleon (every source's "
+		    "position, counters and error log)?", o.yes))
+		goto out;
+	if (rp_catalog_drop(x.cat, &existed, &e)) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		goto out;
+	}
+	printf("dropped the replica catalog sch_chameleon (version %d); "
+	       "the replicated schemas are kept\n", v);
+	rc = 0;
+out:
+	cat_cmd_release(&x);
+	return rc;
+}
+
+static void upgrade_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: chameleon upgrade_replica_schema [--config C] [--debug]\n"
+		"\n"
+		"Upgrade the replica catalog sch_chameleon to the latest version, in\n"
+		"one transaction, keeping its data.  Refused while a replica of the\n"
+		"configuration runs.  A catalog already current is success.\n");
+}
+
+int cmd_upgrade_replica_schema(int argc, char **argv)
+{
+	struct cat_cmd x;
+	struct cat_opts o;
+	int rc = parse(&x, &o, argc, argv, NULL, upgrade_usage);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
+	struct err e = {0};
+	int v = 0, to = rp_catalog_latest();
+	if (cat_cmd_open(&x))
+		goto out;
+	if (rp_catalog_get_version(x.cat, &v, &e)) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		goto out;
+	}
+	if (v == 0) {
+		fprintf(stderr, "chameleon: there is no replica catalog sch_chameleon: "
+				"run create_replica_schema\n");
+		goto out;
+	}
+	if (v == to) {
+		printf("the replica catalog sch_chameleon is at version %d: nothing to do\n", v);
+		rc = 0;
+		goto out;
+	}
+	if (v < to && refuse_running(&x, NULL, "upgrading the catalog"))
+		goto out;
+	if (rp_catalog_migrate(x.cat, &v, &e)) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		goto out;
+	}
+	printf("upgraded the replica catalog sch_chameleon from version %d to %d\n", v, to);
+	rc = 0;
+out:
+	cat_cmd_release(&x);
+	return rc;
+}
+
+/* ---- sources ---------------------------------------------------------- */
+
+static void add_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: chameleon add_source --source S [--config C] [--debug]\n"
+		"\n"
+		"Register the source in the replica catalog with the schema_mappings\n"
+		"of the configuration and status 'ready'.  Refused when the source is\n"
+		"registered already, or when one of its destination schemas belongs\n"
+		"to another source.  (start_replica and replay_binlog register a\n"
+		"source themselves when it is missing.)\n");
+}
+
+int cmd_add_source(int argc, char **argv)
+{
+	struct cat_cmd x;
+	struct cat_opts o;
+	int rc = parse(&x, &o, argc, argv, NULL, add_usage);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
+	struct err e = {0};
+	struct rp_mapping *maps = NULL;
+	if (cat_cmd_open(&x))
+		goto out;
+	const struct cfg_source *src = cmd_source_find(&x.cfg, x.a.source);
+	if (!src)
+		goto out;
+	maps = calloc(src->n_mappings + 1, sizeof(*maps));
+	if (!maps)
+		goto out;
+	for (size_t i = 0; i < src->n_mappings; i++) {
+		maps[i].mysql_schema = src->mappings[i].mysql_schema;
+		maps[i].pg_schema = src->mappings[i].pg_schema;
+	}
+	if (rp_catalog_source_add(x.cat, src->name, src->type, maps, src->n_mappings, &e)) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		goto out;
+	}
+	printf("added source '%s' (status ready):", src->name);
+	for (size_t i = 0; i < src->n_mappings; i++)
+		printf("%s %s -> %s", i ? "," : "", maps[i].mysql_schema, maps[i].pg_schema);
+	printf("\n");
+	rc = 0;
+out:
+	free(maps);
+	cat_cmd_release(&x);
+	return rc;
+}
+
+/* --source, or the configuration's only source; NULL after an error. */
+static const char *source_name(struct cat_cmd *x)
+{
+	if (x->a.source && strcmp(x->a.source, "*"))
+		return x->a.source;	/* may be a source no longer configured */
+	const struct cfg_source *s = cmd_source_find(&x->cfg, NULL);
+	return s ? s->name : NULL;
+}
+
+static void drop_source_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: chameleon drop_source --source S [--config C] [--yes] [--debug]\n"
+		"\n"
+		"Remove the source from the replica catalog with its position,\n"
+		"table counters, disabled tables and error log.  The replicated\n"
+		"schemas are kept.  Asks for YES on a terminal; --yes confirms without\n"
+		"asking.  Refused while its replica runs.\n");
+}
+
+int cmd_drop_source(int argc, char **argv)
+{
+	struct cat_cmd x;
+	struct cat_opts o;
+	int rc = parse(&x, &o, argc, argv, yes_opts, drop_source_usage);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
+	struct err e = {0};
+	const char *name = NULL;
+	char q[400];
+	if (cat_cmd_open(&x))
+		goto out;
+	name = source_name(&x);
+	if (!name || refuse_running(&x, name, "dropping the source"))
+		goto out;
+	struct rp_source_state st;
+	if (rp_catalog_source_get(x.cat, name, &st, &e)) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		goto out;
+	}
+	if (!st.found) {
+		fprintf(stderr, "chameleon: no source '%s' in the catalog\n", name);
+		goto out;
+	}
+	snprintf(q, sizeof(q), "Drop the source '%s' from the catalog (its position, "
+		 "counters and error log)?", name);
+	if (confirm("dropping a source", q, o.yes))
+		goto out;
+	if (rp_catalog_source_drop(x.cat, name, &e)) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		goto out;
+	}
+	printf("dropped source '%s'; the replicated schemas are kept\n", name);
+	rc = 0;
+out:
+	cat_cmd_release(&x);
+	return rc;
+}
+
+static void enable_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: chameleon enable_replica --source S [--config C] [--debug]\n"
+		"\n"
+		"Set the source's status back to 'stopped' and clear its error, so\n"
+		"that start_replica accepts it again after it stopped on an error.\n"
+		"Refused while its replica runs.\n");
+}
+
+int cmd_enable_replica(int argc, char **argv)
+{
+	struct cat_cmd x;
+	struct cat_opts o;
+	int rc = parse(&x, &o, argc, argv, NULL, enable_usage);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
+	struct err e = {0};
+	if (cat_cmd_open(&x))
+		goto out;
+	const char *name = source_name(&x);
+	if (!name || refuse_running(&x, name, "enabling it"))
+		goto out;
+	struct rp_source_state st;
+	if (rp_catalog_source_get(x.cat, name, &st, &e) ||
+	    (st.found && rp_catalog_source_set_status(x.cat, name, "stopped", NULL, &e))) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		goto out;
+	}
+	if (!st.found) {
+		fprintf(stderr, "chameleon: no source '%s' in the catalog\n", name);
+		goto out;
+	}
+	printf("source '%s': status stopped (was %s)\n", name, st.status);
+	rc = 0;
+out:
+	cat_cmd_release(&x);
+	return rc;
+}
+
+/* ---- show_status ------------------------------------------------------ */
+
+/* Text indented by prefix after each newline. */
+static void indented(FILE *f, const char *s, const char *prefix)
+{
+	for (; *s; s++) {
+		fputc(*s, f);
+		if (*s == '\n' && s[1])
+			fputs(prefix, f);
+	}
+	if (s[-1] != '\n')
+		fputc('\n', f);
+}
+
+
+/* A JSON string: quotes, backslashes and control characters escaped; the
+ * text is UTF-8 (the catalog connection's client encoding). */
+static void json_str(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+static void json_num(FILE *f, bool has, double v)
+{
+	if (has)
+		fprintf(f, "%.3f", v);
+	else
+		fputs("null", f);
+}
+
+static void status_json(FILE *f, const struct rp_source_status *v, size_t n)
+{
+	fputs("{\"sources\": [", f);
+	for (size_t i = 0; i < n; i++) {
+		const struct rp_source_status *s = &v[i];
+		fputs(i ? ",\n  {" : "\n  {", f);
+		fputs("\"name\": ", f);
+		json_str(f, s->name);
+		fputs(", \"type\": ", f);
+		json_str(f, s->type);
+		fputs(", \"status\": ", f);
+		json_str(f, s->status);
+		fputs(", \"status_at\": ", f);
+		json_str(f, s->status_at);
+		fputs(", \"error\": ", f);
+		json_str(f, s->error);
+		/* jsonb text from PostgreSQL: already JSON */
+		fprintf(f, ", \"schema_mappings\": %s", s->mappings ? s->mappings : "{}");
+		fputs(", \"caught_up\": ", f);
+		fputs(s->caught_up ? "true" : "false", f);
+		fputs(", \"read_lag\": ", f);
+		json_num(f, s->has_read_lag, s->read_lag);
+		fputs(", \"replay_lag\": ", f);
+		json_num(f, s->has_replay_lag, s->replay_lag);
+		fputs(", \"report_age\": ", f);
+		json_num(f, s->has_report_age, s->report_age);
+		fputs(", \"received\": {\"file\": ", f);
+		json_str(f, s->received_file);
+		fprintf(f, ", \"position\": %llu, \"event_at\": ",
+			(unsigned long long)s->received_pos);
+		json_str(f, s->received_event_at);
+		fputs(", \"at\": ", f);
+		json_str(f, s->received_at);
+		fputs("}, \"applied\": {\"file\": ", f);
+		json_str(f, s->applied_file);
+		fprintf(f, ", \"position\": %llu, \"event_at\": ",
+			(unsigned long long)s->applied_pos);
+		json_str(f, s->applied_event_at);
+		fputs(", \"at\": ", f);
+		json_str(f, s->applied_at);
+		fprintf(f, "}, \"rows_applied\": %llu, \"transactions_applied\": %llu, "
+			   "\"zero_dates_replaced\": %llu",
+			(unsigned long long)s->rows, (unsigned long long)s->transactions,
+			(unsigned long long)s->zero_dates);
+		fputs(", \"tables\": [", f);
+		for (size_t k = 0; k < s->ntables; k++) {
+			const struct rp_table_counts *t = &s->tables[k];
+			fputs(k ? ", {\"schema\": " : "{\"schema\": ", f);
+			json_str(f, t->schema);
+			fputs(", \"table\": ", f);
+			json_str(f, t->table);
+			fputs(", \"pg_schema\": ", f);
+			json_str(f, t->pg_schema);
+			fprintf(f, ", \"inserts\": %llu, \"updates\": %llu, \"deletes\": %llu}",
+				(unsigned long long)t->inserts, (unsigned long long)t->updates,
+				(unsigned long long)t->deletes);
+		}
+		fputs("], \"disabled_tables\": [", f);
+		for (size_t k = 0; k < s->ndisabled; k++) {
+			const struct rp_disabled_table *t = &s->disabled[k];
+			fputs(k ? ", {\"schema\": " : "{\"schema\": ", f);
+			json_str(f, t->schema);
+			fputs(", \"table\": ", f);
+			json_str(f, t->table);
+			fputs(", \"disabled_at\": ", f);
+			json_str(f, t->disabled_at);
+			if (t->log_id)
+				fprintf(f, ", \"error_log_id\": %lld", (long long)t->log_id);
+			else
+				fputs(", \"error_log_id\": null", f);
+			fputs(", \"error\": ", f);
+			json_str(f, t->error);
+			fputc('}', f);
+		}
+		fputs("]}", f);
+	}
+	fputs(n ? "\n]}\n" : "]}\n", f);
+}
+
+static void lag_text(FILE *f, const char *label, bool has, double v, bool caught_up)
+{
+	fprintf(f, "  %-17s", label);
+	if (!has)
+		fputs("n/a (nothing received yet)\n", f);
+	else if (caught_up)
+		fprintf(f, "%.1f s (caught up)\n", v);
+	else
+		fprintf(f, "%.1f s\n", v);
+}
+
+static const char *or_dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+static void status_text(FILE *f, const struct rp_source_status *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct rp_source_status *s = &v[i];
+		if (i)
+			fputc('\n', f);
+		fprintf(f, "source %s (%s): %s since %s\n", s->name, or_dash(s->type),
+			or_dash(s->status), or_dash(s->status_at));
+		if (s->error) {
+			fprintf(f, "  %-17s", "error:");
+			indented(f, s->error, "                   ");
+		}
+		fprintf(f, "  %-17s%s\n", "schema mappings:", or_dash(s->mappings));
+		lag_text(f, "read lag:", s->has_read_lag, s->read_lag, s->caught_up);
+		lag_text(f, "replay lag:", s->has_replay_lag, s->replay_lag, false);
+		fprintf(f, "  %-17s", "received:");
+		if (s->received_file && *s->received_file)
+			fprintf(f, "%s:%llu, event time %s, reported %s (%.0f s ago)\n",
+				s->received_file, (unsigned long long)s->received_pos,
+				or_dash(s->received_event_at), or_dash(s->received_at),
+				s->has_report_age ? s->report_age : 0.0);
+		else
+			fputs("-\n", f);
+		fprintf(f, "  %-17s", "applied:");
+		if (s->applied_file && *s->applied_file)
+			fprintf(f, "%s:%llu, event time %s, committed %s\n", s->applied_file,
+				(unsigned long long)s->applied_pos, or_dash(s->applied_event_at),
+				or_dash(s->applied_at));
+		else
+			fputs("-\n", f);
+		fprintf(f, "  %-17s%llu rows in %llu transactions; %llu zero dates replaced\n",
+			"applied total:", (unsigned long long)s->rows,
+			(unsigned long long)s->transactions, (unsigned long long)s->zero_dates);
+		if (s->ntables) {
+			/* "schema.table -> pg_schema.table" then the counts, aligned */
+			int w = 5;
+			for (size_t k = 0; k < s->ntables; k++) {
+				const struct rp_table_counts *t = &s->tables[k];
+				int len = (int)(strlen(t->schema) + strlen(or_dash(t->pg_schema)) +
+						2 * strlen(t->table) + 6);
+				w = len > w ? len : w;
+			}
+			fprintf(f, "  %-*s %12s %12s %12s\n", w + 2, "tables:", "inserts",
+				"updates", "deletes");
+			for (size_t k = 0; k < s->ntables; k++) {
+				const struct rp_table_counts *t = &s->tables[k];
+				char name[1024];
+				snprintf(name, sizeof(name), "%s.%s -> %s.%s", t->schema,
+					 t->table, or_dash(t->pg_schema), t->table);
+				fprintf(f, "    %-*s %12llu %12llu %12llu\n", w, name,
+					(unsigned long long)t->inserts,
+					(unsigned long long)t->updates,
+					(unsigned long long)t->deletes);
+			}
+		}
+		if (s->ndisabled) {
+			fprintf(f, "  disabled tables (out of replication):\n");
+			for (size_t k = 0; k < s->ndisabled; k++) {
+				const struct rp_disabled_table *t = &s->disabled[k];
+				fprintf(f, "    %s.%s since %s", t->schema, t->table,
+					or_dash(t->disabled_at));
+				if (t->log_id)
+					fprintf(f, ": %s (show_errors --id %lld)",
+						or_dash(t->error), (long long)t->log_id);
+				fputc('\n', f);
+			}
+		}
+	}
+	if (!n)
+		fprintf(f, "no sources in the catalog\n");
+}
+
+static void status_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: chameleon show_status [--config C] [--source S] [--format text|json]\n"
+		"\n"
+		"Per source: status and error, read and replay lag in seconds, the last\n"
+		"position received and applied with their times, rows, transactions and\n"
+		"zero dates applied, per-table counts and the tables out of replication.\n"
+		"The lags are defined in docs/replication.md: an idle source that is\n"
+		"caught up shows 0.  --format json prints one JSON object.\n");
+}
+
+int cmd_show_status(int argc, char **argv)
+{
+	struct cat_cmd x;
+	struct cat_opts o;
+	int rc = parse(&x, &o, argc, argv, status_opts, status_usage);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
+	struct err e = {0};
+	struct rp_source_status *v;
+	size_t n;
+	if (cat_cmd_open(&x))
+		goto out;
+	const char *only = x.a.source && strcmp(x.a.source, "*") ? x.a.source : NULL;
+	if (rp_catalog_status(x.cat, only, &v, &n, &e)) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		goto out;
+	}
+	if (only && !n) {
+		fprintf(stderr, "chameleon: no source '%s' in the catalog\n", only);
+		goto out;
+	}
+	if (o.json)
+		status_json(stdout, v, n);
+	else
+		status_text(stdout, v, n);
+	rc = fflush(stdout) ? 1 : 0;
+out:
+	cat_cmd_release(&x);
+	return rc;
+}
+
+/* ---- show_errors ------------------------------------------------------ */
+
+static void errors_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: chameleon show_errors [--config C] [--source S] [--id N]\n"
+		"\n"
+		"List the error log (sch_chameleon.t_error_log): number, time, source,\n"
+		"table and the first line of the error.  --id N (or pg_chameleon's\n"
+		"--logid N) shows one entry in full: the error, the statement, the\n"
+		"refused row when it was recorded, and the position.\n");
+}
+
+int cmd_show_errors(int argc, char **argv)
+{
+	struct cat_cmd x;
+	struct cat_opts o;
+	int rc = parse(&x, &o, argc, argv, errors_opts, errors_usage);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
+	struct err e = {0};
+	struct rp_error_entry *v;
+	size_t n;
+	if (cat_cmd_open(&x))
+		goto out;
+	const char *only = x.a.source && strcmp(x.a.source, "*") ? x.a.source : NULL;
+	if (rp_catalog_errors(x.cat, only, o.id, &v, &n, &e)) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		goto out;
+	}
+	if (o.id) {
+		if (!n) {
+			fprintf(stderr, "chameleon: no error log entry %lld%s%s\n", o.id,
+				only ? " for source " : "", only ? only : "");
+			goto out;
+		}
+		const struct rp_error_entry *r = &v[0];
+		printf("error log entry %lld\n", (long long)r->id);
+		printf("  time:      %s\n  source:    %s\n  table:     %s.%s\n",
+		       or_dash(r->logged_at), or_dash(r->source), or_dash(r->schema),
+		       or_dash(r->table));
+		if (r->binlog_file && *r->binlog_file && r->has_pos)
+			printf("  position:  %s:%llu (committed; the refused change "
+			       "comes after it)\n", r->binlog_file,
+			       (unsigned long long)r->binlog_pos);
+		else
+			printf("  position:  - (nothing committed before it)\n");
+		printf("  error:     ");
+		indented(stdout, or_dash(r->error), "             ");
+		printf("  statement: ");
+		indented(stdout, or_dash(r->statement), "             ");
+		printf("  row:       ");
+		indented(stdout, r->row_data ? r->row_data : "(not recorded)",
+			 "             ");
+	} else if (!n) {
+		printf("no errors logged\n");
+	} else {
+		printf("%6s  %-20s  %-12s  %-28s  %s\n", "id", "time", "source", "table",
+		       "error");
+		for (size_t i = 0; i < n; i++) {
+			const struct rp_error_entry *r = &v[i];
+			char table[300];
+			snprintf(table, sizeof(table), "%s.%s", or_dash(r->schema),
+				 or_dash(r->table));
+			const char *msg = or_dash(r->error);
+			if (!strncmp(msg, "ERROR:  ", 8))
+				msg += 8;
+			printf("%6lld  %-20s  %-12s  %-28s  %.*s\n", (long long)r->id,
+			       or_dash(r->logged_at), or_dash(r->source), table,
+			       (int)strcspn(msg, "\n"), msg);
+		}
+	}
+	rc = fflush(stdout) ? 1 : 0;
+out:
+	cat_cmd_release(&x);
+	return rc;
+}

@@ -1,0 +1,84 @@
+/*
+ * The options every command shares (--config, --source, --debug, --help,
+ * and pg_chameleon's --rollbar-level, accepted and ignored), parsed once
+ * here with getopt_long; a command adds its own options through a table
+ * and a handler instead of repeating the getopt loop.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "cmd/cmd.h"
+
+enum { OPT_CONFIG = 0x10000, OPT_SOURCE, OPT_DEBUG, OPT_HELP, OPT_ROLLBAR };
+
+int cmd_args_parse(struct cmd_args *a, int argc, char **argv,
+		   const struct cmd_opt *extra,
+		   int (*on_opt)(void *ctx, int id, const char *arg), void *ctx,
+		   void (*usage)(FILE *f))
+{
+	memset(a, 0, sizeof(*a));
+	a->config = "default";
+	size_t nextra = 0;
+	while (extra && extra[nextra].name)
+		nextra++;
+	struct option *lo = xcalloc(nextra + 6, sizeof(*lo));
+	static const struct option common[] = {
+		{"config", required_argument, NULL, OPT_CONFIG},
+		{"source", required_argument, NULL, OPT_SOURCE},
+		{"debug", no_argument, NULL, OPT_DEBUG},
+		{"help", no_argument, NULL, OPT_HELP},
+		{"rollbar-level", required_argument, NULL, OPT_ROLLBAR},
+	};
+	memcpy(lo, common, sizeof(common));
+	for (size_t i = 0; i < nextra; i++) {
+		lo[5 + i].name = extra[i].name;
+		lo[5 + i].has_arg = extra[i].has_arg ? required_argument : no_argument;
+		lo[5 + i].val = extra[i].id;
+	}
+	int rc = 0, ch;
+	optind = 1;
+	opterr = 0;	/* one line of our own instead */
+	while (!rc && (ch = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+		switch (ch) {
+		case OPT_CONFIG:
+			a->config = optarg;
+			break;
+		case OPT_SOURCE:
+			a->source = optarg;
+			break;
+		case OPT_DEBUG:
+			a->debug = true;
+			log_set_level(LOG_DEBUG);
+			break;
+		case OPT_ROLLBAR:
+			break;	/* pg_chameleon's, deprecated there: ignored */
+		case 'h':
+		case OPT_HELP:
+			usage(stdout);
+			rc = CMD_HELP;
+			break;
+		case '?':
+			fprintf(stderr, "chameleon %s: unknown option '%s' (see --help)\n",
+				argv[0], argv[optind - 1]);
+			rc = CMD_USAGE;
+			break;
+		case ':':
+			fprintf(stderr, "chameleon %s: option '%s' needs a value\n", argv[0],
+				argv[optind - 1]);
+			rc = CMD_USAGE;
+			break;
+		default:
+			/* the handler prints what is wrong */
+			if (!on_opt || on_opt(ctx, ch, optarg))
+				rc = CMD_USAGE;
+			break;
+		}
+	}
+	a->first = optind;
+	free(lo);
+	return rc;
+}
