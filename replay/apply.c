@@ -76,6 +76,7 @@ struct rp_sink {
 	struct tag {
 		const char *table;	/* interned "schema.table", or NULL */
 		const char *sql;	/* the statement (stable), or NULL */
+		uint64_t pos;		/* offset of the event it applies */
 	} *tags;
 	size_t ntags, tags_cap, tag_read;
 	const char *cur_table;
@@ -118,6 +119,13 @@ struct rp_sink {
 	char reported_file[256];	/* ... at this received position */
 	uint64_t reported_end;
 	int64_t reported_ms;		/* monotonic time of the last report */
+	/* the refused row: the event is fed again after recover(); its rows
+	 * go into the error log entry then (row_data) */
+	uint64_t cur_pos, fail_pos;
+	char capture_file[256];
+	uint64_t capture_pos;
+	const char *capture_table;	/* interned; NULL when nothing to capture */
+	char capture_id[24];		/* t_error_log.log_id */
 };
 
 static int64_t mono_ms(void)
@@ -173,6 +181,7 @@ static void push_tag(struct rp_sink *s, const char *sql)
 	}
 	s->tags[s->ntags].table = s->cur_table;
 	s->tags[s->ntags].sql = sql;
+	s->tags[s->ntags].pos = s->cur_pos;
 	s->ntags++;
 }
 
@@ -374,6 +383,7 @@ static int read_segment(struct rp_sink *s, struct err *e)
 			if (!s->fail_table && tg && tg->table) {
 				s->fail_table = tg->table;
 				s->fail_sql = tg->sql;
+				s->fail_pos = tg->pos;
 				snprintf(s->fail_msg, sizeof(s->fail_msg), "%s",
 					 PQresultErrorMessage(r));
 			}
@@ -1646,6 +1656,7 @@ static void forget_statements(struct rp_sink *s)
 static int recover(struct rp_sink *s, struct err *e)
 {
 	const char *table = s->fail_table;
+	uint64_t fail_pos = s->fail_pos;
 	char msg[512], sql[1024] = "";
 	snprintf(msg, sizeof(msg), "%s", s->fail_msg);
 	if (s->fail_sql)
@@ -1696,9 +1707,18 @@ static int recover(struct rp_sink *s, struct err *e)
 	r = PQexecParams(s->pg,
 		"INSERT INTO sch_chameleon.t_error_log (source_name, schema_name, "
 		"table_name, error, statement, binlog_file, binlog_position) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, NULL, v2, NULL, NULL, 0);
-	if (!rc && PQresultStatus(r) != PGRES_COMMAND_OK)
+		"VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING log_id", 7, NULL, v2,
+		NULL, NULL, 0);
+	if (!rc && PQresultStatus(r) != PGRES_TUPLES_OK)
 		rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+	if (!rc && PQntuples(r) == 1) {
+		/* the failing event is in the file last received (a rotation
+		 * in between only loses the row, never the error) */
+		snprintf(s->capture_id, sizeof(s->capture_id), "%s", PQgetvalue(r, 0, 0));
+		snprintf(s->capture_file, sizeof(s->capture_file), "%s", s->recv_file);
+		s->capture_pos = fail_pos;
+		s->capture_table = table;
+	}
 	PQclear(r);
 	if (!rc && PQenterPipelineMode(s->pg) != 1)
 		rc = pg_err(s, e, "cannot enter pipeline mode");
@@ -1722,6 +1742,50 @@ static int handle(struct rp_sink *s, int rc, struct err *e)
 	return rc;
 }
 
+#define ROW_DATA_MAX (256 * 1024)	/* bytes of row_data kept at most */
+
+/*
+ * The refused change's event, fed again: its rows as JSON (the decoder's
+ * rendering: op, before, after, column -> value) into the error log entry.
+ * One row: that object; several (the statement that failed may have
+ * held any of them): an array.
+ */
+static int capture_rows(struct rp_sink *s, const struct bl_event *ev, const char *file,
+			struct err *e)
+{
+	struct buf lines, out;
+	buf_init(&lines, 0);
+	buf_init(&out, 0);
+	struct bl_render_ctx ctx = {file, NULL};
+	bl_render_json(&lines, ev, &ctx);
+	if (ev->rows.nrows > 1)
+		buf_putc(&out, '[');
+	/* JSON lines: strings never hold a raw newline */
+	for (size_t i = 0; i < lines.n; i++) {
+		char ch = (char)lines.p[i];
+		if (ch != '\n')
+			buf_putc(&out, ch);
+		else if (i + 1 < lines.n)
+			buf_putc(&out, ',');
+	}
+	if (ev->rows.nrows > 1)
+		buf_putc(&out, ']');
+	int rc = 0;
+	if (out.n <= ROW_DATA_MAX) {
+		const char *v[2] = {buf_cstr(&out), s->capture_id};
+		const char *keep = s->cur_table;
+		s->cur_table = NULL;
+		/* in the open transaction if any: kept when it commits */
+		rc = send_sql(s, "UPDATE sch_chameleon.t_error_log SET row_data = $1 "
+			      "WHERE log_id = $2", 2, v, e);
+		s->cur_table = keep;
+	}
+	s->capture_table = NULL;
+	buf_release(&lines);
+	buf_release(&out);
+	return rc;
+}
+
 int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file,
 		  struct err *e)
 {
@@ -1734,6 +1798,14 @@ int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file
 	if (ev->h.timestamp)
 		s->recv_ts = ev->h.timestamp;
 	s->cur_ts = ev->h.timestamp;
+	s->cur_pos = ev->pos;
+	if (s->capture_table && bl_event_is_rows(ev->h.type) && ev->rows.table &&
+	    ev->pos == s->capture_pos && !strcmp(file, s->capture_file) &&
+	    intern(s, ev->rows.table->schema, ev->rows.table->name) == s->capture_table) {
+		int rc = capture_rows(s, ev, file, e);
+		if (rc)
+			return rc;
+	}
 	/* the row counters' difference is this event's, for its table */
 	uint64_t ins = s->st.inserts, upd = s->st.updates, del = s->st.deletes;
 	int rc = event_inner(s, ev, file, e);
