@@ -286,7 +286,10 @@ static int run_live(const struct live *lv, bool capture)
 		return 1;
 	}
 	daemon_signals_install();
-	if (cmd_source_connect(src, &c, 30000)) {
+	char *conninfo = lv->replicate ? config_pg_conninfo(&cfg) : NULL;
+	if ((conninfo && check_status(conninfo, src->name)) ||
+	    cmd_source_connect(src, &c, 30000)) {
+		free(conninfo);
 		config_release(&cfg);
 		return 1;
 	}
@@ -294,7 +297,6 @@ static int run_live(const struct live *lv, bool capture)
 	uint64_t pos = lv->start_pos ? lv->start_pos : 4;
 	struct err e = {0};
 	struct rp_sink *sink = NULL;
-	char *conninfo = NULL;
 	struct rp_mapping *maps = NULL;
 	int64_t last_commit = mono_ms();
 	bool running = false;	/* status 'running' recorded */
@@ -305,7 +307,6 @@ static int run_live(const struct live *lv, bool capture)
 			maps[i].mysql_schema = src->mappings[i].mysql_schema;
 			maps[i].pg_schema = src->mappings[i].pg_schema;
 		}
-		conninfo = config_pg_conninfo(&cfg);
 		struct rp_opts ro;
 		memset(&ro, 0, sizeof(ro));
 		ro.conninfo = conninfo;
@@ -316,8 +317,6 @@ static int run_live(const struct live *lv, bool capture)
 		ro.create_tables = lv->create_tables;
 		ro.stop_on_error = !strcmp(src->on_error_replay, "exit");
 		cmd_source_filters(src, &ro);
-		if (check_status(conninfo, src->name))
-			goto out;
 		if (rp_sink_open(&sink, &ro, &e)) {
 			fail("%s\n", e.msg);
 			goto out;
