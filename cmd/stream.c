@@ -673,7 +673,9 @@ static void replica_usage(FILE *f)
 		"With log_dest: stdout or --debug it runs in the foreground; otherwise\n"
 		"it detaches, with its pid file in pid_dir and its log in log_dir.\n"
 		"SIGTERM/SIGINT (or stop_replica) stop it after committing.\n"
-		"This first version stops at the first change PostgreSQL refuses.\n");
+		"The source's status in the catalog is 'running' meanwhile, then\n"
+		"'stopped', or 'error' with the message: a source in error is\n"
+		"refused until enable_replica (show_status shows it).\n");
 }
 
 void cmd_pid_name(char *out, size_t n, const char *config, const char *source)
