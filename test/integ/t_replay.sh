@@ -37,6 +37,8 @@ UPDATE nopk SET b = 'y' WHERE a = 2;
 SQL
 mariadb_sql -e "FLUSH BINARY LOGS"
 cat > "$work/cfg.yml" <<EOC
+pid_dir: $work/pid
+log_dir: $work/log
 pg_conn:
   host: $PG_HOST
   port: $PG_PORT
