@@ -1,5 +1,4 @@
 /* chameleon check_source: is this MySQL/MariaDB server usable as a source? */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,29 +18,14 @@ static void usage(FILE *f)
 
 int cmd_check_source(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"source", required_argument, NULL, 's'},
-		{"debug", no_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *config = "default", *source = NULL;
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': config = optarg; break;
-		case 's': source = optarg; break;
-		case 'd': log_set_level(LOG_DEBUG); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
+	struct cmd_args a;
+	int rc = cmd_args_parse(&a, argc, argv, NULL, NULL, NULL, usage);
+	if (rc)
+		return rc == CMD_HELP ? 0 : rc;
 	struct config cfg;
-	if (cmd_config_open(config, &cfg))
+	if (cmd_config_open(a.config, &cfg))
 		return 1;
-	const struct cfg_source *src = cmd_source_find(&cfg, source);
+	const struct cfg_source *src = cmd_source_find(&cfg, a.source);
 	struct mp_conn c;
 	if (!src || cmd_source_connect(src, &c, 30000)) {
 		printf("FAIL  connection: cannot connect (see above)\n");

@@ -4,7 +4,6 @@
  * printed as ***).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,32 +258,26 @@ void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 	}
 }
 
+static void show_config_usage(FILE *f)
+{
+	fprintf(f, "usage: chameleon show_config [--config C]\n\n"
+		   "Print the configuration with defaults filled in (passwords hidden).\n");
+}
+
+static void show_sources_usage(FILE *f)
+{
+	fprintf(f, "usage: chameleon show_sources [--config C] [--source S]\n\n"
+		   "Print the sources of the configuration (passwords hidden).\n");
+}
+
 static int show(int argc, char **argv, bool sources_only)
 {
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"source", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *config = "default", *source = NULL;
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': config = optarg; break;
-		case 's': source = optarg; break;
-		case 'h':
-			printf("usage: chameleon %s [--config C]%s\n\n%s\n", argv[0],
-			       sources_only ? " [--source S]" : "",
-			       sources_only ? "Print the sources of the configuration "
-					      "(passwords hidden)."
-					    : "Print the configuration with defaults "
-					      "filled in (passwords hidden).");
-			return 0;
-		default: return 2;
-		}
-	}
+	struct cmd_args a;
+	int rc = cmd_args_parse(&a, argc, argv, NULL, NULL, NULL,
+				sources_only ? show_sources_usage : show_config_usage);
+	if (rc)
+		return rc == CMD_HELP ? 0 : rc;
+	const char *config = a.config, *source = a.source;
 	struct config cfg;
 	if (cmd_config_open(config, &cfg))
 		return 1;

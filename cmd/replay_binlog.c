@@ -4,7 +4,6 @@
  * replication apply path; the position stored in the catalog makes a
  * second run of the same files apply nothing twice.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,44 +39,42 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
+static int replay_opt(void *ctx, int id, const char *arg)
+{
+	struct rp_opts *o = ctx;
+	if (id == 't') {
+		o->create_tables = true;
+		return 0;
+	}
+	if (!strcmp(arg, "null"))
+		o->conv.zero_dates = RP_ZERO_DATE_NULL;
+	else if (!strcmp(arg, "error"))
+		o->conv.zero_dates = RP_ZERO_DATE_ERROR;
+	else if (!strcmp(arg, "infinity"))
+		o->conv.zero_dates = RP_ZERO_DATE_INFINITY;
+	else
+		return fprintf(stderr, "chameleon replay_binlog: --zero-dates null, "
+				       "error or infinity\n"), -1;
+	return 0;
+}
+
 int cmd_replay_binlog(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"source", required_argument, NULL, 's'},
-		{"create-tables", no_argument, NULL, 't'},
-		{"zero-dates", required_argument, NULL, 'z'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	static const struct cmd_opt opts[] = {
+		{"create-tables", false, 't'},
+		{"zero-dates", true, 'z'},
+		{NULL, false, 0},
 	};
-	const char *config = "default", *source = NULL;
 	struct rp_opts o;
 	memset(&o, 0, sizeof(o));
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': config = optarg; break;
-		case 's': source = optarg; break;
-		case 't': o.create_tables = true; break;
-		case 'z':
-			if (!strcmp(optarg, "null"))
-				o.conv.zero_dates = RP_ZERO_DATE_NULL;
-			else if (!strcmp(optarg, "error"))
-				o.conv.zero_dates = RP_ZERO_DATE_ERROR;
-			else if (!strcmp(optarg, "infinity"))
-				o.conv.zero_dates = RP_ZERO_DATE_INFINITY;
-			else {
-				fprintf(stderr, "replay_binlog: --zero-dates null, error or infinity\n");
-				return 2;
-			}
-			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind >= argc) {
-		usage(stderr);
+	struct cmd_args a;
+	int arc = cmd_args_parse(&a, argc, argv, opts, replay_opt, &o, usage);
+	if (arc)
+		return arc == CMD_HELP ? 0 : arc;
+	const char *config = a.config, *source = a.source;
+	int first = a.first;
+	if (first >= argc) {
+		fprintf(stderr, "chameleon replay_binlog: no binlog files given (see --help)\n");
 		return 2;
 	}
 	struct config cfg;
@@ -123,7 +120,7 @@ int cmd_replay_binlog(int argc, char **argv)
 			goto out;
 		}
 		bool again = false;
-		for (int i = optind; i < argc && !again; i++) {
+		for (int i = first; i < argc && !again; i++) {
 			struct bl_file *f;
 			if (bl_file_open(&f, argv[i], &e)) {
 				fprintf(stderr, "%s: %s\n", argv[i], e.msg);

@@ -5,7 +5,6 @@
  */
 #include <ctype.h>
 #include <stdarg.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -611,6 +610,20 @@ int cmd_decode_live(const char *config, const char *source, const char *start_fi
 	return run_live(&lv, false);
 }
 
+/* The options of capture_binlog and start_replica. */
+static int live_opt(void *ctx, int id, const char *arg)
+{
+	struct live *lv = ctx;
+	switch (id) {
+	case 'o': lv->output_dir = arg; break;
+	case 'f': lv->start_file = arg; break;
+	case 'e': lv->stop_at_end = true; break;
+	case 't': lv->create_tables = true; break;
+	default: return -1;
+	}
+	return 0;
+}
+
 static void capture_usage(FILE *f)
 {
 	fprintf(f,
@@ -627,33 +640,22 @@ static void capture_usage(FILE *f)
 
 int cmd_capture_binlog(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"source", required_argument, NULL, 's'},
-		{"output-dir", required_argument, NULL, 'o'},
-		{"start-file", required_argument, NULL, 'f'},
-		{"stop-at-end", no_argument, NULL, 'e'},
-		{"debug", no_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	static const struct cmd_opt opts[] = {
+		{"output-dir", true, 'o'},
+		{"start-file", true, 'f'},
+		{"stop-at-end", false, 'e'},
+		{NULL, false, 0},
 	};
 	struct live lv = {"default", NULL, NULL, NULL, 4, false, 2, NULL, false, false, true};
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': lv.config = optarg; break;
-		case 's': lv.source = optarg; break;
-		case 'o': lv.output_dir = optarg; break;
-		case 'f': lv.start_file = optarg; break;
-		case 'e': lv.stop_at_end = true; break;
-		case 'd': log_set_level(LOG_DEBUG); break;
-		case 'h': capture_usage(stdout); return 0;
-		default: capture_usage(stderr); return 2;
-		}
-	}
-	if (!lv.output_dir || optind < argc) {
-		capture_usage(stderr);
+	struct cmd_args a;
+	int rc = cmd_args_parse(&a, argc, argv, opts, live_opt, &lv, capture_usage);
+	if (rc)
+		return rc == CMD_HELP ? 0 : rc;
+	lv.config = a.config;
+	lv.source = a.source;
+	if (!lv.output_dir || a.first < argc) {
+		fprintf(stderr, "chameleon capture_binlog: --output-dir DIR is required "
+				"(and nothing else; see --help)\n");
 		return 2;
 	}
 	return run_live(&lv, true);
@@ -686,29 +688,24 @@ void cmd_pid_name(char *out, size_t n, const char *config, const char *source)
 
 int cmd_start_replica(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"source", required_argument, NULL, 's'},
-		{"debug", no_argument, NULL, 'd'},
-		{"create-tables", no_argument, NULL, 't'},
-		{"stop-at-end", no_argument, NULL, 'e'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	static const struct cmd_opt opts[] = {
+		{"create-tables", false, 't'},
+		{"stop-at-end", false, 'e'},
+		{NULL, false, 0},
 	};
 	struct live lv = {"default", NULL, NULL, NULL, 4, false, 2, NULL, true, false, false};
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': lv.config = optarg; break;
-		case 's': lv.source = optarg; break;
-		case 'd': lv.foreground = true; log_set_level(LOG_DEBUG); break;
-		case 't': lv.create_tables = true; break;
-		case 'e': lv.stop_at_end = true; break;
-		case 'h': replica_usage(stdout); return 0;
-		default: replica_usage(stderr); return 2;
-		}
+	struct cmd_args a;
+	int arc = cmd_args_parse(&a, argc, argv, opts, live_opt, &lv, replica_usage);
+	if (arc)
+		return arc == CMD_HELP ? 0 : arc;
+	if (a.first < argc) {
+		fprintf(stderr, "chameleon start_replica: unexpected argument '%s'\n",
+			argv[a.first]);
+		return 2;
 	}
+	lv.config = a.config;
+	lv.source = a.source;
+	lv.foreground = a.debug;
 	struct config cfg;
 	if (cmd_config_open(lv.config, &cfg))
 		return 1;
@@ -752,24 +749,20 @@ int cmd_start_replica(int argc, char **argv)
 	return rc;
 }
 
+static void stop_usage(FILE *f)
+{
+	fprintf(f, "usage: chameleon stop_replica --config C --source S\n\n"
+		   "Stop a running replica (SIGTERM: it commits what is complete\n"
+		   "and exits) and wait for it, at most 60 seconds.\n");
+}
+
 int cmd_stop_replica(int argc, char **argv)
 {
-	const char *config = "default", *source = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--config") && i + 1 < argc)
-			config = argv[++i];
-		else if (!strcmp(argv[i], "--source") && i + 1 < argc)
-			source = argv[++i];
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: chameleon stop_replica --config C --source S\n\n"
-			       "Stop a running replica (SIGTERM: it commits what is complete\n"
-			       "and exits) and wait for it, at most 60 seconds.\n");
-			return 0;
-		} else {
-			fprintf(stderr, "stop_replica: unknown option '%s'\n", argv[i]);
-			return 2;
-		}
-	}
+	struct cmd_args a;
+	int arc = cmd_args_parse(&a, argc, argv, NULL, NULL, NULL, stop_usage);
+	if (arc)
+		return arc == CMD_HELP ? 0 : arc;
+	const char *config = a.config, *source = a.source;
 	struct config cfg;
 	if (cmd_config_open(config, &cfg))
 		return 1;
