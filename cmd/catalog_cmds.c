@@ -571,7 +571,9 @@ static void status_json(FILE *f, const struct rp_source_status *v, size_t n)
 			json_str(f, t->table);
 			fputs(", \"pg_schema\": ", f);
 			json_str(f, t->pg_schema);
-			fprintf(f, ", \"inserts\": %llu, \"updates\": %llu, \"deletes\": %llu}",
+			fprintf(f, ", \"rows_copied\": %llu, \"inserts\": %llu, "
+				   "\"updates\": %llu, \"deletes\": %llu}",
+				(unsigned long long)t->rows_copied,
 				(unsigned long long)t->inserts, (unsigned long long)t->updates,
 				(unsigned long long)t->deletes);
 		}
@@ -655,14 +657,15 @@ static void status_text(FILE *f, const struct rp_source_status *v, size_t n)
 						2 * strlen(t->table) + 6);
 				w = len > w ? len : w;
 			}
-			fprintf(f, "  %-*s %12s %12s %12s\n", w + 2, "tables:", "inserts",
-				"updates", "deletes");
+			fprintf(f, "  %-*s %12s %12s %12s %12s\n", w + 2, "tables:", "copied",
+				"inserts", "updates", "deletes");
 			for (size_t k = 0; k < s->ntables; k++) {
 				const struct rp_table_counts *t = &s->tables[k];
 				char name[1024];
 				snprintf(name, sizeof(name), "%s.%s -> %s.%s", t->schema,
 					 t->table, or_dash(t->pg_schema), t->table);
-				fprintf(f, "    %-*s %12llu %12llu %12llu\n", w, name,
+				fprintf(f, "    %-*s %12llu %12llu %12llu %12llu\n", w, name,
+					(unsigned long long)t->rows_copied,
 					(unsigned long long)t->inserts,
 					(unsigned long long)t->updates,
 					(unsigned long long)t->deletes);

@@ -523,7 +523,7 @@ int rp_catalog_status(struct rp_catalog *c, const char *source,
 		struct rp_source_status *s = &v[i];
 		const char *q[1] = {s->name};
 		r = query(c, "SELECT schema_name, table_name, pg_schema, inserts, updates, "
-			  "deletes FROM sch_chameleon.t_tables WHERE source_name = $1 "
+			  "deletes, rows_copied FROM sch_chameleon.t_tables WHERE source_name = $1 "
 			  "ORDER BY schema_name, table_name", 1, q, e);
 		if (!r)
 			return -ERR_PG;
@@ -537,6 +537,7 @@ int rp_catalog_status(struct rp_catalog *c, const char *source,
 			t->inserts = col_u64(r, (int)j, 3);
 			t->updates = col_u64(r, (int)j, 4);
 			t->deletes = col_u64(r, (int)j, 5);
+			t->rows_copied = col_u64(r, (int)j, 6);
 		}
 		PQclear(r);
 		/* each disabled table with the latest error logged for it */

@@ -312,6 +312,7 @@ int rp_catalog_source_get(struct rp_catalog *c, const char *name,
 struct rp_table_counts {
 	const char *schema, *table;	/* origin (MySQL) names */
 	const char *pg_schema;
+	uint64_t rows_copied;		/* by init_replica */
 	uint64_t inserts, updates, deletes;
 };
 
