@@ -32,6 +32,9 @@ else
 	grep -q "already running" "$work/out2" && ok "a second replica of the same source is refused" ||
 		notok "second instance message"
 fi
+# without a stored position the replica starts at the source's position when
+# it connects: the workload must come after that
+_wait_for 30 sh -c "grep -q 'streaming from' '$work'/log/*.log"
 mariadb_sql -D mysql -e "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, v INT);
 	INSERT INTO d.t SELECT seq, seq FROM seq_1_to_1000"
 _wait_for 20 sh -c "[ \"\$(psql -X -At -h '$PG_HOST' -p '$PG_PORT' -U postgres -c 'SELECT count(*) FROM d.t' 2>/dev/null)\" = 1000 ]" &&
