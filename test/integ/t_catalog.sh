@@ -126,7 +126,8 @@ SQL
 rpid=$!
 _wait_for 20 sh -c "[ \"\$(psql -X -At -h '$PG_HOST' -p '$PG_PORT' -U postgres -c \"SELECT status FROM sch_chameleon.t_sources WHERE source_name = 'src'\")\" = running ]" &&
 	ok "start_replica sets the status running" || notok "status running"
-sleep 1
+# it starts at the source's position when it connects: the workload after that
+_wait_for 30 grep -q "streaming from" "$work/rep.log"
 mariadb_sql -D shop <<'SQL'
 INSERT INTO items SELECT seq, CONCAT('n', seq), seq FROM seq_1_to_1000;
 UPDATE items SET qty = qty + 1 WHERE id <= 100;
