@@ -197,7 +197,9 @@ mariadb_sql -D shop -e "CREATE TABLE live (id INT PRIMARY KEY, v VARCHAR(20), n 
 "$bin" start_replica --config "$work/cfg.yml" --source mysql --debug --create-tables \
 	> "$work/rep1.log" 2>&1 &
 rpid=$!
-sleep 1
+# without a stored position it starts at the source's position when it
+# connects: the workload must come after that (a fixed sleep raced)
+_wait_for 30 grep -q "streaming from" "$work/rep1.log"
 mariadb_sql -D shop -e "INSERT INTO live SELECT seq, CONCAT('v', seq), 0 FROM seq_1_to_20000"
 for i in 1 2 3 4 5; do
 	mariadb_sql -D shop -e "UPDATE live SET n = n + 1 WHERE id % $((i + 1)) = 0"
