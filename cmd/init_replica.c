@@ -1158,6 +1158,17 @@ static int preflight(struct mp_conn *c)
 	int n = mp_check_source(c, chk, 32);
 	int bad = 0;
 	for (int i = 0; i < n; i++) {
+		/* replication after the copy reads column names, keys and
+		 * ENUM/SET labels from the table maps */
+		if (!strcmp(chk[i].name, "binlog_row_metadata") &&
+		    (chk[i].warning || strstr(chk[i].detail, "not available"))) {
+			fprintf(stderr, "chameleon: source check binlog_row_metadata failed: %s; "
+					"fix: SET GLOBAL binlog_row_metadata = 'FULL' (MySQL 8.0.1+, "
+					"MariaDB 10.5+): replication needs the column names in the "
+					"binlog\n", chk[i].detail);
+			bad++;
+			continue;
+		}
 		if (chk[i].ok || chk[i].warning)
 			continue;
 		fprintf(stderr, "chameleon: source check %s failed: %s%s%s\n", chk[i].name,
