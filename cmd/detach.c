@@ -436,7 +436,13 @@ int cmd_detach_replica(int argc, char **argv)
 		qident(&qt, ps);
 		buf_putc(&qt, '.');
 		qident(&qt, f[1]);
-		buf_printf(&sql, "ALTER TABLE %s ADD CONSTRAINT ", buf_cstr(&qt));
+		/* those with cascading actions exist since init_replica */
+		buf_putl(&sql, "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE "
+			       "conname = ");
+		qliteral(&sql, f[2]);
+		buf_putl(&sql, " AND conrelid = ");
+		qliteral(&sql, buf_cstr(&qt));
+		buf_printf(&sql, "::regclass) THEN ALTER TABLE %s ADD CONSTRAINT ", buf_cstr(&qt));
 		qident(&sql, f[2]);
 		buf_putl(&sql, " FOREIGN KEY (");
 		for (size_t k = i; k < j; k++) {
@@ -463,7 +469,7 @@ int cmd_detach_replica(int argc, char **argv)
 				if (!strcasecmp(rule, rules[k]))
 					buf_printf(&sql, " ON %s %s", w ? "DELETE" : "UPDATE", rules[k]);
 		}
-		buf_putl(&sql, " NOT VALID;\n");
+		buf_putl(&sql, " NOT VALID; END IF; END$$;\n");
 		fks[nfk].table = xstrdup(buf_cstr(&qt));
 		fks[nfk].name = xstrdup(f[2]);
 		nfk++;

@@ -1045,6 +1045,168 @@ static int plan_copy(struct init *in, struct mp_conn *c, bool transactional)
 
 /* ---- the command ----------------------------------------------------------- */
 
+/*
+ * Foreign keys whose ON DELETE / ON UPDATE action changes other rows
+ * (CASCADE, SET NULL, SET DEFAULT): InnoDB performs those changes inside
+ * the storage engine and does not write them to the binary log, so the
+ * replica must perform them itself.  Created between replicated tables
+ * after the load (NOT VALID: rows the source let in without a parent,
+ * e.g. with foreign_key_checks=0, do not stop the copy); the other
+ * foreign keys are created by detach_replica.  Existing ones are kept.
+ */
+struct fkrow {
+	char *f[9];	/* schema, table, name, column, ref schema, ref table,
+			   ref column, update rule, delete rule */
+};
+
+static void on_fk(char **f, uint32_t n, void *ctx)
+{
+	struct buf *rows = ctx;
+	if (n < 9)
+		return;
+	struct fkrow r;
+	for (int i = 0; i < 9; i++)
+		r.f[i] = f[i];
+	buf_put(rows, &r, sizeof(r));
+}
+
+static bool cascading(const char *rule)
+{
+	return rule && (!strcasecmp(rule, "CASCADE") || !strcasecmp(rule, "SET NULL") ||
+			!strcasecmp(rule, "SET DEFAULT"));
+}
+
+static const char *mapped_pg_schema(const struct init *in, const char *mysql_schema)
+{
+	for (size_t k = 0; k < in->src->n_mappings; k++)
+		if (!strcmp(in->src->mappings[k].mysql_schema, mysql_schema))
+			return in->src->mappings[k].pg_schema;
+	return NULL;
+}
+
+static int cascade_fks(struct init *in, struct mp_conn *c, PGconn *pg, bool drop)
+{
+	struct buf schemas, q, rows;
+	buf_init(&schemas, 0);
+	buf_init(&q, 0);
+	buf_init(&rows, 0);
+	for (size_t i = 0; i < in->src->n_mappings; i++) {
+		if (i)
+			buf_putc(&schemas, ',');
+		mp_quote(&schemas, in->src->mappings[i].mysql_schema);
+	}
+	buf_printf(&q, "SELECT k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, "
+		       "k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME, "
+		       "k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE "
+		       "FROM information_schema.KEY_COLUMN_USAGE k "
+		       "JOIN information_schema.REFERENTIAL_CONSTRAINTS r "
+		       "ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND "
+		       "r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME "
+		       "WHERE k.TABLE_SCHEMA IN (%s) AND k.REFERENCED_TABLE_NAME IS NOT NULL "
+		       "ORDER BY k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, "
+		       "k.ORDINAL_POSITION", buf_cstr(&schemas));
+	int rc = my_rows(c, &in->mem, buf_cstr(&q), on_fk, &rows);
+	struct fkrow *v = (struct fkrow *)rows.p;
+	size_t n = rc ? 0 : rows.n / sizeof(*v);
+	int made = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && !strcmp(v[j].f[0], v[i].f[0]) && !strcmp(v[j].f[1], v[i].f[1]) &&
+		       !strcmp(v[j].f[2], v[i].f[2]))
+			j++;
+		char **f = v[i].f;
+		const char *ps = mapped_pg_schema(in, f[0]);
+		const char *rs = f[4] ? mapped_pg_schema(in, f[4]) : NULL;
+		bool involved = find_table(in, f[0], f[1]) || (f[4] && find_table(in, f[4], f[5]));
+		if (!(cascading(f[7]) || cascading(f[8])) || !involved) {
+			i = j;
+			continue;
+		}
+		if (!ps || !rs || !rp_table_included(&in->filters, f[0], f[1]) ||
+		    !rp_table_included(&in->filters, f[4], f[5])) {
+			log_warn("init", "foreign key %s of `%s`.`%s` (ON DELETE %s ON UPDATE %s) "
+					 "refers to a table that is not replicated: the rows its "
+					 "actions change on the source are not in the binlog",
+				 f[2], f[0], f[1], f[8], f[7]);
+			i = j;
+			continue;
+		}
+		buf_reset(&q);
+		if (drop) {
+			/* keep_existing_schema: the tables are reloaded in
+			 * parallel, the keys are added again after */
+			buf_putl(&q, "ALTER TABLE IF EXISTS ");
+			qident(&q, ps);
+			buf_putc(&q, '.');
+			qident(&q, f[1]);
+			buf_putl(&q, " DROP CONSTRAINT IF EXISTS ");
+			qident(&q, f[2]);
+			char err[1024];
+			if (pg_exec(pg, buf_cstr(&q), err, sizeof(err))) {
+				fprintf(stderr, "chameleon: %s\n", err);
+				rc = -1;
+				break;
+			}
+			i = j;
+			continue;
+		}
+		buf_putl(&q, "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = ");
+		qliteral(&q, f[2]);
+		buf_putl(&q, " AND conrelid = ");
+		{
+			struct buf t;
+			buf_init(&t, 0);
+			qident(&t, loading_schema(in, ps));
+			buf_putc(&t, '.');
+			qident(&t, f[1]);
+			qliteral(&q, buf_cstr(&t));
+			buf_putl(&q, "::regclass) THEN ALTER TABLE ");
+			buf_put(&q, t.p, t.n);
+			buf_release(&t);
+		}
+		buf_putl(&q, " ADD CONSTRAINT ");
+		qident(&q, f[2]);
+		buf_putl(&q, " FOREIGN KEY (");
+		for (size_t k = i; k < j; k++) {
+			if (k > i)
+				buf_putl(&q, ", ");
+			qident(&q, v[k].f[3]);
+		}
+		buf_putl(&q, ") REFERENCES ");
+		qident(&q, loading_schema(in, rs));
+		buf_putc(&q, '.');
+		qident(&q, f[5]);
+		buf_putl(&q, " (");
+		for (size_t k = i; k < j; k++) {
+			if (k > i)
+				buf_putl(&q, ", ");
+			qident(&q, v[k].f[6]);
+		}
+		buf_putc(&q, ')');
+		static const char *const rules[] = {"CASCADE", "SET NULL", "SET DEFAULT",
+						    "RESTRICT", "NO ACTION", NULL};
+		for (int w = 0; w < 2; w++)
+			for (int k = 0; f[7 + w] && rules[k]; k++)
+				if (!strcasecmp(f[7 + w], rules[k]))
+					buf_printf(&q, " ON %s %s", w ? "DELETE" : "UPDATE", rules[k]);
+		buf_putl(&q, " NOT VALID; END IF; END$$");
+		char err[1024];
+		if (pg_exec(pg, buf_cstr(&q), err, sizeof(err)))
+			log_warn("init", "foreign key %s of `%s`.`%s` not created: %s", f[2], f[0],
+				 f[1], err);
+		else
+			made++;
+		i = j;
+	}
+	if (made && !drop)
+		log_info("init", "%d foreign keys with cascading actions created (InnoDB does "
+				 "not log the rows they change)", made);
+	buf_release(&schemas);
+	buf_release(&q);
+	buf_release(&rows);
+	return rc;
+}
+
 /* The catalog row of a copied table (sync_file: the sync_tables snapshot). */
 static void table_row_sql(struct buf *b, struct init *in, const struct itable *t,
 			  const char *sync_file, const char *sync_pos)
@@ -1449,6 +1611,8 @@ static int run(int argc, char **argv, enum mode mode)
 	log_info("init", "%d tables, about %llu rows; %d copy workers", in.ntables,
 		 (unsigned long long)in.est_total, workers);
 
+	if (in.keep_existing && cascade_fks(&in, coord, pg, true))
+		goto out;
 	/* the loading schemas, or the existing tables emptied */
 	buf_putl(&sql, "BEGIN;\n");
 	for (size_t i = 0; i < src->n_mappings; i++) {
@@ -1468,9 +1632,12 @@ static int run(int argc, char **argv, enum mode mode)
 	for (int i = 0; i < in.ntables; i++) {
 		struct itable *t = &in.tables[i];
 		if (in.keep_existing) {
-			buf_putl(&sql, "TRUNCATE ");
+			/* one TRUNCATE for all: tables referencing each other
+			 * (the cascading foreign keys) are emptied together */
+			buf_puts(&sql, i ? ", " : "TRUNCATE ");
 			table_name(&sql, &in, t, false);
-			buf_putl(&sql, ";\n");
+			if (i == in.ntables - 1)
+				buf_putl(&sql, ";\n");
 			continue;
 		}
 		if (mode == M_SYNC) {
@@ -1631,6 +1798,8 @@ indexes:
 		}
 	}
 
+	if (mode != M_SCHEMA && cascade_fks(&in, coord, pg, false))
+		goto out;
 	/* the swap and the position, in one transaction */
 	buf_reset(&sql);
 	buf_putl(&sql, "BEGIN;\n");
