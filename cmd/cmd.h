@@ -30,6 +30,7 @@ int cmd_detach_replica(int argc, char **argv);
 /* The pid file name of a replica: CONFIG_SOURCE. */
 void cmd_pid_name(char *out, size_t n, const char *config, const char *source);
 int cmd_stop_replica(int argc, char **argv);
+int cmd_stop_all_replicas(int argc, char **argv);
 int cmd_show_config(int argc, char **argv);
 int cmd_show_sources(int argc, char **argv);
 int cmd_create_replica_schema(int argc, char **argv);

@@ -32,6 +32,8 @@ static const struct cmd commands[] = {
 	{"start_replica", cmd_start_replica,
 	 "follow a source and apply its changes to PostgreSQL"},
 	{"stop_replica", cmd_stop_replica, "stop a running replica"},
+	{"stop_all_replicas", cmd_stop_all_replicas,
+	 "stop the running replicas of every source"},
 	{"replay_binlog", cmd_replay_binlog,
 	 "apply binlog files to PostgreSQL (exactly once)"},
 	{"set_configuration_files", cmd_set_configuration_files,

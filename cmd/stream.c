@@ -756,6 +756,25 @@ static void stop_usage(FILE *f)
 		   "and exits) and wait for it, at most 60 seconds.\n");
 }
 
+/* SIGTERM to the replica of one source and wait: 0 stopped or not running. */
+static int stop_one(const struct config *cfg, const char *config, const char *source)
+{
+	char name[300];
+	cmd_pid_name(name, sizeof(name), config, source);
+	pid_t pid = pidfile_owner(cfg->pid_dir, name);
+	if (!pid) {
+		printf("the replica of '%s' is not running\n", source);
+		return 0;
+	}
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 600 && pidfile_owner(cfg->pid_dir, name) == pid; i++)
+		usleep(100000);
+	int still = pidfile_owner(cfg->pid_dir, name) == pid;
+	printf(still ? "the replica of '%s' (pid %ld) did not stop within 60 s\n"
+		     : "the replica of '%s' (pid %ld) stopped\n", source, (long)pid);
+	return still ? 1 : 0;
+}
+
 int cmd_stop_replica(int argc, char **argv)
 {
 	struct cmd_args a;
@@ -771,20 +790,32 @@ int cmd_stop_replica(int argc, char **argv)
 		config_release(&cfg);
 		return 1;
 	}
-	char name[300];
-	cmd_pid_name(name, sizeof(name), config, src->name);
-	pid_t pid = pidfile_owner(cfg.pid_dir, name);
-	if (!pid) {
-		printf("the replica of '%s' is not running\n", src->name);
-		config_release(&cfg);
-		return 0;
-	}
-	kill(pid, SIGTERM);
-	for (int i = 0; i < 600 && pidfile_owner(cfg.pid_dir, name) == pid; i++)
-		usleep(100000);
-	int still = pidfile_owner(cfg.pid_dir, name) == pid;
-	printf(still ? "the replica (pid %ld) did not stop within 60 s\n"
-		     : "the replica (pid %ld) stopped\n", (long)pid);
+	int rc = stop_one(&cfg, config, src->name);
 	config_release(&cfg);
-	return still ? 1 : 0;
+	return rc;
+}
+
+static void stop_all_usage(FILE *f)
+{
+	fprintf(f, "usage: chameleon stop_all_replicas --config C\n"
+		   "\n"
+		   "Stop the running replica of every source of the configuration\n"
+		   "(SIGTERM: each commits what it has and exits), waiting at most 60\n"
+		   "seconds for each.\n");
+}
+
+int cmd_stop_all_replicas(int argc, char **argv)
+{
+	struct cmd_args a;
+	int arc = cmd_args_parse(&a, argc, argv, NULL, NULL, NULL, stop_all_usage);
+	if (arc)
+		return arc == CMD_HELP ? 0 : arc;
+	struct config cfg;
+	if (cmd_config_open(a.config, &cfg))
+		return 1;
+	int rc = 0;
+	for (size_t i = 0; i < cfg.n_sources; i++)
+		rc |= stop_one(&cfg, a.config, cfg.sources[i].name);
+	config_release(&cfg);
+	return rc;
 }

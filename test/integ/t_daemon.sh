@@ -44,5 +44,11 @@ _wait_for 20 sh -c "[ \"\$(psql -X -At -h '$PG_HOST' -p '$PG_PORT' -U postgres -
 	ok "stop_replica stops it and the pid file is gone" || notok "stop_replica: $(cat "$work/out3")"
 grep -q "stopped at binlog" "$work"/log/*.log && ok "the log file records the stop position" ||
 	notok "log file"
+# stop_all_replicas stops the replica of every source of the configuration
+"$bin" start_replica --config "$work/cfg.yml" --source src > /dev/null 2>&1
+_wait_for 10 test -s "$work/pid/cfg.yml_src.pid"
+"$bin" stop_all_replicas --config "$work/cfg.yml" > "$work/out4" 2>&1 &&
+	grep -q "of 'src' (pid [0-9]*) stopped" "$work/out4" && [ ! -e "$work/pid/cfg.yml_src.pid" ] &&
+	ok "stop_all_replicas stops every running replica" || notok "stop_all_replicas: $(cat "$work/out4")"
 echo "1..$n"
 [ $fails = 0 ]
