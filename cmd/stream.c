@@ -300,14 +300,14 @@ static int run_live(const struct live *lv, bool capture)
 	int64_t last_commit = mono_ms();
 	bool running = false;	/* status 'running' recorded */
 	run_error[0] = 0;
+	struct rp_opts ro;
+	memset(&ro, 0, sizeof(ro));
 	if (lv->replicate) {
 		maps = calloc(src->n_mappings ? src->n_mappings : 1, sizeof(*maps));
 		for (size_t i = 0; i < src->n_mappings; i++) {
 			maps[i].mysql_schema = src->mappings[i].mysql_schema;
 			maps[i].pg_schema = src->mappings[i].pg_schema;
 		}
-		struct rp_opts ro;
-		memset(&ro, 0, sizeof(ro));
 		ro.conninfo = conninfo;
 		ro.source = src->name;
 		ro.mappings = maps;
@@ -512,6 +512,35 @@ static int run_live(const struct live *lv, bool capture)
 				/* a table was taken out of replication: stream again
 				 * from the committed position */
 				log_warn("replica", "%s", e.msg);
+				mp_close(&c);
+				continue;
+			}
+			if (src_rc && rp_sink_connection_lost(sink)) {
+				/* PostgreSQL went away (restart, failover): what
+				 * it committed is consistent; connect again and
+				 * stream again from there */
+				log_warn("replica", "PostgreSQL connection lost (%s); reconnecting",
+					 e.msg);
+				rp_sink_close(sink);
+				sink = NULL;
+				for (int k = 1; k <= 60 && !daemon_stop_requested; k++) {
+					unsigned delay = k < 5 ? 1u << (k - 1) : 10;
+					for (unsigned i = 0; i < delay * 10 && !daemon_stop_requested; i++)
+						usleep(100000);
+					err_clear(&e);
+					if (!rp_sink_open(&sink, &ro, &e))
+						break;
+					log_warn("replica", "PostgreSQL: %s (attempt %d of 60)", e.msg, k);
+				}
+				if (!sink) {
+					if (daemon_stop_requested) {
+						status = 0;
+						break;
+					}
+					fail("replica: PostgreSQL unreachable: %s\n", e.msg);
+					break;
+				}
+				log_info("replica", "PostgreSQL connection back");
 				mp_close(&c);
 				continue;
 			}

@@ -1929,6 +1929,11 @@ int rp_sink_finish(struct rp_sink *s, struct err *e)
 	return handle(s, commit(s, e), e);
 }
 
+bool rp_sink_connection_lost(const struct rp_sink *s)
+{
+	return PQstatus(s->pg) == CONNECTION_BAD;
+}
+
 void rp_sink_close(struct rp_sink *s)
 {
 	if (!s)

@@ -56,6 +56,19 @@ mariadb_start() {
 	export MY_DIR MY_PORT MY_SOCK MY_PID
 }
 
+# Start the server of mariadb_start again (same data, port and socket).
+mariadb_start_again() {
+	_user=""
+	[ "$(id -u)" = 0 ] && _user="--user=root"
+	mariadbd --no-defaults --datadir="$MY_DIR/data" --socket="$MY_SOCK" \
+		--port="$MY_PORT" --bind-address=127.0.0.1 --log-bin="$MY_DIR/data/binlog" \
+		--binlog-format=ROW --binlog-row-metadata=FULL --server-id=1 \
+		--skip-name-resolve --max-allowed-packet=64M --log-error="$MY_DIR/error2.log" \
+		--pid-file="$MY_DIR/mysqld.pid" $_user > /dev/null 2>&1 &
+	MY_PID=$!
+	_wait_for 60 mariadb --no-defaults -S "$MY_SOCK" -uroot -e 'select 1'
+}
+
 mariadb_sql() {
 	mariadb --no-defaults --default-character-set=utf8mb4 -S "$MY_SOCK" -uroot "$@"
 }

@@ -50,5 +50,34 @@ _wait_for 10 test -s "$work/pid/cfg.yml_src.pid"
 "$bin" stop_all_replicas --config "$work/cfg.yml" > "$work/out4" 2>&1 &&
 	grep -q "of 'src' (pid [0-9]*) stopped" "$work/out4" && [ ! -e "$work/pid/cfg.yml_src.pid" ] &&
 	ok "stop_all_replicas stops every running replica" || notok "stop_all_replicas: $(cat "$work/out4")"
+# the replica keeps running across a PostgreSQL restart and a MariaDB
+# restart in the middle of a workload: nothing lost, nothing applied twice
+"$bin" start_replica --config "$work/cfg.yml" --source src > /dev/null 2>&1
+_wait_for 10 test -s "$work/pid/cfg.yml_src.pid"
+(
+	for k in $(seq 1 30); do
+		mariadb_sql -D d -e "INSERT INTO t SELECT 100000 + $k * 1000 + seq, seq FROM seq_1_to_500;
+			UPDATE t SET v = v + 1 WHERE id = $k; DELETE FROM t WHERE id = 100 + $k" 2>/dev/null
+		sleep 0.1
+	done
+) &
+wl=$!
+sleep 1
+_as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w restart \
+	-o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" > /dev/null 2>&1
+wait $wl
+mariadb_stop
+mariadb_start_again
+mariadb_sql -D d -e "INSERT INTO t SELECT 200000 + seq, seq FROM seq_1_to_500; UPDATE t SET v = 0 WHERE id = 5"
+want=$(mariadb_sql -N -B -e "SELECT COUNT(*), SUM(v), SUM(id) FROM d.t" | tr '\t' ' ')
+_wait_for 60 sh -c "[ \"\$(psql -X -At -F ' ' -h '$PG_HOST' -p '$PG_PORT' -U postgres -c 'SELECT count(*), sum(v), sum(id) FROM d.t' 2>/dev/null)\" = '$want' ]"
+got=$(pg_sql -At -F ' ' -c "SELECT count(*), sum(v), sum(id) FROM d.t")
+if [ "$got" = "$want" ] && kill -0 "$(cat "$work/pid/cfg.yml_src.pid")" 2>/dev/null && grep -q "PostgreSQL connection back" "$work"/log/*.log; then
+	ok "the replica reconnected across a PostgreSQL and a MariaDB restart: equal ($got)"
+else
+	notok "across restarts: PostgreSQL $got, MariaDB $want"
+	grep -E "WARN|ERROR|back" "$work"/log/*.log | tail -5 | sed 's/^/# /'
+fi
+"$bin" stop_replica --config "$work/cfg.yml" --source src > /dev/null 2>&1
 echo "1..$n"
 [ $fails = 0 ]

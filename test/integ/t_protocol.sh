@@ -20,17 +20,6 @@ check() {	# check DESCRIPTION COMMAND...
 	fi
 }
 
-mariadb_start_again() {
-	_user=""
-	[ "$(id -u)" = 0 ] && _user="--user=root"
-	mariadbd --no-defaults --datadir="$MY_DIR/data" --socket="$MY_SOCK" \
-		--port="$MY_PORT" --bind-address=127.0.0.1 --log-bin="$MY_DIR/data/binlog" \
-		--binlog-format=ROW --binlog-row-metadata=FULL --server-id=1 \
-		--skip-name-resolve --max-allowed-packet=64M --log-error="$MY_DIR/error2.log" \
-		$_user > /dev/null 2>&1 &
-	MY_PID=$!
-	_wait_for 60 mariadb --no-defaults -S "$MY_SOCK" -uroot -e 'select 1'
-}
 
 # --- certificates: a CA, a server certificate for 127.0.0.1/localhost, another CA
 cd "$work" || exit 1
