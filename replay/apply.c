@@ -76,6 +76,7 @@ struct rp_sink {
 	const char *copy_table;	/* interned "schema.table" of the open COPY */
 	struct buf copy_sql;	/* its COPY statement */
 	struct buf copy;	/* rows not yet handed to libpq (< COPY_CHUNK) */
+	struct buf keys;	/* an array parameter of a batched DELETE or UPDATE */
 	struct buf created;	/* "schema.table\0" of tables created */
 	/* which table each sent command belongs to, to name a failing one */
 	struct tag {
@@ -1227,6 +1228,268 @@ static int insert_run(struct rp_sink *s, const struct bl_table *t,
 	return 0;
 }
 
+/*
+ * Deletes of a table keyed by one column are batched: one
+ * DELETE ... WHERE k = ANY($1) per run of up to DELETE_BATCH rows of an
+ * event, the keys in one text array parameter whose element type
+ * PostgreSQL takes from the key column.  Deleting a set of distinct keys
+ * does not depend on the order of the rows (a key deleted twice is a
+ * no-op the second time, as row by row).  Tables without a primary key
+ * or with a composite one keep one statement per row.
+ */
+#define DELETE_BATCH 1024
+
+/* The single primary-key column of t, or -1 (none, or composite). */
+static int single_key(const struct bl_table *t)
+{
+	int k = -1;
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		if (!t->cols[i].is_pk)
+			continue;
+		if (k >= 0)
+			return -1;
+		k = (int)i;
+	}
+	return k;
+}
+
+/* An element of an array literal: double-quoted, '"' and '\' escaped. */
+static void array_elem(struct buf *b, const uint8_t *p, size_t n)
+{
+	buf_putc(b, '"');
+	size_t from = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != '"' && p[i] != '\\')
+			continue;
+		buf_put(b, p + from, i - from);
+		buf_putc(b, '\\');
+		from = i;
+	}
+	buf_put(b, p + from, n - from);
+	buf_putc(b, '"');
+}
+
+static int delete_batch(struct rp_sink *s, const struct bl_table *t,
+			const char *schema, uint32_t key, const struct bl_row *rows,
+			uint32_t n, struct err *e)
+{
+	char tmp[32];
+	buf_reset(&s->keys);
+	buf_putc(&s->keys, '{');
+	for (uint32_t r = 0; r < n; r++) {
+		buf_reset(&s->val);
+		bool isnull;
+		int rc = rp_value_text(&s->val, &t->cols[key], &rows[r].before[key],
+				       &s->o.conv, &isnull, e);
+		if (rc < 0)
+			return rc;
+		if (r)
+			buf_putc(&s->keys, ',');
+		/* a NULL key matches no row, as '=' row by row */
+		if (isnull)
+			buf_putl(&s->keys, "NULL");
+		else
+			array_elem(&s->keys, s->val.p, s->val.n);
+	}
+	buf_putc(&s->keys, '}');
+	buf_reset(&s->sql);
+	buf_putl(&s->sql, "DELETE FROM ");
+	quote_ident(&s->sql, schema);
+	buf_putc(&s->sql, '.');
+	quote_ident(&s->sql, t->name);
+	buf_putl(&s->sql, " WHERE ");
+	quote_ident(&s->sql, column_name(t, key, tmp, sizeof(tmp)));
+	buf_putl(&s->sql, " = ANY($1)");
+	const char *vals[1] = {buf_cstr(&s->keys)};
+	return send_prepared(s, buf_cstr(&s->sql), 1, vals, e);
+}
+
+/*
+ * Updates of a table keyed by one column are batched too, when a run of
+ * rows of one event keeps its keys (the after image has the same key, or
+ * none), changes the same columns and touches each key once:
+ *   UPDATE t AS d SET a = v.a, ... FROM unnest($1, $2, ...) AS v(k, a, ...)
+ *   WHERE d.k = v.k
+ * one text array parameter per column.  Rows with distinct keys do not
+ * depend on their order; a changed key or a key seen twice ends the run
+ * (row by row from there, as before).  Each array parameter is written
+ * COALESCE($n, (SELECT array_agg(col) FROM t WHERE false)) so that
+ * PostgreSQL types it as an array of the table's own column type: the
+ * elements go through the same input functions as the text parameters of
+ * the row-by-row statements.
+ */
+#define UPDATE_BATCH 1024
+
+static uint64_t text_hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+/* Whether a and b are the same present value, compared as text. */
+static int same_text(struct rp_sink *s, const struct bl_column *c,
+		     const struct bl_value *a, const struct bl_value *b,
+		     const char **a_text, size_t *a_len, struct err *e)
+{
+	bool anull, bnull;
+	buf_reset(&s->val);
+	int rc = rp_value_text(&s->val, c, a, &s->o.conv, &anull, e);
+	if (rc < 0)
+		return rc;
+	*a_text = arena_strndup(&s->params, buf_cstr(&s->val), s->val.n);
+	*a_len = s->val.n;
+	if (anull)
+		return 0;	/* a NULL key: row by row */
+	if (b->kind == BLV_ABSENT)
+		return 1;
+	buf_reset(&s->val);
+	rc = rp_value_text(&s->val, c, b, &s->o.conv, &bnull, e);
+	if (rc < 0)
+		return rc;
+	return !bnull && s->val.n == *a_len && !memcmp(s->val.p, *a_text, *a_len);
+}
+
+/*
+ * How many rows from rows[0] one batched UPDATE may apply (0 or 1: row by
+ * row).  The rows' key texts are left in s->params.
+ */
+static int update_run(struct rp_sink *s, const struct bl_table *t, uint32_t key,
+		      const struct bl_row *rows, uint32_t n, uint32_t *run,
+		      struct err *e)
+{
+	enum { NSLOTS = 2 * UPDATE_BATCH };	/* open addressing, half full at most */
+	uint32_t slots[NSLOTS];	/* 1 + row index, 0 = empty */
+	const char *texts[UPDATE_BATCH];
+	size_t lens[UPDATE_BATCH];
+	memset(slots, 0, sizeof(slots));
+	*run = 0;
+	bool sets = false;
+	for (uint32_t i = 0; i < t->ncols; i++)
+		sets |= i != key && rows[0].after[i].kind != BLV_ABSENT;
+	if (!sets)
+		return 0;
+	uint32_t r = 0;
+	for (; r < n && r < UPDATE_BATCH; r++) {
+		const struct bl_row *row = &rows[r];
+		if (row->before[key].kind == BLV_ABSENT ||
+		    !same_columns(t, rows[0].after, row->after))
+			break;
+		int rc = same_text(s, &t->cols[key], &row->before[key], &row->after[key],
+				   &texts[r], &lens[r], e);
+		if (rc < 0)
+			return rc;
+		if (!rc)
+			break;	/* the key changes */
+		uint64_t h = text_hash((const uint8_t *)texts[r], lens[r]);
+		uint32_t at = (uint32_t)(h % NSLOTS);
+		bool seen = false;
+		while (slots[at] && !seen) {
+			uint32_t o = slots[at] - 1;
+			seen = lens[o] == lens[r] && !memcmp(texts[o], texts[r], lens[r]);
+			at = (at + 1) % NSLOTS;
+		}
+		if (seen)
+			break;	/* the same row again */
+		slots[at] = r + 1;
+	}
+	*run = r;
+	return 0;
+}
+
+/* An array literal of column c's values in the rows' images (after or before). */
+static int array_param(struct rp_sink *s, const struct bl_table *t, uint32_t c,
+		       const struct bl_row *rows, uint32_t n, bool before,
+		       const char **out, struct err *e)
+{
+	buf_reset(&s->keys);
+	buf_putc(&s->keys, '{');
+	for (uint32_t r = 0; r < n; r++) {
+		const struct bl_value *v = before ? &rows[r].before[c] : &rows[r].after[c];
+		buf_reset(&s->val);
+		bool isnull;
+		int rc = rp_value_text(&s->val, &t->cols[c], v, &s->o.conv, &isnull, e);
+		if (rc < 0)
+			return rc;
+		if (rc == RP_ZERO_DATE_REPLACED && !before)
+			s->st.zero_dates++;
+		if (r)
+			buf_putc(&s->keys, ',');
+		if (isnull)
+			buf_putl(&s->keys, "NULL");
+		else
+			array_elem(&s->keys, s->val.p, s->val.n);
+	}
+	buf_putc(&s->keys, '}');
+	*out = arena_strndup(&s->params, buf_cstr(&s->keys), s->keys.n);
+	return 0;
+}
+
+static int update_batch(struct rp_sink *s, const struct bl_table *t,
+			const char *schema, uint32_t key, const struct bl_row *rows,
+			uint32_t n, struct err *e)
+{
+	const char **vals = arena_calloc(&s->params, (size_t)t->ncols + 1,
+					 sizeof(char *));
+	char tmp[32];
+	int np = 0;
+	struct buf *q = &s->sql;
+	buf_reset(q);
+	buf_putl(q, "UPDATE ");
+	quote_ident(q, schema);
+	buf_putc(q, '.');
+	quote_ident(q, t->name);
+	buf_putl(q, " AS d SET ");
+	bool first = true;
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		if (i == key || rows[0].after[i].kind == BLV_ABSENT)
+			continue;
+		if (!first)
+			buf_putl(q, ", ");
+		first = false;
+		quote_ident(q, column_name(t, i, tmp, sizeof(tmp)));
+		buf_putl(q, " = v.");
+		quote_ident(q, column_name(t, i, tmp, sizeof(tmp)));
+	}
+	buf_putl(q, " FROM unnest(");
+	/* the key (from the before image) first, then the columns set */
+	for (uint32_t j = 0; j <= t->ncols; j++) {
+		uint32_t i = j == 0 ? key : j - 1;
+		if (j > 0 && (i == key || rows[0].after[i].kind == BLV_ABSENT))
+			continue;
+		int rc = array_param(s, t, i, rows, n, j == 0, &vals[np], e);
+		if (rc)
+			return rc;
+		np++;
+		if (j > 0)
+			buf_putl(q, ", ");
+		buf_putl(q, "COALESCE(");
+		put_param(q, np);
+		buf_putl(q, ", (SELECT array_agg(");
+		quote_ident(q, column_name(t, i, tmp, sizeof(tmp)));
+		buf_putl(q, ") FROM ");
+		quote_ident(q, schema);
+		buf_putc(q, '.');
+		quote_ident(q, t->name);
+		buf_putl(q, " WHERE false))");
+	}
+	buf_putl(q, ") AS v(");
+	for (uint32_t j = 0; j <= t->ncols; j++) {
+		uint32_t i = j == 0 ? key : j - 1;
+		if (j > 0 && (i == key || rows[0].after[i].kind == BLV_ABSENT))
+			continue;
+		if (j > 0)
+			buf_putl(q, ", ");
+		quote_ident(q, column_name(t, i, tmp, sizeof(tmp)));
+	}
+	buf_putl(q, ") WHERE d.");
+	quote_ident(q, column_name(t, key, tmp, sizeof(tmp)));
+	buf_putl(q, " = v.");
+	quote_ident(q, column_name(t, key, tmp, sizeof(tmp)));
+	return send_prepared(s, buf_cstr(q), np, vals, e);
+}
+
 /* "schema" matches every table of it; "schema.table" one table. */
 static bool names_match(const struct rp_names *l, const char *schema,
 			const char *table, bool schema_entries)
@@ -1321,11 +1584,42 @@ static int apply_rows(struct rp_sink *s, const struct bl_event *ev, const char *
 		}
 		return 0;
 	}
-	for (uint32_t i = 0; i < ev->rows.nrows; i++) {
+	int key = single_key(t);
+	for (uint32_t i = 0; i < ev->rows.nrows;) {
+		const struct bl_row *rows = &ev->rows.rows[i];
+		uint32_t left = ev->rows.nrows - i;
+		uint32_t run = 0;	/* rows batched in one statement */
+		arena_reset(&s->params);
+		if (key >= 0 && ev->rows.op == BL_OP_DELETE) {
+			while (run < DELETE_BATCH && run < left &&
+			       rows[run].before[key].kind != BLV_ABSENT)
+				run++;
+			if (run > 1)
+				rc = delete_batch(s, t, schema, (uint32_t)key, rows, run, e);
+		} else if (key >= 0 && ev->rows.op == BL_OP_UPDATE) {
+			rc = update_run(s, t, (uint32_t)key, rows, left, &run, e);
+			if (!rc && run > 1) {
+				arena_reset(&s->params);
+				rc = update_batch(s, t, schema, (uint32_t)key, rows, run, e);
+			}
+		}
+		if (rc)
+			return err_set(e, -rc, "`%s`.`%s` at %llu: %s", t->schema, t->name,
+				       (unsigned long long)ev->pos, e->msg);
+		if (run > 1) {
+			s->st.rows += run;
+			s->pending_rows += run;
+			if (ev->rows.op == BL_OP_UPDATE)
+				s->st.updates += run;
+			else
+				s->st.deletes += run;
+			i += run;
+			continue;
+		}
 		arena_reset(&s->params);
 		const char **vals = NULL;
 		int n = 0;
-		rc = row_statement(s, t, schema, ev->rows.op, &ev->rows.rows[i], &vals, &n, e);
+		rc = row_statement(s, t, schema, ev->rows.op, rows, &vals, &n, e);
 		if (rc)
 			return err_set(e, -rc, "`%s`.`%s` at %llu: %s", t->schema, t->name,
 				       (unsigned long long)ev->pos, e->msg);
@@ -1340,6 +1634,7 @@ static int apply_rows(struct rp_sink *s, const struct bl_event *ev, const char *
 			s->st.updates++;
 		else
 			s->st.deletes++;
+		i++;
 	}
 	return 0;
 }
@@ -2185,6 +2480,7 @@ void rp_sink_close(struct rp_sink *s)
 	arena_release(&s->params);
 	buf_release(&s->copy_sql);
 	buf_release(&s->copy);
+	buf_release(&s->keys);
 	free(s->source);
 	free(s);
 }
