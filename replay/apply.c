@@ -1374,8 +1374,9 @@ static int update_run(struct rp_sink *s, const struct bl_table *t, uint32_t key,
 	for (; r < n && r < UPDATE_BATCH; r++) {
 		const struct bl_row *row = &rows[r];
 		if (row->before[key].kind == BLV_ABSENT ||
-		    !same_columns(t, rows[0].after, row->after))
-			break;
+		    !same_columns(t, rows[0].after, row->after) ||
+		    json_diff_params(t, row->after))
+			break;	/* partial JSON updates go row by row */
 		int rc = same_text(s, &t->cols[key], &row->before[key], &row->after[key],
 				   &texts[r], &lens[r], e);
 		if (rc < 0)
@@ -1793,8 +1794,8 @@ static int query_now(struct rp_sink *s, const char *sql, int n,
 		     const char *const *vals, PGresult **out, struct err *e)
 {
 	*out = NULL;
-	int rc = 0;
-	if (s->since_sync)
+	int rc = copy_end(s, e);
+	if (!rc && s->since_sync)
 		rc = sync_point(s, e);
 	while (!rc && s->inflight > 0)
 		rc = read_segment(s, e);
