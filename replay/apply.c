@@ -412,14 +412,20 @@ static int read_segment(struct rp_sink *s, struct err *e)
 	return rc;
 }
 
+static int copy_end(struct rp_sink *s, struct err *e);
+
 static int sync_point(struct rp_sink *s, struct err *e)
 {
+	/* a sync point belongs to the pipeline: an open COPY ends first */
+	int rc = copy_end(s, e);
+	if (rc)
+		return rc;
 	if (PQpipelineSync(s->pg) != 1)
 		return pg_err(s, e, "pipeline sync failed");
 	s->inflight++;
 	s->since_sync = 0;
 	while (s->inflight > MAX_INFLIGHT - 1) {
-		int rc = read_segment(s, e);
+		rc = read_segment(s, e);
 		if (rc)
 			return rc;
 	}
