@@ -71,6 +71,12 @@ struct rp_sink {
 	unsigned nstmts;
 	struct buf sql, val;
 	struct arena params;
+	/* an open COPY of a run of inserts (copy_begin) */
+	bool copying;
+	const char *copy_table;	/* interned "schema.table" of the open COPY */
+	struct buf copy_sql;	/* its COPY statement */
+	struct buf copy;	/* rows not yet handed to libpq (< COPY_CHUNK) */
+	struct buf keys;	/* an array parameter of a batched DELETE or UPDATE */
 	struct buf created;	/* "schema.table\0" of tables created */
 	/* which table each sent command belongs to, to name a failing one */
 	struct tag {
@@ -406,16 +412,176 @@ static int read_segment(struct rp_sink *s, struct err *e)
 	return rc;
 }
 
+static int copy_end(struct rp_sink *s, struct err *e);
+
 static int sync_point(struct rp_sink *s, struct err *e)
 {
+	/* a sync point belongs to the pipeline: an open COPY ends first */
+	int rc = copy_end(s, e);
+	if (rc)
+		return rc;
 	if (PQpipelineSync(s->pg) != 1)
 		return pg_err(s, e, "pipeline sync failed");
 	s->inflight++;
 	s->since_sync = 0;
 	while (s->inflight > MAX_INFLIGHT - 1) {
+		rc = read_segment(s, e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Runs of inserts go through COPY FROM STDIN, which PostgreSQL executes
+ * about twice as fast as multi-row INSERTs (docs/benchmarks.md).  A COPY
+ * starts for a run of at least COPY_MIN_ROWS inserts of one event; it
+ * stays open while the next insert events go to the same table with the
+ * same columns, and ends before any other statement is sent (send_sql,
+ * send_prepared), so changes keep their order.  libpq does not allow COPY
+ * in pipeline mode: the pipeline is drained and left for the COPY, and
+ * entered again after it.  Values are the same text as the parameters of
+ * an INSERT (rp_value_text), escaped for COPY's text format.
+ */
+#define COPY_MIN_ROWS 64
+#define COPY_CHUNK (64 * 1024)	/* bytes handed to libpq at a time */
+
+/* Record a refused COPY like a refused statement, for recover(). */
+static int copy_failed(struct rp_sink *s, PGresult *r, struct err *e)
+{
+	int rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+	if (!s->fail_table) {
+		s->fail_table = s->copy_table;
+		s->fail_sql = buf_cstr(&s->copy_sql);
+		snprintf(s->fail_msg, sizeof(s->fail_msg), "%s", PQresultErrorMessage(r));
+	}
+	return rc;
+}
+
+/* End the open COPY, if any, and enter pipeline mode again. */
+static int copy_end(struct rp_sink *s, struct err *e)
+{
+	if (!s->copying)
+		return 0;
+	s->copying = false;
+	int rc = 0;
+	if (s->copy.n && PQputCopyData(s->pg, (const char *)s->copy.p, (int)s->copy.n) != 1)
+		rc = pg_err(s, e, "cannot send COPY data");
+	buf_reset(&s->copy);
+	if (!rc && PQputCopyEnd(s->pg, NULL) != 1)
+		rc = pg_err(s, e, "cannot end COPY");
+	for (;;) {
+		PGresult *r = PQgetResult(s->pg);
+		if (!r)
+			break;
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_COPY_IN) {
+			/* the end could not be sent: nothing more will come */
+			PQclear(r);
+			if (!rc)
+				rc = pg_err(s, e, "cannot end COPY");
+			break;
+		}
+		if (st != PGRES_COMMAND_OK && !rc)
+			rc = copy_failed(s, r, e);
+		PQclear(r);
+	}
+	if (PQenterPipelineMode(s->pg) != 1 && !rc)
+		rc = pg_err(s, e, "cannot enter pipeline mode");
+	return rc;
+}
+
+/* Start COPY with the statement in s->copy_sql, for s->cur_table. */
+static int copy_begin(struct rp_sink *s, struct err *e)
+{
+	/* everything sent so far completes before the pipeline is left */
+	if (s->since_sync) {
+		if (PQpipelineSync(s->pg) != 1)
+			return pg_err(s, e, "pipeline sync failed");
+		s->inflight++;
+		s->since_sync = 0;
+	}
+	while (s->inflight > 0) {
 		int rc = read_segment(s, e);
 		if (rc)
 			return rc;
+	}
+	if (PQexitPipelineMode(s->pg) != 1)
+		return pg_err(s, e, "cannot leave pipeline mode");
+	s->copy_table = s->cur_table;
+	PGresult *r = PQexec(s->pg, buf_cstr(&s->copy_sql));
+	int rc = 0;
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		rc = copy_failed(s, r, e);
+		if (PQenterPipelineMode(s->pg) != 1)
+			rc = pg_err(s, e, "cannot enter pipeline mode");
+	} else {
+		s->copying = true;
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* COPY text format: backslash, tab, newline and carriage return escaped. */
+static void copy_escape(struct buf *b, const uint8_t *p, size_t n)
+{
+	size_t from = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *esc;
+		switch (p[i]) {
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		default:
+			continue;
+		}
+		buf_put(b, p + from, i - from);
+		buf_put(b, esc, 2);
+		from = i + 1;
+	}
+	buf_put(b, p + from, n - from);
+}
+
+/* One row into the open COPY; a row that fails to convert leaves nothing. */
+static int copy_row(struct rp_sink *s, const struct bl_table *t,
+		    const struct bl_value *img, struct err *e)
+{
+	size_t start = s->copy.n;
+	bool first = true;
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		if (img[i].kind == BLV_ABSENT)
+			continue;
+		if (!first)
+			buf_putc(&s->copy, '\t');
+		first = false;
+		buf_reset(&s->val);
+		bool isnull;
+		int rc = rp_value_text(&s->val, &t->cols[i], &img[i], &s->o.conv, &isnull, e);
+		if (rc < 0) {
+			s->copy.n = start;
+			return rc;
+		}
+		if (rc == RP_ZERO_DATE_REPLACED)
+			s->st.zero_dates++;
+		if (isnull)
+			buf_putl(&s->copy, "\\N");
+		else
+			copy_escape(&s->copy, s->val.p, s->val.n);
+	}
+	buf_putc(&s->copy, '\n');
+	if (s->copy.n >= COPY_CHUNK) {
+		if (PQputCopyData(s->pg, (const char *)s->copy.p, (int)s->copy.n) != 1)
+			return pg_err(s, e, "cannot send COPY data");
+		buf_reset(&s->copy);
 	}
 	return 0;
 }
@@ -423,6 +589,9 @@ static int sync_point(struct rp_sink *s, struct err *e)
 static int send_sql(struct rp_sink *s, const char *sql, int n, const char *const *vals,
 		    struct err *e)
 {
+	int rc = copy_end(s, e);
+	if (rc)
+		return rc;
 	if (PQsendQueryParams(s->pg, sql, n, NULL, vals, NULL, NULL, 0) != 1)
 		return pg_err(s, e, "cannot send a statement");
 	push_tag(s, NULL);
@@ -435,6 +604,9 @@ static int send_sql(struct rp_sink *s, const char *sql, int n, const char *const
 static int send_prepared(struct rp_sink *s, const char *sql, int n,
 			 const char *const *vals, struct err *e)
 {
+	int rc = copy_end(s, e);
+	if (rc)
+		return rc;
 	uint64_t h = 1469598103934665603ull;
 	for (const char *p = sql; *p; p++)
 		h = (h ^ (uint8_t)*p) * 1099511628211ull;
@@ -456,7 +628,7 @@ static int send_prepared(struct rp_sink *s, const char *sql, int n,
 		st->next = *slot;
 		*slot = st;
 		if (++s->since_sync >= SYNC_EVERY) {
-			int rc = sync_point(s, e);
+			rc = sync_point(s, e);
 			if (rc)
 				return rc;
 		}
@@ -995,6 +1167,336 @@ static int insert_batch(struct rp_sink *s, const struct bl_table *t,
 	return send_prepared(s, buf_cstr(&s->sql), n, vals, e);
 }
 
+/* COPY "schema"."table" (columns) FROM STDIN, for rows like img. */
+static void copy_statement(struct buf *b, const struct bl_table *t,
+			   const char *schema, const struct bl_value *img)
+{
+	char tmp[32];
+	buf_reset(b);
+	buf_putl(b, "COPY ");
+	quote_ident(b, schema);
+	buf_putc(b, '.');
+	quote_ident(b, t->name);
+	buf_putl(b, " (");
+	bool first = true;
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		if (img[i].kind == BLV_ABSENT)
+			continue;
+		if (!first)
+			buf_putl(b, ", ");
+		first = false;
+		quote_ident(b, column_name(t, i, tmp, sizeof(tmp)));
+	}
+	buf_putl(b, ") FROM STDIN");
+}
+
+/*
+ * n inserts with the same columns: into the open COPY when it is for the
+ * same table and columns, into a new COPY when the run is long enough,
+ * else as multi-row INSERTs in the pipeline.
+ */
+static int insert_run(struct rp_sink *s, const struct bl_table *t,
+		      const char *schema, const struct bl_row *rows, uint32_t n,
+		      struct err *e)
+{
+	int rc;
+	copy_statement(&s->sql, t, schema, rows[0].after);
+	bool same = s->copying && s->copy_table == s->cur_table &&
+		    !strcmp(buf_cstr(&s->sql), buf_cstr(&s->copy_sql));
+	if (!same && n >= COPY_MIN_ROWS) {
+		rc = copy_end(s, e);
+		if (rc)
+			return rc;
+		buf_reset(&s->copy_sql);
+		buf_put(&s->copy_sql, s->sql.p, s->sql.n);
+		rc = copy_begin(s, e);
+		if (rc)
+			return rc;
+		same = true;
+	}
+	if (same) {
+		for (uint32_t i = 0; i < n; i++) {
+			rc = copy_row(s, t, rows[i].after, e);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	}
+	for (uint32_t i = 0; i < n;) {
+		uint32_t k = n - i;
+		/* sizes 64, 16, 4 or 1: few distinct prepared statements */
+		k = k >= INSERT_BATCH ? INSERT_BATCH : k >= 16 ? 16 : k >= 4 ? 4 : 1;
+		rc = insert_batch(s, t, schema, &rows[i], k, e);
+		if (rc)
+			return rc;
+		i += k;
+	}
+	return 0;
+}
+
+/*
+ * Deletes of a table keyed by one column are batched: one
+ * DELETE ... WHERE k = ANY($1) per run of up to DELETE_BATCH rows of an
+ * event, the keys in one text array parameter whose element type
+ * PostgreSQL takes from the key column.  Deleting a set of distinct keys
+ * does not depend on the order of the rows (a key deleted twice is a
+ * no-op the second time, as row by row).  Tables without a primary key
+ * or with a composite one keep one statement per row.
+ */
+#define DELETE_BATCH 1024
+
+/* The single primary-key column of t, or -1 (none, or composite). */
+static int single_key(const struct bl_table *t)
+{
+	int k = -1;
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		if (!t->cols[i].is_pk)
+			continue;
+		if (k >= 0)
+			return -1;
+		k = (int)i;
+	}
+	return k;
+}
+
+/* An element of an array literal: double-quoted, '"' and '\' escaped. */
+static void array_elem(struct buf *b, const uint8_t *p, size_t n)
+{
+	buf_putc(b, '"');
+	size_t from = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != '"' && p[i] != '\\')
+			continue;
+		buf_put(b, p + from, i - from);
+		buf_putc(b, '\\');
+		from = i;
+	}
+	buf_put(b, p + from, n - from);
+	buf_putc(b, '"');
+}
+
+static int delete_batch(struct rp_sink *s, const struct bl_table *t,
+			const char *schema, uint32_t key, const struct bl_row *rows,
+			uint32_t n, struct err *e)
+{
+	char tmp[32];
+	buf_reset(&s->keys);
+	buf_putc(&s->keys, '{');
+	for (uint32_t r = 0; r < n; r++) {
+		buf_reset(&s->val);
+		bool isnull;
+		int rc = rp_value_text(&s->val, &t->cols[key], &rows[r].before[key],
+				       &s->o.conv, &isnull, e);
+		if (rc < 0)
+			return rc;
+		if (r)
+			buf_putc(&s->keys, ',');
+		/* a NULL key matches no row, as '=' row by row */
+		if (isnull)
+			buf_putl(&s->keys, "NULL");
+		else
+			array_elem(&s->keys, s->val.p, s->val.n);
+	}
+	buf_putc(&s->keys, '}');
+	buf_reset(&s->sql);
+	buf_putl(&s->sql, "DELETE FROM ");
+	quote_ident(&s->sql, schema);
+	buf_putc(&s->sql, '.');
+	quote_ident(&s->sql, t->name);
+	buf_putl(&s->sql, " WHERE ");
+	quote_ident(&s->sql, column_name(t, key, tmp, sizeof(tmp)));
+	buf_putl(&s->sql, " = ANY($1)");
+	const char *vals[1] = {buf_cstr(&s->keys)};
+	return send_prepared(s, buf_cstr(&s->sql), 1, vals, e);
+}
+
+/*
+ * Updates of a table keyed by one column are batched too, when a run of
+ * rows of one event keeps its keys (the after image has the same key, or
+ * none), changes the same columns and touches each key once:
+ *   UPDATE t AS d SET a = v.a, ... FROM unnest($1, $2, ...) AS v(k, a, ...)
+ *   WHERE d.k = v.k
+ * one text array parameter per column.  Rows with distinct keys do not
+ * depend on their order; a changed key or a key seen twice ends the run
+ * (row by row from there, as before).  Each array parameter is written
+ * COALESCE($n, (SELECT array_agg(col) FROM t WHERE false)) so that
+ * PostgreSQL types it as an array of the table's own column type: the
+ * elements go through the same input functions as the text parameters of
+ * the row-by-row statements.
+ */
+#define UPDATE_BATCH 1024
+
+static uint64_t text_hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+/* Whether a and b are the same present value, compared as text. */
+static int same_text(struct rp_sink *s, const struct bl_column *c,
+		     const struct bl_value *a, const struct bl_value *b,
+		     const char **a_text, size_t *a_len, struct err *e)
+{
+	bool anull, bnull;
+	buf_reset(&s->val);
+	int rc = rp_value_text(&s->val, c, a, &s->o.conv, &anull, e);
+	if (rc < 0)
+		return rc;
+	*a_text = arena_strndup(&s->params, buf_cstr(&s->val), s->val.n);
+	*a_len = s->val.n;
+	if (anull)
+		return 0;	/* a NULL key: row by row */
+	if (b->kind == BLV_ABSENT)
+		return 1;
+	buf_reset(&s->val);
+	rc = rp_value_text(&s->val, c, b, &s->o.conv, &bnull, e);
+	if (rc < 0)
+		return rc;
+	return !bnull && s->val.n == *a_len && !memcmp(s->val.p, *a_text, *a_len);
+}
+
+/*
+ * How many rows from rows[0] one batched UPDATE may apply (0 or 1: row by
+ * row).  The rows' key texts are left in s->params.
+ */
+static int update_run(struct rp_sink *s, const struct bl_table *t, uint32_t key,
+		      const struct bl_row *rows, uint32_t n, uint32_t *run,
+		      struct err *e)
+{
+	enum { NSLOTS = 2 * UPDATE_BATCH };	/* open addressing, half full at most */
+	uint32_t slots[NSLOTS];	/* 1 + row index, 0 = empty */
+	const char *texts[UPDATE_BATCH];
+	size_t lens[UPDATE_BATCH];
+	memset(slots, 0, sizeof(slots));
+	*run = 0;
+	bool sets = false;
+	for (uint32_t i = 0; i < t->ncols; i++)
+		sets |= i != key && rows[0].after[i].kind != BLV_ABSENT;
+	if (!sets)
+		return 0;
+	uint32_t r = 0;
+	for (; r < n && r < UPDATE_BATCH; r++) {
+		const struct bl_row *row = &rows[r];
+		if (row->before[key].kind == BLV_ABSENT ||
+		    !same_columns(t, rows[0].after, row->after) ||
+		    json_diff_params(t, row->after))
+			break;	/* partial JSON updates go row by row */
+		int rc = same_text(s, &t->cols[key], &row->before[key], &row->after[key],
+				   &texts[r], &lens[r], e);
+		if (rc < 0)
+			return rc;
+		if (!rc)
+			break;	/* the key changes */
+		uint64_t h = text_hash((const uint8_t *)texts[r], lens[r]);
+		uint32_t at = (uint32_t)(h % NSLOTS);
+		bool seen = false;
+		while (slots[at] && !seen) {
+			uint32_t o = slots[at] - 1;
+			seen = lens[o] == lens[r] && !memcmp(texts[o], texts[r], lens[r]);
+			at = (at + 1) % NSLOTS;
+		}
+		if (seen)
+			break;	/* the same row again */
+		slots[at] = r + 1;
+	}
+	*run = r;
+	return 0;
+}
+
+/* An array literal of column c's values in the rows' images (after or before). */
+static int array_param(struct rp_sink *s, const struct bl_table *t, uint32_t c,
+		       const struct bl_row *rows, uint32_t n, bool before,
+		       const char **out, struct err *e)
+{
+	buf_reset(&s->keys);
+	buf_putc(&s->keys, '{');
+	for (uint32_t r = 0; r < n; r++) {
+		const struct bl_value *v = before ? &rows[r].before[c] : &rows[r].after[c];
+		buf_reset(&s->val);
+		bool isnull;
+		int rc = rp_value_text(&s->val, &t->cols[c], v, &s->o.conv, &isnull, e);
+		if (rc < 0)
+			return rc;
+		if (rc == RP_ZERO_DATE_REPLACED && !before)
+			s->st.zero_dates++;
+		if (r)
+			buf_putc(&s->keys, ',');
+		if (isnull)
+			buf_putl(&s->keys, "NULL");
+		else
+			array_elem(&s->keys, s->val.p, s->val.n);
+	}
+	buf_putc(&s->keys, '}');
+	*out = arena_strndup(&s->params, buf_cstr(&s->keys), s->keys.n);
+	return 0;
+}
+
+static int update_batch(struct rp_sink *s, const struct bl_table *t,
+			const char *schema, uint32_t key, const struct bl_row *rows,
+			uint32_t n, struct err *e)
+{
+	const char **vals = arena_calloc(&s->params, (size_t)t->ncols + 1,
+					 sizeof(char *));
+	char tmp[32];
+	int np = 0;
+	struct buf *q = &s->sql;
+	buf_reset(q);
+	buf_putl(q, "UPDATE ");
+	quote_ident(q, schema);
+	buf_putc(q, '.');
+	quote_ident(q, t->name);
+	buf_putl(q, " AS d SET ");
+	bool first = true;
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		if (i == key || rows[0].after[i].kind == BLV_ABSENT)
+			continue;
+		if (!first)
+			buf_putl(q, ", ");
+		first = false;
+		quote_ident(q, column_name(t, i, tmp, sizeof(tmp)));
+		buf_putl(q, " = v.");
+		quote_ident(q, column_name(t, i, tmp, sizeof(tmp)));
+	}
+	buf_putl(q, " FROM unnest(");
+	/* the key (from the before image) first, then the columns set */
+	for (uint32_t j = 0; j <= t->ncols; j++) {
+		uint32_t i = j == 0 ? key : j - 1;
+		if (j > 0 && (i == key || rows[0].after[i].kind == BLV_ABSENT))
+			continue;
+		int rc = array_param(s, t, i, rows, n, j == 0, &vals[np], e);
+		if (rc)
+			return rc;
+		np++;
+		if (j > 0)
+			buf_putl(q, ", ");
+		buf_putl(q, "COALESCE(");
+		put_param(q, np);
+		buf_putl(q, ", (SELECT array_agg(");
+		quote_ident(q, column_name(t, i, tmp, sizeof(tmp)));
+		buf_putl(q, ") FROM ");
+		quote_ident(q, schema);
+		buf_putc(q, '.');
+		quote_ident(q, t->name);
+		buf_putl(q, " WHERE false))");
+	}
+	buf_putl(q, ") AS v(");
+	for (uint32_t j = 0; j <= t->ncols; j++) {
+		uint32_t i = j == 0 ? key : j - 1;
+		if (j > 0 && (i == key || rows[0].after[i].kind == BLV_ABSENT))
+			continue;
+		if (j > 0)
+			buf_putl(q, ", ");
+		quote_ident(q, column_name(t, i, tmp, sizeof(tmp)));
+	}
+	buf_putl(q, ") WHERE d.");
+	quote_ident(q, column_name(t, key, tmp, sizeof(tmp)));
+	buf_putl(q, " = v.");
+	quote_ident(q, column_name(t, key, tmp, sizeof(tmp)));
+	return send_prepared(s, buf_cstr(q), np, vals, e);
+}
+
 /* "schema" matches every table of it; "schema.table" one table. */
 static bool names_match(const struct rp_names *l, const char *schema,
 			const char *table, bool schema_entries)
@@ -1074,28 +1576,57 @@ static int apply_rows(struct rp_sink *s, const struct bl_event *ev, const char *
 		const struct bl_row *rows = ev->rows.rows;
 		uint32_t i = 0;
 		while (i < ev->rows.nrows) {
-			uint32_t k = 1;
-			while (k < INSERT_BATCH && i + k < ev->rows.nrows &&
-			       same_columns(t, rows[i].after, rows[i + k].after))
-				k++;
-			/* sizes 64, 16, 4 or 1: few distinct prepared statements */
-			k = k >= 64 ? 64 : k >= 16 ? 16 : k >= 4 ? 4 : 1;
-			rc = insert_batch(s, t, schema, &rows[i], k, e);
+			uint32_t run = 1;	/* rows with the columns of rows[i] */
+			while (i + run < ev->rows.nrows &&
+			       same_columns(t, rows[i].after, rows[i + run].after))
+				run++;
+			rc = insert_run(s, t, schema, &rows[i], run, e);
 			if (rc)
 				return err_set(e, -rc, "`%s`.`%s` at %llu: %s", t->schema,
 					       t->name, (unsigned long long)ev->pos, e->msg);
-			s->st.rows += k;
-			s->st.inserts += k;
-			s->pending_rows += k;
-			i += k;
+			s->st.rows += run;
+			s->st.inserts += run;
+			s->pending_rows += run;
+			i += run;
 		}
 		return 0;
 	}
-	for (uint32_t i = 0; i < ev->rows.nrows; i++) {
+	int key = single_key(t);
+	for (uint32_t i = 0; i < ev->rows.nrows;) {
+		const struct bl_row *rows = &ev->rows.rows[i];
+		uint32_t left = ev->rows.nrows - i;
+		uint32_t run = 0;	/* rows batched in one statement */
+		arena_reset(&s->params);
+		if (key >= 0 && ev->rows.op == BL_OP_DELETE) {
+			while (run < DELETE_BATCH && run < left &&
+			       rows[run].before[key].kind != BLV_ABSENT)
+				run++;
+			if (run > 1)
+				rc = delete_batch(s, t, schema, (uint32_t)key, rows, run, e);
+		} else if (key >= 0 && ev->rows.op == BL_OP_UPDATE) {
+			rc = update_run(s, t, (uint32_t)key, rows, left, &run, e);
+			if (!rc && run > 1) {
+				arena_reset(&s->params);
+				rc = update_batch(s, t, schema, (uint32_t)key, rows, run, e);
+			}
+		}
+		if (rc)
+			return err_set(e, -rc, "`%s`.`%s` at %llu: %s", t->schema, t->name,
+				       (unsigned long long)ev->pos, e->msg);
+		if (run > 1) {
+			s->st.rows += run;
+			s->pending_rows += run;
+			if (ev->rows.op == BL_OP_UPDATE)
+				s->st.updates += run;
+			else
+				s->st.deletes += run;
+			i += run;
+			continue;
+		}
 		arena_reset(&s->params);
 		const char **vals = NULL;
 		int n = 0;
-		rc = row_statement(s, t, schema, ev->rows.op, &ev->rows.rows[i], &vals, &n, e);
+		rc = row_statement(s, t, schema, ev->rows.op, rows, &vals, &n, e);
 		if (rc)
 			return err_set(e, -rc, "`%s`.`%s` at %llu: %s", t->schema, t->name,
 				       (unsigned long long)ev->pos, e->msg);
@@ -1110,6 +1641,7 @@ static int apply_rows(struct rp_sink *s, const struct bl_event *ev, const char *
 			s->st.updates++;
 		else
 			s->st.deletes++;
+		i++;
 	}
 	return 0;
 }
@@ -1268,8 +1800,8 @@ static int query_now(struct rp_sink *s, const char *sql, int n,
 		     const char *const *vals, PGresult **out, struct err *e)
 {
 	*out = NULL;
-	int rc = 0;
-	if (s->since_sync)
+	int rc = copy_end(s, e);
+	if (!rc && s->since_sync)
 		rc = sync_point(s, e);
 	while (!rc && s->inflight > 0)
 		rc = read_segment(s, e);
@@ -1958,6 +2490,9 @@ void rp_sink_close(struct rp_sink *s)
 		s->names = n;
 	}
 	arena_release(&s->params);
+	buf_release(&s->copy_sql);
+	buf_release(&s->copy);
+	buf_release(&s->keys);
 	free(s->source);
 	free(s);
 }
