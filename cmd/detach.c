@@ -41,44 +41,6 @@ static void usage(FILE *f)
 		"and not running (its missing changes are lost).\n");
 }
 
-static void qident(struct buf *b, const char *id)
-{
-	buf_putc(b, '"');
-	for (; *id; id++) {
-		if (*id == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *id);
-	}
-	buf_putc(b, '"');
-}
-
-static void qliteral(struct buf *b, const char *s)
-{
-	buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			buf_putc(b, '\'');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '\'');
-}
-
-static int pg_do(PGconn *pg, const char *sql, char *err, size_t n)
-{
-	PGresult *r = PQexec(pg, sql);
-	ExecStatusType st = PQresultStatus(r);
-	int rc = 0;
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		snprintf(err, n, "%s", PQresultErrorMessage(r));
-		size_t k = strlen(err);
-		while (k && err[k - 1] == '\n')
-			err[--k] = 0;
-		rc = -1;
-	}
-	PQclear(r);
-	return rc;
-}
-
 /* (file, pos) order of binlog positions. */
 static int pos_cmp(const char *fa, unsigned long long pa, const char *fb,
 		   unsigned long long pb)
@@ -376,22 +338,22 @@ int cmd_detach_replica(int argc, char **argv)
 		struct buf qt, qs;
 		buf_init(&qt, 0);
 		buf_init(&qs, 0);
-		qident(&qt, ps);
+		rp_quote_ident(&qt, ps);
 		buf_putc(&qt, '.');
-		qident(&qt, t);
-		qident(&qs, ps);
+		rp_quote_ident(&qt, t);
+		rp_quote_ident(&qs, ps);
 		buf_putc(&qs, '.');
-		qident(&qs, seqname);
+		rp_quote_ident(&qs, seqname);
 		buf_printf(&sql, "CREATE SEQUENCE IF NOT EXISTS %s OWNED BY %s.", buf_cstr(&qs),
 			   buf_cstr(&qt));
-		qident(&sql, c);
+		rp_quote_ident(&sql, c);
 		buf_printf(&sql, ";\nALTER TABLE %s ALTER COLUMN ", buf_cstr(&qt));
-		qident(&sql, c);
+		rp_quote_ident(&sql, c);
 		buf_putl(&sql, " SET DEFAULT nextval(");
 		{
 			struct buf lit;
 			buf_init(&lit, 0);
-			qliteral(&lit, buf_cstr(&qs));
+			rp_quote_literal(&lit, buf_cstr(&qs));
 			buf_put(&sql, lit.p, lit.n);
 			buf_release(&lit);
 		}
@@ -399,12 +361,12 @@ int cmd_detach_replica(int argc, char **argv)
 		{
 			struct buf lit;
 			buf_init(&lit, 0);
-			qliteral(&lit, buf_cstr(&qs));
+			rp_quote_literal(&lit, buf_cstr(&qs));
 			buf_put(&sql, lit.p, lit.n);
 			buf_release(&lit);
 		}
 		buf_putl(&sql, "::regclass, COALESCE((SELECT max(");
-		qident(&sql, c);
+		rp_quote_ident(&sql, c);
 		buf_printf(&sql, ") FROM %s), 0)::bigint + 1, false);\n", buf_cstr(&qt));
 		buf_release(&qt);
 		buf_release(&qs);
@@ -433,32 +395,32 @@ int cmd_detach_replica(int argc, char **argv)
 		}
 		struct buf qt;
 		buf_init(&qt, 0);
-		qident(&qt, ps);
+		rp_quote_ident(&qt, ps);
 		buf_putc(&qt, '.');
-		qident(&qt, f[1]);
+		rp_quote_ident(&qt, f[1]);
 		/* those with cascading actions exist since init_replica */
 		buf_putl(&sql, "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE "
 			       "conname = ");
-		qliteral(&sql, f[2]);
+		rp_quote_literal(&sql, f[2]);
 		buf_putl(&sql, " AND conrelid = ");
-		qliteral(&sql, buf_cstr(&qt));
+		rp_quote_literal(&sql, buf_cstr(&qt));
 		buf_printf(&sql, "::regclass) THEN ALTER TABLE %s ADD CONSTRAINT ", buf_cstr(&qt));
-		qident(&sql, f[2]);
+		rp_quote_ident(&sql, f[2]);
 		buf_putl(&sql, " FOREIGN KEY (");
 		for (size_t k = i; k < j; k++) {
 			if (k > i)
 				buf_putl(&sql, ", ");
-			qident(&sql, fk.v[k][3]);
+			rp_quote_ident(&sql, fk.v[k][3]);
 		}
 		buf_putl(&sql, ") REFERENCES ");
-		qident(&sql, rs);
+		rp_quote_ident(&sql, rs);
 		buf_putc(&sql, '.');
-		qident(&sql, f[5]);
+		rp_quote_ident(&sql, f[5]);
 		buf_putl(&sql, " (");
 		for (size_t k = i; k < j; k++) {
 			if (k > i)
 				buf_putl(&sql, ", ");
-			qident(&sql, fk.v[k][6]);
+			rp_quote_ident(&sql, fk.v[k][6]);
 		}
 		buf_putc(&sql, ')');
 		static const char *const rules[] = {"CASCADE", "SET NULL", "SET DEFAULT",
@@ -477,12 +439,12 @@ int cmd_detach_replica(int argc, char **argv)
 		i = j;
 	}
 	buf_putl(&sql, "DELETE FROM sch_chameleon.t_error_log WHERE source_name = ");
-	qliteral(&sql, src->name);
+	rp_quote_literal(&sql, src->name);
 	buf_putl(&sql, ";\nDELETE FROM sch_chameleon.t_sources WHERE source_name = ");
-	qliteral(&sql, src->name);
+	rp_quote_literal(&sql, src->name);
 	buf_putl(&sql, ";\nCOMMIT;");
 	PQclear(tr);
-	if (pg_do(pg, buf_cstr(&sql), err, sizeof(err))) {
+	if (rp_pg_exec(pg, buf_cstr(&sql), err, sizeof(err))) {
 		fprintf(stderr, "chameleon: detaching: %s\n", err);
 		PQclear(PQexec(pg, "ROLLBACK"));
 	} else {
@@ -491,8 +453,8 @@ int cmd_detach_replica(int argc, char **argv)
 		for (int i = 0; i < nfk; i++) {
 			buf_reset(&sql);
 			buf_printf(&sql, "ALTER TABLE %s VALIDATE CONSTRAINT ", fks[i].table);
-			qident(&sql, fks[i].name);
-			if (pg_do(pg, buf_cstr(&sql), err, sizeof(err)))
+			rp_quote_ident(&sql, fks[i].name);
+			if (rp_pg_exec(pg, buf_cstr(&sql), err, sizeof(err)))
 				log_warn("detach", "foreign key %s on %s left NOT VALID: %s",
 					 fks[i].name, fks[i].table, err);
 			else

@@ -131,17 +131,6 @@ static const char *loading_schema(struct init *in, const char *pg_schema)
 	return s;
 }
 
-static void qident(struct buf *b, const char *id)
-{
-	buf_putc(b, '"');
-	for (; *id; id++) {
-		if (*id == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *id);
-	}
-	buf_putc(b, '"');
-}
-
 static void myident(struct buf *b, const char *id)
 {
 	buf_putc(b, '`');
@@ -151,17 +140,6 @@ static void myident(struct buf *b, const char *id)
 		buf_putc(b, *id);
 	}
 	buf_putc(b, '`');
-}
-
-static void qliteral(struct buf *b, const char *s)
-{
-	buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			buf_putc(b, '\'');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '\'');
 }
 
 static void fail(struct init *in, const char *fmt, ...) PRINTF(2, 3);
@@ -205,22 +183,6 @@ static int my_rows(struct mp_conn *c, struct arena *a, const char *sql,
 		return -1;
 	}
 	return 0;
-}
-
-static int pg_exec(PGconn *pg, const char *sql, char *err, size_t errn)
-{
-	PGresult *r = PQexec(pg, sql);
-	ExecStatusType st = PQresultStatus(r);
-	int rc = 0;
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		snprintf(err, errn, "%s", PQresultErrorMessage(r));
-		size_t n = strlen(err);
-		while (n && err[n - 1] == '\n')
-			err[--n] = 0;
-		rc = -1;
-	}
-	PQclear(r);
-	return rc;
 }
 
 /* ---- reading the structure ----------------------------------------------- */
@@ -506,9 +468,9 @@ static int read_structure(struct init *in, struct mp_conn *c)
 
 static void table_name(struct buf *b, struct init *in, const struct itable *t, bool loading)
 {
-	qident(b, loading ? loading_schema(in, t->pg_schema) : t->pg_schema);
+	rp_quote_ident(b, loading ? loading_schema(in, t->pg_schema) : t->pg_schema);
 	buf_putc(b, '.');
-	qident(b, t->name);
+	rp_quote_ident(b, t->name);
 }
 
 /*
@@ -559,11 +521,11 @@ static void enum_labels(struct buf *b, const char *ct)
 static void enum_type_name(struct buf *b, struct init *in, const struct itable *t,
 			   const struct icol *c, bool loading)
 {
-	qident(b, loading ? loading_schema(in, t->pg_schema) : t->pg_schema);
+	rp_quote_ident(b, loading ? loading_schema(in, t->pg_schema) : t->pg_schema);
 	buf_putc(b, '.');
 	char name[200];
 	snprintf(name, sizeof(name), "enum_%s_%s", t->name, c->name);
-	qident(b, name);
+	rp_quote_ident(b, name);
 }
 
 static void create_sql(struct buf *b, struct init *in, const struct itable *t)
@@ -585,7 +547,7 @@ static void create_sql(struct buf *b, struct init *in, const struct itable *t)
 		const struct icol *c = &t->cols[i];
 		if (i)
 			buf_putl(b, ", ");
-		qident(b, c->name);
+		rp_quote_ident(b, c->name);
 		buf_putc(b, ' ');
 		if (c->pg.is_enum)
 			enum_type_name(b, in, t, c, true);
@@ -602,7 +564,7 @@ static void create_sql(struct buf *b, struct init *in, const struct itable *t)
 		buf_putl(b, "COMMENT ON TABLE ");
 		table_name(b, in, t, true);
 		buf_putl(b, " IS ");
-		qliteral(b, t->comment);
+		rp_quote_literal(b, t->comment);
 		buf_putl(b, ";\n");
 	}
 	for (int i = 0; i < t->ncols; i++) {
@@ -612,9 +574,9 @@ static void create_sql(struct buf *b, struct init *in, const struct itable *t)
 		buf_putl(b, "COMMENT ON COLUMN ");
 		table_name(b, in, t, true);
 		buf_putc(b, '.');
-		qident(b, c->name);
+		rp_quote_ident(b, c->name);
 		buf_putl(b, " IS ");
-		qliteral(b, c->comment);
+		rp_quote_literal(b, c->comment);
 		buf_putl(b, ";\n");
 	}
 }
@@ -661,7 +623,7 @@ static bool default_sql(struct buf *b, const struct icol *c, bool mariadb)
 		return false;
 	if (numeric_literal(d)) {
 		if (c->pg.is_enum || c->cv.kind == RP_CV_TEXT)
-			qliteral(b, d);
+			rp_quote_literal(b, d);
 		else
 			buf_puts(b, d);
 		return true;
@@ -685,7 +647,7 @@ static bool default_sql(struct buf *b, const struct icol *c, bool mariadb)
 		buf_putc(b, '\'');
 		return true;
 	}
-	qliteral(b, d);
+	rp_quote_literal(b, d);
 	return true;
 }
 
@@ -840,7 +802,7 @@ out:
 static int run_ddl_job(struct init *in, int w, const struct job *j)
 {
 	char err[1024];
-	if (pg_exec(in->pg[w], j->sql, err, sizeof(err))) {
+	if (rp_pg_exec(in->pg[w], j->sql, err, sizeof(err))) {
 		if (j->t && !strncmp(j->sql, "CREATE INDEX", 12)) {
 			/* a plain index is not data: warn and go on */
 			log_warn("init", "`%s`.`%s`: index not created: %s", j->t->schema,
@@ -1136,13 +1098,13 @@ static int cascade_fks(struct init *in, struct mp_conn *c, PGconn *pg, bool drop
 			/* keep_existing_schema: the tables are reloaded in
 			 * parallel, the keys are added again after */
 			buf_putl(&q, "ALTER TABLE IF EXISTS ");
-			qident(&q, ps);
+			rp_quote_ident(&q, ps);
 			buf_putc(&q, '.');
-			qident(&q, f[1]);
+			rp_quote_ident(&q, f[1]);
 			buf_putl(&q, " DROP CONSTRAINT IF EXISTS ");
-			qident(&q, f[2]);
+			rp_quote_ident(&q, f[2]);
 			char err[1024];
-			if (pg_exec(pg, buf_cstr(&q), err, sizeof(err))) {
+			if (rp_pg_exec(pg, buf_cstr(&q), err, sizeof(err))) {
 				fprintf(stderr, "chameleon: %s\n", err);
 				rc = -1;
 				break;
@@ -1151,36 +1113,36 @@ static int cascade_fks(struct init *in, struct mp_conn *c, PGconn *pg, bool drop
 			continue;
 		}
 		buf_putl(&q, "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = ");
-		qliteral(&q, f[2]);
+		rp_quote_literal(&q, f[2]);
 		buf_putl(&q, " AND conrelid = ");
 		{
 			struct buf t;
 			buf_init(&t, 0);
-			qident(&t, loading_schema(in, ps));
+			rp_quote_ident(&t, loading_schema(in, ps));
 			buf_putc(&t, '.');
-			qident(&t, f[1]);
-			qliteral(&q, buf_cstr(&t));
+			rp_quote_ident(&t, f[1]);
+			rp_quote_literal(&q, buf_cstr(&t));
 			buf_putl(&q, "::regclass) THEN ALTER TABLE ");
 			buf_put(&q, t.p, t.n);
 			buf_release(&t);
 		}
 		buf_putl(&q, " ADD CONSTRAINT ");
-		qident(&q, f[2]);
+		rp_quote_ident(&q, f[2]);
 		buf_putl(&q, " FOREIGN KEY (");
 		for (size_t k = i; k < j; k++) {
 			if (k > i)
 				buf_putl(&q, ", ");
-			qident(&q, v[k].f[3]);
+			rp_quote_ident(&q, v[k].f[3]);
 		}
 		buf_putl(&q, ") REFERENCES ");
-		qident(&q, loading_schema(in, rs));
+		rp_quote_ident(&q, loading_schema(in, rs));
 		buf_putc(&q, '.');
-		qident(&q, f[5]);
+		rp_quote_ident(&q, f[5]);
 		buf_putl(&q, " (");
 		for (size_t k = i; k < j; k++) {
 			if (k > i)
 				buf_putl(&q, ", ");
-			qident(&q, v[k].f[6]);
+			rp_quote_ident(&q, v[k].f[6]);
 		}
 		buf_putc(&q, ')');
 		static const char *const rules[] = {"CASCADE", "SET NULL", "SET DEFAULT",
@@ -1191,7 +1153,7 @@ static int cascade_fks(struct init *in, struct mp_conn *c, PGconn *pg, bool drop
 					buf_printf(&q, " ON %s %s", w ? "DELETE" : "UPDATE", rules[k]);
 		buf_putl(&q, " NOT VALID; END IF; END$$");
 		char err[1024];
-		if (pg_exec(pg, buf_cstr(&q), err, sizeof(err)))
+		if (rp_pg_exec(pg, buf_cstr(&q), err, sizeof(err)))
 			log_warn("init", "foreign key %s of `%s`.`%s` not created: %s", f[2], f[0],
 				 f[1], err);
 		else
@@ -1214,23 +1176,23 @@ static void table_row_sql(struct buf *b, struct init *in, const struct itable *t
 	buf_putl(b, "INSERT INTO sch_chameleon.t_tables (source_name, schema_name, "
 		    "table_name, pg_schema, key_columns, key_kind, rows_copied, copied_at, "
 		    "sync_file, sync_position) VALUES (");
-	qliteral(b, in->src->name);
+	rp_quote_literal(b, in->src->name);
 	buf_putl(b, ", ");
-	qliteral(b, t->schema);
+	rp_quote_literal(b, t->schema);
 	buf_putl(b, ", ");
-	qliteral(b, t->name);
+	rp_quote_literal(b, t->name);
 	buf_putl(b, ", ");
-	qliteral(b, t->pg_schema);
+	rp_quote_literal(b, t->pg_schema);
 	buf_putl(b, ", ARRAY[");
 	for (int k = 0; k < (t->key ? t->key->ncols : t->ncols); k++) {
 		if (k)
 			buf_putc(b, ',');
-		qliteral(b, t->key ? t->key->cols[k] : t->cols[k].name);
+		rp_quote_literal(b, t->key ? t->key->cols[k] : t->cols[k].name);
 	}
 	buf_printf(b, "]::text[], '%s', %llu, now(), ", t->key_kind,
 		   (unsigned long long)t->rows);
 	if (sync_file) {
-		qliteral(b, sync_file);
+		rp_quote_literal(b, sync_file);
 		buf_printf(b, ", %llu", strtoull(sync_pos, NULL, 10));
 	} else {
 		buf_putl(b, "NULL, NULL");
@@ -1594,15 +1556,15 @@ static int run(int argc, char **argv, enum mode mode)
 		for (int i = 0; i < in.ntables; i++) {
 			buf_putl(&sql, "INSERT INTO sch_chameleon.t_disabled_tables (source_name, "
 				       "schema_name, table_name) VALUES (");
-			qliteral(&sql, src->name);
+			rp_quote_literal(&sql, src->name);
 			buf_putl(&sql, ", ");
-			qliteral(&sql, in.tables[i].schema);
+			rp_quote_literal(&sql, in.tables[i].schema);
 			buf_putl(&sql, ", ");
-			qliteral(&sql, in.tables[i].name);
+			rp_quote_literal(&sql, in.tables[i].name);
 			buf_putl(&sql, ") ON CONFLICT DO NOTHING;\n");
 		}
 		buf_putl(&sql, "COMMIT;");
-		if (pg_exec(pg, buf_cstr(&sql), err, sizeof(err))) {
+		if (rp_pg_exec(pg, buf_cstr(&sql), err, sizeof(err))) {
 			fprintf(stderr, "chameleon: %s\n", err);
 			goto out;
 		}
@@ -1619,14 +1581,14 @@ static int run(int argc, char **argv, enum mode mode)
 		const char *ps = src->mappings[i].pg_schema;
 		if (in.keep_existing || mode == M_SYNC) {
 			buf_putl(&sql, "CREATE SCHEMA IF NOT EXISTS ");
-			qident(&sql, ps);
+			rp_quote_ident(&sql, ps);
 			buf_putl(&sql, ";\n");
 			continue;
 		}
 		buf_putl(&sql, "DROP SCHEMA IF EXISTS ");
-		qident(&sql, loading_schema(&in, ps));
+		rp_quote_ident(&sql, loading_schema(&in, ps));
 		buf_putl(&sql, " CASCADE;\nCREATE SCHEMA ");
-		qident(&sql, loading_schema(&in, ps));
+		rp_quote_ident(&sql, loading_schema(&in, ps));
 		buf_putl(&sql, ";\n");
 	}
 	for (int i = 0; i < in.ntables; i++) {
@@ -1656,7 +1618,7 @@ static int run(int argc, char **argv, enum mode mode)
 		create_sql(&sql, &in, t);
 	}
 	buf_putl(&sql, "COMMIT;");
-	if (pg_exec(pg, buf_cstr(&sql), err, sizeof(err))) {
+	if (rp_pg_exec(pg, buf_cstr(&sql), err, sizeof(err))) {
 		fprintf(stderr, "chameleon: creating the tables: %s\n", err);
 		PQclear(PQexec(pg, "ROLLBACK"));
 		goto out;
@@ -1773,7 +1735,7 @@ indexes:
 				buf_puts(&b, x->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
 				char nm[128];
 				snprintf(nm, sizeof(nm), "idx_%.28s_%.28s", t->name, x->name);
-				qident(&b, nm);
+				rp_quote_ident(&b, nm);
 				buf_putl(&b, " ON ");
 				table_name(&b, &in, t, true);
 				buf_putl(&b, " (");
@@ -1781,7 +1743,7 @@ indexes:
 			for (int c = 0; c < x->ncols; c++) {
 				if (c)
 					buf_putl(&b, ", ");
-				qident(&b, x->cols[c]);
+				rp_quote_ident(&b, x->cols[c]);
 			}
 			buf_putc(&b, ')');
 			struct job j = {t, false, 0, 0, false,
@@ -1816,10 +1778,10 @@ indexes:
 				buf_putl(&one, "ALTER TABLE ");
 				table_name(&one, &in, t, true);
 				buf_putl(&one, " ALTER COLUMN ");
-				qident(&one, t->cols[k].name);
+				rp_quote_ident(&one, t->cols[k].name);
 				buf_putl(&one, " SET DEFAULT ");
 				buf_put(&one, d.p, d.n);
-				if (pg_exec(pg, buf_cstr(&one), err, sizeof(err)))
+				if (rp_pg_exec(pg, buf_cstr(&one), err, sizeof(err)))
 					log_warn("init", "`%s`.`%s` column %s: default %s not kept: %s",
 						 t->schema, t->name, t->cols[k].name, t->cols[k].def, err);
 				buf_release(&one);
@@ -1831,31 +1793,31 @@ indexes:
 	for (size_t i = 0; i < src->n_mappings && swap; i++) {
 		const char *ps = src->mappings[i].pg_schema;
 		buf_putl(&sql, "DROP SCHEMA IF EXISTS ");
-		qident(&sql, ps);
+		rp_quote_ident(&sql, ps);
 		buf_putl(&sql, " CASCADE;\nALTER SCHEMA ");
-		qident(&sql, loading_schema(&in, ps));
+		rp_quote_ident(&sql, loading_schema(&in, ps));
 		buf_putl(&sql, " RENAME TO ");
-		qident(&sql, ps);
+		rp_quote_ident(&sql, ps);
 		buf_putl(&sql, ";\n");
 	}
 	for (size_t i = 0; i < src->grant_select_to.n; i++) {
 		for (size_t k = 0; k < src->n_mappings; k++) {
 			buf_putl(&sql, "GRANT USAGE ON SCHEMA ");
-			qident(&sql, src->mappings[k].pg_schema);
+			rp_quote_ident(&sql, src->mappings[k].pg_schema);
 			buf_putl(&sql, " TO ");
-			qident(&sql, src->grant_select_to.v[i]);
+			rp_quote_ident(&sql, src->grant_select_to.v[i]);
 			buf_putl(&sql, ";\nGRANT SELECT ON ALL TABLES IN SCHEMA ");
-			qident(&sql, src->mappings[k].pg_schema);
+			rp_quote_ident(&sql, src->mappings[k].pg_schema);
 			buf_putl(&sql, " TO ");
-			qident(&sql, src->grant_select_to.v[i]);
+			rp_quote_ident(&sql, src->grant_select_to.v[i]);
 			buf_putl(&sql, ";\n");
 		}
 	}
 	if (mode == M_INIT) {
 		buf_putl(&sql, "DELETE FROM sch_chameleon.t_disabled_tables WHERE source_name = ");
-		qliteral(&sql, src->name);
+		rp_quote_literal(&sql, src->name);
 		buf_putl(&sql, ";\nDELETE FROM sch_chameleon.t_tables WHERE source_name = ");
-		qliteral(&sql, src->name);
+		rp_quote_literal(&sql, src->name);
 		buf_putl(&sql, ";\n");
 	}
 	for (int i = 0; i < in.ntables && mode != M_SCHEMA; i++) {
@@ -1863,11 +1825,11 @@ indexes:
 		if (mode == M_SYNC) {
 			buf_putl(&sql, "DELETE FROM sch_chameleon.t_disabled_tables WHERE "
 				       "source_name = ");
-			qliteral(&sql, src->name);
+			rp_quote_literal(&sql, src->name);
 			buf_putl(&sql, " AND schema_name = ");
-			qliteral(&sql, t->schema);
+			rp_quote_literal(&sql, t->schema);
 			buf_putl(&sql, " AND table_name = ");
-			qliteral(&sql, t->name);
+			rp_quote_literal(&sql, t->name);
 			buf_putl(&sql, ";\n");
 		}
 		table_row_sql(&sql, &in, t, mode == M_SYNC ? file : NULL, pos);
@@ -1876,18 +1838,18 @@ indexes:
 		goto commit;
 	buf_putl(&sql, "UPDATE sch_chameleon.t_sources SET status = 'initialised', error = NULL, "
 		       "status_at = now(), init_finished_at = now(), binlog_file = ");
-	qliteral(&sql, file);
+	rp_quote_literal(&sql, file);
 	buf_printf(&sql, ", binlog_position = %llu, gtid = ", strtoull(pos, NULL, 10));
 	if (gtid[0])
-		qliteral(&sql, gtid);
+		rp_quote_literal(&sql, gtid);
 	else
 		buf_putl(&sql, "NULL");
 	buf_putl(&sql, " WHERE source_name = ");
-	qliteral(&sql, src->name);
+	rp_quote_literal(&sql, src->name);
 	buf_putl(&sql, ";\n");
 commit:
 	buf_putl(&sql, "COMMIT;");
-	if (pg_exec(pg, buf_cstr(&sql), err, sizeof(err))) {
+	if (rp_pg_exec(pg, buf_cstr(&sql), err, sizeof(err))) {
 		fprintf(stderr, "chameleon: %s: %s\n",
 			swap ? "swapping the loaded schema in" : "recording the copy", err);
 		PQclear(PQexec(pg, "ROLLBACK"));

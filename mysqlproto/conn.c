@@ -61,6 +61,10 @@ void mp_close(struct mp_conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	/* nothing buffered survives: a read now fails (and is retried
+	 * by the caller on a new connection) */
+	c->rlo = c->rhi = 0;
+	c->zin_off = 0;
 	buf_release(&c->pkt);
 	buf_release(&c->out);
 	buf_release(&c->zin);

@@ -52,6 +52,7 @@ struct table_count {
 
 struct rp_sink {
 	PGconn *pg;
+	bool broken;		/* results stopped coming: the connection is lost */
 	struct rp_opts o;
 	char *source;
 	struct rp_stats st;
@@ -342,17 +343,6 @@ const struct rp_stats *rp_sink_stats(const struct rp_sink *s)
 	return &s->st;
 }
 
-static void quote_ident(struct buf *b, const char *id)
-{
-	buf_putc(b, '"');
-	for (; *id; id++) {
-		if (*id == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *id);
-	}
-	buf_putc(b, '"');
-}
-
 static const char *pg_schema(const struct rp_sink *s, const char *mysql_schema)
 {
 	for (size_t i = 0; i < s->o.n_mappings; i++)
@@ -365,19 +355,23 @@ static const char *pg_schema(const struct rp_sink *s, const char *mysql_schema)
 static int read_segment(struct rp_sink *s, struct err *e)
 {
 	int rc = 0;
+	int nulls = 0;
 	for (;;) {
 		PGresult *r = PQgetResult(s->pg);
 		if (!r) {
-			/* end of one statement's results, unless the
-			 * connection is gone: then nothing more will come */
-			if (PQstatus(s->pg) == CONNECTION_BAD) {
+			/* end of one statement's results; two in a row: nothing
+			 * more is queued, the sync point will never come (the
+			 * connection is gone, and libpq may not know it yet) */
+			if (PQstatus(s->pg) == CONNECTION_BAD || ++nulls >= 2) {
 				s->inflight = 1;
+				s->broken = true;
 				if (!rc)
 					rc = pg_err(s, e, "lost the PostgreSQL connection");
 				break;
 			}
 			continue;
 		}
+		nulls = 0;
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_PIPELINE_SYNC) {
 			PQclear(r);
@@ -853,7 +847,7 @@ static int create_table(struct rp_sink *s, const struct bl_table *t,
 			       t->schema, t->name);
 	buf_reset(&s->sql);
 	buf_putl(&s->sql, "CREATE SCHEMA IF NOT EXISTS ");
-	quote_ident(&s->sql, schema);
+	rp_quote_ident(&s->sql, schema);
 	/* DDL goes through the pipeline too: it is part of the transaction */
 	int rc = begin(s, e);
 	if (!rc)
@@ -862,9 +856,9 @@ static int create_table(struct rp_sink *s, const struct bl_table *t,
 		return rc;
 	buf_reset(&s->sql);
 	buf_putl(&s->sql, "CREATE TABLE IF NOT EXISTS ");
-	quote_ident(&s->sql, schema);
+	rp_quote_ident(&s->sql, schema);
 	buf_putc(&s->sql, '.');
-	quote_ident(&s->sql, t->name);
+	rp_quote_ident(&s->sql, t->name);
 	buf_putl(&s->sql, " (");
 	bool pk = false;
 	for (uint32_t i = 0; i < t->ncols; i++) {
@@ -875,7 +869,7 @@ static int create_table(struct rp_sink *s, const struct bl_table *t,
 				       bl_col_type_name(t->cols[i].type));
 		if (i)
 			buf_putl(&s->sql, ", ");
-		quote_ident(&s->sql, t->cols[i].name);
+		rp_quote_ident(&s->sql, t->cols[i].name);
 		buf_putc(&s->sql, ' ');
 		buf_puts(&s->sql, ty.name);
 		pk |= t->cols[i].is_pk;
@@ -889,7 +883,7 @@ static int create_table(struct rp_sink *s, const struct bl_table *t,
 			if (!first)
 				buf_putl(&s->sql, ", ");
 			first = false;
-			quote_ident(&s->sql, t->cols[i].name);
+			rp_quote_ident(&s->sql, t->cols[i].name);
 		}
 		buf_putc(&s->sql, ')');
 	}
@@ -942,7 +936,7 @@ static int json_diff_set(struct rp_sink *s, const char *col,
 	int rc = rp_json_diff_ops(v->s, &s->params, &ops, &k, e);
 	if (rc)
 		return rc;
-	quote_ident(&s->sql, col);
+	rp_quote_ident(&s->sql, col);
 	buf_putl(&s->sql, " = ");
 	for (size_t i = k; i-- > 0;) {
 		if (ops[i].op == RP_JSON_REPLACE)
@@ -952,7 +946,7 @@ static int json_diff_set(struct rp_sink *s, const char *col,
 		else
 			buf_putc(&s->sql, '(');
 	}
-	quote_ident(&s->sql, col);
+	rp_quote_ident(&s->sql, col);
 	for (size_t i = 0; i < k; i++) {
 		vals[(*n)++] = ops[i].pg_path;
 		if (ops[i].op == RP_JSON_REMOVE) {
@@ -995,9 +989,9 @@ static int row_statement(struct rp_sink *s, const struct bl_table *t,
 	} else {
 		buf_putl(&s->sql, "DELETE FROM ");
 	}
-	quote_ident(&s->sql, schema);
+	rp_quote_ident(&s->sql, schema);
 	buf_putc(&s->sql, '.');
-	quote_ident(&s->sql, t->name);
+	rp_quote_ident(&s->sql, t->name);
 	struct buf *v = &s->val;
 	/* values */
 	if (op != BL_OP_DELETE) {
@@ -1038,7 +1032,7 @@ static int row_statement(struct rp_sink *s, const struct bl_table *t,
 				buf_putl(&tail, ", ");
 			}
 			first = false;
-			quote_ident(&s->sql, column_name(t, i, tmp, sizeof(tmp)));
+			rp_quote_ident(&s->sql, column_name(t, i, tmp, sizeof(tmp)));
 			if (op == BL_OP_UPDATE) {
 				buf_putl(&s->sql, " = ");
 				put_param(&s->sql, n);
@@ -1063,9 +1057,9 @@ static int row_statement(struct rp_sink *s, const struct bl_table *t,
 		if (!keyed)
 			buf_putl(&s->sql, "ctid = (SELECT ctid FROM ");
 		if (!keyed) {
-			quote_ident(&s->sql, schema);
+			rp_quote_ident(&s->sql, schema);
 			buf_putc(&s->sql, '.');
-			quote_ident(&s->sql, t->name);
+			rp_quote_ident(&s->sql, t->name);
 			buf_putl(&s->sql, " WHERE ");
 		}
 		for (uint32_t i = 0; i < t->ncols; i++) {
@@ -1079,7 +1073,7 @@ static int row_statement(struct rp_sink *s, const struct bl_table *t,
 			if (!first)
 				buf_putl(&s->sql, " AND ");
 			first = false;
-			quote_ident(&s->sql, column_name(t, i, tmp, sizeof(tmp)));
+			rp_quote_ident(&s->sql, column_name(t, i, tmp, sizeof(tmp)));
 			vals[n++] = isnull ? NULL : arena_strndup(&s->params, buf_cstr(v), v->n);
 			/* keys are NOT NULL: '=' uses the index */
 			if (keyed)
@@ -1123,9 +1117,9 @@ static int insert_batch(struct rp_sink *s, const struct bl_table *t,
 	char tmp[32];
 	buf_reset(&s->sql);
 	buf_putl(&s->sql, "INSERT INTO ");
-	quote_ident(&s->sql, schema);
+	rp_quote_ident(&s->sql, schema);
 	buf_putc(&s->sql, '.');
-	quote_ident(&s->sql, t->name);
+	rp_quote_ident(&s->sql, t->name);
 	buf_putl(&s->sql, " (");
 	bool first = true;
 	for (uint32_t i = 0; i < t->ncols; i++) {
@@ -1134,7 +1128,7 @@ static int insert_batch(struct rp_sink *s, const struct bl_table *t,
 		if (!first)
 			buf_putl(&s->sql, ", ");
 		first = false;
-		quote_ident(&s->sql, column_name(t, i, tmp, sizeof(tmp)));
+		rp_quote_ident(&s->sql, column_name(t, i, tmp, sizeof(tmp)));
 	}
 	buf_putl(&s->sql, ") VALUES ");
 	for (uint32_t r = 0; r < k; r++) {
@@ -1174,9 +1168,9 @@ static void copy_statement(struct buf *b, const struct bl_table *t,
 	char tmp[32];
 	buf_reset(b);
 	buf_putl(b, "COPY ");
-	quote_ident(b, schema);
+	rp_quote_ident(b, schema);
 	buf_putc(b, '.');
-	quote_ident(b, t->name);
+	rp_quote_ident(b, t->name);
 	buf_putl(b, " (");
 	bool first = true;
 	for (uint32_t i = 0; i < t->ncols; i++) {
@@ -1185,7 +1179,7 @@ static void copy_statement(struct buf *b, const struct bl_table *t,
 		if (!first)
 			buf_putl(b, ", ");
 		first = false;
-		quote_ident(b, column_name(t, i, tmp, sizeof(tmp)));
+		rp_quote_ident(b, column_name(t, i, tmp, sizeof(tmp)));
 	}
 	buf_putl(b, ") FROM STDIN");
 }
@@ -1300,11 +1294,11 @@ static int delete_batch(struct rp_sink *s, const struct bl_table *t,
 	buf_putc(&s->keys, '}');
 	buf_reset(&s->sql);
 	buf_putl(&s->sql, "DELETE FROM ");
-	quote_ident(&s->sql, schema);
+	rp_quote_ident(&s->sql, schema);
 	buf_putc(&s->sql, '.');
-	quote_ident(&s->sql, t->name);
+	rp_quote_ident(&s->sql, t->name);
 	buf_putl(&s->sql, " WHERE ");
-	quote_ident(&s->sql, column_name(t, key, tmp, sizeof(tmp)));
+	rp_quote_ident(&s->sql, column_name(t, key, tmp, sizeof(tmp)));
 	buf_putl(&s->sql, " = ANY($1)");
 	const char *vals[1] = {buf_cstr(&s->keys)};
 	return send_prepared(s, buf_cstr(&s->sql), 1, vals, e);
@@ -1444,9 +1438,9 @@ static int update_batch(struct rp_sink *s, const struct bl_table *t,
 	struct buf *q = &s->sql;
 	buf_reset(q);
 	buf_putl(q, "UPDATE ");
-	quote_ident(q, schema);
+	rp_quote_ident(q, schema);
 	buf_putc(q, '.');
-	quote_ident(q, t->name);
+	rp_quote_ident(q, t->name);
 	buf_putl(q, " AS d SET ");
 	bool first = true;
 	for (uint32_t i = 0; i < t->ncols; i++) {
@@ -1455,9 +1449,9 @@ static int update_batch(struct rp_sink *s, const struct bl_table *t,
 		if (!first)
 			buf_putl(q, ", ");
 		first = false;
-		quote_ident(q, column_name(t, i, tmp, sizeof(tmp)));
+		rp_quote_ident(q, column_name(t, i, tmp, sizeof(tmp)));
 		buf_putl(q, " = v.");
-		quote_ident(q, column_name(t, i, tmp, sizeof(tmp)));
+		rp_quote_ident(q, column_name(t, i, tmp, sizeof(tmp)));
 	}
 	buf_putl(q, " FROM unnest(");
 	/* the key (from the before image) first, then the columns set */
@@ -1474,11 +1468,11 @@ static int update_batch(struct rp_sink *s, const struct bl_table *t,
 		buf_putl(q, "COALESCE(");
 		put_param(q, np);
 		buf_putl(q, ", (SELECT array_agg(");
-		quote_ident(q, column_name(t, i, tmp, sizeof(tmp)));
+		rp_quote_ident(q, column_name(t, i, tmp, sizeof(tmp)));
 		buf_putl(q, ") FROM ");
-		quote_ident(q, schema);
+		rp_quote_ident(q, schema);
 		buf_putc(q, '.');
-		quote_ident(q, t->name);
+		rp_quote_ident(q, t->name);
 		buf_putl(q, " WHERE false))");
 	}
 	buf_putl(q, ") AS v(");
@@ -1488,12 +1482,12 @@ static int update_batch(struct rp_sink *s, const struct bl_table *t,
 			continue;
 		if (j > 0)
 			buf_putl(q, ", ");
-		quote_ident(q, column_name(t, i, tmp, sizeof(tmp)));
+		rp_quote_ident(q, column_name(t, i, tmp, sizeof(tmp)));
 	}
 	buf_putl(q, ") WHERE d.");
-	quote_ident(q, column_name(t, key, tmp, sizeof(tmp)));
+	rp_quote_ident(q, column_name(t, key, tmp, sizeof(tmp)));
 	buf_putl(q, " = v.");
-	quote_ident(q, column_name(t, key, tmp, sizeof(tmp)));
+	rp_quote_ident(q, column_name(t, key, tmp, sizeof(tmp)));
 	return send_prepared(s, buf_cstr(q), np, vals, e);
 }
 
@@ -2033,9 +2027,9 @@ static int ddl_truncate(struct ddl_ctx *c, const char *schema, const char *table
 		return rc;
 	buf_reset(&s->sql);
 	buf_putl(&s->sql, "TRUNCATE ");
-	quote_ident(&s->sql, pg);
+	rp_quote_ident(&s->sql, pg);
 	buf_putc(&s->sql, '.');
-	quote_ident(&s->sql, table);
+	rp_quote_ident(&s->sql, table);
 	const char *keep = s->cur_table;
 	s->cur_table = intern(s, schema, table);
 	rc = send_sql(s, buf_cstr(&s->sql), 0, NULL, c->e);
@@ -2269,7 +2263,7 @@ static int recover(struct rp_sink *s, struct err *e)
 static int handle(struct rp_sink *s, int rc, struct err *e)
 {
 	if (rc < 0 && s->fail_table && !s->o.stop_on_error &&
-	    PQstatus(s->pg) == CONNECTION_OK)
+	    !s->broken && PQstatus(s->pg) == CONNECTION_OK)
 		return recover(s, e);
 	return rc;
 }
@@ -2463,7 +2457,7 @@ int rp_sink_finish(struct rp_sink *s, struct err *e)
 
 bool rp_sink_connection_lost(const struct rp_sink *s)
 {
-	return PQstatus(s->pg) == CONNECTION_BAD;
+	return s->broken || PQstatus(s->pg) == CONNECTION_BAD;
 }
 
 void rp_sink_close(struct rp_sink *s)

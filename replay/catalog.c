@@ -95,6 +95,44 @@ static const char *const migrations[] = {
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
+void rp_quote_ident(struct buf *b, const char *id)
+{
+	buf_putc(b, '"');
+	for (; *id; id++) {
+		if (*id == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *id);
+	}
+	buf_putc(b, '"');
+}
+
+void rp_quote_literal(struct buf *b, const char *s)
+{
+	buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			buf_putc(b, '\'');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '\'');
+}
+
+int rp_pg_exec(PGconn *pg, const char *sql, char *err, size_t n)
+{
+	PGresult *r = PQexec(pg, sql);
+	ExecStatusType st = PQresultStatus(r);
+	int rc = 0;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		snprintf(err, n, "%s", PQresultErrorMessage(r));
+		size_t k = strlen(err);
+		while (k && err[k - 1] == '\n')
+			err[--k] = 0;
+		rc = -1;
+	}
+	PQclear(r);
+	return rc;
+}
+
 int rp_catalog_latest(void)
 {
 	return NMIGRATIONS;

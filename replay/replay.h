@@ -259,6 +259,11 @@ void rp_sink_close(struct rp_sink *s);
  */
 struct pg_conn;
 int rp_catalog_latest(void);
+/* "name" with quotes doubled; 'text' with quotes doubled (standard strings). */
+void rp_quote_ident(struct buf *b, const char *id);
+void rp_quote_literal(struct buf *b, const char *s);
+/* Run SQL; on failure the message (one line, no newline) in err: -1. */
+int rp_pg_exec(struct pg_conn *pg, const char *sql, char *err, size_t n);
 /* The catalog's version: 0 when there is none. */
 int rp_catalog_version(struct pg_conn *pg, int *version, struct err *e) MUST_CHECK;
 /* Create or upgrade to the latest version in one transaction; *from gets

@@ -4,7 +4,7 @@
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
 work=$(mktemp -d)
-trap 'servers_stop; rm -rf "$work"' EXIT INT TERM
+trap '[ -s "$work/pid/cfg.yml_src.pid" ] && kill -9 "$(cat "$work/pid/cfg.yml_src.pid")" 2>/dev/null; servers_stop; rm -rf "$work"' EXIT INT TERM
 n=0
 fails=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
@@ -76,7 +76,7 @@ if [ "$got" = "$want" ] && kill -0 "$(cat "$work/pid/cfg.yml_src.pid")" 2>/dev/n
 	ok "the replica reconnected across a PostgreSQL and a MariaDB restart: equal ($got)"
 else
 	notok "across restarts: PostgreSQL $got, MariaDB $want"
-	grep -E "WARN|ERROR|back" "$work"/log/*.log | tail -5 | sed 's/^/# /'
+	grep -E "WARN|ERROR|back|chameleon" "$work"/log/*.log | tail -12 | sed "s/^/# /"
 fi
 "$bin" stop_replica --config "$work/cfg.yml" --source src > /dev/null 2>&1
 echo "1..$n"
