@@ -284,5 +284,24 @@ TEST(replay, copy_fields)
 	ASSERT_EQ(l.n, 0);
 	ASSERT_STREQ(cfield(&l, RP_CV_BIT, 0, "\x01\x02", 2, false, RP_ZERO_DATE_NULL, &rc),
 		     "0");
+	/* a delimiter at every position of a long value (the word-wise scan),
+	 * among bytes close to the delimiters */
+	const char specials[] = "\\\n\r\t";
+	for (int k = 0; k < 4; k++) {
+		for (size_t pos = 0; pos < 21; pos++) {
+			char v[21], want[40];
+			for (size_t j = 0; j < sizeof(v); j++)
+				v[j] = (char)("\x0b\x08\x5d\x8c\xdc\x0c"[j % 6]);
+			v[pos] = specials[k];
+			memcpy(want, v, pos);
+			want[pos] = '\\';
+			want[pos + 1] = "\\nrt"[k];
+			memcpy(want + pos + 2, v + pos + 1, sizeof(v) - pos - 1);
+			want[sizeof(v) + 1] = 0;
+			buf_reset(&l);
+			ASSERT_STREQ(cfield(&l, RP_CV_ASIS, 0, v, sizeof(v), false,
+					    RP_ZERO_DATE_NULL, &rc), want);
+		}
+	}
 	buf_release(&l);
 }
