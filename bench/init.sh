@@ -107,7 +107,8 @@ if [ ! -f "$src/ready" ]; then
 fi
 if ! command -v pgloader > /dev/null; then
 	echo "installing the Debian package pgloader for the comparison ..."
-	apt-get install -y pgloader > "$work/apt.log" 2>&1 || true
+	{ apt-get install -y pgloader || { apt-get update && apt-get install -y pgloader; }; } \
+		> "$work/apt.log" 2>&1 || true
 fi
 has_pgloader=true
 command -v pgloader > /dev/null || {
