@@ -100,3 +100,6 @@ for name, (s, rss) in (("mariadb-binlog --read-from-remote-server -vv", m[0:2]),
 PY
 sh bench/memory.sh "$bin"
 sh bench/lag.sh "$bin"
+
+# ---- initial copy: init_replica against COPY and pgloader (bench/init.sh) --
+sh bench/init.sh "$bin"

@@ -331,6 +331,36 @@ static int copy_value(struct buf *out, const struct rp_copy_col *c, const uint8_
 	return err_set(e, ERR_UNSUPPORTED, "conversion kind %d", (int)c->kind);
 }
 
+/* Bytes that COPY text format escapes: backslash and the delimiters. */
+static const uint8_t copy_special[256] = {
+	['\\'] = 1, ['\n'] = 1, ['\r'] = 1, ['\t'] = 1,
+};
+
+/* Bytes before the first one COPY escapes: eight at a time, then one. */
+static size_t copy_plain_len(const uint8_t *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v;
+		memcpy(&v, p + i, 8);
+		uint64_t a = v ^ (ones * '\\'), b = v ^ (ones * '\n');
+		uint64_t c = v ^ (ones * '\r'), d = v ^ (ones * '\t');
+		/* a zero byte in any of them: one of the four is there */
+		if ((((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c) |
+		     ((d - ones) & ~d)) & highs)
+			break;
+	}
+	while (i < n && !copy_special[p[i]])
+		i++;
+	return i;
+}
+
+/*
+ * The value is written straight into the line; only when it holds a byte
+ * COPY escapes (rare: numbers, dates and most text have none) is it moved
+ * to tmp and written back escaped.  bytea hex is written pre-escaped.
+ */
 int rp_copy_field(struct buf *out, struct buf *tmp, const struct rp_copy_col *c,
 		  const uint8_t *p, size_t n, bool is_null,
 		  const struct rp_convert_opts *o, struct err *e)
@@ -339,22 +369,45 @@ int rp_copy_field(struct buf *out, struct buf *tmp, const struct rp_copy_col *c,
 		buf_putl(out, "\\N");
 		return 0;
 	}
-	buf_reset(tmp);
+	if (c->kind == RP_CV_BYTES) {
+		buf_putl(out, "\\\\x");
+		uint8_t *d = buf_reserve(out, n * 2);
+		if (!d)
+			return err_set(e, ERR_TOOBIG, "value too big");
+		for (size_t i = 0; i < n; i++) {
+			d[2 * i] = (uint8_t)hexd[p[i] >> 4];
+			d[2 * i + 1] = (uint8_t)hexd[p[i] & 15];
+		}
+		out->n += n * 2;
+		return 0;
+	}
+	size_t mark = out->n;
 	bool null2 = false;
-	int rc = copy_value(tmp, c, p, n, o, &null2, e);
-	if (rc < 0)
+	int rc = copy_value(out, c, p, n, o, &null2, e);
+	if (rc < 0) {
+		out->n = mark;
 		return rc;
+	}
 	if (null2) {
+		out->n = mark;
 		buf_putl(out, "\\N");
 		return rc;
 	}
+	if (buf_failed(out))
+		return err_set(e, ERR_TOOBIG, "value too big");
+	size_t i = mark + copy_plain_len(out->p + mark, out->n - mark);
+	if (i == out->n)
+		return rc;
 	/* COPY text format: backslash, and the delimiters, escaped */
+	buf_reset(tmp);
+	buf_put(tmp, out->p + i, out->n - i);
+	out->n = i;
 	uint8_t *d = buf_reserve(out, tmp->n * 2);
 	if (!d)
 		return err_set(e, ERR_TOOBIG, "value too big");
 	size_t k = 0;
-	for (size_t i = 0; i < tmp->n; i++) {
-		uint8_t ch = tmp->p[i];
+	for (size_t j = 0; j < tmp->n; j++) {
+		uint8_t ch = tmp->p[j];
 		switch (ch) {
 		case '\\': d[k++] = '\\'; d[k++] = '\\'; break;
 		case '\n': d[k++] = '\\'; d[k++] = 'n'; break;

@@ -209,3 +209,99 @@ TEST(replay, pg_chameleon_filters)
 	ASSERT(!rp_event_skipped(&o, BL_OP_UPDATE, "crm", "logs"));
 	ASSERT(!rp_event_skipped(&o, BL_OP_DELETE, "shopx", "orders"));
 }
+
+/* One field of the initial copy as COPY text, the row line so far kept. */
+static const char *cfield(struct buf *line, enum rp_copy_kind kind, uint16_t coll,
+			  const char *p, size_t n, bool is_null, enum rp_zero_date zd, int *rc)
+{
+	static struct buf tmp;
+	struct rp_copy_col c;
+	memset(&c, 0, sizeof(c));
+	c.kind = kind;
+	if (coll) {
+		c.col.has_charset = true;
+		c.col.collation = coll;
+	}
+	struct rp_convert_opts o = {zd};
+	struct err e = {0};
+	*rc = rp_copy_field(line, &tmp, &c, (const uint8_t *)p, n, is_null, &o, &e);
+	return buf_cstr(line);
+}
+
+TEST(replay, copy_fields)
+{
+	struct buf l;
+	buf_init(&l, 0);
+	int rc;
+	ASSERT_STREQ(cfield(&l, RP_CV_ASIS, 0, "-12.50", 6, false, RP_ZERO_DATE_NULL, &rc), "-12.50");
+	ASSERT_EQ(rc, 0);
+	buf_putc(&l, '\t');
+	/* the line so far is kept; NULL is \N */
+	ASSERT_STREQ(cfield(&l, RP_CV_ASIS, 0, NULL, 0, true, RP_ZERO_DATE_NULL, &rc), "-12.50\t\\N");
+	buf_reset(&l);
+	/* JSON read as is still has its delimiters escaped */
+	ASSERT_STREQ(cfield(&l, RP_CV_ASIS, 0, "{\"a\": \"x\\ty\"}\n", 15, false,
+			    RP_ZERO_DATE_NULL, &rc), "{\"a\": \"x\\\\ty\"}\\n");
+	buf_reset(&l);
+	ASSERT_STREQ(cfield(&l, RP_CV_TEXT, 45, "a\tb\nc\rd\\e é", 12, false,
+			    RP_ZERO_DATE_NULL, &rc), "a\\tb\\nc\\rd\\\\e é");
+	buf_reset(&l);
+	/* latin1 converted, then escaped */
+	ASSERT_STREQ(cfield(&l, RP_CV_TEXT, 8, "\xe9\\", 2, false, RP_ZERO_DATE_NULL, &rc),
+		     "\xc3\xa9\\\\");
+	buf_reset(&l);
+	/* refused: invalid UTF-8, a NUL; the line is left as it was */
+	buf_putl(&l, "1\t");
+	cfield(&l, RP_CV_TEXT, 45, "\xc3\x28", 2, false, RP_ZERO_DATE_NULL, &rc);
+	ASSERT_ERR(rc, ERR_PROTO);
+	cfield(&l, RP_CV_TEXT, 45, "a\0b", 3, false, RP_ZERO_DATE_NULL, &rc);
+	ASSERT_ERR(rc, ERR_PROTO);
+	ASSERT_EQ(l.n, 2);
+	buf_reset(&l);
+	/* bytes: bytea hex, its backslash escaped */
+	ASSERT_STREQ(cfield(&l, RP_CV_BYTES, 0, "\x00\xff\t", 3, false, RP_ZERO_DATE_NULL, &rc),
+		     "\\\\x00ff09");
+	buf_reset(&l);
+	ASSERT_STREQ(cfield(&l, RP_CV_BYTES, 0, "", 0, false, RP_ZERO_DATE_NULL, &rc), "\\\\x");
+	buf_reset(&l);
+	ASSERT_STREQ(cfield(&l, RP_CV_TIMESTAMP, 0, "2024-02-29 23:59:59.000001", 26, false,
+			    RP_ZERO_DATE_NULL, &rc), "2024-02-29 23:59:59.000001+00");
+	buf_reset(&l);
+	ASSERT_STREQ(cfield(&l, RP_CV_DATE, 0, "2024-02-29", 10, false, RP_ZERO_DATE_NULL, &rc),
+		     "2024-02-29");
+	buf_reset(&l);
+	/* zero dates per the policy */
+	ASSERT_STREQ(cfield(&l, RP_CV_DATE, 0, "0000-00-00 00:00:00", 19, false,
+			    RP_ZERO_DATE_NULL, &rc), "\\N");
+	ASSERT_EQ(rc, RP_ZERO_DATE_REPLACED);
+	buf_reset(&l);
+	ASSERT_STREQ(cfield(&l, RP_CV_TIMESTAMP, 0, "0000-00-00 00:00:00", 19, false,
+			    RP_ZERO_DATE_INFINITY, &rc), "-infinity");
+	ASSERT_EQ(rc, RP_ZERO_DATE_REPLACED);
+	buf_reset(&l);
+	cfield(&l, RP_CV_DATE, 0, "2024-00-01", 10, false, RP_ZERO_DATE_ERROR, &rc);
+	ASSERT_ERR(rc, ERR_UNSUPPORTED);
+	ASSERT_EQ(l.n, 0);
+	ASSERT_STREQ(cfield(&l, RP_CV_BIT, 0, "\x01\x02", 2, false, RP_ZERO_DATE_NULL, &rc),
+		     "0");
+	/* a delimiter at every position of a long value (the word-wise scan),
+	 * among bytes close to the delimiters */
+	const char specials[] = "\\\n\r\t";
+	for (int k = 0; k < 4; k++) {
+		for (size_t pos = 0; pos < 21; pos++) {
+			char v[21], want[40];
+			for (size_t j = 0; j < sizeof(v); j++)
+				v[j] = (char)("\x0b\x08\x5d\x8c\xdc\x0c"[j % 6]);
+			v[pos] = specials[k];
+			memcpy(want, v, pos);
+			want[pos] = '\\';
+			want[pos + 1] = "\\nrt"[k];
+			memcpy(want + pos + 2, v + pos + 1, sizeof(v) - pos - 1);
+			want[sizeof(v) + 1] = 0;
+			buf_reset(&l);
+			ASSERT_STREQ(cfield(&l, RP_CV_ASIS, 0, v, sizeof(v), false,
+					    RP_ZERO_DATE_NULL, &rc), want);
+		}
+	}
+	buf_release(&l);
+}
