@@ -27,6 +27,7 @@ int cmd_init_replica(int argc, char **argv);
 int cmd_sync_tables(int argc, char **argv);	/* also refresh_schema */
 int cmd_copy_schema(int argc, char **argv);
 int cmd_detach_replica(int argc, char **argv);
+int cmd_update_schema_mappings(int argc, char **argv);
 /* The pid file name of a replica: CONFIG_SOURCE. */
 void cmd_pid_name(char *out, size_t n, const char *config, const char *source);
 int cmd_stop_replica(int argc, char **argv);

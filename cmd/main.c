@@ -27,6 +27,8 @@ static const struct cmd commands[] = {
 	{"refresh_schema", cmd_sync_tables,
 	 "copy every table of a schema again (--schema S)"},
 	{"copy_schema", cmd_copy_schema, "create the source's tables without data"},
+	{"update_schema_mappings", cmd_update_schema_mappings,
+	 "rename destination schemas after schema_mappings changed"},
 	{"detach_replica", cmd_detach_replica,
 	 "cut-over: stop the replica, add sequences and foreign keys, remove the source"},
 	{"start_replica", cmd_start_replica,

@@ -218,6 +218,22 @@ rc=$?
 [ $rc != 0 ] && grep -q "fx.nosuch" "$work/sync2.err" && ok "sync_tables names an unknown table and fails" ||
 	notok "unknown table: rc $rc $(cat "$work/sync2.err")"
 
+# update_schema_mappings: lat -> lat2_pg renames the schema; replication
+# then writes there
+sed -i 's/      lat: lat_pg/      lat: lat2_pg/' "$work/cfg.yml"
+if "$bin" update_schema_mappings --config "$work/cfg.yml" --source mysql > "$work/um.out" 2> "$work/um.err"; then
+	mariadb_sql -e "INSERT INTO lat.names (id, n) VALUES (50, 'après renommage')"
+	catch_up
+	if grep -q "lat_pg renamed to lat2_pg" "$work/um.out" &&
+		python3 test/integ/compare.py lat lat2_pg > /dev/null 2>&1; then
+		ok "update_schema_mappings renamed lat_pg to lat2_pg; replication continues there"
+	else
+		notok "after update_schema_mappings"; cat "$work/um.out" | sed 's/^/# /'
+	fi
+else
+	notok "update_schema_mappings"; tail -n 3 "$work/um.err" | sed 's/^/# /'
+fi
+
 # detach_replica: waits for the running replica to catch up, stops it,
 # sequences continue after the maximum, foreign keys valid, source removed
 "$bin" start_replica --config "$work/cfg.yml" --source mysql --debug >> "$work/rep.log" 2>&1 &
