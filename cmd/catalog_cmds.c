@@ -534,6 +534,8 @@ static void status_json(FILE *f, const struct rp_source_status *v, size_t n)
 		json_str(f, s->status_at);
 		fputs(", \"error\": ", f);
 		json_str(f, s->error);
+		fputs(", \"init_progress\": ", f);
+		json_str(f, s->init_progress);
 		/* jsonb text from PostgreSQL: already JSON */
 		fprintf(f, ", \"schema_mappings\": %s", s->mappings ? s->mappings : "{}");
 		fputs(", \"caught_up\": ", f);
@@ -628,6 +630,8 @@ static void status_text(FILE *f, const struct rp_source_status *v, size_t n)
 			indented(f, s->error, "                   ");
 		}
 		fprintf(f, "  %-17s%s\n", "schema mappings:", or_dash(s->mappings));
+		if (s->init_progress)
+			fprintf(f, "  %-17s%s\n", "init_replica:", s->init_progress);
 		lag_text(f, "read lag:", s->has_read_lag, s->read_lag, s->caught_up);
 		lag_text(f, "replay lag:", s->has_replay_lag, s->replay_lag, false);
 		fprintf(f, "  %-17s", "received:");

@@ -115,6 +115,7 @@ struct init {
 	char fail_msg[1024];
 	/* totals */
 	uint64_t rows, bytes, zero_dates, est_total;
+	PGconn *progress_pg;	/* M_INIT: the catalog connection, for show_status */
 	/* worker connections */
 	struct mp_conn **my;
 	PGconn **pg;
@@ -872,7 +873,7 @@ static int run_jobs(struct init *in, const char *what, double t0)
 		}
 	}
 	bool tty = isatty(2);
-	double last_log = now_s();
+	double last_log = now_s(), last_store = 0;
 	uint64_t last_rows = __atomic_load_n(&in->rows, __ATOMIC_RELAXED);
 	double last_t = last_log;
 	for (;;) {
@@ -892,6 +893,16 @@ static int run_jobs(struct init *in, const char *what, double t0)
 		fmt_count(b, sizeof(b), in->est_total > rows ? in->est_total : rows);
 		double eta = rate > 0 && in->est_total > rows
 				     ? (double)(in->est_total - rows) / rate : 0;
+		if (in->progress_pg && now - last_store >= 5) {
+			char line[256];
+			snprintf(line, sizeof(line), "%s: %s of ~%s rows, %.0f rows/s, ETA %.0f s "
+				 "(at %.0f s)", what, a, b, rate, eta, now - t0);
+			const char *v[2] = {in->src->name, line};
+			PQclear(PQexecParams(in->progress_pg,
+				"UPDATE sch_chameleon.t_sources SET init_progress = $2 "
+				"WHERE source_name = $1", 2, NULL, v, NULL, NULL, 0));
+			last_store = now;
+		}
 		if (tty)
 			fprintf(stderr, "\r%s: %s of ~%s rows, %.0f rows/s, %.0f s elapsed, "
 					"ETA %.0f s   ", what, a, b, rate, now - t0, eta);
@@ -1251,6 +1262,8 @@ static int set_status(PGconn *pg, const char *source, const char *status, const 
 	const char *v[3] = {source, status, error};
 	PGresult *r = PQexecParams(pg,
 		"UPDATE sch_chameleon.t_sources SET status = $2, error = $3, status_at = now(), "
+		"init_progress = CASE WHEN $2 = 'initialising' THEN 'starting' "
+		"ELSE init_progress END, "
 		"init_started_at = CASE WHEN $2 = 'initialising' THEN now() "
 		"ELSE init_started_at END WHERE source_name = $1",
 		3, NULL, v, NULL, NULL, 0);
@@ -1517,6 +1530,7 @@ static int run(int argc, char **argv, enum mode mode)
 		if (set_status(pg, src->name, "initialising", NULL))
 			goto out;
 		status_set = true;
+		in.progress_pg = pg;
 	}
 	log_info("init", "source '%s': reading the structure of %zu schema(s)", src->name,
 		 src->n_mappings);
@@ -1836,8 +1850,10 @@ indexes:
 	}
 	if (mode != M_INIT)
 		goto commit;
-	buf_putl(&sql, "UPDATE sch_chameleon.t_sources SET status = 'initialised', error = NULL, "
-		       "status_at = now(), init_finished_at = now(), binlog_file = ");
+	buf_printf(&sql, "UPDATE sch_chameleon.t_sources SET init_progress = 'done: %llu rows "
+		   "copied in %.1f s', status = 'initialised', error = NULL, "
+		   "status_at = now(), init_finished_at = now(), binlog_file = ",
+		   (unsigned long long)in.rows, now_s() - t0);
 	rp_quote_literal(&sql, file);
 	buf_printf(&sql, ", binlog_position = %llu, gtid = ", strtoull(pos, NULL, 10));
 	if (gtid[0])

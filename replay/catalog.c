@@ -91,6 +91,9 @@ static const char *const migrations[] = {
 	"ALTER TABLE sch_chameleon.t_sources"
 	"  ADD COLUMN received_file text NOT NULL DEFAULT '',"
 	"  ADD COLUMN received_position bigint NOT NULL DEFAULT 0;",
+
+	/* 4 -> 5: init_replica's progress, for show_status during the copy */
+	"ALTER TABLE sch_chameleon.t_sources ADD COLUMN init_progress text;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -508,7 +511,8 @@ static const char status_sql[] =
 	"    THEN greatest(0, extract(epoch FROM now() - "
 	"                  coalesce(applied_event_at, received_event_at))) END, "
 	"  extract(epoch FROM now() - received_at), "
-	"  rows_applied, transactions_applied, zero_dates, " TS("created_at") " "
+	"  rows_applied, transactions_applied, zero_dates, " TS("created_at") ", "
+	"  init_progress "
 	"FROM (SELECT *, coalesce(status = 'running' AND read_lag = 0 AND "
 	"             received_at >= now() - interval '30 seconds', false) AS caught_up "
 	"      FROM sch_chameleon.t_sources "
@@ -555,6 +559,7 @@ int rp_catalog_status(struct rp_catalog *c, const char *source,
 		s->transactions = col_u64(r, i, k++);
 		s->zero_dates = col_u64(r, i, k++);
 		s->created_at = col(c, r, i, k++);
+		s->init_progress = col(c, r, i, k++);
 	}
 	PQclear(r);
 	for (int i = 0; i < ns; i++) {

@@ -338,6 +338,7 @@ struct rp_disabled_table {
  */
 struct rp_source_status {
 	const char *name, *type, *status, *error, *status_at, *created_at;
+	const char *init_progress;	/* init_replica's last progress line, or NULL */
 	const char *mappings;		/* schema_mappings, JSON text */
 	const char *applied_file;	/* "" before the first commit */
 	uint64_t applied_pos;

@@ -107,6 +107,10 @@ case "$st" in
 initialised\ binlog.*) ok "catalog: $st" ;;
 *) notok "catalog status: $st" ;;
 esac
+"$bin" show_status --config "$work/cfg.yml" --source mysql > "$work/st.out" 2>&1
+grep -q "init_replica: *done: [0-9]* rows copied" "$work/st.out" &&
+	ok "show_status reports the copy: $(grep init_replica: "$work/st.out" | sed 's/^ *//')" ||
+	{ notok "show_status after init"; head -5 "$work/st.out" | sed 's/^/# /'; }
 keys=$(pg_sql -At -c "SELECT table_name || '=' || key_kind || array_to_string(key_columns, ',') FROM sch_chameleon.t_tables WHERE table_name IN ('wide', 'nopk', 'uniq') ORDER BY 1" | tr '\n' ' ')
 [ "$keys" = "nopk=alla,b uniq=uniquea wide=primaryid " ] && ok "replica keys: $keys" ||
 	notok "replica keys: $keys"
