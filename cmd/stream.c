@@ -334,6 +334,12 @@ static int run_live(const struct live *lv, bool capture)
 		} else {
 			log_info("replica", "no position stored: starting at the source's "
 					    "current position %s:%llu", file, (unsigned long long)pos);
+			/* recorded now: a restart resumes here even if nothing
+			 * was applied before it */
+			if (rp_sink_start_at(sink, file, pos, &e)) {
+				fail("%s\n", e.msg);
+				goto out;
+			}
 		}
 	}
 	if (capture) {

@@ -2455,6 +2455,16 @@ int rp_sink_finish(struct rp_sink *s, struct err *e)
 	return handle(s, commit(s, e), e);
 }
 
+int rp_sink_start_at(struct rp_sink *s, const char *file, uint64_t pos, struct err *e)
+{
+	if (s->pos_file[0] || s->in_pg_tx)
+		return 0;
+	snprintf(s->last_file, sizeof(s->last_file), "%s", file);
+	s->last_end = pos;
+	int rc = begin(s, e);
+	return rc ? rc : commit(s, e);
+}
+
 bool rp_sink_connection_lost(const struct rp_sink *s)
 {
 	return s->broken || PQstatus(s->pg) == CONNECTION_BAD;

@@ -249,6 +249,10 @@ void rp_sink_rollback(struct rp_sink *s);
 /* Commit what is complete (call at the end of input). */
 int rp_sink_finish(struct rp_sink *s, struct err *e) MUST_CHECK;
 const struct rp_stats *rp_sink_stats(const struct rp_sink *s);
+/* Without a stored position: store (file, pos) as the position, so that
+ * a restart resumes there even before the first change is applied. */
+int rp_sink_start_at(struct rp_sink *s, const char *file, uint64_t pos, struct err *e)
+	MUST_CHECK;
 /* Whether the PostgreSQL connection is gone (reopen the sink to go on). */
 bool rp_sink_connection_lost(const struct rp_sink *s);
 void rp_sink_close(struct rp_sink *s);

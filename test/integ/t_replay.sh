@@ -204,6 +204,9 @@ mariadb_sql -D shop -e "INSERT INTO live SELECT seq, CONCAT('v', seq), 0 FROM se
 for i in 1 2 3 4 5; do
 	mariadb_sql -D shop -e "UPDATE live SET n = n + 1 WHERE id % $((i + 1)) = 0"
 done
+# killed once it has committed something (before that no position is
+# stored, and a new replica would start at the source's current position)
+_wait_for 30 sh -c "[ \"\$(psql -X -At -h '$PG_HOST' -p '$PG_PORT' -U postgres -c \"SELECT binlog_position FROM sch_chameleon.t_sources\" 2>/dev/null)\" -gt 0 ]"
 kill -9 $rpid 2>/dev/null
 wait $rpid 2>/dev/null
 mariadb_sql -D shop -e "DELETE FROM live WHERE id % 3 = 0; INSERT INTO live VALUES (30000, 'after kill', 1)"
