@@ -292,16 +292,7 @@ int cmd_detach_replica(int argc, char **argv)
 		       "EXTRA LIKE '%%auto_increment%%'", buf_cstr(&schemas));
 	int qrc = my_rows(my, buf_cstr(&sql), &ai);
 	buf_reset(&sql);
-	buf_printf(&sql, "SELECT k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, "
-		       "k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME, "
-		       "k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE "
-		       "FROM information_schema.KEY_COLUMN_USAGE k "
-		       "JOIN information_schema.REFERENTIAL_CONSTRAINTS r "
-		       "ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND "
-		       "r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME "
-		       "WHERE k.TABLE_SCHEMA IN (%s) AND k.REFERENCED_TABLE_NAME IS NOT NULL "
-		       "ORDER BY k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, "
-		       "k.ORDINAL_POSITION", buf_cstr(&schemas));
+	cmd_fk_query(&sql, buf_cstr(&schemas));
 	if (!qrc)
 		qrc = my_rows(my, buf_cstr(&sql), &fk);
 	buf_release(&schemas);
@@ -399,39 +390,20 @@ int cmd_detach_replica(int argc, char **argv)
 		buf_putc(&qt, '.');
 		rp_quote_ident(&qt, f[1]);
 		/* those with cascading actions exist since init_replica */
-		buf_putl(&sql, "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE "
-			       "conname = ");
-		rp_quote_literal(&sql, f[2]);
-		buf_putl(&sql, " AND conrelid = ");
-		rp_quote_literal(&sql, buf_cstr(&qt));
-		buf_printf(&sql, "::regclass) THEN ALTER TABLE %s ADD CONSTRAINT ", buf_cstr(&qt));
-		rp_quote_ident(&sql, f[2]);
-		buf_putl(&sql, " FOREIGN KEY (");
-		for (size_t k = i; k < j; k++) {
-			if (k > i)
-				buf_putl(&sql, ", ");
-			rp_quote_ident(&sql, fk.v[k][3]);
+		const char *cols[64], *refcols[64];
+		size_t nc = 0;
+		for (size_t k = i; k < j && nc < 64; k++, nc++) {
+			cols[nc] = fk.v[k][3];
+			refcols[nc] = fk.v[k][6];
 		}
-		buf_putl(&sql, ") REFERENCES ");
-		rp_quote_ident(&sql, rs);
-		buf_putc(&sql, '.');
-		rp_quote_ident(&sql, f[5]);
-		buf_putl(&sql, " (");
-		for (size_t k = i; k < j; k++) {
-			if (k > i)
-				buf_putl(&sql, ", ");
-			rp_quote_ident(&sql, fk.v[k][6]);
-		}
-		buf_putc(&sql, ')');
-		static const char *const rules[] = {"CASCADE", "SET NULL", "SET DEFAULT",
-						    "RESTRICT", "NO ACTION", NULL};
-		for (int w = 0; w < 2; w++) {
-			const char *rule = f[7 + w];
-			for (int k = 0; rule && rules[k]; k++)
-				if (!strcasecmp(rule, rules[k]))
-					buf_printf(&sql, " ON %s %s", w ? "DELETE" : "UPDATE", rules[k]);
-		}
-		buf_putl(&sql, " NOT VALID; END IF; END$$;\n");
+		struct buf qr;
+		buf_init(&qr, 0);
+		rp_quote_ident(&qr, rs);
+		buf_putc(&qr, '.');
+		rp_quote_ident(&qr, f[5]);
+		cmd_fk_add_sql(&sql, buf_cstr(&qt), f[2], cols, buf_cstr(&qr), refcols, nc,
+			       f[7], f[8]);
+		buf_release(&qr);
 		fks[nfk].table = xstrdup(buf_cstr(&qt));
 		fks[nfk].name = xstrdup(f[2]);
 		nfk++;

@@ -1068,16 +1068,7 @@ static int cascade_fks(struct init *in, struct mp_conn *c, PGconn *pg, bool drop
 			buf_putc(&schemas, ',');
 		mp_quote(&schemas, in->src->mappings[i].mysql_schema);
 	}
-	buf_printf(&q, "SELECT k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, "
-		       "k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME, "
-		       "k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE "
-		       "FROM information_schema.KEY_COLUMN_USAGE k "
-		       "JOIN information_schema.REFERENTIAL_CONSTRAINTS r "
-		       "ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND "
-		       "r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME "
-		       "WHERE k.TABLE_SCHEMA IN (%s) AND k.REFERENCED_TABLE_NAME IS NOT NULL "
-		       "ORDER BY k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, "
-		       "k.ORDINAL_POSITION", buf_cstr(&schemas));
+	cmd_fk_query(&q, buf_cstr(&schemas));
 	int rc = my_rows(c, &in->mem, buf_cstr(&q), on_fk, &rows);
 	struct fkrow *v = (struct fkrow *)rows.p;
 	size_t n = rc ? 0 : rows.n / sizeof(*v);
@@ -1123,46 +1114,24 @@ static int cascade_fks(struct init *in, struct mp_conn *c, PGconn *pg, bool drop
 			i = j;
 			continue;
 		}
-		buf_putl(&q, "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = ");
-		rp_quote_literal(&q, f[2]);
-		buf_putl(&q, " AND conrelid = ");
-		{
-			struct buf t;
-			buf_init(&t, 0);
-			rp_quote_ident(&t, loading_schema(in, ps));
-			buf_putc(&t, '.');
-			rp_quote_ident(&t, f[1]);
-			rp_quote_literal(&q, buf_cstr(&t));
-			buf_putl(&q, "::regclass) THEN ALTER TABLE ");
-			buf_put(&q, t.p, t.n);
-			buf_release(&t);
+		const char *cols[64], *refcols[64];
+		size_t nc = 0;
+		for (size_t k = i; k < j && nc < 64; k++, nc++) {
+			cols[nc] = v[k].f[3];
+			refcols[nc] = v[k].f[6];
 		}
-		buf_putl(&q, " ADD CONSTRAINT ");
-		rp_quote_ident(&q, f[2]);
-		buf_putl(&q, " FOREIGN KEY (");
-		for (size_t k = i; k < j; k++) {
-			if (k > i)
-				buf_putl(&q, ", ");
-			rp_quote_ident(&q, v[k].f[3]);
-		}
-		buf_putl(&q, ") REFERENCES ");
-		rp_quote_ident(&q, loading_schema(in, rs));
-		buf_putc(&q, '.');
-		rp_quote_ident(&q, f[5]);
-		buf_putl(&q, " (");
-		for (size_t k = i; k < j; k++) {
-			if (k > i)
-				buf_putl(&q, ", ");
-			rp_quote_ident(&q, v[k].f[6]);
-		}
-		buf_putc(&q, ')');
-		static const char *const rules[] = {"CASCADE", "SET NULL", "SET DEFAULT",
-						    "RESTRICT", "NO ACTION", NULL};
-		for (int w = 0; w < 2; w++)
-			for (int k = 0; f[7 + w] && rules[k]; k++)
-				if (!strcasecmp(f[7 + w], rules[k]))
-					buf_printf(&q, " ON %s %s", w ? "DELETE" : "UPDATE", rules[k]);
-		buf_putl(&q, " NOT VALID; END IF; END$$");
+		struct buf qt, qr;
+		buf_init(&qt, 0);
+		buf_init(&qr, 0);
+		rp_quote_ident(&qt, loading_schema(in, ps));
+		buf_putc(&qt, '.');
+		rp_quote_ident(&qt, f[1]);
+		rp_quote_ident(&qr, loading_schema(in, rs));
+		buf_putc(&qr, '.');
+		rp_quote_ident(&qr, f[5]);
+		cmd_fk_add_sql(&q, buf_cstr(&qt), f[2], cols, buf_cstr(&qr), refcols, nc, f[7], f[8]);
+		buf_release(&qt);
+		buf_release(&qr);
 		char err[1024];
 		if (rp_pg_exec(pg, buf_cstr(&q), err, sizeof(err)))
 			log_warn("init", "foreign key %s of `%s`.`%s` not created: %s", f[2], f[0],
