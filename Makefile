@@ -146,10 +146,14 @@ fuzz:
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=runs:$(or $(FUZZ_SMOKE_RUNS),30000)
 
-bench: all
+bench:
+	@sh test/packages.sh bench
+	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh $(abspath $(B)/chameleon)
 
-demo: all
+demo:
+	@sh test/packages.sh all
+	@$(MAKE) --no-print-directory all
 	@sh test/demo.sh $(abspath $(B)/chameleon)
 
 deps:
