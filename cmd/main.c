@@ -66,7 +66,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: chameleon COMMAND [options]\n\n"
 		   "commands:\n");
 	for (const struct cmd *c = commands; c->name; c++)
-		fprintf(f, "  %-22s %s\n", c->name, c->summary);
+		fprintf(f, "  %-24s %s\n", c->name, c->summary);
 	fprintf(f, "\n'chameleon COMMAND --help' describes a command.\n");
 }
 
