@@ -1622,20 +1622,77 @@ static int run(int argc, char **argv, enum mode mode)
 	}
 	snprintf(err, sizeof(err), "SET SESSION lock_wait_timeout = %ld",
 		 lock_seconds(src->lock_timeout));
+	bool lockfree = false;
 	if (mp_exec(coord, err) || mp_exec(coord, "FLUSH TABLES WITH READ LOCK")) {
-		fprintf(stderr, "chameleon: FLUSH TABLES WITH READ LOCK failed: %s (the "
-				"source user needs the RELOAD privilege)\n", coord->err.msg);
-		goto out;
+		/* without RELOAD (managed servers): MariaDB tells the binlog
+		 * position of one consistent snapshot without any lock */
+		bool denied = strstr(coord->err.msg, "denied") || strstr(coord->err.msg, "RELOAD");
+		if (!coord->is_mariadb || !denied) {
+			fprintf(stderr, "chameleon: FLUSH TABLES WITH READ LOCK failed: %s (the "
+					"source user needs the RELOAD privilege)\n", coord->err.msg);
+			goto out;
+		}
+		log_warn("init", "FLUSH TABLES WITH READ LOCK refused (%s): one lock-free "
+				 "snapshot instead (MariaDB binlog_snapshot_file/position), copied "
+				 "by one worker; grant RELOAD for parallel copy workers",
+			 coord->err.msg);
+		err_clear(&coord->err);
+		lockfree = true;
+		in.workers = 1;
+	} else {
+		locked = true;
 	}
-	locked = true;
-	for (int i = 0; i < workers; i++) {
+	for (int i = 0; i < in.workers; i++) {
 		if (mp_exec(in.my[i], "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ") ||
 		    mp_exec(in.my[i], "START TRANSACTION WITH CONSISTENT SNAPSHOT")) {
 			fprintf(stderr, "chameleon: cannot open a snapshot: %s\n", in.my[i]->err.msg);
 			goto out;
 		}
 	}
-	{
+	if (lockfree) {
+		/* the position of this session's snapshot */
+		struct mp_result r;
+		struct mp_row row;
+		if (mp_query(in.my[0], "SHOW STATUS LIKE 'binlog_snapshot_%'", &r)) {
+			fprintf(stderr, "chameleon: reading the snapshot position: %s\n",
+				in.my[0]->err.msg);
+			goto out;
+		}
+		while (mp_result_next(in.my[0], &r, &row) == 1) {
+			if (row.n < 2)
+				continue;
+			char name[64];
+			snprintf(name, sizeof(name), "%.*s", (int)row.values[0].n,
+				 (const char *)row.values[0].p);
+			if (!strcasecmp(name, "binlog_snapshot_file"))
+				snprintf(file, sizeof(file), "%.*s", (int)row.values[1].n,
+					 (const char *)row.values[1].p);
+			else if (!strcasecmp(name, "binlog_snapshot_position"))
+				snprintf(pos, sizeof(pos), "%.*s", (int)row.values[1].n,
+					 (const char *)row.values[1].p);
+		}
+		mp_result_release(in.my[0], &r);
+		if (!file[0] || !pos[0]) {
+			fprintf(stderr, "chameleon: the server did not give the snapshot's binlog "
+					"position (binlog_snapshot_file): grant RELOAD\n");
+			goto out;
+		}
+		char q[512];
+		struct buf fq;
+		buf_init(&fq, 0);
+		mp_quote(&fq, file);
+		snprintf(q, sizeof(q), "SELECT BINLOG_GTID_POS(%s, %s)", buf_cstr(&fq), pos);
+		buf_release(&fq);
+		bool found;
+		if (mp_query_value(coord, q, gtid, sizeof(gtid), &found))
+			gtid[0] = 0;
+		for (int i = 0; i < in.ntables; i++)
+			if (!in.tables[i].transactional)
+				log_warn("init", "`%s`.`%s` (%s) has no snapshot: without the read "
+						 "lock its copy may hold changes made after the "
+						 "position (they are applied again by replication)",
+					 in.tables[i].schema, in.tables[i].name, in.tables[i].engine);
+	} else {
 		struct mp_result r;
 		struct mp_row row;
 		bool v84 = !coord->is_mariadb && strncmp(coord->server_version, "8.0", 3) &&
@@ -1669,19 +1726,21 @@ static int run(int argc, char **argv, enum mode mode)
 	if (plan_copy(&in, coord, false))
 		goto out;
 	if (in.njobs) {
-		log_info("init", "copying %d non-transactional table(s) under the read lock",
-			 in.njobs);
-		if (run_jobs(&in, "copy (locked)", t0)) {
+		log_info("init", "copying %d non-transactional table(s)%s", in.njobs,
+			 locked ? " under the read lock" : "");
+		if (run_jobs(&in, locked ? "copy (locked)" : "copy", t0)) {
 			fprintf(stderr, "chameleon: %s\n", in.fail_msg);
 			goto out;
 		}
 	}
-	if (mp_exec(coord, "UNLOCK TABLES")) {
-		fprintf(stderr, "chameleon: UNLOCK TABLES: %s\n", coord->err.msg);
-		goto out;
+	if (locked) {
+		if (mp_exec(coord, "UNLOCK TABLES")) {
+			fprintf(stderr, "chameleon: UNLOCK TABLES: %s\n", coord->err.msg);
+			goto out;
+		}
+		locked = false;
+		log_info("init", "source unlocked after %.1f s", now_s() - t0);
 	}
-	locked = false;
-	log_info("init", "source unlocked after %.1f s", now_s() - t0);
 	if (plan_copy(&in, in.my[0], true))
 		goto out;
 	if (run_jobs(&in, "copy", t0)) {
@@ -1696,6 +1755,7 @@ static int run(int argc, char **argv, enum mode mode)
 		 (unsigned long long)in.rows, t_copy - t0, (double)in.rows / (t_copy - t0));
 
 indexes:
+	in.workers = workers;	/* indexes: every PostgreSQL connection */
 	for (int i = 0; i < workers; i++)
 		if (!in.pg[i] && !(in.pg[i] = pg_open(in.conninfo)))
 			goto out;
