@@ -1556,6 +1556,24 @@ static int run(int argc, char **argv, enum mode mode)
 	log_info("init", "%d tables, about %llu rows; %d copy workers", in.ntables,
 		 (unsigned long long)in.est_total, workers);
 
+	for (int i = 0; i < in.ntables && in.keep_existing; i++) {
+		struct buf q;
+		buf_init(&q, 0);
+		table_name(&q, &in, &in.tables[i], false);
+		const char *v[1] = {buf_cstr(&q)};
+		PGresult *r = PQexecParams(pg, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, v,
+					   NULL, NULL, 0);
+		bool exists = PQresultStatus(r) == PGRES_TUPLES_OK &&
+			      !strcmp(PQgetvalue(r, 0, 0), "t");
+		PQclear(r);
+		if (!exists)
+			fprintf(stderr, "chameleon: keep_existing_schema: the table %s does not "
+					"exist in PostgreSQL (create it, or set "
+					"keep_existing_schema: No)\n", buf_cstr(&q));
+		buf_release(&q);
+		if (!exists)
+			goto out;
+	}
 	if (in.keep_existing && cascade_fks(&in, coord, pg, true))
 		goto out;
 	/* the loading schemas, or the existing tables emptied */
