@@ -215,6 +215,18 @@ static int exec_simple(struct rp_sink *s, const char *sql, struct err *e)
 	return rc;
 }
 
+/* A catalog query with the source's name as $1: its rows, or NULL (e set). */
+static PGresult *source_query(struct rp_sink *s, const char *sql, struct err *e)
+{
+	const char *p[1] = {s->source};
+	PGresult *r = PQexecParams(s->pg, sql, 1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK)
+		return r;
+	err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+	PQclear(r);
+	return NULL;
+}
+
 int rp_sink_open(struct rp_sink **out, const struct rp_opts *o, struct err *e)
 {
 	*out = NULL;
@@ -269,12 +281,13 @@ int rp_sink_open(struct rp_sink **out, const struct rp_opts *o, struct err *e)
 		buf_release(&from);
 		buf_release(&to);
 	}
-	if (!rc) {
-		const char *p[1] = {s->source};
-		PGresult *r = PQexecParams(s->pg,
-			"SELECT binlog_file, binlog_position, status FROM sch_chameleon.t_sources "
-			"WHERE source_name = $1", 1, NULL, p, NULL, NULL, 0);
-		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+	PGresult *r = rc ? NULL : source_query(s,
+		"SELECT binlog_file, binlog_position, status FROM sch_chameleon.t_sources "
+		"WHERE source_name = $1", e);
+	if (!rc && !r) {
+		rc = -ERR_PG;
+	} else if (r) {
+		if (PQntuples(r) == 1) {
 			snprintf(s->pos_file, sizeof(s->pos_file), "%s", PQgetvalue(r, 0, 0));
 			s->pos = strtoull(PQgetvalue(r, 0, 1), NULL, 10);
 			if (!strcmp(PQgetvalue(r, 0, 2), "initialising"))
@@ -283,42 +296,33 @@ int rp_sink_open(struct rp_sink **out, const struct rp_opts *o, struct err *e)
 					     "init_replica did not finish: run init_replica "
 					     "again", s->source);
 		} else {
-			rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+			rc = err_set(e, ERR_PG, "source '%s' is not in the catalog", s->source);
 		}
 		PQclear(r);
 	}
-	if (!rc) {
-		const char *p[1] = {s->source};
-		PGresult *r = PQexecParams(s->pg,
-			"SELECT schema_name || '.' || table_name FROM "
-			"sch_chameleon.t_disabled_tables WHERE source_name = $1",
-			1, NULL, p, NULL, NULL, 0);
-		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
-			for (int i = 0; i < PQntuples(r); i++)
-				buf_put(&s->disabled, PQgetvalue(r, i, 0),
-					strlen(PQgetvalue(r, i, 0)) + 1);
-		} else {
-			rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
-		}
+	r = rc ? NULL : source_query(s,
+		"SELECT schema_name || '.' || table_name FROM "
+		"sch_chameleon.t_disabled_tables WHERE source_name = $1", e);
+	if (!rc && !r) {
+		rc = -ERR_PG;
+	} else if (r) {
+		for (int i = 0; i < PQntuples(r); i++)
+			buf_put(&s->disabled, PQgetvalue(r, i, 0), strlen(PQgetvalue(r, i, 0)) + 1);
 		PQclear(r);
 	}
-	if (!rc) {
-		const char *p[1] = {s->source};
-		PGresult *r = PQexecParams(s->pg,
-			"SELECT schema_name, table_name, sync_file, sync_position FROM "
-			"sch_chameleon.t_tables WHERE source_name = $1 AND sync_file IS NOT NULL",
-			1, NULL, p, NULL, NULL, 0);
-		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
-			int n = PQntuples(r);
-			s->synced = xcalloc(n ? (size_t)n : 1, sizeof(*s->synced));
-			for (int i = 0; i < n; i++) {
-				struct synced *y = &s->synced[s->nsynced++];
-				y->table = intern(s, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
-				snprintf(y->file, sizeof(y->file), "%s", PQgetvalue(r, i, 2));
-				y->pos = strtoull(PQgetvalue(r, i, 3), NULL, 10);
-			}
-		} else {
-			rc = err_set(e, ERR_PG, "%s", PQresultErrorMessage(r));
+	r = rc ? NULL : source_query(s,
+		"SELECT schema_name, table_name, sync_file, sync_position FROM "
+		"sch_chameleon.t_tables WHERE source_name = $1 AND sync_file IS NOT NULL", e);
+	if (!rc && !r) {
+		rc = -ERR_PG;
+	} else if (r) {
+		int n = PQntuples(r);
+		s->synced = xcalloc(n ? (size_t)n : 1, sizeof(*s->synced));
+		for (int i = 0; i < n; i++) {
+			struct synced *y = &s->synced[s->nsynced++];
+			y->table = intern(s, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+			snprintf(y->file, sizeof(y->file), "%s", PQgetvalue(r, i, 2));
+			y->pos = strtoull(PQgetvalue(r, i, 3), NULL, 10);
 		}
 		PQclear(r);
 	}
