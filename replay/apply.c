@@ -1273,29 +1273,21 @@ static void array_elem(struct buf *b, const uint8_t *p, size_t n)
 	buf_putc(b, '"');
 }
 
+static int array_param(struct rp_sink *s, const struct bl_table *t, uint32_t c,
+		       const struct bl_row *rows, uint32_t n, bool before,
+		       const char **out, struct err *e);
+
 static int delete_batch(struct rp_sink *s, const struct bl_table *t,
 			const char *schema, uint32_t key, const struct bl_row *rows,
 			uint32_t n, struct err *e)
 {
 	char tmp[32];
-	buf_reset(&s->keys);
-	buf_putc(&s->keys, '{');
-	for (uint32_t r = 0; r < n; r++) {
-		buf_reset(&s->val);
-		bool isnull;
-		int rc = rp_value_text(&s->val, &t->cols[key], &rows[r].before[key],
-				       &s->o.conv, &isnull, e);
-		if (rc < 0)
-			return rc;
-		if (r)
-			buf_putc(&s->keys, ',');
-		/* a NULL key matches no row, as '=' row by row */
-		if (isnull)
-			buf_putl(&s->keys, "NULL");
-		else
-			array_elem(&s->keys, s->val.p, s->val.n);
-	}
-	buf_putc(&s->keys, '}');
+	/* a NULL key matches no row, as '=' row by row */
+	arena_reset(&s->params);
+	const char *keys;
+	int rc = array_param(s, t, key, rows, n, true, &keys, e);
+	if (rc < 0)
+		return rc;
 	buf_reset(&s->sql);
 	buf_putl(&s->sql, "DELETE FROM ");
 	rp_quote_ident(&s->sql, schema);
@@ -1304,7 +1296,7 @@ static int delete_batch(struct rp_sink *s, const struct bl_table *t,
 	buf_putl(&s->sql, " WHERE ");
 	rp_quote_ident(&s->sql, column_name(t, key, tmp, sizeof(tmp)));
 	buf_putl(&s->sql, " = ANY($1)");
-	const char *vals[1] = {buf_cstr(&s->keys)};
+	const char *vals[1] = {keys};
 	return send_prepared(s, buf_cstr(&s->sql), 1, vals, e);
 }
 
