@@ -156,8 +156,9 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@sh test/demo.sh $(abspath $(B)/chameleon)
 
+# install (as root) or name the Debian packages the build and the tests need
 deps:
-	@sh .ci/deps.sh
+	@sh test/packages.sh all
 
 check-deps:
 	@sh test/check-deps.sh

@@ -427,6 +427,59 @@ const struct bl_table *bl_decoder_table(const struct bl_decoder *d, uint64_t id)
 const char *bl_decoder_gtid(const struct bl_decoder *d);
 
 /* Names */
+/* ---- framing and transaction boundaries (binlog/frame.c) ----------------
+ * The only reading of the common header outside the decoder: whoever
+ * moves event bytes (file reader, capture, live stream) frames them here.
+ */
+/*
+ * The common header of the event at p (n bytes available) into h:
+ * timestamp, type, server id, size and log_pos (the end offset in the
+ * server's file; 0 for artificial events).  Returns 0, -ERR_TRUNC when
+ * fewer than BL_HEADER_LEN bytes are there, -ERR_PROTO for a size below
+ * the header's or above BL_MAX_EVENT.  The size may exceed n: the caller
+ * decides whether that is a truncation or more bytes to read.
+ */
+int bl_frame(const uint8_t *p, size_t n, struct bl_header *h) MUST_CHECK;
+/* The offset where the event starts in the server's file: log_pos minus
+ * the size, or 0 when unknown (artificial events, log_pos 0). */
+uint64_t bl_frame_start(const struct bl_header *h);
+
+enum bl_tx_mark {
+	BL_TX_NONE = 0,		/* inside or outside a transaction, changes nothing */
+	BL_TX_BEGIN,		/* QUERY BEGIN / XA START, a MariaDB GTID of a transaction */
+	BL_TX_COMMIT,		/* XID, XA_PREPARE, QUERY COMMIT / ROLLBACK / XA COMMIT / XA ROLLBACK
+				   (non-transactional engines log COMMIT and ROLLBACK) */
+	BL_TX_STATEMENT,	/* any other QUERY: a statement of its own (DDL
+				   commits implicitly) */
+};
+/*
+ * What a decoded event does to the source transaction.  SAVEPOINT,
+ * ROLLBACK TO, RELEASE SAVEPOINT and XA END stay inside their
+ * transaction (BL_TX_NONE).  Comments and blanks before the keyword are skipped.
+ */
+enum bl_tx_mark bl_event_tx_mark(const struct bl_event *ev);
+
+/* ---- positions (binlog/pos.c) -------------------------------------------
+ * A position in a server's binary log: a file name and the offset of the
+ * next byte to read.  Positions order by file, then offset; files of one
+ * binlog order by the number after their last dot, compared as a number
+ * (mysql-bin.999999 comes before mysql-bin.1000000, which strcmp gets
+ * wrong), and "" (no position yet) before any file.
+ */
+#define BL_FILE_MAX 256	/* bytes for a binlog file name, NUL included */
+
+struct bl_pos {
+	char file[BL_FILE_MAX];	/* "" when unknown */
+	uint64_t pos;		/* offset in file */
+};
+
+/* <0, 0 or >0 as position (fa, pa) is before, at or after (fb, pb). */
+int bl_pos_cmp(const char *fa, uint64_t pa, const char *fb, uint64_t pb);
+/* The same order on file names alone. */
+int bl_file_cmp(const char *fa, const char *fb);
+/* Set p to (file, pos); a name too long for BL_FILE_MAX is cut. */
+void bl_pos_set(struct bl_pos *p, const char *file, uint64_t pos);
+
 const char *bl_event_type_name(unsigned type);	/* "Write_rows_v2" */
 const char *bl_col_type_name(unsigned type);	/* "LONGLONG" */
 /* true for every WRITE/UPDATE/DELETE rows event type (all versions) */

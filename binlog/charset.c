@@ -9,6 +9,7 @@
 #include <iconv.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "binlog/internal.h"
 
 struct cs_range {
@@ -68,58 +69,6 @@ const char *bl_collation_charset(uint16_t coll)
 		if (coll >= cs_ranges[i].lo && coll <= cs_ranges[i].hi)
 			return cs_ranges[i].name;
 	return NULL;
-}
-
-/* Length of the valid UTF-8 sequence at p, or 0. */
-static size_t utf8_seq(const uint8_t *p, size_t n)
-{
-	uint8_t c = p[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (n < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xe0 && p[1] < 0xa0)
-			return 0;	/* overlong */
-		if (c == 0xed && p[1] >= 0xa0)
-			return 0;	/* surrogate */
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (n < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
-		    (p[3] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xf0 && p[1] < 0x90)
-			return 0;	/* overlong */
-		if (c == 0xf4 && p[1] >= 0x90)
-			return 0;	/* above U+10FFFF */
-		return 4;
-	}
-	return 0;
-}
-
-bool bl__utf8_valid(const uint8_t *p, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		/* ASCII runs, 8 bytes at a time */
-		while (i + 8 <= n) {
-			uint64_t w;
-			memcpy(&w, p + i, 8);
-			if (w & 0x8080808080808080ull)
-				break;
-			i += 8;
-		}
-		if (i >= n)
-			break;
-		size_t k = utf8_seq(p + i, n - i);
-		if (!k)
-			return false;
-		i += k;
-	}
-	return true;
 }
 
 /* Windows-1252 0x80..0x9f; undefined bytes stay C1 controls (as MySQL). */
@@ -249,7 +198,7 @@ int bl_text_to_utf8(struct buf *out, uint16_t collation, const uint8_t *p,
 	if (!cs)
 		return -ERR_UNSUPPORTED;
 	if (!strcmp(cs, "utf8mb4") || !strcmp(cs, "utf8mb3")) {
-		if (!bl__utf8_valid(p, n))
+		if (!utf8_valid(p, n))
 			return -ERR_PROTO;
 		buf_put(out, p, n);
 		return 0;

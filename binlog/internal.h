@@ -34,7 +34,6 @@ int bl__decimal_decode(struct rd *r, unsigned precision, unsigned scale,
 void bl__json_escape(struct buf *b, const uint8_t *p, size_t n);
 /* Shortest text that reads back to the same double (or float). */
 void bl__put_double(struct buf *b, double d, bool single);
-bool bl__utf8_valid(const uint8_t *p, size_t n);
 /* enum bl_cs_class of a collation id */
 uint8_t bl__cs_class(uint16_t collation);
 

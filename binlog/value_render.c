@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/utf8.h"
 #include "binlog/internal.h"
 
 static const char hexd[] = "0123456789abcdef";
@@ -128,7 +129,7 @@ static void json_text(struct buf *b, const struct bl_column *c,
 	if (c->has_charset) {
 		uint8_t cls = c->cs_class ? c->cs_class : bl__cs_class(c->collation);
 		if (cls == BL_CS_UTF8) {
-			if (bl__utf8_valid(p, n))
+			if (utf8_valid(p, n))
 				bl__json_escape(b, p, n);
 			else
 				hex_object(b, p, n);
@@ -142,7 +143,7 @@ static void json_text(struct buf *b, const struct bl_column *c,
 		return;
 	}
 	/* no charset metadata: UTF-8 when it is, bytes otherwise */
-	if (bl__utf8_valid(p, n))
+	if (utf8_valid(p, n))
 		bl__json_escape(b, p, n);
 	else
 		hex_object(b, p, n);
@@ -300,7 +301,7 @@ static void text_string(struct buf *b, const struct bl_column *c,
 {
 	if (c->has_charset && c->collation != BL_COLLATION_BINARY) {
 		uint8_t cls = c->cs_class ? c->cs_class : bl__cs_class(c->collation);
-		if (cls == BL_CS_UTF8 && bl__utf8_valid(p, n)) {
+		if (cls == BL_CS_UTF8 && utf8_valid(p, n)) {
 			text_quoted(b, p, n, true);
 			return;
 		}
@@ -310,7 +311,7 @@ static void text_string(struct buf *b, const struct bl_column *c,
 			return;
 		}
 	}
-	text_quoted(b, p, n, !c->has_charset && bl__utf8_valid(p, n));
+	text_quoted(b, p, n, !c->has_charset && utf8_valid(p, n));
 }
 
 void bl_value_text(struct buf *b, const struct bl_column *c,

@@ -87,4 +87,17 @@ int cmd_args_parse(struct cmd_args *a, int argc, char **argv,
 		   int (*on_opt)(void *ctx, int id, const char *arg), void *ctx,
 		   void (*usage)(FILE *f));
 
+/*
+ * Values of options several commands share, parsed in one place.  Each
+ * says what is wrong on stderr in one line ("chameleon CMD: --OPT ...")
+ * and returns non-zero for a bad value; on_opt handlers return that.
+ */
+/* A decimal integer in [lo, hi], nothing after it. */
+int cmd_opt_long(const char *cmd, const char *opt, const char *arg, long lo,
+		 long hi, long *out);
+/* --zero-dates null|error|infinity, as an enum rp_zero_date. */
+int cmd_opt_zero_dates(const char *cmd, const char *arg, int *out);
+/* The declaration of --zero-dates, for a command's option table. */
+#define CMD_OPT_ZERO_DATES {"zero-dates", true, 0x7a64}
+
 #endif

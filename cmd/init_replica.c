@@ -35,6 +35,7 @@
 #include <libpq-fe.h>
 
 #include "base/arena.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
@@ -849,13 +850,6 @@ static void fmt_count(char *out, size_t n, uint64_t v)
 		snprintf(out, n, "%llu", (unsigned long long)v);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Run the queued jobs on the workers, showing progress. */
 static int run_jobs(struct init *in, const char *what, double t0)
 {
@@ -873,7 +867,7 @@ static int run_jobs(struct init *in, const char *what, double t0)
 		}
 	}
 	bool tty = isatty(2);
-	double last_log = now_s(), last_store = 0;
+	double last_log = clock_s(), last_store = 0;
 	uint64_t last_rows = __atomic_load_n(&in->rows, __ATOMIC_RELAXED);
 	double last_t = last_log;
 	for (;;) {
@@ -883,7 +877,7 @@ static int run_jobs(struct init *in, const char *what, double t0)
 		if (done)
 			break;
 		usleep(200 * 1000);
-		double now = now_s();
+		double now = clock_s();
 		if (now - last_log < (tty ? 1.0 : 10.0) || !what)
 			continue;
 		uint64_t rows = __atomic_load_n(&in->rows, __ATOMIC_RELAXED);
@@ -1453,7 +1447,7 @@ static int run(int argc, char **argv, enum mode mode)
 	pthread_mutex_init(&in.mu, NULL);
 	in.conninfo = config_pg_conninfo(&cfg);
 	int status = 1;
-	double t0 = now_s();
+	double t0 = clock_s();
 	char err[1024];
 	struct buf sql;
 	buf_init(&sql, 0);
@@ -1757,7 +1751,7 @@ static int run(int argc, char **argv, enum mode mode)
 			goto out;
 		}
 		locked = false;
-		log_info("init", "source unlocked after %.1f s", now_s() - t0);
+		log_info("init", "source unlocked after %.1f s", clock_s() - t0);
 	}
 	if (plan_copy(&in, in.my[0], true))
 		goto out;
@@ -1768,7 +1762,7 @@ static int run(int argc, char **argv, enum mode mode)
 	for (int i = 0; i < workers; i++)
 		if (mp_exec(in.my[i], "COMMIT"))
 			log_debug("init", "snapshot commit: %s", in.my[i]->err.msg);
-	double t_copy = now_s();
+	double t_copy = clock_s();
 	log_info("init", "copied %llu rows in %.1f s (%.0f rows/s)",
 		 (unsigned long long)in.rows, t_copy - t0, (double)in.rows / (t_copy - t0));
 
@@ -1900,7 +1894,7 @@ indexes:
 	buf_printf(&sql, "UPDATE sch_chameleon.t_sources SET init_progress = 'done: %llu rows "
 		   "copied in %.1f s', status = 'initialised', error = NULL, "
 		   "status_at = now(), init_finished_at = now(), binlog_file = ",
-		   (unsigned long long)in.rows, now_s() - t0);
+		   (unsigned long long)in.rows, clock_s() - t0);
 	rp_quote_literal(&sql, file);
 	buf_printf(&sql, ", binlog_position = %llu, gtid = ", strtoull(pos, NULL, 10));
 	if (gtid[0])
@@ -1918,7 +1912,7 @@ commit:
 		PQclear(PQexec(pg, "ROLLBACK"));
 		goto out;
 	}
-	double t_end = now_s();
+	double t_end = clock_s();
 	if (mode == M_SCHEMA)
 		fprintf(stderr, "%s: %d tables created (no data)\n", cmdname, in.ntables);
 	else

@@ -4,6 +4,7 @@
  * here with getopt_long; a command adds its own options through a table
  * and a handler instead of repeating the getopt loop.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
+#include "replay/replay.h"
 
 enum { OPT_CONFIG = 0x10000, OPT_SOURCE, OPT_DEBUG, OPT_HELP, OPT_ROLLBAR };
 
@@ -81,4 +83,39 @@ int cmd_args_parse(struct cmd_args *a, int argc, char **argv,
 	a->first = optind;
 	free(lo);
 	return rc;
+}
+
+int cmd_opt_long(const char *cmd, const char *opt, const char *arg, long lo,
+		 long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (end == arg || *end || errno || v < lo || v > hi) {
+		fprintf(stderr, "chameleon %s: --%s takes a number from %ld to %ld, "
+				"not '%s'\n", cmd, opt, lo, hi, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int cmd_opt_zero_dates(const char *cmd, const char *arg, int *out)
+{
+	static const struct {
+		const char *name;
+		enum rp_zero_date v;
+	} k[] = {
+		{"null", RP_ZERO_DATE_NULL},
+		{"error", RP_ZERO_DATE_ERROR},
+		{"infinity", RP_ZERO_DATE_INFINITY},
+	};
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
+		if (!strcmp(arg, k[i].name)) {
+			*out = (int)k[i].v;
+			return 0;
+		}
+	fprintf(stderr, "chameleon %s: --zero-dates null, error or infinity, not '%s'\n",
+		cmd, arg);
+	return -1;
 }

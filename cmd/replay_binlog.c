@@ -46,15 +46,10 @@ static int replay_opt(void *ctx, int id, const char *arg)
 		o->create_tables = true;
 		return 0;
 	}
-	if (!strcmp(arg, "null"))
-		o->conv.zero_dates = RP_ZERO_DATE_NULL;
-	else if (!strcmp(arg, "error"))
-		o->conv.zero_dates = RP_ZERO_DATE_ERROR;
-	else if (!strcmp(arg, "infinity"))
-		o->conv.zero_dates = RP_ZERO_DATE_INFINITY;
-	else
-		return fprintf(stderr, "chameleon replay_binlog: --zero-dates null, "
-				       "error or infinity\n"), -1;
+	int z;
+	if (cmd_opt_zero_dates("replay_binlog", arg, &z))
+		return -1;
+	o->conv.zero_dates = (enum rp_zero_date)z;
 	return 0;
 }
 
@@ -62,7 +57,7 @@ int cmd_replay_binlog(int argc, char **argv)
 {
 	static const struct cmd_opt opts[] = {
 		{"create-tables", false, 't'},
-		{"zero-dates", true, 'z'},
+		CMD_OPT_ZERO_DATES,
 		{NULL, false, 0},
 	};
 	struct rp_opts o;

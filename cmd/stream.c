@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/buf.h"
 #include "base/log.h"
 #include "binlog/binlog.h"
@@ -127,39 +128,17 @@ struct live {
 	bool foreground;
 };
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The source's current binlog position. */
 static int current_position(struct mp_conn *c, char *file, size_t n, uint64_t *pos)
 {
-	struct mp_result r;
-	int rc = mp_query(c, "SHOW MASTER STATUS", &r);
-	if (rc) {
-		err_clear(&c->err);
-		if (r.mem)
-			mp_result_release(c, &r);
-		rc = mp_query(c, "SHOW BINARY LOG STATUS", &r);
-	}
-	struct mp_row row;
-	bool found = rc == 0 && mp_result_next(c, &r, &row) == 1 && row.n >= 2;
-	if (found) {
-		snprintf(file, n, "%.*s", (int)row.values[0].n, (const char *)row.values[0].p);
-		char tmp[32];
-		snprintf(tmp, sizeof(tmp), "%.*s", (int)row.values[1].n,
-			 (const char *)row.values[1].p);
-		*pos = strtoull(tmp, NULL, 10);
-	}
-	mp_result_release(c, &r);
-	if (!found) {
-		fprintf(stderr, "chameleon: cannot read the source's binlog position "
-				"(binary log enabled? REPLICATION CLIENT granted?)\n");
+	struct mp_position sp;
+	if (mp_source_position(c, &sp)) {
+		fprintf(stderr, "chameleon: cannot read the source's binlog position: %s\n",
+			c->err.msg);
 		return -1;
 	}
+	snprintf(file, n, "%s", sp.file);
+	*pos = sp.pos;
 	return 0;
 }
 
@@ -297,7 +276,7 @@ static int run_live(const struct live *lv, bool capture)
 	struct err e = {0};
 	struct rp_sink *sink = NULL;
 	struct rp_mapping *maps = NULL;
-	int64_t last_commit = mono_ms();
+	int64_t last_commit = clock_ms();
 	bool running = false;	/* status 'running' recorded */
 	run_error[0] = 0;
 	struct rp_opts ro;
@@ -508,11 +487,11 @@ static int run_live(const struct live *lv, bool capture)
 			 */
 			if (!src_rc && hb) {
 				src_rc = rp_sink_caught_up(sink, &e);
-				last_commit = mono_ms();
-			} else if (!src_rc && mono_ms() - last_commit >= 20 &&
+				last_commit = clock_ms();
+			} else if (!src_rc && clock_ms() - last_commit >= 20 &&
 				   !mp_input_pending(&c)) {
 				src_rc = rp_sink_commit_idle(sink, &e);
-				last_commit = mono_ms();
+				last_commit = clock_ms();
 			}
 			if (src_rc == RP_RESTART) {
 				/* a table was taken out of replication: stream again

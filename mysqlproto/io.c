@@ -23,16 +23,10 @@
 #include <openssl/x509v3.h>
 #include <zlib.h>
 
+#include "base/clock.h"
 #include "mysqlproto/internal.h"
 
 #define MAX_PAYLOAD 0xffffffu
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int wait_fd(struct mp_conn *c, short ev, int timeout_ms)
 {
@@ -195,14 +189,14 @@ int mp__tls_start(struct mp_conn *c, const struct mp_opts *o)
 	if (!strchr(host, '/') && *host)
 		SSL_set_tlsext_host_name(ssl, host);
 	SSL_set_fd(ssl, c->fd);
-	int64_t deadline = now_ms() + (o->connect_timeout_ms > 0
+	int64_t deadline = clock_ms() + (o->connect_timeout_ms > 0
 					       ? o->connect_timeout_ms : 10000);
 	for (;;) {
 		int rc = SSL_connect(ssl);
 		if (rc == 1)
 			break;
 		int e = SSL_get_error(ssl, rc);
-		int left = (int)(deadline - now_ms());
+		int left = (int)(deadline - clock_ms());
 		if (left <= 0)
 			return err_set(&c->err, ERR_TIMEOUT, "TLS handshake timed out");
 		if (e == SSL_ERROR_WANT_READ) {

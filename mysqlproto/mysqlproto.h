@@ -122,7 +122,8 @@ struct mp_row {
 
 /*
  * Send a query.  For statements without a result set, r->ncols is 0 and
- * r->done is true.  Otherwise read rows with mp_result_next().
+ * r->done is true.  Otherwise read rows with mp_result_next() and end
+ * with mp_result_release().  On failure nothing is left to release.
  */
 int mp_query(struct mp_conn *c, const char *sql, struct mp_result *r) MUST_CHECK;
 /* 1 and a row, 0 at the end of the result, <0 on error.  Streams: one
@@ -137,6 +138,20 @@ int mp_exec(struct mp_conn *c, const char *sql) MUST_CHECK;
  * *found false when there is no row). */
 int mp_query_value(struct mp_conn *c, const char *sql, char *out, size_t n,
 		   bool *found) MUST_CHECK;
+/* The source's current binlog position. */
+struct mp_position {
+	char file[256];		/* binlog file name */
+	uint64_t pos;		/* offset of the next event */
+	char gtid[4096];	/* MariaDB @@gtid_binlog_pos or MySQL's
+				   Executed_Gtid_Set; "" when none */
+};
+/*
+ * SHOW MASTER STATUS (SHOW BINARY LOG STATUS on MySQL 8.4 and later),
+ * and the GTID state.  Returns 0, -ERR_CONFIG when the server reports no
+ * position (binary log off, or REPLICATION CLIENT / BINLOG MONITOR
+ * missing), or the query's error; the detail in c->err.
+ */
+int mp_source_position(struct mp_conn *c, struct mp_position *out) MUST_CHECK;
 /* Quote a string literal for SQL ('...' with escapes) into out. */
 void mp_quote(struct buf *out, const char *s);
 

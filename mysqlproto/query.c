@@ -3,6 +3,7 @@
  * one row packet at a time (column definitions, then rows of
  * length-encoded strings with 0xfb for NULL, ended by EOF or OK).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,9 +36,17 @@ static int send_command(struct mp_conn *c, uint8_t cmd, const void *p, size_t n)
 	return mp__send_packet(c);
 }
 
-int mp_query(struct mp_conn *c, const char *sql, struct mp_result *r)
+static void result_free(struct mp_result *r)
 {
+	if (r->mem) {
+		arena_release(r->mem);
+		free(r->mem);
+	}
 	memset(r, 0, sizeof(*r));
+}
+
+static int query(struct mp_conn *c, const char *sql, struct mp_result *r)
+{
 	if (c->fd < 0 && !c->mem_in)
 		return err_set(&c->err, ERR_IO, "not connected");
 	err_clear(&c->err);
@@ -110,6 +119,15 @@ int mp_query(struct mp_conn *c, const char *sql, struct mp_result *r)
 	return 0;
 }
 
+int mp_query(struct mp_conn *c, const char *sql, struct mp_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	int rc = query(c, sql, r);
+	if (rc)
+		result_free(r);	/* nothing to release for the caller */
+	return rc;
+}
+
 int mp_result_next(struct mp_conn *c, struct mp_result *r, struct mp_row *row)
 {
 	if (r->done)
@@ -154,22 +172,17 @@ void mp_result_release(struct mp_conn *c, struct mp_result *r)
 	struct mp_row row;
 	while (!r->done && !c->err.code && mp_result_next(c, r, &row) == 1)
 		;
-	if (r->mem) {
-		arena_release(r->mem);
-		free(r->mem);
-	}
-	memset(r, 0, sizeof(*r));
+	result_free(r);
 }
 
 int mp_exec(struct mp_conn *c, const char *sql)
 {
 	struct mp_result r;
 	int rc = mp_query(c, sql, &r);
-	if (rc == 0)
-		mp_result_release(c, &r);
-	else if (r.mem)
-		mp_result_release(c, &r);
-	return rc ? rc : (c->err.code ? -c->err.code : 0);
+	if (rc)
+		return rc;
+	mp_result_release(c, &r);
+	return c->err.code ? -c->err.code : 0;
 }
 
 int mp_query_value(struct mp_conn *c, const char *sql, char *out, size_t n,
@@ -180,11 +193,8 @@ int mp_query_value(struct mp_conn *c, const char *sql, char *out, size_t n,
 	if (n)
 		out[0] = 0;
 	int rc = mp_query(c, sql, &r);
-	if (rc) {
-		if (r.mem)
-			mp_result_release(c, &r);
+	if (rc)
 		return rc;
-	}
 	struct mp_row row;
 	rc = mp_result_next(c, &r, &row);
 	if (rc == 1) {
@@ -214,4 +224,58 @@ void mp_quote(struct buf *out, const char *s)
 		}
 	}
 	buf_putc(out, '\'');
+}
+
+/* MySQL 8.4 and 9.x removed SHOW MASTER STATUS; MariaDB and older MySQL
+ * servers do not know SHOW BINARY LOG STATUS (MariaDB's SHOW BINLOG
+ * STATUS is 10.5.2+ only). */
+static bool has_binary_log_status(const struct mp_conn *c)
+{
+	return !c->is_mariadb && strncmp(c->server_version, "8.0", 3) &&
+	       strncmp(c->server_version, "5.", 2);
+}
+
+int mp_source_position(struct mp_conn *c, struct mp_position *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct mp_result r;
+	int rc = mp_query(c, has_binary_log_status(c) ? "SHOW BINARY LOG STATUS"
+						      : "SHOW MASTER STATUS", &r);
+	if (rc)
+		return rc;
+	struct mp_row row;
+	rc = mp_result_next(c, &r, &row);
+	if (rc == 1 && row.n >= 2 && !row.is_null[0] && !row.is_null[1]) {
+		snprintf(out->file, sizeof(out->file), "%.*s", (int)row.values[0].n,
+			 (const char *)row.values[0].p);
+		char tmp[24];
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)row.values[1].n,
+			 (const char *)row.values[1].p);
+		char *end;
+		out->pos = strtoull(tmp, &end, 10);
+		if (end == tmp || *end)
+			out->file[0] = 0;
+		/* MySQL: File, Position, Binlog_Do_DB, Binlog_Ignore_DB,
+		 * Executed_Gtid_Set */
+		if (!c->is_mariadb && row.n >= 5 && !row.is_null[4])
+			snprintf(out->gtid, sizeof(out->gtid), "%.*s",
+				 (int)row.values[4].n, (const char *)row.values[4].p);
+		rc = 0;
+	}
+	mp_result_release(c, &r);
+	if (rc < 0)
+		return rc;
+	if (!out->file[0])
+		return err_set(&c->err, ERR_CONFIG,
+			       "the source reports no binlog position: is the binary "
+			       "log enabled (log_bin), and does the account have "
+			       "REPLICATION CLIENT (BINLOG MONITOR on MariaDB)?");
+	if (c->is_mariadb) {
+		bool found;
+		rc = mp_query_value(c, "SELECT @@global.gtid_binlog_pos", out->gtid,
+				    sizeof(out->gtid), &found);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }

@@ -239,31 +239,18 @@ int mp_check_source(struct mp_conn *c, struct mp_check *out, int max)
 	/* the current position */
 	ch = add(out, &k, max, "binlog position");
 	if (ch) {
-		struct mp_result r;
-		int rc = mp_query(c, "SHOW MASTER STATUS", &r);
-		if (rc) {
-			err_clear(&c->err);
-			if (r.mem)
-				mp_result_release(c, &r);
-			rc = mp_query(c, "SHOW BINARY LOG STATUS", &r);
-		}
-		struct mp_row row;
-		if (rc == 0 && mp_result_next(c, &r, &row) == 1 && row.n >= 2) {
+		struct mp_position sp;
+		if (mp_source_position(c, &sp) == 0) {
 			ch->ok = true;
-			snprintf(ch->detail, sizeof(ch->detail), "%.*s:%.*s",
-				 (int)row.values[0].n, (const char *)row.values[0].p,
-				 (int)row.values[1].n, (const char *)row.values[1].p);
+			snprintf(ch->detail, sizeof(ch->detail), "%.200s:%llu", sp.file,
+				 (unsigned long long)sp.pos);
 		} else {
 			ch->ok = false;
-			snprintf(ch->detail, sizeof(ch->detail), "%s",
-				 c->err.code ? c->err.msg : "no binlog position");
+			snprintf(ch->detail, sizeof(ch->detail), "%s", c->err.msg);
 			snprintf(ch->fix, sizeof(ch->fix),
 				 "enable the binary log; the account needs REPLICATION "
 				 "CLIENT (BINLOG MONITOR on MariaDB)");
-			err_clear(&c->err);
 		}
-		if (r.mem || rc == 0)
-			mp_result_release(c, &r);
 		err_clear(&c->err);
 	}
 	/* privileges */

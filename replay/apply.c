@@ -20,6 +20,9 @@
 
 #include <libpq-fe.h>
 
+#include "base/clock.h"
+#include "base/hash.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 #include "replay/internal.h"
 #include "replay/replay.h"
@@ -134,13 +137,6 @@ struct rp_sink {
 	const char *capture_table;	/* interned; NULL when nothing to capture */
 	char capture_id[24];		/* t_error_log.log_id */
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct name {
 	struct name *next;
@@ -605,9 +601,7 @@ static int send_prepared(struct rp_sink *s, const char *sql, int n,
 	int rc = copy_end(s, e);
 	if (rc)
 		return rc;
-	uint64_t h = 1469598103934665603ull;
-	for (const char *p = sql; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211ull;
+	uint64_t h = hash_bytes(sql, strlen(sql));
 	struct stmt **slot = &s->buckets[h % NBUCKETS];
 	struct stmt *st = *slot;
 	while (st && (st->hash != h || strcmp(st->sql, sql)))
@@ -824,7 +818,7 @@ static int commit(struct rp_sink *s, struct err *e)
 	snprintf(s->pos_file, sizeof(s->pos_file), "%s", s->last_file);
 	s->pos = s->last_end;
 	s->reported_caught_up = false;
-	s->reported_ms = mono_ms();
+	s->reported_ms = clock_ms();
 	return 0;
 }
 
@@ -1316,14 +1310,6 @@ static int delete_batch(struct rp_sink *s, const struct bl_table *t,
  */
 #define UPDATE_BATCH 1024
 
-static uint64_t text_hash(const uint8_t *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return h;
-}
-
 /* Whether a and b are the same present value, compared as text. */
 static int same_text(struct rp_sink *s, const struct bl_column *c,
 		     const struct bl_value *a, const struct bl_value *b,
@@ -1379,7 +1365,7 @@ static int update_run(struct rp_sink *s, const struct bl_table *t, uint32_t key,
 			return rc;
 		if (!rc)
 			break;	/* the key changes */
-		uint64_t h = text_hash((const uint8_t *)texts[r], lens[r]);
+		uint64_t h = hash_bytes((const uint8_t *)texts[r], lens[r]);
 		uint32_t at = (uint32_t)(h % NSLOTS);
 		bool seen = false;
 		while (slots[at] && !seen) {
@@ -1684,17 +1670,8 @@ static void clean_text(struct buf *out, const uint8_t *p, size_t n, size_t max)
 {
 	size_t i = 0;
 	while (i < n && out->n < max) {
-		uint8_t c = p[i];
-		size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-			     : (c & 0xf8) == 0xf0 ? 4 : 0;
-		bool ok = len > 0 && len <= n - i && c != 0 && c != 0xc0 && c != 0xc1;
-		for (size_t k = 1; ok && k < len; k++)
-			ok = (p[i + k] & 0xc0) == 0x80;
-		if (ok && len == 3)	/* no UTF-16 surrogates, no overlong forms */
-			ok = !(c == 0xed && p[i + 1] >= 0xa0) && !(c == 0xe0 && p[i + 1] < 0xa0);
-		if (ok && len == 4)
-			ok = !(c == 0xf0 && p[i + 1] < 0x90) && c <= 0xf4 &&
-			     !(c == 0xf4 && p[i + 1] >= 0x90);
+		size_t len = p[i] ? utf8_seq(p + i, n - i) : 0;
+		bool ok = len > 0;
 		if (ok) {
 			buf_put(out, p + i, len);
 			i += len;
@@ -1845,8 +1822,8 @@ static const char columns_sql[] =
 /* What identifies a table map's structure: types, metadata and names. */
 static uint64_t table_sig(const struct bl_table *t)
 {
-	uint64_t h = 1469598103934665603ull;
-#define MIX(x) (h = (h ^ (uint64_t)(x)) * 1099511628211ull)
+	uint64_t h = HASH_INIT;
+#define MIX(x) (h = hash_add_u64(h, (uint64_t)(x)))
 	MIX(t->ncols);
 	for (uint32_t i = 0; i < t->ncols; i++) {
 		const struct bl_column *c = &t->cols[i];
@@ -2366,7 +2343,7 @@ int rp_sink_caught_up(struct rp_sink *s, struct err *e)
 	int rc = rp_sink_commit_idle(s, e);
 	if (rc || s->in_pg_tx || s->in_src_tx || !s->recv_file[0])
 		return rc;
-	int64_t now = mono_ms();
+	int64_t now = clock_ms();
 	bool moved = strcmp(s->reported_file, s->recv_file) || s->reported_end != s->recv_end;
 	if (s->reported_caught_up && !moved && !s->counted &&
 	    now - s->reported_ms < REPORT_EVERY_MS)

@@ -34,6 +34,7 @@ build() {
 	echo "ok - build $*"
 }
 
+stage check-deps sh test/check-deps.sh
 stage build-release build CFG=release
 stage unit build/release/unit-tests
 stage build-asan build CFG=asan build/asan/unit-tests build/asan/chameleon

@@ -532,3 +532,37 @@ TEST(proto, ed25519_switch_nonce_ending_in_zero)
 	buf_release(&sw);
 	buf_release(&s);
 }
+
+/*
+ * A query that fails after its result set began (a malformed column
+ * definition, an error in place of one, the connection cut) leaves
+ * nothing to release: the result's arena is freed by mp_query itself.
+ */
+TEST(proto, failed_query_leaves_nothing_to_release)
+{
+	for (int kind = 0; kind < 3; kind++) {
+		struct buf s;
+		buf_init(&s, 0);
+		greeting(&s, "8.0.36", "mysql_native_password", false);
+		pkt(&s, 2, OK, sizeof(OK));
+		uint8_t two = 2;
+		pkt(&s, 1, &two, 1);
+		column_def(&s, 2, "a");
+		if (kind == 0) {
+			uint8_t bad[] = {3, 'd', 'e'};	/* cut inside a string */
+			pkt(&s, 3, bad, sizeof(bad));
+		} else if (kind == 1) {
+			uint8_t err[] = {0xff, 0x28, 0x04, '#', 'H', 'Y', '0', '0', '0', 'x'};
+			pkt(&s, 3, err, sizeof(err));
+		}	/* kind 2: the stream ends after one column */
+		struct run r;
+		run_connect(&r, &s, s.n, 0, "pw");
+		ASSERT_EQ(r.rc, 0);
+		struct mp_result res;
+		ASSERT(mp_query(&r.c, "SELECT a, b FROM t", &res) < 0);
+		ASSERT(res.mem == NULL);
+		ASSERT(res.cols == NULL);
+		run_free(&r);
+		buf_release(&s);
+	}
+}
