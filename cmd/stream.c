@@ -569,7 +569,7 @@ static int run_live(const struct live *lv, bool capture)
 			break;
 		}
 		if (out.n && (out.n >= 65536 || ev.h.type == BL_XID_EVENT ||
-			      c.rlo == c.rhi)) {
+			      !mp_input_pending(&c))) {
 			fwrite(out.p, 1, out.n, stdout);
 			fflush(stdout);
 			buf_reset(&out);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -15,6 +16,7 @@
 #include <openssl/rsa.h>
 #include <openssl/ssl.h>
 
+#include "base/xalloc.h"
 #include "mysqlproto/internal.h"
 
 int mp_ssl_mode_parse(const char *s, enum mp_ssl_mode *out)
@@ -36,38 +38,61 @@ int mp_ssl_mode_parse(const char *s, enum mp_ssl_mode *out)
 void mp_conn_init(struct mp_conn *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->fd = -1;
-	buf_init(&c->pkt, MP_MAX_PACKET);
-	buf_init(&c->out, MP_MAX_PACKET + 1024);
-	buf_init(&c->zin, 2 * (size_t)MP_MAX_PACKET);
+}
+
+struct mp_io *mp__io_get(struct mp_conn *c)
+{
+	if (c->io)
+		return c->io;
+	struct mp_io *io = xcalloc(1, sizeof(*io));
+	io->fd = -1;
+	buf_init(&io->pkt, MP_MAX_PACKET);
+	buf_init(&io->out, MP_MAX_PACKET + 1024);
+	buf_init(&io->zin, 2 * (size_t)MP_MAX_PACKET);
+	c->io = io;
+	return io;
+}
+
+void mp__mem_transport(struct mp_conn *c, const uint8_t *in, size_t len,
+		       size_t chunk, struct buf *out)
+{
+	struct mp_io *io = mp__io_get(c);
+	io->mem_in = in;
+	io->mem_len = len;
+	io->mem_off = 0;
+	io->mem_chunk = chunk;
+	io->mem_out = out;
+}
+
+int mp__check_connected(struct mp_conn *c)
+{
+	if (!c->io || (c->io->fd < 0 && !c->io->mem_in))
+		return err_set(&c->err, ERR_IO, "not connected");
+	return 0;
 }
 
 void mp_close(struct mp_conn *c)
 {
-	if (c->fd >= 0 && !c->err.code) {
+	struct mp_io *io = c->io;
+	if (!io)
+		return;
+	if (io->fd >= 0 && !c->err.code) {
 		mp__reset_seq(c);
 		mp__begin_packet(c);
-		buf_put_u8(&c->out, MP_COM_QUIT);
+		buf_put_u8(&io->out, MP_COM_QUIT);
 		(void)mp__send_packet(c);
 	}
-	if (c->ssl) {
-		SSL_free(c->ssl);
-		c->ssl = NULL;
-	}
-	if (c->ssl_ctx) {
-		SSL_CTX_free(c->ssl_ctx);
-		c->ssl_ctx = NULL;
-	}
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
-	/* nothing buffered survives: a read now fails (and is retried
-	 * by the caller on a new connection) */
-	c->rlo = c->rhi = 0;
-	c->zin_off = 0;
-	buf_release(&c->pkt);
-	buf_release(&c->out);
-	buf_release(&c->zin);
+	SSL_free(io->ssl);
+	SSL_CTX_free(io->ssl_ctx);
+	if (io->fd >= 0)
+		close(io->fd);
+	/* nothing buffered survives: a read now fails with "not connected"
+	 * (and is retried by the caller on a new connection) */
+	buf_release(&io->pkt);
+	buf_release(&io->out);
+	buf_release(&io->zin);
+	free(io);
+	c->io = NULL;
 }
 
 int mp__err_packet(struct mp_conn *c, const uint8_t *p, size_t n)
@@ -97,6 +122,7 @@ int mp__err_packet(struct mp_conn *c, const uint8_t *p, size_t n)
 
 int mp__parse_greeting(struct mp_conn *c, const uint8_t *p, size_t n)
 {
+	struct mp_io *io = mp__io_get(c);
 	struct rd r;
 	rd_init(&r, p, n);
 	uint8_t proto = rd_u8(&r);
@@ -114,7 +140,7 @@ int mp__parse_greeting(struct mp_conn *c, const uint8_t *p, size_t n)
 		return err_set(&c->err, ERR_PROTO, "truncated server greeting");
 	snprintf(c->server_version, sizeof(c->server_version), "%.*s",
 		 (int)ver.n, (const char *)ver.p);
-	memcpy(c->scramble, s1.p, 8);
+	memcpy(io->scramble, s1.p, 8);
 	c->caps = caps;
 	c->auth_plugin[0] = 0;
 	if (!rd_left(&r))
@@ -138,7 +164,7 @@ int mp__parse_greeting(struct mp_conn *c, const uint8_t *p, size_t n)
 		struct bytes s2 = rd_bytes(&r, n2);
 		if (r.err)
 			return err_set(&c->err, ERR_PROTO, "truncated scramble");
-		memcpy(c->scramble + 8, s2.p, 12);	/* the 13th byte is a NUL */
+		memcpy(io->scramble + 8, s2.p, 12);	/* the 13th byte is a NUL */
 	}
 	if (caps & MP_CLIENT_PLUGIN_AUTH) {
 		struct bytes plug = rd_left(&r) ? rd_cstr(&r) : rd_rest(&r);
@@ -152,45 +178,52 @@ int mp__parse_greeting(struct mp_conn *c, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* Digest of a || b with an EVP message digest. */
-static void hash2(const EVP_MD *md, const void *a, size_t an, const void *b,
+/* Digest of a || b with an EVP message digest; false when OpenSSL fails. */
+static bool hash2(const EVP_MD *md, const void *a, size_t an, const void *b,
 		  size_t bn, uint8_t *out)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned int len = 0;
-	EVP_DigestInit_ex(ctx, md, NULL);
-	EVP_DigestUpdate(ctx, a, an);
-	if (bn)
-		EVP_DigestUpdate(ctx, b, bn);
-	EVP_DigestFinal_ex(ctx, out, &len);
+	bool ok = ctx && EVP_DigestInit_ex(ctx, md, NULL) == 1 &&
+		  EVP_DigestUpdate(ctx, a, an) == 1 &&
+		  (!bn || EVP_DigestUpdate(ctx, b, bn) == 1) &&
+		  EVP_DigestFinal_ex(ctx, out, &len) == 1;
 	EVP_MD_CTX_free(ctx);
+	return ok;
 }
 
-void mp_scramble_native(uint8_t out[20], const char *password,
-			const uint8_t scramble[20])
+int mp_scramble_native(uint8_t out[20], const char *password,
+		       const uint8_t scramble[20])
 {
 	uint8_t h1[20], h2[20], h3[20];
-	hash2(EVP_sha1(), password, strlen(password), NULL, 0, h1);
-	hash2(EVP_sha1(), h1, 20, NULL, 0, h2);
-	hash2(EVP_sha1(), scramble, 20, h2, 20, h3);
-	for (int i = 0; i < 20; i++)
+	bool ok = hash2(EVP_sha1(), password, strlen(password), NULL, 0, h1) &&
+		  hash2(EVP_sha1(), h1, 20, NULL, 0, h2) &&
+		  hash2(EVP_sha1(), scramble, 20, h2, 20, h3);
+	for (int i = 0; ok && i < 20; i++)
 		out[i] = h1[i] ^ h3[i];
 	OPENSSL_cleanse(h1, sizeof(h1));
+	return ok ? 0 : -ERR_TLS;
 }
 
-void mp_scramble_sha2(uint8_t out[32], const char *password,
-		      const uint8_t *nonce, size_t nonce_len)
+int mp_scramble_sha2(uint8_t out[32], const char *password,
+		     const uint8_t *nonce, size_t nonce_len)
 {
 	uint8_t h1[32], h2[32], h3[32];
-	hash2(EVP_sha256(), password, strlen(password), NULL, 0, h1);
-	hash2(EVP_sha256(), h1, 32, NULL, 0, h2);
-	hash2(EVP_sha256(), h2, 32, nonce, nonce_len, h3);
-	for (int i = 0; i < 32; i++)
+	bool ok = hash2(EVP_sha256(), password, strlen(password), NULL, 0, h1) &&
+		  hash2(EVP_sha256(), h1, 32, NULL, 0, h2) &&
+		  hash2(EVP_sha256(), h2, 32, nonce, nonce_len, h3);
+	for (int i = 0; ok && i < 32; i++)
 		out[i] = h1[i] ^ h3[i];
 	OPENSSL_cleanse(h1, sizeof(h1));
+	return ok ? 0 : -ERR_TLS;
 }
 
-/* The first auth response for a plugin; -ERR_UNSUPPORTED if unknown. */
+static bool secure_channel(const struct mp_conn *c)
+{
+	return c->io->ssl || c->io->is_unix;
+}
+
+/* The first auth response for a plugin; -ERR_AUTH if unknown. */
 static int auth_data(struct mp_conn *c, const char *plugin, const char *pw,
 		     const uint8_t *nonce, size_t nlen, struct buf *out)
 {
@@ -199,7 +232,8 @@ static int auth_data(struct mp_conn *c, const char *plugin, const char *pw,
 			uint8_t s[20];
 			uint8_t sc[20] = {0};
 			memcpy(sc, nonce, nlen < 20 ? nlen : 20);
-			mp_scramble_native(s, pw, sc);
+			if (mp_scramble_native(s, pw, sc))
+				return err_set(&c->err, ERR_AUTH, "SHA1 failed");
 			buf_put(out, s, 20);
 		}
 		return 0;
@@ -207,7 +241,8 @@ static int auth_data(struct mp_conn *c, const char *plugin, const char *pw,
 	if (!strcmp(plugin, "caching_sha2_password")) {
 		if (*pw) {
 			uint8_t s[32];
-			mp_scramble_sha2(s, pw, nonce, nlen < 20 ? nlen : 20);
+			if (mp_scramble_sha2(s, pw, nonce, nlen < 20 ? nlen : 20))
+				return err_set(&c->err, ERR_AUTH, "SHA256 failed");
 			buf_put(out, s, 32);
 		}
 		return 0;
@@ -215,14 +250,14 @@ static int auth_data(struct mp_conn *c, const char *plugin, const char *pw,
 	if (!strcmp(plugin, "sha256_password")) {
 		if (!*pw)
 			buf_put_u8(out, 0);
-		else if (c->ssl || c->is_unix)
+		else if (secure_channel(c))
 			buf_put(out, pw, strlen(pw) + 1);
 		else
 			buf_put_u8(out, 1);	/* ask for the public key */
 		return 0;
 	}
 	if (!strcmp(plugin, "mysql_clear_password")) {
-		if (!c->ssl && !c->is_unix)
+		if (!secure_channel(c))
 			return err_set(&c->err, ERR_AUTH,
 				       "the server asks for mysql_clear_password, "
 				       "which would send the password in clear text "
@@ -247,7 +282,7 @@ static int rsa_password(struct mp_conn *c, const char *pw, const uint8_t *nonce,
 			size_t nlen, const uint8_t *pem, size_t pemlen,
 			struct buf *out)
 {
-	BIO *bio = BIO_new_mem_buf(pem, (int)pemlen);
+	BIO *bio = pemlen <= INT32_MAX ? BIO_new_mem_buf(pem, (int)pemlen) : NULL;
 	EVP_PKEY *key = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
 	BIO_free(bio);
 	if (!key) {
@@ -255,7 +290,7 @@ static int rsa_password(struct mp_conn *c, const char *pw, const uint8_t *nonce,
 		return err_set(&c->err, ERR_AUTH, "the server's RSA public key is invalid");
 	}
 	size_t pl = strlen(pw) + 1;
-	uint8_t *x = malloc(pl);
+	uint8_t *x = xmalloc(pl);
 	for (size_t i = 0; i < pl; i++)
 		x[i] = (uint8_t)pw[i] ^ (nlen ? nonce[i % nlen] : 0);
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
@@ -280,6 +315,7 @@ static int rsa_password(struct mp_conn *c, const char *pw, const uint8_t *nonce,
 	return 0;
 }
 
+/* The whole file into out; -1 when it cannot be read or exceeds out's cap. */
 static int read_file(const char *path, struct buf *out)
 {
 	FILE *f = fopen(path, "rb");
@@ -289,165 +325,143 @@ static int read_file(const char *path, struct buf *out)
 	size_t k;
 	while ((k = fread(tmp, 1, sizeof(tmp), f)) > 0)
 		buf_put(out, tmp, k);
+	bool bad = ferror(f) || out->failed;
 	fclose(f);
-	return 0;
+	return bad ? -1 : 0;
 }
 
 static int send_auth_data(struct mp_conn *c, const struct buf *data)
 {
 	mp__begin_packet(c);
-	buf_put(&c->out, data->p, data->n);
+	buf_put(&c->io->out, data->p, data->n);
 	return mp__send_packet(c);
 }
 
-/* After the handshake response: OK, ERR, switches and extra rounds. */
-static int auth_loop(struct mp_conn *c, const struct mp_opts *o, char *plugin,
-		     uint8_t *nonce, size_t *nlen)
+/* Where authentication stands: the plugin in use, its nonce, the answer. */
+struct auth {
+	const struct mp_opts *o;
+	const char *pw;		/* never NULL */
+	char plugin[64];
+	uint8_t nonce[64];
+	size_t nlen;
+	struct buf data;	/* the next answer */
+};
+
+/* 0xfe: switch to the plugin named in the packet, answer its nonce. */
+static int auth_switch(struct mp_conn *c, struct auth *a, const uint8_t *p,
+		       size_t n)
 {
-	const char *pw = o->password ? o->password : "";
-	int switches = 0, rounds = 0;
-	struct buf data;
-	buf_init(&data, 0);
-	int rc;
-	for (;;) {
-		if (++rounds > 10) {
-			rc = err_set(&c->err, ERR_PROTO, "authentication does not end");
-			goto out;
-		}
-		rc = mp__read_packet(c);
-		if (rc)
-			goto out;
-		const uint8_t *p = c->pkt.p;
-		size_t n = c->pkt.n;
-		if (n == 0) {
-			rc = err_set(&c->err, ERR_PROTO, "empty packet during authentication");
-			goto out;
-		}
-		if (p[0] == 0x00) {
-			rc = 0;
-			goto out;
-		}
-		if (p[0] == 0xff) {
-			rc = mp__err_packet(c, p, n);
-			goto out;
-		}
-		buf_reset(&data);
-		if (p[0] == 0xfe) {
-			/* auth switch: plugin name NUL, then its data */
-			if (++switches > 3) {
-				rc = err_set(&c->err, ERR_PROTO, "too many authentication switches");
-				goto out;
-			}
-			struct rd r;
-			rd_init(&r, p + 1, n - 1);
-			struct bytes name = rd_cstr(&r);
-			struct bytes nd = rd_rest(&r);
-			if (r.err || name.n >= 64) {
-				rc = err_set(&c->err, ERR_PROTO, "bad authentication switch");
-				goto out;
-			}
-			memcpy(plugin, name.p, name.n);
-			plugin[name.n] = 0;
-			/*
-			 * The nonce is binary: its length comes from the plugin
-			 * (20 bytes, then a NUL, for the SHA-based plugins; 32 for
-			 * ed25519), never from looking for a trailing zero.
-			 */
-			if (!strcmp(plugin, "client_ed25519"))
-				*nlen = nd.n < 32 ? nd.n : 32;
-			else if (nd.n >= 20)
-				*nlen = 20;
-			else
-				*nlen = nd.n;
-			if (*nlen > 64)
-				*nlen = 64;
-			memcpy(nonce, nd.p, *nlen);
-			rc = auth_data(c, plugin, pw, nonce, *nlen, &data);
-			if (rc)
-				goto out;
-			rc = send_auth_data(c, &data);
-			if (rc)
-				goto out;
-			continue;
-		}
-		if (p[0] != 0x01) {
-			rc = err_set(&c->err, ERR_PROTO,
-				     "unexpected packet 0x%02x during authentication", p[0]);
-			goto out;
-		}
-		/* more data for the current plugin */
-		if (!strcmp(plugin, "caching_sha2_password") && n == 2 && p[1] == 3)
-			continue;	/* fast path succeeded: OK follows */
-		if (!strcmp(plugin, "caching_sha2_password") && n == 2 && p[1] == 4) {
-			/* full authentication */
-			if (c->ssl || c->is_unix) {
-				buf_put(&data, pw, strlen(pw) + 1);
-			} else if (o->server_public_key && *o->server_public_key) {
-				struct buf pem;
-				buf_init(&pem, 1 << 20);
-				if (read_file(o->server_public_key, &pem)) {
-					buf_release(&pem);
-					rc = err_set(&c->err, ERR_CONFIG,
-						     "cannot read server_public_key '%s'",
-						     o->server_public_key);
-					goto out;
-				}
-				rc = rsa_password(c, pw, nonce, *nlen, pem.p, pem.n, &data);
-				buf_release(&pem);
-				if (rc)
-					goto out;
-			} else {
-				buf_put_u8(&data, 2);	/* request the public key */
-			}
-			rc = send_auth_data(c, &data);
-			if (rc)
-				goto out;
-			continue;
-		}
-		if (!strcmp(plugin, "caching_sha2_password") ||
-		    !strcmp(plugin, "sha256_password")) {
-			/* the public key (PEM) the server sent */
-			rc = rsa_password(c, pw, nonce, *nlen, p + 1, n - 1, &data);
-			if (rc)
-				goto out;
-			rc = send_auth_data(c, &data);
-			if (rc)
-				goto out;
-			continue;
-		}
-		rc = err_set(&c->err, ERR_PROTO,
-			     "unexpected authentication data for plugin '%s'", plugin);
-		goto out;
-	}
-out:
-	buf_release(&data);
-	return rc;
+	struct rd r;
+	rd_init(&r, p + 1, n - 1);
+	struct bytes name = rd_cstr(&r);
+	struct bytes nd = rd_rest(&r);
+	if (r.err || name.n >= sizeof(a->plugin))
+		return err_set(&c->err, ERR_PROTO, "bad authentication switch");
+	memcpy(a->plugin, name.p, name.n);
+	a->plugin[name.n] = 0;
+	/*
+	 * The nonce is binary: its length comes from the plugin (20 bytes,
+	 * then a NUL, for the SHA-based plugins; 32 for ed25519), never from
+	 * looking for a trailing zero.
+	 */
+	if (!strcmp(a->plugin, "client_ed25519"))
+		a->nlen = nd.n < 32 ? nd.n : 32;
+	else if (nd.n >= 20)
+		a->nlen = 20;
+	else
+		a->nlen = nd.n;
+	memcpy(a->nonce, nd.p, a->nlen);
+	int rc = auth_data(c, a->plugin, a->pw, a->nonce, a->nlen, &a->data);
+	return rc ? rc : send_auth_data(c, &a->data);
 }
 
-int mp_connect(struct mp_conn *c, const struct mp_opts *o)
+/* caching_sha2_password's full authentication: the password in clear
+ * over a secure channel, else encrypted with the configured public key,
+ * else a request for the server's key. */
+static int sha2_full_auth(struct mp_conn *c, struct auth *a)
 {
-	if (c->out.cap == 0) {
-		/* keep an in-memory transport set up before the call */
-		const uint8_t *mi = c->mem_in;
-		size_t ml = c->mem_len, mc = c->mem_chunk;
-		struct buf *mo = c->mem_out;
-		mp_conn_init(c);
-		c->mem_in = mi, c->mem_len = ml, c->mem_chunk = mc, c->mem_out = mo;
+	const char *keyfile = a->o->server_public_key;
+	if (secure_channel(c)) {
+		buf_put(&a->data, a->pw, strlen(a->pw) + 1);
+	} else if (keyfile && *keyfile) {
+		struct buf pem;
+		buf_init(&pem, 1 << 20);
+		int rc;
+		if (read_file(keyfile, &pem))
+			rc = err_set(&c->err, ERR_CONFIG,
+				     "cannot read server_public_key '%s'", keyfile);
+		else
+			rc = rsa_password(c, a->pw, a->nonce, a->nlen, pem.p, pem.n,
+					  &a->data);
+		buf_release(&pem);
+		if (rc)
+			return rc;
+	} else {
+		buf_put_u8(&a->data, 2);	/* request the public key */
 	}
-	err_clear(&c->err);
-	c->read_timeout_ms = o->read_timeout_ms;
-	int rc = mp__connect_socket(c, o);
-	if (rc)
-		return rc;
-	int saved = c->read_timeout_ms;
-	c->read_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
-	mp__reset_seq(c);
-	rc = mp__read_packet(c);
-	if (rc)
-		return rc;
-	rc = mp__parse_greeting(c, c->pkt.p, c->pkt.n);
-	if (rc)
-		return rc;
+	return send_auth_data(c, &a->data);
+}
+
+/* 0x01: more data for the current plugin. */
+static int auth_more(struct mp_conn *c, struct auth *a, const uint8_t *p,
+		     size_t n)
+{
+	bool sha2 = !strcmp(a->plugin, "caching_sha2_password");
+	if (sha2 && n == 2 && p[1] == 3)
+		return 0;	/* fast path succeeded: OK follows */
+	if (sha2 && n == 2 && p[1] == 4)
+		return sha2_full_auth(c, a);
+	if (sha2 || !strcmp(a->plugin, "sha256_password")) {
+		/* the public key (PEM) the server sent */
+		int rc = rsa_password(c, a->pw, a->nonce, a->nlen, p + 1, n - 1,
+				      &a->data);
+		return rc ? rc : send_auth_data(c, &a->data);
+	}
+	return err_set(&c->err, ERR_PROTO,
+		       "unexpected authentication data for plugin '%s'", a->plugin);
+}
+
+/* After the handshake response: OK, ERR, switches and extra rounds, each
+ * bounded. */
+static int auth_loop(struct mp_conn *c, struct auth *a)
+{
+	int switches = 0;
+	for (int rounds = 1;; rounds++) {
+		if (rounds > 10)
+			return err_set(&c->err, ERR_PROTO, "authentication does not end");
+		int rc = mp__read_packet(c);
+		if (rc)
+			return rc;
+		const uint8_t *p = c->io->pkt.p;
+		size_t n = c->io->pkt.n;
+		if (n == 0)
+			return err_set(&c->err, ERR_PROTO,
+				       "empty packet during authentication");
+		if (p[0] == 0x00)
+			return 0;
+		if (p[0] == 0xff)
+			return mp__err_packet(c, p, n);
+		buf_reset(&a->data);
+		if (p[0] == 0xfe && ++switches > 3)
+			return err_set(&c->err, ERR_PROTO,
+				       "too many authentication switches");
+		if (p[0] == 0xfe)
+			rc = auth_switch(c, a, p, n);
+		else if (p[0] == 0x01)
+			rc = auth_more(c, a, p, n);
+		else
+			rc = err_set(&c->err, ERR_PROTO,
+				     "unexpected packet 0x%02x during authentication",
+				     p[0]);
+		if (rc)
+			return rc;
+	}
+}
+
+/* The capabilities we ask for; *tls when TLS is to be started. */
+static int client_caps(struct mp_conn *c, const struct mp_opts *o,
+		       uint32_t *caps, bool *tls)
+{
 	uint64_t srv = c->caps;
 	if (!(srv & MP_CLIENT_PROTOCOL_41))
 		return err_set(&c->err, ERR_UNSUPPORTED,
@@ -461,79 +475,109 @@ int mp_connect(struct mp_conn *c, const struct mp_opts *o)
 		want |= MP_CLIENT_CONNECT_WITH_DB;
 	if (o->compress && (srv & MP_CLIENT_COMPRESS))
 		want |= MP_CLIENT_COMPRESS;
-	bool tls = false;
-	if (o->ssl_mode != MP_SSL_DISABLED && !c->is_unix && !c->mem_in) {
+	*tls = false;
+	if (o->ssl_mode != MP_SSL_DISABLED && !c->io->is_unix && !c->io->mem_in) {
 		if (srv & MP_CLIENT_SSL) {
 			want |= MP_CLIENT_SSL;
-			tls = true;
+			*tls = true;
 		} else if (o->ssl_mode >= MP_SSL_REQUIRED) {
 			return err_set(&c->err, ERR_TLS,
 				       "ssl_mode requires TLS but the server %s does "
 				       "not offer it", c->server_version);
 		}
 	}
-	uint32_t caps = want & (uint32_t)srv;
-	uint8_t coll = o->collation ? o->collation : 45;
-	/* the fixed part shared by SSLRequest and the handshake response */
-	mp__begin_packet(c);
-	buf_put_u32le(&c->out, caps);
-	buf_put_u32le(&c->out, MP_MAX_PACKET);
-	buf_put_u8(&c->out, coll);
+	*caps = want & (uint32_t)srv;
+	return 0;
+}
+
+/* The fixed part shared by SSLRequest and the handshake response. */
+static void begin_response(struct mp_conn *c, uint32_t caps, uint8_t coll)
+{
 	static const uint8_t zeros[23];
-	buf_put(&c->out, zeros, 23);
+	mp__begin_packet(c);
+	buf_put_u32le(&c->io->out, caps);
+	buf_put_u32le(&c->io->out, MP_MAX_PACKET);
+	buf_put_u8(&c->io->out, coll);
+	buf_put(&c->io->out, zeros, 23);
+}
+
+/* The first answer, for the greeting's plugin (or native, which the
+ * server then switches from, when we cannot answer that plugin). */
+static int first_answer(struct mp_conn *c, struct auth *a)
+{
+	snprintf(a->plugin, sizeof(a->plugin), "%s",
+		 c->auth_plugin[0] ? c->auth_plugin : "mysql_native_password");
+	a->nlen = 20;
+	memcpy(a->nonce, c->io->scramble, 20);
+	int rc = auth_data(c, a->plugin, a->pw, a->nonce, a->nlen, &a->data);
+	if (rc == -ERR_UNSUPPORTED || rc == -ERR_AUTH) {
+		err_clear(&c->err);
+		buf_reset(&a->data);
+		snprintf(a->plugin, sizeof(a->plugin), "mysql_native_password");
+		rc = auth_data(c, a->plugin, a->pw, a->nonce, a->nlen, &a->data);
+	}
+	return rc;
+}
+
+/* Greeting, optional TLS upgrade and the handshake response. */
+static int handshake(struct mp_conn *c, const struct mp_opts *o, struct auth *a)
+{
+	int rc = mp__read_packet(c);
+	if (!rc)
+		rc = mp__parse_greeting(c, c->io->pkt.p, c->io->pkt.n);
+	uint32_t caps = 0;
+	bool tls = false;
+	if (!rc)
+		rc = client_caps(c, o, &caps, &tls);
+	if (rc)
+		return rc;
+	uint8_t coll = o->collation ? o->collation : 45;
+	begin_response(c, caps, coll);
 	if (tls) {
 		rc = mp__send_packet(c);
+		if (!rc)
+			rc = mp__tls_start(c, o);
 		if (rc)
 			return rc;
-		rc = mp__tls_start(c, o);
-		if (rc)
-			return rc;
-		mp__begin_packet(c);
-		buf_put_u32le(&c->out, caps);
-		buf_put_u32le(&c->out, MP_MAX_PACKET);
-		buf_put_u8(&c->out, coll);
-		buf_put(&c->out, zeros, 23);
+		begin_response(c, caps, coll);
 	}
 	const char *user = o->user ? o->user : "";
-	buf_put(&c->out, user, strlen(user) + 1);
-	char plugin[64];
-	snprintf(plugin, sizeof(plugin), "%s",
-		 c->auth_plugin[0] ? c->auth_plugin : "mysql_native_password");
-	uint8_t nonce[64];
-	size_t nlen = 20;
-	memcpy(nonce, c->scramble, 20);
-	struct buf data;
-	buf_init(&data, 0);
-	rc = auth_data(c, plugin, o->password ? o->password : "", nonce, nlen, &data);
-	if (rc == -ERR_UNSUPPORTED || rc == -ERR_AUTH) {
-		/* answer with native; the server will switch us */
-		err_clear(&c->err);
-		buf_reset(&data);
-		snprintf(plugin, sizeof(plugin), "mysql_native_password");
-		rc = auth_data(c, plugin, o->password ? o->password : "", nonce,
-			       nlen, &data);
-	}
-	if (rc) {
-		buf_release(&data);
+	buf_put(&c->io->out, user, strlen(user) + 1);
+	rc = first_answer(c, a);
+	if (rc)
 		return rc;
-	}
-	buf_put_lenenc(&c->out, data.n);
-	buf_put(&c->out, data.p, data.n);
-	buf_release(&data);
+	buf_put_lenenc(&c->io->out, a->data.n);
+	buf_put(&c->io->out, a->data.p, a->data.n);
 	if (caps & MP_CLIENT_CONNECT_WITH_DB)
-		buf_put(&c->out, o->database, strlen(o->database) + 1);
-	buf_put(&c->out, plugin, strlen(plugin) + 1);
+		buf_put(&c->io->out, o->database, strlen(o->database) + 1);
+	buf_put(&c->io->out, a->plugin, strlen(a->plugin) + 1);
 	rc = mp__send_packet(c);
 	if (rc)
 		return rc;
 	c->caps = caps;
-	rc = auth_loop(c, o, plugin, nonce, &nlen);
+	return 0;
+}
+
+int mp_connect(struct mp_conn *c, const struct mp_opts *o)
+{
+	struct mp_io *io = mp__io_get(c);
+	err_clear(&c->err);
+	int rc = mp__connect_socket(c, o);
 	if (rc)
 		return rc;
-	snprintf(c->auth_plugin, sizeof(c->auth_plugin), "%s", plugin);
-	if (caps & MP_CLIENT_COMPRESS) {
-		c->compressed = true;
+	/* the handshake waits at most the connect timeout */
+	io->read_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
+	mp__reset_seq(c);
+	struct auth a = {.o = o, .pw = o->password ? o->password : ""};
+	buf_init(&a.data, 0);
+	rc = handshake(c, o, &a);
+	if (!rc)
+		rc = auth_loop(c, &a);
+	if (!rc) {
+		snprintf(c->auth_plugin, sizeof(c->auth_plugin), "%s", a.plugin);
+		io->compressed = (c->caps & MP_CLIENT_COMPRESS) != 0;
+		io->read_timeout_ms = o->read_timeout_ms;
 	}
-	c->read_timeout_ms = saved;
-	return 0;
+	buf_release(&a.data);
+	return rc;
 }

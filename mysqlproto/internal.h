@@ -1,4 +1,10 @@
-/* mysqlproto internals shared by its .c files and tests. */
+/*
+ * mysqlproto internals shared by its .c files, unit tests and fuzz
+ * targets: the connection's private state (buffers, transport, TLS
+ * handles, the in-memory test transport), wire constants, and the
+ * functions between the files.  Nothing outside mysqlproto/ and test/
+ * includes it.
+ */
 #ifndef MYSQLPROTO_INTERNAL_H
 #define MYSQLPROTO_INTERNAL_H
 
@@ -30,6 +36,51 @@ enum {
 	MP_COM_BINLOG_DUMP_GTID = 0x1e,
 };
 
+/* The private half of struct mp_conn, allocated by mp_connect (or
+ * mp__io_get) and freed by mp_close. */
+struct mp_io {
+	int fd;			/* -1 when not connected */
+	void *ssl;		/* SSL*, owned */
+	void *ssl_ctx;		/* SSL_CTX*, owned */
+	uint8_t seq;		/* next expected/sent packet sequence */
+	uint8_t cseq;		/* compressed-packet sequence */
+	bool compressed;	/* compression negotiated */
+	bool is_unix;
+	int read_timeout_ms;	/* 0 = none */
+	uint8_t scramble[20];	/* the greeting's nonce */
+	struct buf pkt;		/* the last packet read (continuations joined) */
+	struct buf out;		/* packet being written */
+	struct buf zin;		/* decompressed bytes not yet consumed */
+	size_t zin_off;
+	uint8_t rbuf[16384];	/* transport read buffer */
+	size_t rlo, rhi;	/* unread bytes of rbuf */
+	/* in-memory transport (tests, fuzzing): when mem_in is set, reads
+	 * come from it (at most mem_chunk bytes at a time when non-zero; the
+	 * end is a closed connection) and writes go to mem_out (if set) */
+	const uint8_t *mem_in;
+	size_t mem_len, mem_off, mem_chunk;
+	struct buf *mem_out;
+};
+
+/* conn.c: the private state, allocated on first use (never NULL after). */
+struct mp_io *mp__io_get(struct mp_conn *c);
+/* Read from in[0..len) (chunk bytes at a time when non-zero) and write
+ * to out (when set) instead of a socket; before mp_connect. */
+void mp__mem_transport(struct mp_conn *c, const uint8_t *in, size_t len,
+		       size_t chunk, struct buf *out);
+/* -ERR_IO "not connected" (in c->err) when there is nothing to talk to. */
+int mp__check_connected(struct mp_conn *c);
+/* Scrambles (auth responses). out: 20 bytes (native) / 32 bytes (sha2).
+ * -ERR_TLS when OpenSSL fails. */
+int mp_scramble_native(uint8_t out[20], const char *password,
+		       const uint8_t scramble[20]) MUST_CHECK;
+int mp_scramble_sha2(uint8_t out[32], const char *password,
+		     const uint8_t *nonce, size_t nonce_len) MUST_CHECK;
+/* Parse a server greeting (for tests and fuzzing). */
+int mp__parse_greeting(struct mp_conn *c, const uint8_t *p, size_t n) MUST_CHECK;
+/* Parse an ERR packet into c->err (code, state, message). */
+int mp__err_packet(struct mp_conn *c, const uint8_t *p, size_t n);
+
 /* ed25519.c: MariaDB client_ed25519 answer (R || S) to a nonce */
 int mp__ed25519_sign(uint8_t sig[64], const char *password, const uint8_t *msg,
 		     size_t mlen);
@@ -37,17 +88,17 @@ int mp__ed25519_sign(uint8_t sig[64], const char *password, const uint8_t *msg,
 /* io.c */
 int mp__connect_socket(struct mp_conn *c, const struct mp_opts *o);
 int mp__tls_start(struct mp_conn *c, const struct mp_opts *o);
-/* Read one packet (continuations joined) into c->pkt. */
+/* Read one packet (continuations joined) into c->io->pkt. */
 int mp__read_packet(struct mp_conn *c);
-/* Start a packet in c->out (header room reserved). */
+/* Start a packet in c->io->out (header room reserved). */
 void mp__begin_packet(struct mp_conn *c);
-/* Fill the header(s) of c->out and send it (split at 16 MB). */
+/* Fill the header(s) of c->io->out and send it (split at 16 MB). */
 int mp__send_packet(struct mp_conn *c);
 /* New command: sequence numbers restart. */
 static inline void mp__reset_seq(struct mp_conn *c)
 {
-	c->seq = 0;
-	c->cseq = 0;
+	c->io->seq = 0;
+	c->io->cseq = 0;
 }
 
 #endif

@@ -30,7 +30,7 @@
 
 static int wait_fd(struct mp_conn *c, short ev, int timeout_ms)
 {
-	struct pollfd p = {c->fd, ev, 0};
+	struct pollfd p = {c->io->fd, ev, 0};
 	for (;;) {
 		int rc = poll(&p, 1, timeout_ms > 0 ? timeout_ms : -1);
 		if (rc > 0)
@@ -48,15 +48,18 @@ static int wait_fd(struct mp_conn *c, short ev, int timeout_ms)
 
 bool mp_input_pending(struct mp_conn *c)
 {
-	if (c->rlo < c->rhi || c->zin_off < c->zin.n)
-		return true;
-	if (c->mem_in)
-		return c->mem_off < c->mem_len;
-	if (c->ssl && SSL_pending((SSL *)c->ssl) > 0)
-		return true;
-	if (c->fd < 0)
+	struct mp_io *io = c->io;
+	if (!io)
 		return false;
-	struct pollfd p = {c->fd, POLLIN, 0};
+	if (io->rlo < io->rhi || io->zin_off < io->zin.n)
+		return true;
+	if (io->mem_in)
+		return io->mem_off < io->mem_len;
+	if (io->ssl && SSL_pending((SSL *)io->ssl) > 0)
+		return true;
+	if (io->fd < 0)
+		return false;
+	struct pollfd p = {io->fd, POLLIN, 0};
 	return poll(&p, 1, 0) > 0;
 }
 
@@ -82,18 +85,20 @@ static int connect_addr(struct mp_conn *c, const struct sockaddr *sa,
 	}
 	int soerr = 0;
 	socklen_t sl = sizeof(soerr);
-	getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+	if (rc < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
+		soerr = errno;
 	if (soerr) {
 		close(fd);
 		return -soerr;
 	}
-	c->fd = fd;
+	c->io->fd = fd;
 	return 0;
 }
 
 int mp__connect_socket(struct mp_conn *c, const struct mp_opts *o)
 {
-	if (c->mem_in)
+	struct mp_io *io = c->io;
+	if (io->mem_in)
 		return 0;	/* in-memory transport: nothing to connect */
 	int timeout = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
 	const char *host = o->host && *o->host ? o->host : "127.0.0.1";
@@ -109,7 +114,7 @@ int mp__connect_socket(struct mp_conn *c, const struct mp_opts *o)
 		if (rc)
 			return err_set(&c->err, ERR_IO, "cannot connect to '%s': %s",
 				       host, strerror(-rc));
-		c->is_unix = true;
+		io->is_unix = true;
 		return 0;
 	}
 	char port[16];
@@ -129,13 +134,13 @@ int mp__connect_socket(struct mp_conn *c, const struct mp_opts *o)
 		last = -rc;
 	}
 	freeaddrinfo(res);
-	if (c->fd < 0)
+	if (io->fd < 0)
 		return err_set(&c->err, last == ETIMEDOUT ? ERR_TIMEOUT : ERR_IO,
 			       "cannot connect to %s:%s: %s", host, port,
 			       strerror(last));
 	int one = 1;
-	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(io->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(io->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 	return 0;
 }
 
@@ -151,10 +156,11 @@ static int tls_error(struct mp_conn *c, const char *what)
 
 int mp__tls_start(struct mp_conn *c, const struct mp_opts *o)
 {
+	struct mp_io *io = c->io;
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	if (!ctx)
 		return tls_error(c, "cannot create a TLS context");
-	c->ssl_ctx = ctx;
+	io->ssl_ctx = ctx;
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	bool verify = o->ssl_mode >= MP_SSL_VERIFY_CA;
 	if (verify) {
@@ -176,7 +182,7 @@ int mp__tls_start(struct mp_conn *c, const struct mp_opts *o)
 	SSL *ssl = SSL_new(ctx);
 	if (!ssl)
 		return tls_error(c, "cannot create a TLS session");
-	c->ssl = ssl;
+	io->ssl = ssl;
 	const char *host = o->host ? o->host : "";
 	if (o->ssl_mode == MP_SSL_VERIFY_IDENTITY) {
 		X509_VERIFY_PARAM *vp = SSL_get0_param(ssl);
@@ -186,9 +192,10 @@ int mp__tls_start(struct mp_conn *c, const struct mp_opts *o)
 		    X509_VERIFY_PARAM_set1_host(vp, host, 0) != 1)
 			return tls_error(c, "cannot set the host to verify");
 	}
-	if (!strchr(host, '/') && *host)
-		SSL_set_tlsext_host_name(ssl, host);
-	SSL_set_fd(ssl, c->fd);
+	if (!strchr(host, '/') && *host && SSL_set_tlsext_host_name(ssl, host) != 1)
+		return tls_error(c, "cannot set the TLS server name");
+	if (SSL_set_fd(ssl, io->fd) != 1)
+		return tls_error(c, "cannot attach TLS to the socket");
 	int64_t deadline = clock_ms() + (o->connect_timeout_ms > 0
 					       ? o->connect_timeout_ms : 10000);
 	for (;;) {
@@ -222,40 +229,41 @@ int mp__tls_start(struct mp_conn *c, const struct mp_opts *o)
 /* Raw transport read of at most n bytes (n > 0); 0 bytes = closed. */
 static ssize_t tr_read_some(struct mp_conn *c, uint8_t *p, size_t n)
 {
-	if (c->mem_in) {
-		size_t k = c->mem_len - c->mem_off;
+	struct mp_io *io = c->io;
+	if (io->mem_in) {
+		size_t k = io->mem_len - io->mem_off;
 		if (k > n)
 			k = n;
-		if (c->mem_chunk && k > c->mem_chunk)
-			k = c->mem_chunk;
-		memcpy(p, c->mem_in + c->mem_off, k);
-		c->mem_off += k;
+		if (io->mem_chunk && k > io->mem_chunk)
+			k = io->mem_chunk;
+		memcpy(p, io->mem_in + io->mem_off, k);
+		io->mem_off += k;
 		return (ssize_t)k;
 	}
 	for (;;) {
-		if (c->ssl) {
-			int k = SSL_read(c->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
+		if (io->ssl) {
+			int k = SSL_read(io->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
 			if (k > 0)
 				return k;
-			int e = SSL_get_error(c->ssl, k);
+			int e = SSL_get_error(io->ssl, k);
 			if (e == SSL_ERROR_ZERO_RETURN)
 				return 0;
 			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
 				if (wait_fd(c, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
-					    c->read_timeout_ms))
+					    io->read_timeout_ms))
 					return -1;
 				continue;
 			}
 			tls_error(c, "TLS read failed");
 			return -1;
 		}
-		ssize_t k = read(c->fd, p, n);
+		ssize_t k = read(io->fd, p, n);
 		if (k >= 0)
 			return k;
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			if (wait_fd(c, POLLIN, c->read_timeout_ms))
+			if (wait_fd(c, POLLIN, io->read_timeout_ms))
 				return -1;
 			continue;
 		}
@@ -268,10 +276,11 @@ static ssize_t tr_read_some(struct mp_conn *c, uint8_t *p, size_t n)
 /* Exactly n bytes from the transport (through the read buffer). */
 static int tr_read(struct mp_conn *c, uint8_t *p, size_t n)
 {
+	struct mp_io *io = c->io;
 	while (n) {
-		if (c->rlo == c->rhi) {
+		if (io->rlo == io->rhi) {
 			ssize_t k;
-			if (n >= sizeof(c->rbuf)) {
+			if (n >= sizeof(io->rbuf)) {
 				k = tr_read_some(c, p, n);
 				if (k <= 0)
 					goto fail;
@@ -279,15 +288,15 @@ static int tr_read(struct mp_conn *c, uint8_t *p, size_t n)
 				n -= (size_t)k;
 				continue;
 			}
-			k = tr_read_some(c, c->rbuf, sizeof(c->rbuf));
+			k = tr_read_some(c, io->rbuf, sizeof(io->rbuf));
 			if (k <= 0)
 				goto fail;
-			c->rlo = 0;
-			c->rhi = (size_t)k;
+			io->rlo = 0;
+			io->rhi = (size_t)k;
 		}
-		size_t take = c->rhi - c->rlo < n ? c->rhi - c->rlo : n;
-		memcpy(p, c->rbuf + c->rlo, take);
-		c->rlo += take;
+		size_t take = io->rhi - io->rlo < n ? io->rhi - io->rlo : n;
+		memcpy(p, io->rbuf + io->rlo, take);
+		io->rlo += take;
 		p += take;
 		n -= take;
 	}
@@ -300,29 +309,30 @@ fail:
 
 static int tr_write(struct mp_conn *c, const uint8_t *p, size_t n)
 {
-	if (c->mem_in) {
-		if (c->mem_out)
-			buf_put(c->mem_out, p, n);
+	struct mp_io *io = c->io;
+	if (io->mem_in) {
+		if (io->mem_out)
+			buf_put(io->mem_out, p, n);
 		return 0;
 	}
 	while (n) {
-		if (c->ssl) {
-			int k = SSL_write(c->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
+		if (io->ssl) {
+			int k = SSL_write(io->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
 			if (k > 0) {
 				p += k;
 				n -= (size_t)k;
 				continue;
 			}
-			int e = SSL_get_error(c->ssl, k);
+			int e = SSL_get_error(io->ssl, k);
 			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
 				if (wait_fd(c, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
-					    c->read_timeout_ms))
+					    io->read_timeout_ms))
 					return -c->err.code;
 				continue;
 			}
 			return tls_error(c, "TLS write failed");
 		}
-		ssize_t k = send(c->fd, p, n, MSG_NOSIGNAL);
+		ssize_t k = send(io->fd, p, n, MSG_NOSIGNAL);
 		if (k >= 0) {
 			p += k;
 			n -= (size_t)k;
@@ -331,7 +341,7 @@ static int tr_write(struct mp_conn *c, const uint8_t *p, size_t n)
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			if (wait_fd(c, POLLOUT, c->read_timeout_ms))
+			if (wait_fd(c, POLLOUT, io->read_timeout_ms))
 				return -c->err.code;
 			continue;
 		}
@@ -347,6 +357,7 @@ static int tr_write(struct mp_conn *c, const uint8_t *p, size_t n)
  */
 static int z_fill(struct mp_conn *c)
 {
+	struct mp_io *io = c->io;
 	uint8_t h[7];
 	int rc = tr_read(c, h, 7);
 	if (rc)
@@ -356,16 +367,16 @@ static int z_fill(struct mp_conn *c)
 	uint32_t clen = rd_u24le(&r);
 	uint8_t seq = rd_u8(&r);
 	uint32_t ulen = rd_u24le(&r);
-	if (seq != c->cseq)
+	if (seq != io->cseq)
 		return err_set(&c->err, ERR_PROTO,
 			       "compressed packet sequence %u, expected %u", seq,
-			       c->cseq);
-	c->cseq++;
+			       io->cseq);
+	io->cseq++;
 	/* keep unread bytes, then append */
-	if (c->zin_off) {
-		memmove(c->zin.p, c->zin.p + c->zin_off, c->zin.n - c->zin_off);
-		c->zin.n -= c->zin_off;
-		c->zin_off = 0;
+	if (io->zin_off) {
+		memmove(io->zin.p, io->zin.p + io->zin_off, io->zin.n - io->zin_off);
+		io->zin.n -= io->zin_off;
+		io->zin_off = 0;
 	}
 	uint8_t *tmp = malloc(clen ? clen : 1);
 	if (!tmp)
@@ -376,9 +387,9 @@ static int z_fill(struct mp_conn *c)
 		return rc;
 	}
 	if (ulen == 0) {
-		buf_put(&c->zin, tmp, clen);
+		buf_put(&io->zin, tmp, clen);
 	} else {
-		uint8_t *dst = buf_reserve(&c->zin, ulen);
+		uint8_t *dst = buf_reserve(&io->zin, ulen);
 		uLongf dl = ulen;
 		int zr = dst ? uncompress(dst, &dl, tmp, clen) : Z_MEM_ERROR;
 		if (zr != Z_OK || dl != ulen) {
@@ -386,55 +397,57 @@ static int z_fill(struct mp_conn *c)
 			return err_set(&c->err, ERR_PROTO,
 				       "corrupt compressed packet (zlib %d)", zr);
 		}
-		c->zin.n += ulen;
+		io->zin.n += ulen;
 	}
 	free(tmp);
-	if (c->zin.failed)
+	if (io->zin.failed)
 		return err_set(&c->err, ERR_TOOBIG, "compressed packet too big");
 	return 0;
 }
 
 static int stream_read(struct mp_conn *c, uint8_t *p, size_t n)
 {
-	if (!c->compressed)
+	struct mp_io *io = c->io;
+	if (!io->compressed)
 		return tr_read(c, p, n);
-	while (c->zin.n - c->zin_off < n) {
+	while (io->zin.n - io->zin_off < n) {
 		int rc = z_fill(c);
 		if (rc)
 			return rc;
 	}
-	memcpy(p, c->zin.p + c->zin_off, n);
-	c->zin_off += n;
-	if (c->zin_off == c->zin.n) {
-		c->zin.n = 0;
-		c->zin_off = 0;
+	memcpy(p, io->zin.p + io->zin_off, n);
+	io->zin_off += n;
+	if (io->zin_off == io->zin.n) {
+		io->zin.n = 0;
+		io->zin_off = 0;
 	}
 	return 0;
 }
 
 int mp__read_packet(struct mp_conn *c)
 {
-	buf_reset(&c->pkt);
+	struct mp_io *io = c->io;
+	buf_reset(&io->pkt);
 	for (;;) {
 		uint8_t h[4];
 		int rc = stream_read(c, h, 4);
 		if (rc)
 			return rc;
 		uint32_t len = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16;
-		if (h[3] != c->seq)
+		if (h[3] != io->seq)
 			return err_set(&c->err, ERR_PROTO,
-				       "packet sequence %u, expected %u", h[3], c->seq);
-		c->seq++;
-		if (len > MP_MAX_PACKET - c->pkt.n)
+				       "packet sequence %u, expected %u", h[3], io->seq);
+		io->seq++;
+		if (len > MP_MAX_PACKET - io->pkt.n)
 			return err_set(&c->err, ERR_TOOBIG,
 				       "packet larger than %u bytes", MP_MAX_PACKET);
-		uint8_t *dst = buf_reserve(&c->pkt, len);
+		uint8_t *dst = buf_reserve(&io->pkt, len);
 		if (!dst)
 			return err_set(&c->err, ERR_TOOBIG, "packet too big");
 		rc = stream_read(c, dst, len);
 		if (rc)
 			return rc;
-		c->pkt.n += len;
+		io->pkt.n += len;
 		if (len < MAX_PAYLOAD)
 			return 0;
 	}
@@ -442,9 +455,10 @@ int mp__read_packet(struct mp_conn *c)
 
 void mp__begin_packet(struct mp_conn *c)
 {
-	buf_reset(&c->out);
+	struct mp_io *io = c->io;
+	buf_reset(&io->out);
 	static const uint8_t room[4];
-	buf_put(&c->out, room, 4);
+	buf_put(&io->out, room, 4);
 }
 
 static int z_send(struct mp_conn *c, const uint8_t *p, size_t n)
@@ -459,15 +473,16 @@ static int z_send(struct mp_conn *c, const uint8_t *p, size_t n)
 		uint8_t *dst = NULL;
 		bool stored = chunk < 50;
 		if (!stored) {
-			buf_reserve(&z, 7 + zl);
-			dst = z.p + 7;
-			if (compress(dst, &zl, p, (uLong)chunk) != Z_OK || zl >= chunk)
+			/* no room or no gain: the chunk goes uncompressed */
+			dst = buf_reserve(&z, zl);
+			if (!dst || compress(dst, &zl, p, (uLong)chunk) != Z_OK ||
+			    zl >= chunk)
 				stored = true;
 		}
 		uint32_t clen = stored ? (uint32_t)chunk : (uint32_t)zl;
 		uint32_t ulen = stored ? 0 : (uint32_t)chunk;
 		h[0] = (uint8_t)clen, h[1] = (uint8_t)(clen >> 8), h[2] = (uint8_t)(clen >> 16);
-		h[3] = c->cseq++;
+		h[3] = c->io->cseq++;
 		h[4] = (uint8_t)ulen, h[5] = (uint8_t)(ulen >> 8), h[6] = (uint8_t)(ulen >> 16);
 		int rc = tr_write(c, h, 7);
 		if (!rc)
@@ -483,17 +498,18 @@ static int z_send(struct mp_conn *c, const uint8_t *p, size_t n)
 
 int mp__send_packet(struct mp_conn *c)
 {
-	if (c->out.failed)
+	struct mp_io *io = c->io;
+	if (io->out.failed)
 		return err_set(&c->err, ERR_TOOBIG, "packet too big to send");
-	const uint8_t *p = c->out.p + 4;
-	size_t n = c->out.n - 4;
+	const uint8_t *p = io->out.p + 4;
+	size_t n = io->out.n - 4;
 	/* split into 16 MB packets; a multiple of 0xffffff ends with an empty one */
 	struct buf wire;
 	buf_init(&wire, 0);
 	for (;;) {
 		size_t chunk = n > MAX_PAYLOAD ? MAX_PAYLOAD : n;
 		uint8_t h[4] = {(uint8_t)chunk, (uint8_t)(chunk >> 8),
-				(uint8_t)(chunk >> 16), c->seq++};
+				(uint8_t)(chunk >> 16), io->seq++};
 		buf_put(&wire, h, 4);
 		buf_put(&wire, p, chunk);
 		p += chunk;
@@ -501,7 +517,11 @@ int mp__send_packet(struct mp_conn *c)
 		if (chunk < MAX_PAYLOAD)
 			break;
 	}
-	int rc = c->compressed ? z_send(c, wire.p, wire.n)
+	if (wire.failed) {
+		buf_release(&wire);
+		return err_set(&c->err, ERR_TOOBIG, "packet too big to send");
+	}
+	int rc = io->compressed ? z_send(c, wire.p, wire.n)
 			       : tr_write(c, wire.p, wire.n);
 	buf_release(&wire);
 	return rc;

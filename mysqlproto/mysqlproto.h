@@ -49,46 +49,31 @@ struct mp_opts {
 
 #define MP_MAX_PACKET (1u << 30)
 
+/* The connection's buffers, transport and TLS state: mysqlproto/internal.h. */
+struct mp_io;
+
 struct mp_conn {
-	int fd;
-	void *ssl;		/* SSL*, owned */
-	void *ssl_ctx;		/* SSL_CTX*, owned */
-	uint8_t seq;		/* next expected/sent packet sequence */
-	uint8_t cseq;		/* compressed-packet sequence */
-	bool compressed;	/* compression negotiated */
-	bool is_unix;
-	int read_timeout_ms;
+	struct err err;		/* the first failure of the last call */
 	/* when set and non-zero, an interrupted wait (EINTR) ends with
 	 * -ERR_IO "interrupted" instead of waiting again */
 	const volatile int *cancel;
-	struct err err;
-	/* server */
+	/* the server, from its greeting */
 	char server_version[64];
 	bool is_mariadb;
 	uint32_t connection_id;
 	uint64_t caps;		/* negotiated capabilities (MariaDB's in the top 32 bits) */
-	uint8_t scramble[20];
-	char auth_plugin[64];
+	char auth_plugin[64];	/* the plugin that authenticated us */
 	char tls_version[32], tls_cipher[64];	/* empty without TLS */
-	/* buffers */
-	struct buf pkt;		/* the last packet read (continuations joined) */
-	struct buf out;		/* packet being written */
-	struct buf zin;		/* decompressed bytes not yet consumed */
-	size_t zin_off;
-	uint8_t rbuf[16384];	/* transport read buffer */
-	size_t rlo, rhi;
-	/* in-memory transport (tests, fuzzing): when mem_in is set, reads
-	 * come from it (at most mem_chunk bytes at a time when non-zero; the
-	 * end is a closed connection) and writes go to mem_out (if set) */
-	const uint8_t *mem_in;
-	size_t mem_len, mem_off, mem_chunk;
-	struct buf *mem_out;
+	struct mp_io *io;	/* owned; NULL until mp_connect, and after mp_close */
 };
 
+/* Prepare an unconnected handle; allocates nothing, so calling it twice
+ * or mp_close() right after it is harmless. */
 void mp_conn_init(struct mp_conn *c);
-/* Connect and authenticate. */
+/* Connect and authenticate (on a handle after mp_conn_init or mp_close). */
 int mp_connect(struct mp_conn *c, const struct mp_opts *o) MUST_CHECK;
-/* Send COM_QUIT (best effort) and release everything; idempotent. */
+/* Send COM_QUIT (best effort) and release everything; idempotent, and
+ * safe after a failed mp_connect. */
 void mp_close(struct mp_conn *c);
 
 /* ---- text protocol ---------------------------------------------------- */
@@ -202,17 +187,5 @@ struct mp_check {
  * max checks; returns their number, or <0 when the queries fail.
  */
 int mp_check_source(struct mp_conn *c, struct mp_check *out, int max);
-
-/* ---- internals shared with tests --------------------------------------- */
-
-/* Scrambles (auth responses). out: 20 bytes (native) / 32 bytes (sha2). */
-void mp_scramble_native(uint8_t out[20], const char *password,
-			const uint8_t scramble[20]);
-void mp_scramble_sha2(uint8_t out[32], const char *password,
-		      const uint8_t *nonce, size_t nonce_len);
-/* Parse a server greeting (for tests and fuzzing). */
-int mp__parse_greeting(struct mp_conn *c, const uint8_t *p, size_t n) MUST_CHECK;
-/* Parse an ERR packet into c->err (code, state, message). */
-int mp__err_packet(struct mp_conn *c, const uint8_t *p, size_t n);
 
 #endif

@@ -20,7 +20,7 @@ static bool is_eof(const struct buf *p)
 static int parse_ok(struct mp_conn *c, struct mp_result *r)
 {
 	struct rd rd;
-	rd_init(&rd, c->pkt.p + 1, c->pkt.n - 1);
+	rd_init(&rd, c->io->pkt.p + 1, c->io->pkt.n - 1);
 	r->affected_rows = rd_lenenc(&rd, NULL);
 	if (rd.err)
 		return err_set(&c->err, ERR_PROTO, "malformed OK packet");
@@ -31,8 +31,8 @@ static int send_command(struct mp_conn *c, uint8_t cmd, const void *p, size_t n)
 {
 	mp__reset_seq(c);
 	mp__begin_packet(c);
-	buf_put_u8(&c->out, cmd);
-	buf_put(&c->out, p, n);
+	buf_put_u8(&c->io->out, cmd);
+	buf_put(&c->io->out, p, n);
 	return mp__send_packet(c);
 }
 
@@ -47,8 +47,8 @@ static void result_free(struct mp_result *r)
 
 static int query(struct mp_conn *c, const char *sql, struct mp_result *r)
 {
-	if (c->fd < 0 && !c->mem_in)
-		return err_set(&c->err, ERR_IO, "not connected");
+	if (mp__check_connected(c))
+		return -c->err.code;
 	err_clear(&c->err);
 	int rc = send_command(c, MP_COM_QUERY, sql, strlen(sql));
 	if (rc)
@@ -56,11 +56,11 @@ static int query(struct mp_conn *c, const char *sql, struct mp_result *r)
 	rc = mp__read_packet(c);
 	if (rc)
 		return rc;
-	if (c->pkt.n == 0)
+	if (c->io->pkt.n == 0)
 		return err_set(&c->err, ERR_PROTO, "empty reply to a query");
-	uint8_t first = c->pkt.p[0];
+	uint8_t first = c->io->pkt.p[0];
 	if (first == 0xff)
-		return mp__err_packet(c, c->pkt.p, c->pkt.n);
+		return mp__err_packet(c, c->io->pkt.p, c->io->pkt.n);
 	if (first == 0x00) {
 		r->done = true;
 		return parse_ok(c, r);
@@ -69,7 +69,7 @@ static int query(struct mp_conn *c, const char *sql, struct mp_result *r)
 		return err_set(&c->err, ERR_UNSUPPORTED,
 			       "the server asks for LOCAL INFILE, which is refused");
 	struct rd rd;
-	rd_init(&rd, c->pkt.p, c->pkt.n);
+	rd_init(&rd, c->io->pkt.p, c->io->pkt.n);
 	uint64_t ncols = rd_lenenc(&rd, NULL);
 	if (rd.err || ncols == 0 || ncols > 4096)
 		return err_set(&c->err, ERR_PROTO, "bad column count in a result set");
@@ -84,10 +84,10 @@ static int query(struct mp_conn *c, const char *sql, struct mp_result *r)
 		rc = mp__read_packet(c);
 		if (rc)
 			return rc;
-		if (c->pkt.n && c->pkt.p[0] == 0xff)
-			return mp__err_packet(c, c->pkt.p, c->pkt.n);
+		if (c->io->pkt.n && c->io->pkt.p[0] == 0xff)
+			return mp__err_packet(c, c->io->pkt.p, c->io->pkt.n);
 		struct rd d;
-		rd_init(&d, c->pkt.p, c->pkt.n);
+		rd_init(&d, c->io->pkt.p, c->io->pkt.n);
 		struct mp_column *col = &r->cols[i];
 		rd_lenstr(&d);	/* catalog */
 		struct bytes schema = rd_lenstr(&d), table = rd_lenstr(&d);
@@ -113,7 +113,7 @@ static int query(struct mp_conn *c, const char *sql, struct mp_result *r)
 		rc = mp__read_packet(c);
 		if (rc)
 			return rc;
-		if (!is_eof(&c->pkt))
+		if (!is_eof(&c->io->pkt))
 			return err_set(&c->err, ERR_PROTO, "missing EOF after columns");
 	}
 	return 0;
@@ -132,20 +132,22 @@ int mp_result_next(struct mp_conn *c, struct mp_result *r, struct mp_row *row)
 {
 	if (r->done)
 		return 0;
+	if (mp__check_connected(c))
+		return -c->err.code;
 	int rc = mp__read_packet(c);
 	if (rc)
 		return rc;
-	if (c->pkt.n && c->pkt.p[0] == 0xff) {
+	if (c->io->pkt.n && c->io->pkt.p[0] == 0xff) {
 		r->done = true;
-		return mp__err_packet(c, c->pkt.p, c->pkt.n);
+		return mp__err_packet(c, c->io->pkt.p, c->io->pkt.n);
 	}
-	if (is_eof(&c->pkt) && c->pkt.n < 0xffffff &&
-	    (c->pkt.n < 9 || (c->caps & MP_CLIENT_DEPRECATE_EOF))) {
+	if (is_eof(&c->io->pkt) && c->io->pkt.n < 0xffffff &&
+	    (c->io->pkt.n < 9 || (c->caps & MP_CLIENT_DEPRECATE_EOF))) {
 		r->done = true;
 		return 0;
 	}
 	struct rd d;
-	rd_init(&d, c->pkt.p, c->pkt.n);
+	rd_init(&d, c->io->pkt.p, c->io->pkt.n);
 	for (uint32_t i = 0; i < r->ncols; i++) {
 		bool isnull = false;
 		uint64_t len = rd_lenenc(&d, &isnull);

@@ -1,5 +1,5 @@
 /* Fuzz target: the server greeting parser. */
-#include "mysqlproto/mysqlproto.h"
+#include "mysqlproto/internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

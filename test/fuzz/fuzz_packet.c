@@ -5,18 +5,16 @@
  */
 #include <string.h>
 
-#include "mysqlproto/mysqlproto.h"
+#include "mysqlproto/internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mp_conn c;
-	memset(&c, 0, sizeof(c));
-	c.fd = -1;
-	c.mem_in = data;
-	c.mem_len = size;
-	c.mem_chunk = size ? (size_t)data[0] % 7 : 0;	/* sometimes tiny reads */
+	mp_conn_init(&c);
+	/* sometimes tiny reads */
+	mp__mem_transport(&c, data, size, size ? (size_t)data[0] % 7 : 0, NULL);
 	struct mp_opts o;
 	memset(&o, 0, sizeof(o));
 	o.user = "u";

@@ -62,13 +62,9 @@ struct run {
 static void run_connect(struct run *r, const struct buf *srv, size_t len,
 			size_t chunk, const char *password)
 {
-	memset(&r->c, 0, sizeof(r->c));
+	mp_conn_init(&r->c);
 	buf_init(&r->out, 0);
-	r->c.fd = -1;
-	r->c.mem_in = srv->p;
-	r->c.mem_len = len;
-	r->c.mem_chunk = chunk;
-	r->c.mem_out = &r->out;
+	mp__mem_transport(&r->c, srv->p, len, chunk, &r->out);
 	struct mp_opts o;
 	memset(&o, 0, sizeof(o));
 	o.user = "repl";
@@ -108,7 +104,7 @@ TEST(proto, greeting_mysql8)
 	ASSERT_EQ(mp__parse_greeting(&c, s.p + 4, s.n - 4), 0);
 	ASSERT_STREQ(c.server_version, "8.0.36");
 	ASSERT_STREQ(c.auth_plugin, "caching_sha2_password");
-	ASSERT_MEM_EQ(c.scramble, NONCE, 20);
+	ASSERT_MEM_EQ(c.io->scramble, NONCE, 20);
 	ASSERT(!c.is_mariadb);
 	ASSERT_EQ(c.connection_id, 77);
 	/* every cut of the greeting is an error, never a crash */
@@ -151,7 +147,7 @@ TEST(proto, scramble_vectors)
 	memcpy(cat, NONCE, 20);
 	memcpy(cat + 20, h2, 20);
 	EVP_Digest(cat, 40, h3, &l, EVP_sha1(), NULL);
-	mp_scramble_native(got, "secret", NONCE);
+	ASSERT_EQ(mp_scramble_native(got, "secret", NONCE), 0);
 	for (int i = 0; i < 20; i++)
 		ASSERT_EQ(got[i], h1[i] ^ h3[i]);
 	/* caching_sha2: SHA256(pw) XOR SHA256(SHA256(SHA256(pw)) + nonce) */
@@ -161,7 +157,7 @@ TEST(proto, scramble_vectors)
 	memcpy(cat2, s2, 32);
 	memcpy(cat2 + 32, NONCE, 20);
 	EVP_Digest(cat2, 52, s3, &l, EVP_sha256(), NULL);
-	mp_scramble_sha2(g2, "secret", NONCE, 20);
+	ASSERT_EQ(mp_scramble_sha2(g2, "secret", NONCE, 20), 0);
 	for (int i = 0; i < 32; i++)
 		ASSERT_EQ(g2[i], s1[i] ^ s3[i]);
 	/* a known value: SHA1("") chain for an empty password is not sent */
@@ -188,7 +184,7 @@ TEST(proto, native_auth_whole_and_byte_at_a_time)
 		ASSERT_EQ(rd_lenenc(&d, NULL), 20);
 		struct bytes sc = rd_bytes(&d, 20);
 		uint8_t want[20];
-		mp_scramble_native(want, "secret", NONCE);
+		ASSERT_EQ(mp_scramble_native(want, "secret", NONCE), 0);
 		ASSERT_MEM_EQ(sc.p, want, 20);
 		/* the password itself is nowhere in what was sent */
 		ASSERT(memmem(r.out.p, r.out.n, "secret", 6) == NULL);
@@ -352,7 +348,7 @@ TEST(proto, auth_switch_to_caching_sha2_fast)
 	ASSERT_EQ(r.rc, 0);
 	struct bytes resp = client_packet(&r.out, 1);
 	uint8_t want[32];
-	mp_scramble_sha2(want, "pw", NONCE, 20);
+	ASSERT_EQ(mp_scramble_sha2(want, "pw", NONCE, 20), 0);
 	ASSERT_EQ(resp.n, 32);
 	ASSERT_MEM_EQ(resp.p, want, 32);
 	ASSERT_STREQ(r.c.auth_plugin, "caching_sha2_password");
@@ -565,4 +561,137 @@ TEST(proto, failed_query_leaves_nothing_to_release)
 		run_free(&r);
 		buf_release(&s);
 	}
+}
+
+/* A handle that never connected, or whose connection failed, or was
+ * closed, holds nothing: closing it (again) is harmless and every
+ * command reports "not connected". */
+TEST(proto, closed_handle_is_inert)
+{
+	struct mp_conn c;
+	mp_conn_init(&c);
+	mp_conn_init(&c);	/* twice: nothing allocated, nothing leaked */
+	ASSERT(c.io == NULL);
+	ASSERT(!mp_input_pending(&c));
+	struct mp_result res;
+	ASSERT_ERR(mp_query(&c, "SELECT 1", &res), ERR_IO);
+	ASSERT(strstr(c.err.msg, "not connected"));
+	const uint8_t *ev;
+	size_t n;
+	ASSERT_ERR(mp_binlog_next(&c, &ev, &n), ERR_IO);
+	struct mp_dump d = {.server_id = 9, .file = "", .pos = 4};
+	ASSERT_ERR(mp_binlog_dump(&c, &d), ERR_IO);
+	mp_close(&c);
+	mp_close(&c);
+
+	/* a failed connect (the greeting cut short), then close twice */
+	struct buf s;
+	buf_init(&s, 0);
+	greeting(&s, "8.0.36", "mysql_native_password", false);
+	struct run r;
+	run_connect(&r, &s, s.n - 3, 0, "pw");
+	ASSERT(r.rc < 0);
+	ASSERT(r.c.io != NULL);
+	mp_close(&r.c);
+	ASSERT(r.c.io == NULL);
+	ASSERT_ERR(mp_query(&r.c, "SELECT 1", &res), ERR_IO);
+	run_free(&r);
+	buf_release(&s);
+}
+
+/* A one-column or several-column result set of one row (NULL values
+ * are SQL NULL), each reply's packets numbered from 1. */
+static void reply_row(struct buf *s, int ncols, const char *const *vals)
+{
+	uint8_t seq = 1;
+	uint8_t nc = (uint8_t)ncols;
+	pkt(s, seq++, &nc, 1);
+	for (int i = 0; i < ncols; i++)
+		column_def(s, seq++, "v");
+	struct buf row;
+	buf_init(&row, 0);
+	for (int i = 0; i < ncols; i++) {
+		if (!vals[i]) {
+			buf_put_u8(&row, 0xfb);
+			continue;
+		}
+		buf_put_lenenc(&row, strlen(vals[i]));
+		buf_puts(&row, vals[i]);
+	}
+	pkt(s, seq++, row.p, row.n);
+	buf_release(&row);
+	static const uint8_t eof[] = {0xfe, 0, 0, 2, 0, 0, 0};
+	pkt(s, seq, eof, sizeof(eof));
+}
+
+static void reply_value(struct buf *s, const char *v)
+{
+	reply_row(s, 1, &v);
+}
+
+static void reply_unknown_var(struct buf *s)
+{
+	static const uint8_t err[] = {0xff, 0x93, 0x04, '#', 'H', 'Y', '0', '0',
+				      '0', 'u', 'n', 'k', 'n', 'o', 'w', 'n'};
+	pkt(s, 1, err, sizeof(err));
+}
+
+/* check_source against a scripted MariaDB: every kind of finding (ok,
+ * failed with its fix, warning, missing variable, empty value). */
+TEST(proto, check_source_findings)
+{
+	struct buf s;
+	buf_init(&s, 0);
+	greeting(&s, "5.5.5-10.11.6-MariaDB", "mysql_native_password", true);
+	pkt(&s, 2, OK, sizeof(OK));
+	reply_value(&s, "1");		/* log_bin */
+	reply_value(&s, "MIXED");	/* binlog_format */
+	reply_unknown_var(&s);		/* binlog_row_image */
+	reply_value(&s, "MINIMAL");	/* binlog_row_metadata */
+	reply_value(&s, "CRC32");	/* binlog_checksum */
+	reply_value(&s, "");		/* gtid_binlog_pos */
+	const char *master[] = {"mysql-bin.000002", "1234", "", ""};
+	reply_row(&s, 4, master);	/* SHOW MASTER STATUS */
+	reply_value(&s, "0-1-5");	/* its GTID position */
+	reply_value(&s, "GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO `u`@`%`");
+	struct run r;
+	run_connect(&r, &s, s.n, 0, "pw");
+	ASSERT_EQ(r.rc, 0);
+	struct mp_check ch[16];
+	ASSERT_EQ(mp_check_source(&r.c, ch, 16), 9);
+	static const struct {
+		const char *name, *detail, *fix;
+		bool ok, warning;
+	} want[] = {
+		{"server version", "5.5.5-10.11.6-MariaDB (MariaDB)", "", true, false},
+		{"log_bin", "log_bin = 1", "", true, false},
+		{"binlog_format", "binlog_format = MIXED",
+		 "SET GLOBAL binlog_format = 'ROW'; and binlog_format=ROW in the "
+		 "server configuration", false, false},
+		{"binlog_row_image", "binlog_row_image = (not set: FULL)", "", true,
+		 false},
+		{"binlog_row_metadata", "binlog_row_metadata = MINIMAL",
+		 "SET GLOBAL binlog_row_metadata = 'FULL'; gives column names, "
+		 "charsets and signedness in the binlog itself", true, true},
+		{"binlog_checksum", "binlog_checksum = CRC32", "", true, false},
+		{"gtid", "gtid_binlog_pos = (empty)", "", true, false},
+		{"binlog position", "mysql-bin.000002:1234", "", true, false},
+		{"privileges", "REPLICATION SLAVE, REPLICATION CLIENT", "", true, false},
+	};
+	for (int i = 0; i < 9; i++) {
+		ASSERT_STREQ(ch[i].name, want[i].name);
+		ASSERT_STREQ(ch[i].detail, want[i].detail);
+		ASSERT_STREQ(ch[i].fix, want[i].fix);
+		ASSERT_EQ(ch[i].ok, want[i].ok);
+		ASSERT_EQ(ch[i].warning, want[i].warning);
+	}
+	run_free(&r);
+
+	/* room for three findings: three */
+	run_connect(&r, &s, s.n, 0, "pw");
+	ASSERT_EQ(r.rc, 0);
+	ASSERT_EQ(mp_check_source(&r.c, ch, 3), 3);
+	ASSERT_STREQ(ch[2].name, "binlog_format");
+	run_free(&r);
+	buf_release(&s);
 }
