@@ -1,5 +1,9 @@
 /*
- * The decoder handle, shared by decoder.c, tablemap.c and rows.c.
+ * The decoder handle and the per-family decoders, shared by decoder.c
+ * (dispatch, FORMAT_DESCRIPTION, small events), decode_query.c,
+ * decode_gtid.c, decode_payload.c, tablemap.c and rows.c.  Each family
+ * decoder reads the event body from r (exactly the body: no header, no
+ * checksum), fills its part of ev and returns 0 or -ERR_x with d->err set.
  */
 #ifndef BINLOG_DECODER_INT_H
 #define BINLOG_DECODER_INT_H
@@ -43,10 +47,37 @@ struct bl_decoder {
 	bool encrypted;
 };
 
+/* decoder.c: shared helpers */
+/* A reader failure as d->err, with the event type (what) and offset. */
+int bl__rd_error(struct bl_decoder *d, struct rd *r, const char *what);
+/* The post-header length the FDE gives for type, else dflt. */
+uint8_t bl__post_header_len(const struct bl_decoder *d, uint8_t type,
+			    uint8_t dflt);
+/* Copy b's bytes as a NUL-terminated string into the event arena. */
+void bl__set_text(struct bl_decoder *d, const char **dst, const struct buf *b);
+
+/* tablemap.c */
 int bl__tablemap_decode(struct bl_decoder *d, struct rd *r,
 			struct bl_event *ev);
-int bl__rows_decode(struct bl_decoder *d, struct rd *r, struct bl_event *ev);
 void bl__tables_clear(struct bl_decoder *d);
+/* rows.c */
+int bl__rows_decode(struct bl_decoder *d, struct rd *r, struct bl_event *ev);
+/* decode_query.c: compressed is MariaDB's QUERY_COMPRESSED */
+int bl__query_decode(struct bl_decoder *d, struct rd *r, struct bl_event *ev,
+		     bool compressed);
+int bl__user_var_decode(struct bl_decoder *d, struct rd *r, struct bl_event *ev);
+/* decode_gtid.c */
+int bl__gtid_decode(struct bl_decoder *d, struct rd *r, struct bl_event *ev);
+int bl__gtid_tagged_decode(struct bl_decoder *d, struct rd *r,
+			   struct bl_event *ev);
+int bl__previous_gtids_decode(struct bl_decoder *d, struct rd *r,
+			      struct bl_event *ev);
+int bl__maria_gtid_decode(struct bl_decoder *d, struct rd *r,
+			  struct bl_event *ev);
+int bl__maria_gtid_list_decode(struct bl_decoder *d, struct rd *r,
+			       struct bl_event *ev);
+/* decode_payload.c */
+int bl__payload_decode(struct bl_decoder *d, struct rd *r, struct bl_event *ev);
 /* MariaDB compressed record: header byte, big-endian length, zlib data. */
 int bl__maria_uncompress(struct bl_decoder *d, struct rd *r, struct buf *out);
 

@@ -130,12 +130,16 @@ static uint8_t version_of(uint8_t t)
 	return 1;
 }
 
-int bl__rows_decode(struct bl_decoder *d, struct rd *r, struct bl_event *ev)
+/*
+ * Post-header and the start of the body, up to the column bitmaps; the
+ * table its id names.  The rows follow in r.
+ */
+static int decode_rows_head(struct bl_decoder *d, struct rd *r,
+			    struct bl_event *ev, struct bytes *before_map,
+			    struct bytes *after_map)
 {
 	uint8_t type = ev->h.type;
-	uint8_t phl = d->have_fde && type <= d->n_post_header &&
-				      d->post_header[type]
-			      ? d->post_header[type] : 0;
+	uint8_t phl = bl__post_header_len(d, type, 0);
 	ev->rows.op = op_of(type);
 	ev->rows.version = version_of(type);
 	ev->rows.partial = type == BL_PARTIAL_UPDATE_ROWS_EVENT;
@@ -170,16 +174,64 @@ int bl__rows_decode(struct bl_decoder *d, struct rd *r, struct bl_event *ev)
 				  t->schema, t->name, (unsigned long long)ncols,
 				  t->ncols);
 	size_t mapn = (t->ncols + 7) / 8;
-	struct bytes before_map = rd_bytes(r, mapn);
-	struct bytes after_map = before_map;
+	*before_map = rd_bytes(r, mapn);
+	*after_map = *before_map;
 	if (ev->rows.op == BL_OP_UPDATE)
-		after_map = rd_bytes(r, mapn);
+		*after_map = rd_bytes(r, mapn);
 	if (r->err)
 		return err_set_at(&d->err, -r->err, r->err_off,
 				  "rows event: truncated column bitmaps");
+	return 0;
+}
+
+/* One row: its before and/or after image, as the operation has them. */
+static int decode_row(struct bl_decoder *d, struct rd *rows,
+		      const struct bl_event *ev, const struct image_ctx *bi,
+		      const struct image_ctx *ai, struct bl_row *row)
+{
+	const struct bl_table *t = bi->t;
+	size_t left_before = rd_left(rows);
+	row->before = row->after = NULL;
+	size_t vsz = (size_t)t->ncols * sizeof(struct bl_value);
+	if (ev->rows.op != BL_OP_INSERT) {
+		row->before = arena_alloc(&d->ev, vsz ? vsz : 1);
+		int rc = decode_image(d, rows, bi, row->before);
+		if (rc)
+			return rc;
+	}
+	if (ev->rows.op != BL_OP_DELETE) {
+		row->after = arena_alloc(&d->ev, vsz ? vsz : 1);
+		int rc = decode_image(d, rows, ev->rows.op == BL_OP_UPDATE ? ai : bi,
+				      row->after);
+		if (rc)
+			return rc;
+	}
+	/*
+	 * Each row costs ncols values of memory: refuse input that would
+	 * expand far beyond what real servers write.
+	 */
+	if (d->ev.used > ((size_t)64 << 20) + 64 * (size_t)ev->h.event_size)
+		return err_set_at(&d->err, ERR_TOOBIG, ev->pos,
+				  "rows event for `%s`.`%s` expands to more "
+				  "than %zu bytes of values",
+				  t->schema, t->name, d->ev.used);
+	if (rd_left(rows) == left_before)
+		return err_set_at(&d->err, ERR_PROTO, rd_offset(rows),
+				  "rows event for `%s`.`%s`: empty row image",
+				  t->schema, t->name);
+	return 0;
+}
+
+int bl__rows_decode(struct bl_decoder *d, struct rd *r, struct bl_event *ev)
+{
+	struct bytes before_map = {NULL, 0}, after_map = {NULL, 0};
+	int rc = decode_rows_head(d, r, ev, &before_map, &after_map);
+	if (rc)
+		return rc;
+	const struct bl_table *t = ev->rows.table;
 	struct rd rows = *r;
 	if (ev->rows.compressed) {
-		int rc = bl__maria_uncompress(d, r, &d->scratch);
+		rc = bl__maria_uncompress(d, r, &d->scratch);
 		if (rc)
 			return rc;
 		/* offsets inside decompressed data are reported at the event */
@@ -193,41 +245,13 @@ int bl__rows_decode(struct bl_decoder *d, struct rd *r, struct bl_event *ev)
 			       ev->rows.partial};
 	uint32_t n = 0;
 	while (rd_left(&rows)) {
-		size_t left_before = rd_left(&rows);
 		if (n == d->rowv_cap) {
 			d->rowv_cap = d->rowv_cap ? d->rowv_cap * 2 : 64;
 			d->rowv = xreallocarray(d->rowv, d->rowv_cap, sizeof(*d->rowv));
 		}
-		struct bl_row *row = &d->rowv[n];
-		row->before = row->after = NULL;
-		size_t vsz = (size_t)t->ncols * sizeof(struct bl_value);
-		if (ev->rows.op != BL_OP_INSERT) {
-			row->before = arena_alloc(&d->ev, vsz ? vsz : 1);
-			int rc = decode_image(d, &rows, &bi, row->before);
-			if (rc)
-				return rc;
-		}
-		if (ev->rows.op != BL_OP_DELETE) {
-			row->after = arena_alloc(&d->ev, vsz ? vsz : 1);
-			int rc = decode_image(d, &rows, ev->rows.op == BL_OP_UPDATE
-							       ? &ai : &bi,
-					      row->after);
-			if (rc)
-				return rc;
-		}
-		/*
-		 * Each row costs ncols values of memory: refuse input that
-		 * would expand far beyond what real servers write.
-		 */
-		if (d->ev.used > ((size_t)64 << 20) + 64 * (size_t)ev->h.event_size)
-			return err_set_at(&d->err, ERR_TOOBIG, ev->pos,
-					  "rows event for `%s`.`%s` expands to more "
-					  "than %zu bytes of values",
-					  t->schema, t->name, d->ev.used);
-		if (rd_left(&rows) == left_before)
-			return err_set_at(&d->err, ERR_PROTO, rd_offset(&rows),
-					  "rows event for `%s`.`%s`: empty row image",
-					  t->schema, t->name);
+		rc = decode_row(d, &rows, ev, &bi, &ai, &d->rowv[n]);
+		if (rc)
+			return rc;
 		n++;
 	}
 	ev->rows.nrows = n;
