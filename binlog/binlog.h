@@ -504,6 +504,18 @@ void bl_value_text(struct buf *out, const struct bl_column *c,
 /* Shortest decimal text that reads back to the same double (or float);
  * NaN, Infinity, -Infinity for non-finite values. */
 void bl_put_float(struct buf *out, double d, bool single);
+/*
+ * Dates and times as text (value_time.c), shared by the renderings above
+ * and replay: YYYY-MM-DD; HH:MM:SS (hours take 3 digits and more when
+ * they need them, TIME reaches 838); '.' and the first fsp digits (at
+ * most 6) of usec, nothing when fsp is 0; seconds since the epoch as UTC
+ * "YYYY-MM-DD HH:MM:SS".  Zeros are written as zeros.
+ */
+void bl_put_date(struct buf *out, unsigned year, unsigned month, unsigned day);
+void bl_put_time(struct buf *out, unsigned hour, unsigned minute,
+		 unsigned second);
+void bl_put_frac(struct buf *out, uint32_t usec, unsigned fsp);
+void bl_put_utc(struct buf *out, int64_t secs);
 /* A VECTOR value as its float32 elements: open, comma-separated, close. */
 void bl_put_vector(struct buf *out, const struct bl_value *v, char open,
 		   char close);

@@ -4,7 +4,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/utf8.h"
 #include "binlog/internal.h"
@@ -44,82 +43,29 @@ static void hex_object(struct buf *b, const uint8_t *p, size_t n)
 	buf_putl(b, "\"}");
 }
 
-static void put_n(struct buf *b, unsigned v, int width)
-{
-	char t[12];
-	for (int i = width - 1; i >= 0; i--) {
-		t[i] = (char)('0' + v % 10);
-		v /= 10;
-	}
-	buf_put(b, t, (size_t)width);
-}
-
-static void put_frac(struct buf *b, uint32_t usec, unsigned fsp)
-{
-	if (!fsp)
-		return;
-	char t[6];
-	uint32_t u = usec % 1000000;
-	for (int i = 5; i >= 0; i--) {
-		t[i] = (char)('0' + u % 10);
-		u /= 10;
-	}
-	buf_putc(b, '.');
-	buf_put(b, t, fsp > 6 ? 6 : fsp);
-}
-
-static void put_date(struct buf *b, const struct bl_time *t)
-{
-	put_n(b, (unsigned)t->year, 4);
-	buf_putc(b, '-');
-	put_n(b, t->month, 2);
-	buf_putc(b, '-');
-	put_n(b, t->day, 2);
-}
-
-static void put_hms(struct buf *b, unsigned h, unsigned m, unsigned s)
-{
-	put_n(b, h, h >= 100 ? (h >= 1000 ? 4 : 3) : 2);
-	buf_putc(b, ':');
-	put_n(b, m, 2);
-	buf_putc(b, ':');
-	put_n(b, s, 2);
-}
-
 static void put_datetime(struct buf *b, const struct bl_value *v)
 {
-	put_date(b, &v->t);
+	bl_put_date(b, (unsigned)v->t.year, v->t.month, v->t.day);
 	buf_putc(b, ' ');
-	put_hms(b, v->t.hour, v->t.minute, v->t.second);
-	put_frac(b, v->t.usec, v->fsp);
+	bl_put_time(b, v->t.hour, v->t.minute, v->t.second);
+	bl_put_frac(b, v->t.usec, v->fsp);
 }
 
 static void put_timestamp_utc(struct buf *b, const struct bl_value *v)
 {
-	if (v->i == 0) {
+	if (v->i == 0)
 		buf_putl(b, "0000-00-00 00:00:00");
-	} else {
-		time_t t = (time_t)v->i;
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		struct bl_time bt = {0};
-		bt.year = tm.tm_year + 1900;
-		bt.month = (uint8_t)(tm.tm_mon + 1);
-		bt.day = (uint8_t)tm.tm_mday;
-		put_date(b, &bt);
-		buf_putc(b, ' ');
-		put_hms(b, (unsigned)tm.tm_hour, (unsigned)tm.tm_min,
-			(unsigned)tm.tm_sec);
-	}
-	put_frac(b, v->t.usec, v->fsp);
+	else
+		bl_put_utc(b, v->i);
+	bl_put_frac(b, v->t.usec, v->fsp);
 }
 
 static void put_time(struct buf *b, const struct bl_value *v)
 {
 	if (v->t.neg)
 		buf_putc(b, '-');
-	put_hms(b, v->t.hour, v->t.minute, v->t.second);
-	put_frac(b, v->t.usec, v->fsp);
+	bl_put_time(b, v->t.hour, v->t.minute, v->t.second);
+	bl_put_frac(b, v->t.usec, v->fsp);
 }
 
 /* Text bytes of a column as a JSON string, or a hex object when invalid. */
@@ -202,7 +148,7 @@ void bl_value_json(struct buf *b, const struct bl_column *c,
 		return;
 	case BLV_DATE:
 		buf_putc(b, '"');
-		put_date(b, &v->t);
+		bl_put_date(b, (unsigned)v->t.year, v->t.month, v->t.day);
 		buf_putc(b, '"');
 		return;
 	case BLV_DATETIME:
@@ -326,11 +272,11 @@ void bl_value_text(struct buf *b, const struct bl_column *c,
 	case BLV_TIMESTAMP:
 		/* like mysqlbinlog: seconds since the epoch */
 		buf_put_i64dec(b, v->i);
-		put_frac(b, v->t.usec, v->fsp);
+		bl_put_frac(b, v->t.usec, v->fsp);
 		return;
 	case BLV_DATE:
 		buf_putc(b, '\'');
-		put_date(b, &v->t);
+		bl_put_date(b, (unsigned)v->t.year, v->t.month, v->t.day);
 		buf_putc(b, '\'');
 		return;
 	case BLV_DATETIME:

@@ -7,49 +7,17 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "binlog/binlog.h"
 #include "replay/replay.h"
 
 static const char hexd[] = "0123456789abcdef";
 
-static void put_n(struct buf *b, unsigned v, int width)
+/* PostgreSQL reads the fraction's six digits; none when it is zero. */
+static void put_usec(struct buf *b, uint32_t usec, unsigned fsp)
 {
-	char t[12];
-	for (int i = width - 1; i >= 0; i--) {
-		t[i] = (char)('0' + v % 10);
-		v /= 10;
-	}
-	buf_put(b, t, (size_t)width);
-}
-
-static void put_frac(struct buf *b, uint32_t usec, unsigned fsp)
-{
-	if (!fsp || !usec)
-		return;
-	buf_putc(b, '.');
-	put_n(b, usec % 1000000, 6);
-}
-
-
-/* YYYY-MM-DD and HH:MM:SS */
-static void put_ymd(struct buf *b, unsigned y, unsigned m, unsigned d)
-{
-	put_n(b, y, 4);
-	buf_putc(b, '-');
-	put_n(b, m, 2);
-	buf_putc(b, '-');
-	put_n(b, d, 2);
-}
-
-static void put_hms(struct buf *b, unsigned h, unsigned m, unsigned s)
-{
-	put_n(b, h, 2);
-	buf_putc(b, ':');
-	put_n(b, m, 2);
-	buf_putc(b, ':');
-	put_n(b, s, 2);
+	if (fsp && usec)
+		bl_put_frac(b, usec, 6);
 }
 
 static bool zero_date(const struct bl_time *t)
@@ -120,6 +88,80 @@ static void bytea(struct buf *out, const uint8_t *p, size_t n)
 	out->n += n * 2;
 }
 
+/* DATE, DATETIME, TIMESTAMP (in UTC) and TIME (as an interval). */
+static int temporal_text(struct buf *out, const struct bl_value *v,
+			 const struct rp_convert_opts *o, bool *is_null,
+			 struct err *e)
+{
+	const struct bl_time *t = &v->t;
+	switch (v->kind) {
+	case BLV_DATE:
+		if (zero_date(t))
+			return zero_policy(out, o, is_null, e, "a zero date");
+		bl_put_date(out, (unsigned)t->year, t->month, t->day);
+		return 0;
+	case BLV_DATETIME:
+		if (zero_date(t))
+			return zero_policy(out, o, is_null, e, "a zero datetime");
+		bl_put_date(out, (unsigned)t->year, t->month, t->day);
+		buf_putc(out, ' ');
+		bl_put_time(out, t->hour, t->minute, t->second);
+		put_usec(out, t->usec, v->fsp);
+		return 0;
+	case BLV_TIMESTAMP:
+		if (v->i == 0 && t->usec == 0)
+			return zero_policy(out, o, is_null, e, "a zero timestamp");
+		bl_put_utc(out, v->i);
+		put_usec(out, t->usec, v->fsp);
+		buf_putl(out, "+00");
+		return 0;
+	default:
+		/* TIME: interval input, hours may exceed 24 */
+		if (t->neg)
+			buf_putc(out, '-');
+		bl_put_time(out, t->hour, t->minute, t->second);
+		put_usec(out, t->usec, v->fsp);
+		return 0;
+	}
+}
+
+/* The labels of the bits set, comma-separated. */
+static int set_text(struct buf *out, const struct bl_column *c,
+		    const struct bl_value *v, struct err *e)
+{
+	if (!c->strings)
+		return err_set(e, ERR_UNSUPPORTED,
+			       "SET value without its labels (needs "
+			       "binlog_row_metadata=FULL or the catalog)");
+	bool first = true;
+	for (uint32_t i = 0; i < 64; i++) {
+		if (!(v->u & (1ull << i)))
+			continue;
+		if (i >= c->n_strings)
+			return err_set(e, ERR_PROTO, "SET bit %u has no label", i);
+		if (!first)
+			buf_putc(out, ',');
+		first = false;
+		int rc = text_value(out, c, c->strings[i].p, c->strings[i].n, e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* The original MySQL bytes: SRID (4, little endian) + WKB. */
+static void geometry_bytea(struct buf *out, const struct bl_value *v)
+{
+	uint8_t srid[4] = {(uint8_t)v->u, (uint8_t)(v->u >> 8),
+			   (uint8_t)(v->u >> 16), (uint8_t)(v->u >> 24)};
+	struct buf tmp;
+	buf_init(&tmp, 0);
+	buf_put(&tmp, srid, 4);
+	buf_put(&tmp, v->s.p, v->s.n);
+	bytea(out, tmp.p, tmp.n);
+	buf_release(&tmp);
+}
+
 int rp_value_text(struct buf *out, const struct bl_column *c,
 		  const struct bl_value *v, const struct rp_convert_opts *o,
 		  bool *is_null, struct err *e)
@@ -148,43 +190,10 @@ int rp_value_text(struct buf *out, const struct bl_column *c,
 		buf_put(out, v->s.p, v->s.n);
 		return 0;
 	case BLV_DATE:
-		if (zero_date(&v->t))
-			return zero_policy(out, o, is_null, e, "a zero date");
-		put_ymd(out, (unsigned)v->t.year, v->t.month, v->t.day);
-		return 0;
 	case BLV_DATETIME:
-		if (zero_date(&v->t))
-			return zero_policy(out, o, is_null, e, "a zero datetime");
-		put_ymd(out, (unsigned)v->t.year, v->t.month, v->t.day);
-		buf_putc(out, ' ');
-		put_hms(out, v->t.hour, v->t.minute, v->t.second);
-		put_frac(out, v->t.usec, v->fsp);
-		return 0;
-	case BLV_TIMESTAMP: {
-		if (v->i == 0 && v->t.usec == 0)
-			return zero_policy(out, o, is_null, e, "a zero timestamp");
-		time_t t = (time_t)v->i;
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		put_ymd(out, (unsigned)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
-			(unsigned)tm.tm_mday);
-		buf_putc(out, ' ');
-		put_hms(out, (unsigned)tm.tm_hour, (unsigned)tm.tm_min, (unsigned)tm.tm_sec);
-		put_frac(out, v->t.usec, v->fsp);
-		buf_putl(out, "+00");
-		return 0;
-	}
+	case BLV_TIMESTAMP:
 	case BLV_TIME:
-		/* interval input: hours may exceed 24 */
-		if (v->t.neg)
-			buf_putc(out, '-');
-		buf_put_u64dec(out, v->t.hour);
-		buf_putc(out, ':');
-		put_n(out, v->t.minute, 2);
-		buf_putc(out, ':');
-		put_n(out, v->t.second, 2);
-		put_frac(out, v->t.usec, v->fsp);
-		return 0;
+		return temporal_text(out, v, o, is_null, e);
 	case BLV_STRING:
 		if (c->type == BL_TYPE_BLOB && !c->has_charset) {
 			bytea(out, v->s.p, v->s.n);	/* BLOB or TEXT unknown: bytes */
@@ -204,26 +213,8 @@ int rp_value_text(struct buf *out, const struct bl_column *c,
 				       (unsigned long long)v->u);
 		return text_value(out, c, c->strings[v->u - 1].p,
 				  c->strings[v->u - 1].n, e);
-	case BLV_SET: {
-		if (!c->strings)
-			return err_set(e, ERR_UNSUPPORTED,
-				       "SET value without its labels (needs "
-				       "binlog_row_metadata=FULL or the catalog)");
-		bool first = true;
-		for (uint32_t i = 0; i < 64; i++) {
-			if (!(v->u & (1ull << i)))
-				continue;
-			if (i >= c->n_strings)
-				return err_set(e, ERR_PROTO, "SET bit %u has no label", i);
-			if (!first)
-				buf_putc(out, ',');
-			first = false;
-			int rc = text_value(out, c, c->strings[i].p, c->strings[i].n, e);
-			if (rc)
-				return rc;
-		}
-		return 0;
-	}
+	case BLV_SET:
+		return set_text(out, c, v, e);
 	case BLV_BIT: {
 		unsigned bits = v->fsp ? v->fsp : 64;
 		for (unsigned i = bits; i-- > 0;)
@@ -237,18 +228,9 @@ int rp_value_text(struct buf *out, const struct bl_column *c,
 		return err_set(e, ERR_UNSUPPORTED,
 			       "a partial JSON update is applied as an expression, "
 			       "not a value");
-	case BLV_GEOMETRY: {
-		/* the original MySQL bytes: SRID (4, little endian) + WKB */
-		uint8_t srid[4] = {(uint8_t)v->u, (uint8_t)(v->u >> 8),
-				   (uint8_t)(v->u >> 16), (uint8_t)(v->u >> 24)};
-		struct buf tmp;
-		buf_init(&tmp, 0);
-		buf_put(&tmp, srid, 4);
-		buf_put(&tmp, v->s.p, v->s.n);
-		bytea(out, tmp.p, tmp.n);
-		buf_release(&tmp);
+	case BLV_GEOMETRY:
+		geometry_bytea(out, v);
 		return 0;
-	}
 	case BLV_VECTOR:
 		/* a real[] literal */
 		bl_put_vector(out, v, '{', '}');

@@ -296,6 +296,60 @@ TEST(value, time2_negative_fractions)
 	check(&v);
 }
 
+static const char *fmt(void (*f)(struct buf *, unsigned, unsigned, unsigned),
+		       unsigned a, unsigned b, unsigned c)
+{
+	static struct buf out;
+	buf_release(&out);
+	buf_init(&out, 0);
+	f(&out, a, b, c);
+	return buf_cstr(&out);
+}
+
+/* The date and time formatter shared with replay, at its edges. */
+TEST(value, date_time_formatter)
+{
+	ASSERT_STREQ(fmt(bl_put_date, 0, 0, 0), "0000-00-00");
+	ASSERT_STREQ(fmt(bl_put_date, 9999, 12, 31), "9999-12-31");
+	/* a forged DATE or DATETIME2 can hold a year past 9999: all of it,
+	 * where the digits used to be cut to the last four */
+	ASSERT_STREQ(fmt(bl_put_date, 10082, 1, 2), "10082-01-02");
+	ASSERT_STREQ(fmt(bl_put_time, 0, 0, 0), "00:00:00");
+	ASSERT_STREQ(fmt(bl_put_time, 838, 59, 59), "838:59:59");
+	ASSERT_STREQ(fmt(bl_put_time, 1023, 0, 1), "1023:00:01");
+	ASSERT_STREQ(fmt(bl_put_time, 65535, 0, 1), "65535:00:01");
+	static const char *const frac[] = {"", ".1", ".12", ".123", ".1234",
+					   ".12345", ".123456", ".123456"};
+	for (unsigned fsp = 0; fsp <= 7; fsp++) {
+		struct buf b;
+		buf_init(&b, 0);
+		bl_put_frac(&b, 123456, fsp);
+		ASSERT_STREQ(buf_cstr(&b), frac[fsp]);
+		buf_reset(&b);
+		bl_put_frac(&b, 0, fsp);	/* zeros are printed */
+		ASSERT_EQ(b.n, fsp ? (fsp > 6 ? 7u : fsp + 1) : 0u);
+		buf_release(&b);
+	}
+	struct buf b;
+	buf_init(&b, 0);
+	bl_put_utc(&b, 0);
+	ASSERT_STREQ(buf_cstr(&b), "1970-01-01 00:00:00");
+	buf_reset(&b);
+	bl_put_utc(&b, 951782400);	/* a leap day */
+	ASSERT_STREQ(buf_cstr(&b), "2000-02-29 00:00:00");
+	buf_release(&b);
+}
+
+/* DATE with a year no server writes: rendered whole (it was cut). */
+TEST(value, date_year_past_9999)
+{
+	struct vec v = {BL_TYPE_DATE, 0, false, 0, {0}, 3, "\"12345-01-02\""};
+	uint32_t d = (12345u << 9) | (1u << 5) | 2u;
+	v.bytes[0] = (uint8_t)d, v.bytes[1] = (uint8_t)(d >> 8),
+	v.bytes[2] = (uint8_t)(d >> 16);
+	check(&v);
+}
+
 TEST(value, strings_and_charsets)
 {
 	struct vec v[] = {

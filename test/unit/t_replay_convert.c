@@ -305,3 +305,68 @@ TEST(replay, copy_fields)
 	}
 	buf_release(&l);
 }
+
+/* Dates and times at their edges, through the formatter shared with
+ * decode_binlog (bl_put_date / bl_put_time / bl_put_frac / bl_put_utc). */
+TEST(replay, temporal_edges)
+{
+	int rc;
+	bool isnull;
+	struct bl_value v;
+	memset(&v, 0, sizeof(v));
+	/* year 0 is a zero date: the policy (NULL here), not "0000-..." */
+	v.kind = BLV_DATE;
+	v.t = (struct bl_time){0, 1, 1, 0, 0, 0, 0, false};
+	ASSERT_STREQ(conv(col(BL_TYPE_DATE, 0, false, 0), v, &rc, &isnull), "");
+	ASSERT(isnull);
+	ASSERT_EQ(rc, RP_ZERO_DATE_REPLACED);
+	v.t = (struct bl_time){1, 1, 1, 0, 0, 0, 0, false};
+	ASSERT_STREQ(conv(col(BL_TYPE_DATE, 0, false, 0), v, &rc, &isnull),
+		     "0001-01-01");
+	ASSERT(!isnull);
+	/* every precision: six digits whenever there is a fraction, none
+	 * when it is zero, whatever the column's precision */
+	static const uint32_t usec[] = {0, 100000, 120000, 123000, 123400,
+					123450, 123456};
+	static const char *const dt[] = {
+		"2024-02-29 23:59:58",		"2024-02-29 23:59:58.100000",
+		"2024-02-29 23:59:58.120000",	"2024-02-29 23:59:58.123000",
+		"2024-02-29 23:59:58.123400",	"2024-02-29 23:59:58.123450",
+		"2024-02-29 23:59:58.123456",
+	};
+	for (unsigned fsp = 0; fsp <= 6; fsp++) {
+		v.kind = BLV_DATETIME;
+		v.fsp = (uint8_t)fsp;
+		v.t = (struct bl_time){2024, 2, 29, 23, 59, 58, usec[fsp], false};
+		ASSERT_STREQ(conv(col(BL_TYPE_DATETIME2, (uint16_t)fsp, false, 0), v,
+				  &rc, &isnull), dt[fsp]);
+	}
+	v.fsp = 6;
+	v.t.usec = 0;
+	ASSERT_STREQ(conv(col(BL_TYPE_DATETIME2, 6, false, 0), v, &rc, &isnull),
+		     "2024-02-29 23:59:58");
+	/* negative TIME: sign first, hours as wide as needed */
+	v.kind = BLV_TIME;
+	v.fsp = 3;
+	v.t = (struct bl_time){0, 0, 0, 5, 3, 4, 7000, true};
+	ASSERT_STREQ(conv(col(BL_TYPE_TIME2, 3, false, 0), v, &rc, &isnull),
+		     "-05:03:04.007000");
+	v.t = (struct bl_time){0, 0, 0, 0, 0, 0, 500000, true};
+	ASSERT_STREQ(conv(col(BL_TYPE_TIME2, 3, false, 0), v, &rc, &isnull),
+		     "-00:00:00.500000");
+	/* TIMESTAMP 0 is the zero timestamp; 0 with a fraction is the epoch */
+	v.kind = BLV_TIMESTAMP;
+	v.fsp = 6;
+	v.i = 0;
+	v.t = (struct bl_time){0};
+	ASSERT_STREQ(conv(col(BL_TYPE_TIMESTAMP2, 6, false, 0), v, &rc, &isnull), "");
+	ASSERT(isnull);
+	v.t.usec = 1;
+	ASSERT_STREQ(conv(col(BL_TYPE_TIMESTAMP2, 6, false, 0), v, &rc, &isnull),
+		     "1970-01-01 00:00:00.000001+00");
+	ASSERT(!isnull);
+	v.i = 4294967295;	/* the last 32-bit second */
+	v.t.usec = 0;
+	ASSERT_STREQ(conv(col(BL_TYPE_TIMESTAMP2, 6, false, 0), v, &rc, &isnull),
+		     "2106-02-07 06:28:15+00");
+}

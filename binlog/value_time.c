@@ -1,0 +1,69 @@
+/*
+ * Dates and times as text, the one formatter behind decode_binlog's
+ * output (value_render.c) and replay's PostgreSQL parameters
+ * (replay/convert.c): digits only, zero dates kept as zeros.  What a zero
+ * date becomes, the quoting and the time zone suffix are the callers'.
+ */
+#include <time.h>
+
+#include "binlog/binlog.h"
+
+/* v zero-padded to width digits, or more when v needs them. */
+static void put_n(struct buf *b, unsigned v, int width)
+{
+	char t[16];
+	int i = (int)sizeof(t);
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v || (int)sizeof(t) - i < width);
+	buf_put(b, t + i, sizeof(t) - (size_t)i);
+}
+
+void bl_put_date(struct buf *b, unsigned year, unsigned month, unsigned day)
+{
+	put_n(b, year, 4);
+	buf_putc(b, '-');
+	put_n(b, month, 2);
+	buf_putc(b, '-');
+	put_n(b, day, 2);
+}
+
+void bl_put_time(struct buf *b, unsigned hour, unsigned minute, unsigned second)
+{
+	put_n(b, hour, 2);
+	buf_putc(b, ':');
+	put_n(b, minute, 2);
+	buf_putc(b, ':');
+	put_n(b, second, 2);
+}
+
+void bl_put_frac(struct buf *b, uint32_t usec, unsigned fsp)
+{
+	if (!fsp)
+		return;
+	char t[6];
+	uint32_t u = usec % 1000000;
+	for (int i = 5; i >= 0; i--) {
+		t[i] = (char)('0' + u % 10);
+		u /= 10;
+	}
+	buf_putc(b, '.');
+	buf_put(b, t, fsp > 6 ? 6 : fsp);
+}
+
+void bl_put_utc(struct buf *b, int64_t secs)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+	/* gmtime_r fails only past year 2^31: TIMESTAMP seconds are 32-bit */
+	if (!gmtime_r(&t, &tm)) {
+		buf_putl(b, "0000-00-00 00:00:00");
+		return;
+	}
+	bl_put_date(b, (unsigned)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+		    (unsigned)tm.tm_mday);
+	buf_putc(b, ' ');
+	bl_put_time(b, (unsigned)tm.tm_hour, (unsigned)tm.tm_min,
+		    (unsigned)tm.tm_sec);
+}
