@@ -7,6 +7,13 @@
 #   pg_sql [psql options...]
 #   pg_stop
 # Servers are stopped by servers_stop, which callers put in a trap.
+# For the TAP test scripts (test/integ/t_*.sh):
+#   integ_begin [CLEANUP]     $work, a temporary directory removed at exit
+#                             after CLEANUP and servers_stop
+#   servers_up [--only-pg | --only-mariadb] [mariadbd options...]
+#   config_write FILE SOURCE MAPPINGS [LINE...]
+#   ok / notok DESCRIPTION    one numbered TAP line; tap_done: the plan
+#   cmp_tables NAME DB MARIADB-SELECT POSTGRESQL-SELECT
 
 free_port() {
 	# a free TCP port on 127.0.0.1, chosen by the kernel
@@ -141,4 +148,81 @@ pg_stop() {
 servers_stop() {
 	mariadb_stop
 	pg_stop
+}
+
+# ---- TAP test scripts -------------------------------------------------------
+
+tap_n=0
+tap_fails=0
+ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+notok() { tap_n=$((tap_n + 1)); tap_fails=$((tap_fails + 1)); echo "not ok $tap_n - $*"; }
+# The plan, last; the script's status is non-zero after any failure.
+tap_done() {
+	echo "1..$tap_n"
+	[ "$tap_fails" = 0 ]
+}
+
+# A temporary directory in $work, removed at exit, interrupt or
+# termination after the CLEANUP command (evaluated then, so it may name
+# background processes started later) and after the servers stop.
+integ_begin() {
+	work=$(mktemp -d)
+	_integ_cleanup=${1:-:}
+	trap 'eval "$_integ_cleanup"; servers_stop; rm -rf "$work"' EXIT INT TERM
+}
+
+# MariaDB in $work/my (with the extra mariadbd options) and PostgreSQL in
+# $work/pg; when one does not start, "not ok 1 - <server>" and exit 1.
+servers_up() {
+	_my=1 _pg=1
+	case ${1:-} in
+	--only-pg) _my=0; shift ;;
+	--only-mariadb) _pg=0; shift ;;
+	esac
+	if [ $_my = 1 ]; then
+		mariadb_start "$work/my" "$@" > /dev/null || { echo "not ok 1 - mariadbd"; exit 1; }
+	fi
+	if [ $_pg = 1 ]; then
+		pg_start "$work/pg" > /dev/null || { echo "not ok 1 - postgresql"; exit 1; }
+	fi
+}
+
+# A configuration for the servers of servers_up: pg_conn as postgres, one
+# source SOURCE reading MariaDB as root (port 3306 when none runs here),
+# schema_mappings from MAPPINGS ("mysql_schema:pg_schema ..."), then one
+# line per LINE: "key: value" at the top level, "  key: value" (two
+# leading spaces) under the source.
+config_write() {
+	_f=$1 _src=$2 _maps=$3
+	shift 3
+	{
+		for _l in "$@"; do
+			case $_l in "  "*) ;; *) printf '%s\n' "$_l" ;; esac
+		done
+		printf 'pg_conn:\n  host: %s\n  port: %s\n' "${PG_HOST:-localhost}" "${PG_PORT:-5432}"
+		printf '  user: postgres\n  password: unused\n  database: postgres\n'
+		printf 'sources:\n  %s:\n' "$_src"
+		printf "    db_conn: {host: 127.0.0.1, port: %s, user: root, password: ''}\n" \
+			"${MY_PORT:-3306}"
+		printf '    schema_mappings:\n'
+		for _m in $_maps; do
+			printf '      %s: %s\n' "${_m%%:*}" "${_m#*:}"
+		done
+		for _l in "$@"; do
+			case $_l in "  "*) printf '  %s\n' "$_l" ;; esac
+		done
+	} > "$_f"
+}
+
+# Compare the same TAB-separated text from both sides (NULL spelt the same
+# way by both SELECTs): ok with the row count, or notok with the diff.
+cmp_tables() {	# cmp_tables NAME MARIADB-DATABASE MARIADB-SELECT POSTGRESQL-SELECT
+	mariadb_sql -N -B -r -D "$2" -e "$3" > "$work/$1.my"
+	pg_sql -At -F "	" -c "$4" > "$work/$1.pg"
+	if [ -s "$work/$1.my" ] && cmp -s "$work/$1.my" "$work/$1.pg"; then
+		ok "$1: $(wc -l < "$work/$1.my") rows equal, value by value"
+	else
+		notok "$1 differs"
+		diff "$work/$1.my" "$work/$1.pg" | head -5 | sed 's/^/# /'
+	fi
 }

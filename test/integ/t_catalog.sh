@@ -6,33 +6,19 @@
 # refused change.
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
-work=$(mktemp -d)
 rpid=""
-trap '[ -n "$rpid" ] && kill -9 $rpid 2>/dev/null; servers_stop; rm -rf "$work"' EXIT INT TERM
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+integ_begin '[ -n "$rpid" ] && kill -9 $rpid 2>/dev/null'
 check() {	# check DESCRIPTION COMMAND...: ok when the command succeeds
 	_d=$1
 	shift
 	if "$@"; then ok "$_d"; else notok "$_d"; fi
 }
 
-mariadb_start "$work/my" > /dev/null || { echo "not ok 1 - mariadbd"; exit 1; }
-pg_start "$work/pg" > /dev/null || { echo "not ok 1 - postgresql"; exit 1; }
-cat > "$work/cfg.yml" <<EOC
-pid_dir: $work/pid
-log_dir: $work/log
-log_dest: file
-pg_conn: {host: $PG_HOST, port: $PG_PORT, user: postgres, password: x, database: postgres}
-sources:
-  src:
-    db_conn: {host: 127.0.0.1, port: $MY_PORT, user: root, password: ''}
-    schema_mappings: {shop: shop_pg}
-EOC
-sed 's/    schema_mappings: {shop: shop_pg}/    schema_mappings: {shop: shop_pg}\n    on_error_replay: exit/' \
-	"$work/cfg.yml" > "$work/exit.yml"
+servers_up
+config_write "$work/cfg.yml" src shop:shop_pg "pid_dir: $work/pid" "log_dir: $work/log" \
+	"log_dest: file"
+config_write "$work/exit.yml" src shop:shop_pg "pid_dir: $work/pid" "log_dir: $work/log" \
+	"log_dest: file" "  on_error_replay: exit"
 C="--config $work/cfg.yml"
 q() { pg_sql -At -c "$1" 2>&1; }
 # one line on stderr, non-zero exit
@@ -234,5 +220,4 @@ check "--help of every catalog command exits 0" sh -c "
 		'$bin' \$c --help | grep -q usage || exit 1
 	done"
 check "a bad option: one line, exit 2" sh -c "'$bin' show_status --bogus 2> '$work/e'; [ \$? = 2 ] && [ \$(wc -l < '$work/e') = 1 ]"
-echo "1..$n"
-[ $fails = 0 ]
+tap_done

@@ -7,17 +7,10 @@
 # source value by value: nothing lost, nothing applied twice.
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
-work=$(mktemp -d)
 wl_pid=""
 rep_pid=""
-trap 'kill $wl_pid $rep_pid 2>/dev/null; servers_stop; rm -rf "$work"' EXIT INT TERM
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-
-mariadb_start "$work/my" || { echo "not ok 1 - mariadbd"; exit 1; }
-pg_start "$work/pg" || { echo "not ok 1 - postgresql"; exit 1; }
+integ_begin 'kill $wl_pid $rep_pid 2>/dev/null'
+servers_up
 export MY_SOCK PG_HOST PG_PORT
 mariadb_sql -D mysql <<'SQL'
 SET sql_mode = '';
@@ -31,16 +24,8 @@ CREATE TABLE w.nokey (a INT, b VARCHAR(10));
 CREATE TABLE w.myi (id INT PRIMARY KEY, v VARCHAR(20)) ENGINE=MyISAM;
 CREATE TABLE w.big (id INT PRIMARY KEY, v VARCHAR(30));
 SQL
-cat > "$work/cfg.yml" <<EOC
-pid_dir: $work/pid
-log_dir: $work/log
-pg_conn: {host: $PG_HOST, port: $PG_PORT, user: postgres, password: unused, database: postgres}
-sources:
-  mysql:
-    db_conn: {host: 127.0.0.1, port: $MY_PORT, user: root, password: ''}
-    schema_mappings: {w: w}
-    replay_max_rows: 3000
-EOC
+config_write "$work/cfg.yml" mysql w:w "pid_dir: $work/pid" "log_dir: $work/log" \
+	"  replay_max_rows: 3000"
 "$bin" init_replica --config "$work/cfg.yml" --source mysql > /dev/null 2> "$work/init.err" ||
 	{ notok "init_replica"; tail -3 "$work/init.err" | sed 's/^/# /'; }
 
@@ -146,5 +131,4 @@ fi
 rows=$(mariadb_sql -N -e "SELECT COUNT(*) FROM w.all_types")
 [ "$rows" -gt 50 ] && ok "the workload left $rows rows of every type (and 100,000 in one transaction)" ||
 	notok "workload too small: $rows rows"
-echo "1..$n"
-[ $fails = 0 ]
+tap_done

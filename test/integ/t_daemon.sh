@@ -3,24 +3,9 @@
 # refusing a second instance, stop_replica committing and stopping it.
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
-work=$(mktemp -d)
-trap '[ -s "$work/pid/cfg.yml_src.pid" ] && kill -9 "$(cat "$work/pid/cfg.yml_src.pid")" 2>/dev/null; servers_stop; rm -rf "$work"' EXIT INT TERM
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-mariadb_start "$work/my" > /dev/null || { echo "not ok 1 - mariadbd"; exit 1; }
-pg_start "$work/pg" > /dev/null || { echo "not ok 1 - postgresql"; exit 1; }
-cat > "$work/cfg.yml" <<EOC
-pid_dir: $work/pid
-log_dir: $work/log
-log_dest: file
-pg_conn: {host: $PG_HOST, port: $PG_PORT, user: postgres, password: x, database: postgres}
-sources:
-  src:
-    db_conn: {host: 127.0.0.1, port: $MY_PORT, user: root, password: ''}
-    schema_mappings: {d: d}
-EOC
+integ_begin '[ -s "$work/pid/cfg.yml_src.pid" ] && kill -9 "$(cat "$work/pid/cfg.yml_src.pid")" 2>/dev/null'
+servers_up
+config_write "$work/cfg.yml" src d:d "pid_dir: $work/pid" "log_dir: $work/log" "log_dest: file"
 "$bin" start_replica --config "$work/cfg.yml" --source src --create-tables > "$work/out" 2>&1
 rc=$?
 _wait_for 10 test -s "$work/pid/cfg.yml_src.pid"
@@ -79,5 +64,4 @@ else
 	grep -E "WARN|ERROR|back|chameleon" "$work"/log/*.log | tail -12 | sed "s/^/# /"
 fi
 "$bin" stop_replica --config "$work/cfg.yml" --source src > /dev/null 2>&1
-echo "1..$n"
-[ $fails = 0 ]
+tap_done

@@ -7,15 +7,8 @@
 # when a refused change of another table makes the run start again.
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
-work=$(mktemp -d)
-trap 'servers_stop; rm -rf "$work"' EXIT INT TERM
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-
-mariadb_start "$work/my" || { echo "not ok 1 - mariadbd"; exit 1; }
-pg_start "$work/pg" || { echo "not ok 1 - postgresql"; exit 1; }
+integ_begin
+servers_up
 mariadb_sql --comments <<'SQL'
 CREATE DATABASE shop CHARACTER SET utf8mb4;
 USE shop;
@@ -47,19 +40,7 @@ mariadb_sql -e "FLUSH BINARY LOGS"
 # PostgreSQL transaction as the disabling of a and e
 pg_sql -c "CREATE SCHEMA shop_pg; CREATE TABLE shop_pg.b (id integer PRIMARY KEY,
 	n integer CHECK (n < 1000))" > /dev/null
-cat > "$work/cfg.yml" <<EOC
-pg_conn:
-  host: $PG_HOST
-  port: $PG_PORT
-  user: postgres
-  password: unused
-  database: postgres
-sources:
-  maria:
-    db_conn: {host: 127.0.0.1, port: $MY_PORT, user: root, password: ''}
-    schema_mappings:
-      shop: shop_pg
-EOC
+config_write "$work/cfg.yml" maria shop:shop_pg
 files=$(ls "$MY_DIR"/data/binlog.0*)
 if "$bin" replay_binlog --config "$work/cfg.yml" --source maria --create-tables $files \
 	> "$work/out1" 2> "$work/err1"; then
@@ -127,5 +108,4 @@ if grep -q "applied 0 row changes" "$work/out2" && [ "$before" = "$after" ]; the
 else
 	notok "second run: $(cat "$work/out2") errors $before -> $after"
 fi
-echo "1..$n"
-[ $fails = 0 ]
+tap_done

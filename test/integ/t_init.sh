@@ -8,17 +8,10 @@
 # reloads in place.
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
-work=$(mktemp -d)
-trap 'kill $wl_pid $rep_pid 2>/dev/null; servers_stop; rm -rf "$work"' EXIT INT TERM
 wl_pid=""
 rep_pid=""
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-
-mariadb_start "$work/my" || { echo "not ok 1 - mariadbd"; exit 1; }
-pg_start "$work/pg" || { echo "not ok 1 - postgresql"; exit 1; }
+integ_begin 'kill $wl_pid $rep_pid 2>/dev/null'
+servers_up
 export MY_SOCK PG_HOST PG_PORT
 # every type and edge value (the decoder fixtures' workload), then more
 mariadb_sql -D mysql < fixtures/mariadb-workload.sql > /dev/null 2>&1
@@ -45,24 +38,8 @@ INSERT INTO fx.child (parent_id) VALUES (1), (1), (2), (NULL);
 INSERT INTO fx.uniq VALUES (1, 'x'), (2, NULL);
 ANALYZE TABLE fx.wide;
 SQL
-cat > "$work/cfg.yml" <<EOC
-pid_dir: $work/pid
-log_dir: $work/log
-pg_conn:
-  host: $PG_HOST
-  port: $PG_PORT
-  user: postgres
-  password: unused
-  database: postgres
-sources:
-  mysql:
-    db_conn: {host: 127.0.0.1, port: $MY_PORT, user: root, password: ''}
-    schema_mappings:
-      fx: fx_pg
-      lat: lat_pg
-    replay_max_rows: 5000
-    copy_workers: 2
-EOC
+config_write "$work/cfg.yml" mysql "fx:fx_pg lat:lat_pg" "pid_dir: $work/pid" \
+	"log_dir: $work/log" "  replay_max_rows: 5000" "  copy_workers: 2"
 
 # a write workload while init_replica copies
 workload() {
@@ -286,5 +263,4 @@ fi
 "$bin" detach_replica --config "$work/cfg.yml" --source mysql < /dev/null > /dev/null 2> "$work/detach2.err" &&
 	notok "detach_replica without --yes and without a terminal ran" ||
 	{ grep -q -- "--yes" "$work/detach2.err" && ok "detach_replica asks for --yes without a terminal" || notok "confirmation: $(cat "$work/detach2.err")"; }
-echo "1..$n"
-[ $fails = 0 ]
+tap_done

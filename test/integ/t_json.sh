@@ -5,33 +5,16 @@
 # document ends as MySQL holds it.
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
-work=$(mktemp -d)
-trap 'servers_stop; rm -rf "$work"' EXIT INT TERM
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+integ_begin
 
 fx=fixtures/binlog/public/rust_mysql_common__json.binlog.000001
-pg_start "$work/pg" || { echo "not ok 1 - postgresql"; exit 1; }
+servers_up --only-pg
 # binlog_row_metadata=MINIMAL: no column names in the table map, so the
 # table is created by hand with replay's names for them, col1..colN
 # (t: id INT PRIMARY KEY, json_col JSON, and two generated columns)
 pg_sql -c "CREATE SCHEMA my_pg; CREATE TABLE my_pg.t (col1 integer PRIMARY KEY,
 	col2 jsonb, col3 character varying(100), col4 integer)" > /dev/null
-cat > "$work/cfg.yml" <<EOC
-pg_conn:
-  host: $PG_HOST
-  port: $PG_PORT
-  user: postgres
-  password: unused
-  database: postgres
-sources:
-  mysql8:
-    db_conn: {host: 127.0.0.1, port: 3306, user: root, password: ''}
-    schema_mappings:
-      mysql: my_pg
-EOC
+config_write "$work/cfg.yml" mysql8 mysql:my_pg
 if "$bin" replay_binlog --config "$work/cfg.yml" --source mysql8 "$fx" \
 	> "$work/out" 2> "$work/err"; then
 	grep -q "applied 18 row changes (6 inserts, 12 updates" "$work/out" &&
@@ -103,5 +86,4 @@ check '[1,2]' "jsonb_insert(c, '{\"-5\"}', '3')" '[3,1,2]'
 check '{"a":[1,2],"b":2}' "jsonb_set(c, '{\"a\",\"1\"}', '3', false)" '{"a":[1,3],"b":2}'
 check '{"x y":{"k.1":[0,1,2]}}' "(c #- '{\"x y\",\"k.1\",\"-1\"}')" '{"x y":{"k.1":[0,1]}}'
 check '{"a":1,"b":2}' "jsonb_insert(jsonb_set((c #- '{\"b\"}'), '{\"a\"}', '[]', false), '{\"a\",\"0\"}', '\"z\"')" '{"a":["z"]}'
-echo "1..$n"
-[ $fails = 0 ]
+tap_done

@@ -5,12 +5,7 @@
 # across a server restart, check_source on good and bad servers.
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
-work=$(mktemp -d)
-trap 'servers_stop; rm -rf "$work"' EXIT INT TERM
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+integ_begin
 check() {	# check DESCRIPTION COMMAND...
 	d=$1
 	shift
@@ -35,8 +30,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days
 chmod 644 ./*.key
 cd - >/dev/null || exit 1
 
-mariadb_start "$work/my" --ssl-ca="$work/ca.pem" --ssl-cert="$work/server.pem" \
-	--ssl-key="$work/server.key" --max-allowed-packet=64M || { echo "not ok 1 - mariadbd"; exit 1; }
+servers_up --only-mariadb --ssl-ca="$work/ca.pem" --ssl-cert="$work/server.pem" \
+	--ssl-key="$work/server.key" --max-allowed-packet=64M
 mariadb_sql <<'SQL'
 CREATE USER repl@'%' IDENTIFIED BY 'S3cret-pw';
 GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO repl@'%';
@@ -244,5 +239,4 @@ elif grep -q "FAIL  log_bin" "$work/out" && grep -q "FAIL  binlog_format" "$work
 else
 	notok "bad server report"; sed 's/^/# /' "$work/out"
 fi
-echo "1..$n"
-[ $fails = 0 ]
+tap_done

@@ -4,15 +4,8 @@
 # nothing twice.
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
-work=$(mktemp -d)
-trap 'servers_stop; cp "$work"/rep*.log /tmp/ 2>/dev/null; rm -rf "$work"' EXIT INT TERM
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-
-mariadb_start "$work/my" || { echo "not ok 1 - mariadbd"; exit 1; }
-pg_start "$work/pg" || { echo "not ok 1 - postgresql"; exit 1; }
+integ_begin 'cp "$work"/rep*.log /tmp/ 2>/dev/null'
+servers_up
 mariadb_sql -D mysql <<'SQL'
 SET time_zone = '+00:00';
 CREATE DATABASE shop CHARACTER SET utf8mb4;
@@ -36,22 +29,8 @@ DELETE FROM nopk WHERE a = 1 LIMIT 1;
 UPDATE nopk SET b = 'y' WHERE a = 2;
 SQL
 mariadb_sql -e "FLUSH BINARY LOGS"
-cat > "$work/cfg.yml" <<EOC
-pid_dir: $work/pid
-log_dir: $work/log
-pg_conn:
-  host: $PG_HOST
-  port: $PG_PORT
-  user: postgres
-  password: unused
-  database: postgres
-sources:
-  mysql:
-    db_conn: {host: 127.0.0.1, port: $MY_PORT, user: root, password: ''}
-    schema_mappings:
-      shop: shop_pg
-    replay_max_rows: 5000
-EOC
+config_write "$work/cfg.yml" mysql shop:shop_pg "pid_dir: $work/pid" "log_dir: $work/log" \
+	"  replay_max_rows: 5000"
 files=$(ls "$MY_DIR"/data/binlog.0*)
 t0=$(date +%s%N)
 if "$bin" replay_binlog --config "$work/cfg.yml" --source mysql --create-tables $files \
@@ -229,5 +208,4 @@ else
 	diff "$work/live_my.txt" "$work/live_pg.txt" | head -3 | sed 's/^/# /'
 	tail -3 "$work/rep2.log" | sed 's/^/# /'
 fi
-echo "1..$n"
-[ $fails = 0 ]
+tap_done

@@ -25,12 +25,7 @@
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
 fx=$PWD/fixtures/binlog/public
-work=$(mktemp -d)
-trap 'servers_stop; rm -rf "$work"' EXIT INT TERM
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+integ_begin
 check() {	# check NAME EXPECTED_FILE SQL: the query's rows equal the file
 	pg_sql -At -F '|' -c "$3" > "$work/got" 2> "$work/sqlerr"
 	if cmp -s "$2" "$work/got"; then
@@ -47,15 +42,9 @@ replay() {	# replay CONFIG [options] FILE...: output in $work/out, $work/err
 	"$bin" replay_binlog --config "$work/$cfg.yml" --source m "$@" > "$work/out" 2> "$work/err"
 }
 
-pg_start "$work/pg" > /dev/null || { echo "not ok 1 - postgresql"; exit 1; }
+servers_up --only-pg
 cfg() {	# cfg NAME MYSQL_SCHEMA PG_SCHEMA
-	cat > "$work/$1.yml" <<EOC
-pg_conn: {host: $PG_HOST, port: $PG_PORT, user: postgres, password: x, database: postgres}
-sources:
-  m:
-    db_conn: {host: 127.0.0.1, user: root, password: ''}
-    schema_mappings: {$2: $3}
-EOC
+	config_write "$work/$1.yml" m "$2:$3"
 }
 fresh() {	# a new PostgreSQL database state for the next file
 	pg_sql -c "DROP SCHEMA IF EXISTS sch_chameleon CASCADE" > /dev/null 2>&1
@@ -253,5 +242,4 @@ else
 	notok "PARTIAL_UPDATE_ROWS_EVENT: replay_binlog failed"
 	head -3 "$work/err" | sed 's/^/# /'
 fi
-echo "1..$n"
-[ $fails = 0 ]
+tap_done
