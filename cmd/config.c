@@ -1,8 +1,11 @@
 /*
  * The pg_chameleon YAML configuration (libfyaml; YAML 1.1 booleans).
  * Every key pg_chameleon documents, with its meaning and default; our
- * additions in docs/configuration.md.  Errors name the file, the line and
- * the key; unknown keys are warnings.  libfyaml stays in this file.
+ * additions in docs/configuration.md.  Plain keys are declared in one
+ * table per mapping (db_conn, a source, pg_conn, the top level); errors
+ * name the file, the line and the key; unknown keys are warnings.
+ * libfyaml stays in this file; the text checks before it and what is
+ * derived from the result are in config_file.c.
  */
 #include "cmd/config.h"
 
@@ -16,7 +19,6 @@
 #include <unistd.h>
 
 #include "base/buf.h"
-#include "binlog/binlog.h"
 #include "base/xalloc.h"
 
 struct ld {
@@ -240,10 +242,180 @@ static int read_password_file(struct ld *l, struct fy_node *v, const char *key,
 
 #define KEY(k) (!strcmp(name, (k)))
 
+/* How a key's value is read into its field. */
+enum kind {
+	K_STR,		/* const char *; null sets NULL */
+	K_PATH,		/* const char *, ~ expanded; null keeps the default */
+	K_INT,		/* int in lo..hi; null keeps the default (so for all below) */
+	K_LONG,		/* long in lo..hi */
+	K_U32,		/* uint32_t in lo..hi */
+	K_BOOL,		/* bool, YAML 1.1 spellings */
+	K_CHOICE,	/* const char *: one of choices, as spelt there */
+	K_LIST,		/* struct cfg_list: one string or a list of strings */
+	K_SIZE,		/* uint64_t bytes from "300M" (k, M or G), not 0 */
+	K_PASSWORD_FILE,	/* const char *: the file's first line */
+};
+
+/* One plain key of a mapping: where its value goes, and its bounds. */
+struct key {
+	const char *name;
+	enum kind kind;
+	size_t off;		/* of the field in its struct */
+	long lo, hi;		/* K_INT, K_LONG, K_U32 */
+	const char *const *choices;	/* K_CHOICE, NULL-terminated */
+};
+
+static const char *const ssl_modes[] = {"disabled", "preferred", "required",
+					"verify_ca", "verify_identity", NULL};
+static const char *const source_types[] = {"mysql", "pgsql", NULL};
+static const char *const copy_modes[] = {"file", "direct", NULL};
+static const char *const on_error[] = {"continue", "exit", NULL};
+static const char *const log_dests[] = {"file", "stdout", NULL};
+static const char *const log_levels[] = {"debug", "info", "warning", "error",
+					 "critical", NULL};
+
+#define DB(f) offsetof(struct cfg_db_conn, f)
+static const struct key db_keys[] = {
+	{"host", K_STR, DB(host), 0, 0, NULL},
+	{"port", K_INT, DB(port), 1, 65535, NULL},
+	{"user", K_STR, DB(user), 0, 0, NULL},
+	{"password", K_STR, DB(password), 0, 0, NULL},
+	{"password_file", K_PASSWORD_FILE, DB(password), 0, 0, NULL},
+	{"charset", K_STR, DB(charset), 0, 0, NULL},
+	{"connect_timeout", K_INT, DB(connect_timeout), 1, 3600, NULL},
+	{"database", K_STR, DB(database), 0, 0, NULL},
+	{"ssl_mode", K_CHOICE, DB(ssl_mode), 0, 0, ssl_modes},
+	{"ssl_ca", K_PATH, DB(ssl_ca), 0, 0, NULL},
+	{"ssl_cert", K_PATH, DB(ssl_cert), 0, 0, NULL},
+	{"ssl_key", K_PATH, DB(ssl_key), 0, 0, NULL},
+	{"server_public_key", K_PATH, DB(server_public_key), 0, 0, NULL},
+	{"compress", K_BOOL, DB(compress), 0, 0, NULL},
+	{NULL, K_STR, 0, 0, 0, NULL},
+};
+
+/* db_conn, schema_mappings and skip_events are read by load_source */
+#define SRC(f) offsetof(struct cfg_source, f)
+static const struct key source_keys[] = {
+	{"type", K_CHOICE, SRC(type), 0, 0, source_types},
+	{"limit_tables", K_LIST, SRC(limit_tables), 0, 0, NULL},
+	{"skip_tables", K_LIST, SRC(skip_tables), 0, 0, NULL},
+	{"grant_select_to", K_LIST, SRC(grant_select_to), 0, 0, NULL},
+	{"lock_timeout", K_STR, SRC(lock_timeout), 0, 0, NULL},
+	{"my_server_id", K_U32, SRC(my_server_id), 1, 4294967295L, NULL},
+	{"replica_batch_size", K_LONG, SRC(replica_batch_size), 1, 100000000L, NULL},
+	{"replay_max_rows", K_LONG, SRC(replay_max_rows), 1, 100000000L, NULL},
+	{"batch_retention", K_STR, SRC(batch_retention), 0, 0, NULL},
+	{"copy_max_memory", K_SIZE, SRC(copy_max_memory), 0, 0, NULL},
+	{"copy_mode", K_CHOICE, SRC(copy_mode), 0, 0, copy_modes},
+	{"out_dir", K_PATH, SRC(out_dir), 0, 0, NULL},
+	{"sleep_loop", K_INT, SRC(sleep_loop), 0, 3600, NULL},
+	{"on_error_replay", K_CHOICE, SRC(on_error_replay), 0, 0, on_error},
+	{"on_error_read", K_CHOICE, SRC(on_error_read), 0, 0, on_error},
+	{"auto_maintenance", K_STR, SRC(auto_maintenance), 0, 0, NULL},
+	{"gtid_enable", K_BOOL, SRC(gtid_enable), 0, 0, NULL},
+	{"keep_existing_schema", K_BOOL, SRC(keep_existing_schema), 0, 0, NULL},
+	{"net_read_timeout", K_INT, SRC(net_read_timeout), 1, 86400, NULL},
+	{"copy_workers", K_INT, SRC(copy_workers), 0, 64, NULL},
+	{NULL, K_STR, 0, 0, 0, NULL},
+};
+
+/* any other key of pg_conn is a libpq keyword, e.g. sslmode */
+#define PG(f) offsetof(struct cfg_pg_conn, f)
+static const struct key pg_keys[] = {
+	{"host", K_STR, PG(host), 0, 0, NULL},
+	{"port", K_INT, PG(port), 1, 65535, NULL},
+	{"user", K_STR, PG(user), 0, 0, NULL},
+	{"password", K_STR, PG(password), 0, 0, NULL},
+	{"password_file", K_PASSWORD_FILE, PG(password), 0, 0, NULL},
+	{"database", K_STR, PG(database), 0, 0, NULL},
+	{"charset", K_STR, PG(charset), 0, 0, NULL},
+	{NULL, K_STR, 0, 0, 0, NULL},
+};
+
+/* pg_conn, sources, type_override and fillfactor are read by load_root */
+#define TOP(f) offsetof(struct config, f)
+static const struct key top_keys[] = {
+	{"pid_dir", K_PATH, TOP(pid_dir), 0, 0, NULL},
+	{"log_dir", K_PATH, TOP(log_dir), 0, 0, NULL},
+	{"log_dest", K_CHOICE, TOP(log_dest), 0, 0, log_dests},
+	{"log_level", K_CHOICE, TOP(log_level), 0, 0, log_levels},
+	{"log_days_keep", K_INT, TOP(log_days_keep), 1, 36500, NULL},
+	{"rollbar_key", K_STR, TOP(rollbar_key), 0, 0, NULL},
+	{"rollbar_env", K_STR, TOP(rollbar_env), 0, 0, NULL},
+	{NULL, K_STR, 0, 0, 0, NULL},
+};
+
+static int get_size(struct ld *l, struct fy_node *v, const char *key,
+		    uint64_t *out)
+{
+	const char *x = scalar(l, v);
+	if (!x)
+		return 0;
+	bool ok;
+	*out = parse_memory(x, &ok);
+	if (!ok || !*out)
+		return fail(l, v, key,
+			    "expected a size such as 300M (suffix k, M or G), got '%s'", x);
+	return 0;
+}
+
+static int get_path(struct ld *l, struct fy_node *v, const char *key,
+		    const char **out)
+{
+	const char *x = NULL;
+	int rc = get_str(l, v, key, &x);
+	if (x)
+		*out = expand_home(l, x);
+	return rc;
+}
+
+/*
+ * Read the value v of key name into its field of base, if keys declares
+ * name (*found tells); key is the name to report ("sources.s.port").
+ */
+static int set_key(struct ld *l, const struct key *keys, void *base,
+		   const char *name, struct fy_node *v, const char *key,
+		   bool *found)
+{
+	const struct key *k = keys;
+	while (k->name && strcmp(k->name, name))
+		k++;
+	*found = k->name != NULL;
+	if (!k->name)
+		return 0;
+	void *f = (char *)base + k->off;
+	switch (k->kind) {
+	case K_STR:
+		return get_str(l, v, key, f);
+	case K_PATH:
+		return get_path(l, v, key, f);
+	case K_INT:
+		return get_int(l, v, key, k->lo, k->hi, f);
+	case K_LONG:
+		return get_long(l, v, key, k->lo, k->hi, f);
+	case K_U32: {
+		long x = *(uint32_t *)f;
+		int rc = get_long(l, v, key, k->lo, k->hi, &x);
+		*(uint32_t *)f = (uint32_t)x;
+		return rc;
+	}
+	case K_BOOL:
+		return get_bool(l, v, key, f);
+	case K_CHOICE:
+		return get_choice(l, v, key, k->choices, f);
+	case K_LIST:
+		return get_list(l, v, key, f);
+	case K_SIZE:
+		return get_size(l, v, key, f);
+	case K_PASSWORD_FILE:
+		return read_password_file(l, v, key, f);
+	}
+	return 0;
+}
+
 static int load_db_conn(struct ld *l, struct fy_node *m, struct cfg_source *s,
 			const char *prefix)
 {
-	struct cfg_db_conn *d = &s->db;
 	char key[512];
 	if (!fy_node_is_mapping(m))
 		return fail(l, m, prefix, "expected a mapping");
@@ -251,60 +423,78 @@ static int load_db_conn(struct ld *l, struct fy_node *m, struct cfg_source *s,
 	struct fy_node_pair *p;
 	int rc = 0;
 	while (!rc && (p = fy_node_mapping_iterate(m, &it)) != NULL) {
-		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
+		struct fy_node *k = fy_node_pair_key(p);
 		const char *name = scalar(l, k);
 		if (!name)
 			continue;
 		snprintf(key, sizeof(key), "%s.%s", prefix, name);
-		if (KEY("host"))
-			rc = get_str(l, v, key, &d->host);
-		else if (KEY("port"))
-			rc = get_int(l, v, key, 1, 65535, &d->port);
-		else if (KEY("user"))
-			rc = get_str(l, v, key, &d->user);
-		else if (KEY("password"))
-			rc = get_str(l, v, key, &d->password);
-		else if (KEY("password_file"))
-			rc = read_password_file(l, v, key, &d->password);
-		else if (KEY("charset"))
-			rc = get_str(l, v, key, &d->charset);
-		else if (KEY("connect_timeout"))
-			rc = get_int(l, v, key, 1, 3600, &d->connect_timeout);
-		else if (KEY("database"))
-			rc = get_str(l, v, key, &d->database);
-		else if (KEY("ssl_mode")) {
-			static const char *const modes[] = {"disabled", "preferred", "required",
-							    "verify_ca", "verify_identity", NULL};
-			rc = get_choice(l, v, key, modes, &d->ssl_mode);
-		} else if (KEY("ssl_ca") || KEY("ssl_cert") || KEY("ssl_key") ||
-			   KEY("server_public_key")) {
-			const char *x = NULL;
-			rc = get_str(l, v, key, &x);
-			if (x)
-				x = expand_home(l, x);
-			if (KEY("ssl_ca"))
-				d->ssl_ca = x;
-			else if (KEY("ssl_cert"))
-				d->ssl_cert = x;
-			else if (KEY("ssl_key"))
-				d->ssl_key = x;
-			else
-				d->server_public_key = x;
-		} else if (KEY("compress"))
-			rc = get_bool(l, v, key, &d->compress);
-		else
+		bool found;
+		rc = set_key(l, db_keys, &s->db, name, fy_node_pair_value(p), key, &found);
+		if (!found)
 			warn(l, k, key);
 	}
 	return rc;
 }
 
-static int load_source(struct ld *l, struct fy_node *k, struct fy_node *m,
-		       struct cfg_source *s)
+/* schema_mappings: MySQL schema: PostgreSQL schema. */
+static int load_mappings(struct ld *l, struct fy_node *k, struct fy_node *v,
+			 const char *key, struct cfg_source *s)
 {
-	char prefix[200], key[320];
-	s->name = scalar(l, k);
-	snprintf(prefix, sizeof(prefix), "sources.%s", s->name ? s->name : "?");
-	/* defaults: pg_chameleon's example configuration */
+	if (!v || !fy_node_is_mapping(v))
+		return fail(l, v ? v : k, key,
+			    "expected a mapping of MySQL schema: PostgreSQL schema");
+	int n = fy_node_mapping_item_count(v);
+	s->mappings = arena_calloc(&l->c->mem, (size_t)(n > 0 ? n : 1),
+				   sizeof(*s->mappings));
+	void *it = NULL;
+	struct fy_node_pair *q;
+	while ((q = fy_node_mapping_iterate(v, &it)) != NULL) {
+		const char *a = scalar(l, fy_node_pair_key(q));
+		const char *b = scalar(l, fy_node_pair_value(q));
+		if (!a || !b)
+			return fail(l, fy_node_pair_key(q), key,
+				    "each mapping needs a MySQL and a PostgreSQL schema");
+		s->mappings[s->n_mappings].mysql_schema = a;
+		s->mappings[s->n_mappings].pg_schema = b;
+		s->n_mappings++;
+	}
+	return 0;
+}
+
+/* skip_events: insert, update, delete: lists of tables. */
+static int load_skip_events(struct ld *l, struct fy_node *v, const char *key,
+			    struct cfg_source *s)
+{
+	if (!v || !fy_node_is_mapping(v)) {
+		if (v && scalar(l, v))
+			return fail(l, v, key,
+				    "expected a mapping of insert/update/delete lists");
+		return 0;
+	}
+	void *it = NULL;
+	struct fy_node_pair *q;
+	int rc = 0;
+	while (!rc && (q = fy_node_mapping_iterate(v, &it)) != NULL) {
+		const char *ev = scalar(l, fy_node_pair_key(q));
+		char k2[400];
+		snprintf(k2, sizeof(k2), "%s.%s", key, ev ? ev : "?");
+		struct fy_node *lv = fy_node_pair_value(q);
+		if (ev && !strcmp(ev, "insert"))
+			rc = get_list(l, lv, k2, &s->skip_events_insert);
+		else if (ev && !strcmp(ev, "update"))
+			rc = get_list(l, lv, k2, &s->skip_events_update);
+		else if (ev && !strcmp(ev, "delete"))
+			rc = get_list(l, lv, k2, &s->skip_events_delete);
+		else
+			rc = fail(l, fy_node_pair_key(q), k2,
+				  "expected insert, update or delete");
+	}
+	return rc;
+}
+
+/* pg_chameleon's example configuration */
+static void source_defaults(struct cfg_source *s)
+{
 	s->type = "mysql";
 	s->db.port = 3306;
 	s->db.charset = "utf8mb4";
@@ -323,6 +513,15 @@ static int load_source(struct ld *l, struct fy_node *k, struct fy_node *m,
 	s->on_error_read = "continue";
 	s->auto_maintenance = "disabled";
 	s->net_read_timeout = 600;
+}
+
+static int load_source(struct ld *l, struct fy_node *k, struct fy_node *m,
+		       struct cfg_source *s)
+{
+	char prefix[200], key[320];
+	s->name = scalar(l, k);
+	snprintf(prefix, sizeof(prefix), "sources.%s", s->name ? s->name : "?");
+	source_defaults(s);
 	if (!fy_node_is_mapping(m))
 		return fail(l, m ? m : k, prefix, "expected a mapping");
 	bool have_db = false;
@@ -335,111 +534,18 @@ static int load_source(struct ld *l, struct fy_node *k, struct fy_node *m,
 		if (!name)
 			continue;
 		snprintf(key, sizeof(key), "%s.%s", prefix, name);
-		if (KEY("type")) {
-			static const char *const types[] = {"mysql", "pgsql", NULL};
-			rc = get_choice(l, v, key, types, &s->type);
-		} else if (KEY("db_conn")) {
+		bool found = true;
+		if (KEY("db_conn")) {
 			have_db = true;
 			rc = load_db_conn(l, v, s, key);
 		} else if (KEY("schema_mappings")) {
-			if (!v || !fy_node_is_mapping(v)) {
-				rc = fail(l, v ? v : kk, key,
-					  "expected a mapping of MySQL schema: PostgreSQL schema");
-				break;
-			}
-			int n = fy_node_mapping_item_count(v);
-			s->mappings = arena_calloc(&l->c->mem, (size_t)(n > 0 ? n : 1),
-						   sizeof(*s->mappings));
-			void *i2 = NULL;
-			struct fy_node_pair *q;
-			while ((q = fy_node_mapping_iterate(v, &i2)) != NULL) {
-				const char *a = scalar(l, fy_node_pair_key(q));
-				const char *b = scalar(l, fy_node_pair_value(q));
-				if (!a || !b) {
-					rc = fail(l, fy_node_pair_key(q), key,
-						  "each mapping needs a MySQL and a PostgreSQL schema");
-					break;
-				}
-				s->mappings[s->n_mappings].mysql_schema = a;
-				s->mappings[s->n_mappings].pg_schema = b;
-				s->n_mappings++;
-			}
-		} else if (KEY("limit_tables"))
-			rc = get_list(l, v, key, &s->limit_tables);
-		else if (KEY("skip_tables"))
-			rc = get_list(l, v, key, &s->skip_tables);
-		else if (KEY("grant_select_to"))
-			rc = get_list(l, v, key, &s->grant_select_to);
-		else if (KEY("lock_timeout"))
-			rc = get_str(l, v, key, &s->lock_timeout);
-		else if (KEY("my_server_id")) {
-			long x = s->my_server_id;
-			rc = get_long(l, v, key, 1, 4294967295L, &x);
-			s->my_server_id = (uint32_t)x;
-		} else if (KEY("replica_batch_size"))
-			rc = get_long(l, v, key, 1, 100000000L, &s->replica_batch_size);
-		else if (KEY("replay_max_rows"))
-			rc = get_long(l, v, key, 1, 100000000L, &s->replay_max_rows);
-		else if (KEY("batch_retention"))
-			rc = get_str(l, v, key, &s->batch_retention);
-		else if (KEY("copy_max_memory")) {
-			const char *x = scalar(l, v);
-			if (x) {
-				bool ok;
-				s->copy_max_memory = parse_memory(x, &ok);
-				if (!ok || !s->copy_max_memory)
-					rc = fail(l, v, key,
-						  "expected a size such as 300M (suffix k, M or G), got '%s'",
-						  x);
-			}
-		} else if (KEY("copy_mode")) {
-			static const char *const modes[] = {"file", "direct", NULL};
-			rc = get_choice(l, v, key, modes, &s->copy_mode);
-		} else if (KEY("out_dir")) {
-			const char *x = NULL;
-			rc = get_str(l, v, key, &x);
-			if (x)
-				s->out_dir = expand_home(l, x);
-		} else if (KEY("sleep_loop"))
-			rc = get_int(l, v, key, 0, 3600, &s->sleep_loop);
-		else if (KEY("on_error_replay") || KEY("on_error_read")) {
-			static const char *const modes[] = {"continue", "exit", NULL};
-			rc = get_choice(l, v, key, modes,
-					KEY("on_error_replay") ? &s->on_error_replay
-							       : &s->on_error_read);
-		} else if (KEY("auto_maintenance"))
-			rc = get_str(l, v, key, &s->auto_maintenance);
-		else if (KEY("gtid_enable"))
-			rc = get_bool(l, v, key, &s->gtid_enable);
-		else if (KEY("keep_existing_schema"))
-			rc = get_bool(l, v, key, &s->keep_existing_schema);
-		else if (KEY("net_read_timeout"))
-			rc = get_int(l, v, key, 1, 86400, &s->net_read_timeout);
-		else if (KEY("copy_workers"))
-			rc = get_int(l, v, key, 0, 64, &s->copy_workers);
-		else if (KEY("skip_events")) {
-			if (v && fy_node_is_mapping(v)) {
-				void *i2 = NULL;
-				struct fy_node_pair *q;
-				while (!rc && (q = fy_node_mapping_iterate(v, &i2)) != NULL) {
-					const char *ev = scalar(l, fy_node_pair_key(q));
-					char k2[400];
-					snprintf(k2, sizeof(k2), "%s.%s", key, ev ? ev : "?");
-					struct fy_node *lv = fy_node_pair_value(q);
-					if (ev && !strcmp(ev, "insert"))
-						rc = get_list(l, lv, k2, &s->skip_events_insert);
-					else if (ev && !strcmp(ev, "update"))
-						rc = get_list(l, lv, k2, &s->skip_events_update);
-					else if (ev && !strcmp(ev, "delete"))
-						rc = get_list(l, lv, k2, &s->skip_events_delete);
-					else
-						rc = fail(l, fy_node_pair_key(q), k2,
-							  "expected insert, update or delete");
-				}
-			} else if (v && scalar(l, v)) {
-				rc = fail(l, v, key, "expected a mapping of insert/update/delete lists");
-			}
-		} else
+			rc = load_mappings(l, kk, v, key, s);
+		} else if (KEY("skip_events")) {
+			rc = load_skip_events(l, v, key, s);
+		} else {
+			rc = set_key(l, source_keys, s, name, v, key, &found);
+		}
+		if (!found)
 			warn(l, kk, key);
 	}
 	if (rc)
@@ -474,50 +580,132 @@ static int load_pg(struct ld *l, struct fy_node *m)
 		if (!name)
 			continue;
 		snprintf(key, sizeof(key), "pg_conn.%s", name);
-		if (KEY("host"))
-			rc = get_str(l, v, key, &g->host);
-		else if (KEY("port"))
-			rc = get_int(l, v, key, 1, 65535, &g->port);
-		else if (KEY("user"))
-			rc = get_str(l, v, key, &g->user);
-		else if (KEY("password"))
-			rc = get_str(l, v, key, &g->password);
-		else if (KEY("password_file"))
-			rc = read_password_file(l, v, key, &g->password);
-		else if (KEY("database"))
-			rc = get_str(l, v, key, &g->database);
-		else if (KEY("charset"))
-			rc = get_str(l, v, key, &g->charset);
-		else {
-			/* any other libpq keyword, e.g. sslmode */
-			const char *val = scalar(l, v);
-			if (!val && v && !fy_node_is_scalar(v))
-				rc = fail(l, v, key, "expected a string");
-			else if (val) {
-				g->extra_keys[g->n_extra] = name;
-				g->extra_values[g->n_extra] = val;
-				g->n_extra++;
-			}
+		bool found;
+		rc = set_key(l, pg_keys, g, name, v, key, &found);
+		if (found)
+			continue;
+		/* any other libpq keyword, e.g. sslmode */
+		const char *val = scalar(l, v);
+		if (!val && v && !fy_node_is_scalar(v))
+			rc = fail(l, v, key, "expected a string");
+		else if (val) {
+			g->extra_keys[g->n_extra] = name;
+			g->extra_values[g->n_extra] = val;
+			g->n_extra++;
 		}
 	}
 	return rc;
 }
 
-int config_resolve_path(const char *name, char *out, size_t n)
+static int load_sources(struct ld *l, struct fy_node *k, struct fy_node *v)
 {
-	if (strchr(name, '/')) {
-		snprintf(out, n, "%s", name);
+	struct config *c = l->c;
+	if (!v || !fy_node_is_mapping(v))
+		return fail(l, v ? v : k, "sources", "expected a mapping of sources");
+	int n = fy_node_mapping_item_count(v);
+	c->sources = arena_calloc(&c->mem, (size_t)(n > 0 ? n : 1), sizeof(*c->sources));
+	void *it = NULL;
+	struct fy_node_pair *q;
+	int rc = 0;
+	while (!rc && (q = fy_node_mapping_iterate(v, &it)) != NULL)
+		rc = load_source(l, fy_node_pair_key(q), fy_node_pair_value(q),
+				 &c->sources[c->n_sources++]);
+	return rc;
+}
+
+/* type_override: MySQL type: {override_to, override_tables}. */
+static int load_type_overrides(struct ld *l, struct fy_node *v)
+{
+	struct config *c = l->c;
+	if (!v || !fy_node_is_mapping(v))
 		return 0;
+	int n = fy_node_mapping_item_count(v);
+	c->type_overrides = arena_calloc(&c->mem, (size_t)(n > 0 ? n : 1),
+					 sizeof(*c->type_overrides));
+	void *it = NULL;
+	struct fy_node_pair *q;
+	int rc = 0;
+	while (!rc && (q = fy_node_mapping_iterate(v, &it)) != NULL) {
+		struct cfg_type_override *t = &c->type_overrides[c->n_type_overrides++];
+		t->mysql_type = scalar(l, fy_node_pair_key(q));
+		struct fy_node *tv = fy_node_pair_value(q);
+		char key[300];
+		snprintf(key, sizeof(key), "type_override.%s",
+			 t->mysql_type ? t->mysql_type : "?");
+		if (!tv || !fy_node_is_mapping(tv))
+			return fail(l, fy_node_pair_key(q), key,
+				    "expected override_to and override_tables");
+		rc = get_str(l, fy_node_mapping_lookup_by_string(tv, "override_to", -1),
+			     key, &t->override_to);
+		if (!rc)
+			rc = get_list(l, fy_node_mapping_lookup_by_string(tv, "override_tables", -1),
+				      key, &t->tables);
+		if (!rc && !t->override_to)
+			rc = fail(l, fy_node_pair_key(q), key, "missing key 'override_to'");
 	}
-	const char *home = getenv("HOME");
-	if (!home || !*home) {
-		struct passwd *pw = getpwuid(getuid());
-		home = pw ? pw->pw_dir : "/";
+	return rc;
+}
+
+/* fillfactor: percentage: {tables}. */
+static int load_fillfactors(struct ld *l, struct fy_node *v)
+{
+	struct config *c = l->c;
+	if (!v || !fy_node_is_mapping(v))
+		return 0;
+	int n = fy_node_mapping_item_count(v);
+	c->fillfactors = arena_calloc(&c->mem, (size_t)(n > 0 ? n : 1),
+				      sizeof(*c->fillfactors));
+	void *it = NULL;
+	struct fy_node_pair *q;
+	int rc = 0;
+	while (!rc && (q = fy_node_mapping_iterate(v, &it)) != NULL) {
+		struct cfg_fillfactor *f = &c->fillfactors[c->n_fillfactors++];
+		f->fillfactor = 100;
+		rc = get_int(l, fy_node_pair_key(q), "fillfactor", 10, 100, &f->fillfactor);
+		struct fy_node *fv = fy_node_pair_value(q);
+		if (!rc && fv && fy_node_is_mapping(fv))
+			rc = get_list(l, fy_node_mapping_lookup_by_string(fv, "tables", -1),
+				      "fillfactor.tables", &f->tables);
 	}
-	if ((size_t)snprintf(out, n, "%s/.pg_chameleon/configuration/%s.yml", home,
-			     name) >= n)
-		return -ERR_CONFIG;
-	return 0;
+	return rc;
+}
+
+/* The top-level mapping. */
+static int load_root(struct ld *l, struct fy_node *root)
+{
+	bool have_pg = false, have_sources = false;
+	void *it = NULL;
+	struct fy_node_pair *p;
+	int rc = 0;
+	while (!rc && (p = fy_node_mapping_iterate(root, &it)) != NULL) {
+		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
+		const char *name = scalar(l, k);
+		if (!name)
+			continue;
+		bool found = true;
+		if (KEY("pg_conn")) {
+			have_pg = true;
+			rc = load_pg(l, v);
+		} else if (KEY("sources")) {
+			have_sources = true;
+			rc = load_sources(l, k, v);
+		} else if (KEY("type_override")) {
+			rc = load_type_overrides(l, v);
+		} else if (KEY("fillfactor")) {
+			rc = load_fillfactors(l, v);
+		} else {
+			rc = set_key(l, top_keys, l->c, name, v, name, &found);
+		}
+		if (!found)
+			warn(l, k, name);
+	}
+	if (!rc && !have_pg)
+		rc = err_set(l->e, ERR_CONFIG, "%s: missing key 'pg_conn'", l->file);
+	if (!rc && !have_sources)
+		rc = err_set(l->e, ERR_CONFIG, "%s: missing key 'sources'", l->file);
+	if (!rc && l->c->pg.host == NULL)
+		l->c->pg.host = "localhost";
+	return rc;
 }
 
 int config_load(struct config *c, const char *path, struct err *e)
@@ -525,70 +713,14 @@ int config_load(struct config *c, const char *path, struct err *e)
 	memset(c, 0, sizeof(*c));
 	arena_init(&c->mem, 8192);
 	c->path = arena_strndup(&c->mem, path, strlen(path));
-	if (access(path, R_OK) != 0)
-		return err_set(e, ERR_CONFIG, "cannot read configuration '%s': %s", path,
-			       strerror(errno));
-	/*
-	 * Read the file first: a configuration is small text.  NUL bytes and
-	 * YAML directives ('%' lines, which no configuration needs) are
-	 * refused here: libfyaml 0.7 can loop forever on a misplaced one.
-	 */
-	FILE *fin = fopen(path, "rb");
-	if (!fin)
-		return err_set(e, ERR_CONFIG, "cannot read configuration '%s': %s", path,
-			       strerror(errno));
-	struct buf text;
-	buf_init(&text, 1 << 20);
-	char chunk[8192];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof(chunk), fin)) > 0)
-		buf_put(&text, chunk, got);
-	fclose(fin);
-	if (text.failed) {
-		buf_release(&text);
-		return err_set(e, ERR_CONFIG, "%s: larger than 1 MB", path);
-	}
-	int line = 1;
-	for (size_t i = 0; i < text.n; i++) {
-		uint8_t ch = text.p[i];
-		if (ch == '\t') {
-			/* YAML forbids tabs for indentation, and libfyaml 0.7
-			 * crashes on some misplaced ones: refuse them all */
-			buf_release(&text);
-			return err_set(e, ERR_CONFIG, "%s:%d: tab character: use spaces "
-				       "(YAML does not allow tabs for indentation)",
-				       path, line);
-		}
-		if (ch == 0 || (ch < 0x20 && ch != '\n' && ch != '\r')) {
-			buf_release(&text);
-			return err_set(e, ERR_CONFIG, "%s:%d: control byte 0x%02x: not a text file",
-				       path, line, ch);
-		}
-		/* at a line start: after \n, \r, or YAML 1.1's NEL, LS and PS */
-		bool bol = i == 0 || text.p[i - 1] == '\n' || text.p[i - 1] == '\r' ||
-			   (i >= 2 && text.p[i - 2] == 0xc2 && text.p[i - 1] == 0x85) ||
-			   (i >= 3 && text.p[i - 3] == 0xe2 && text.p[i - 2] == 0x80 &&
-			    (text.p[i - 1] == 0xa8 || text.p[i - 1] == 0xa9));
-		if (ch == '%' && bol) {
-			buf_release(&text);
-			return err_set(e, ERR_CONFIG, "%s:%d: YAML directives ('%%' lines) "
-				       "are not supported", path, line);
-		}
-		line += ch == '\n';
-	}
-	/* text must be UTF-8 (libfyaml 0.7 can loop on malformed sequences) */
-	struct buf scratch;
-	buf_init(&scratch, 0);
-	int bad = bl_text_to_utf8(&scratch, 45, text.p ? text.p : (const uint8_t *)"",
-				  text.n);
-	buf_release(&scratch);
-	if (bad) {
-		buf_release(&text);
-		return err_set(e, ERR_CONFIG, "%s: not valid UTF-8 text", path);
-	}
-	char *str = arena_strndup(&c->mem, text.p ? (const char *)text.p : "", text.n);
+	struct buf text = BUF_INIT;
+	int rc = config__read_text(path, &text, e);
+	char *str = rc ? NULL : arena_strndup(&c->mem, text.p ? (const char *)text.p : "",
+					      text.n);
 	size_t slen = text.n;
 	buf_release(&text);
+	if (rc)
+		return rc;
 	struct fy_parse_cfg pcfg = {NULL, FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_1, NULL,
 				    NULL};
 	struct fy_document *doc = fy_document_build_from_string(&pcfg, str, slen);
@@ -604,115 +736,11 @@ int config_load(struct config *c, const char *path, struct err *e)
 	c->log_days_keep = 10;
 	c->pg.port = 5432;
 	c->pg.charset = "utf8";
-	int rc = 0;
 	struct fy_node *root = fy_document_root(doc);
-	if (!root || !fy_node_is_mapping(root)) {
+	if (!root || !fy_node_is_mapping(root))
 		rc = err_set(e, ERR_CONFIG, "%s: the configuration must be a mapping", path);
-		goto out;
-	}
-	bool have_pg = false, have_sources = false;
-	void *it = NULL;
-	struct fy_node_pair *p;
-	while (!rc && (p = fy_node_mapping_iterate(root, &it)) != NULL) {
-		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
-		const char *name = scalar(&l, k);
-		if (!name)
-			continue;
-		if (KEY("pid_dir") || KEY("log_dir")) {
-			const char *x = NULL;
-			rc = get_str(&l, v, name, &x);
-			if (x)
-				*(KEY("pid_dir") ? &c->pid_dir : &c->log_dir) =
-					expand_home(&l, x);
-		} else if (KEY("log_dest")) {
-			static const char *const d[] = {"file", "stdout", NULL};
-			rc = get_choice(&l, v, name, d, &c->log_dest);
-		} else if (KEY("log_level")) {
-			static const char *const d[] = {"debug", "info", "warning",
-							"error", "critical", NULL};
-			rc = get_choice(&l, v, name, d, &c->log_level);
-		} else if (KEY("log_days_keep"))
-			rc = get_int(&l, v, name, 1, 36500, &c->log_days_keep);
-		else if (KEY("rollbar_key"))
-			rc = get_str(&l, v, name, &c->rollbar_key);
-		else if (KEY("rollbar_env"))
-			rc = get_str(&l, v, name, &c->rollbar_env);
-		else if (KEY("pg_conn")) {
-			have_pg = true;
-			rc = load_pg(&l, v);
-		} else if (KEY("sources")) {
-			have_sources = true;
-			if (!v || !fy_node_is_mapping(v)) {
-				rc = fail(&l, v ? v : k, "sources", "expected a mapping of sources");
-				break;
-			}
-			int n = fy_node_mapping_item_count(v);
-			c->sources = arena_calloc(&c->mem, (size_t)(n > 0 ? n : 1),
-						  sizeof(*c->sources));
-			void *i2 = NULL;
-			struct fy_node_pair *q;
-			while (!rc && (q = fy_node_mapping_iterate(v, &i2)) != NULL)
-				rc = load_source(&l, fy_node_pair_key(q), fy_node_pair_value(q),
-						 &c->sources[c->n_sources++]);
-		} else if (KEY("type_override")) {
-			if (v && fy_node_is_mapping(v)) {
-				int n = fy_node_mapping_item_count(v);
-				c->type_overrides = arena_calloc(&c->mem, (size_t)(n > 0 ? n : 1),
-								 sizeof(*c->type_overrides));
-				void *i2 = NULL;
-				struct fy_node_pair *q;
-				while (!rc && (q = fy_node_mapping_iterate(v, &i2)) != NULL) {
-					struct cfg_type_override *t =
-						&c->type_overrides[c->n_type_overrides++];
-					t->mysql_type = scalar(&l, fy_node_pair_key(q));
-					struct fy_node *tv = fy_node_pair_value(q);
-					char key[300];
-					snprintf(key, sizeof(key), "type_override.%s",
-						 t->mysql_type ? t->mysql_type : "?");
-					if (!tv || !fy_node_is_mapping(tv)) {
-						rc = fail(&l, fy_node_pair_key(q), key,
-							  "expected override_to and override_tables");
-						break;
-					}
-					rc = get_str(&l, fy_node_mapping_lookup_by_string(tv, "override_to", -1),
-						     key, &t->override_to);
-					if (!rc)
-						rc = get_list(&l, fy_node_mapping_lookup_by_string(
-								      tv, "override_tables", -1),
-							      key, &t->tables);
-					if (!rc && !t->override_to)
-						rc = fail(&l, fy_node_pair_key(q), key,
-							  "missing key 'override_to'");
-				}
-			}
-		} else if (KEY("fillfactor")) {
-			if (v && fy_node_is_mapping(v)) {
-				int n = fy_node_mapping_item_count(v);
-				c->fillfactors = arena_calloc(&c->mem, (size_t)(n > 0 ? n : 1),
-							      sizeof(*c->fillfactors));
-				void *i2 = NULL;
-				struct fy_node_pair *q;
-				while (!rc && (q = fy_node_mapping_iterate(v, &i2)) != NULL) {
-					struct cfg_fillfactor *f = &c->fillfactors[c->n_fillfactors++];
-					f->fillfactor = 100;
-					rc = get_int(&l, fy_node_pair_key(q), "fillfactor", 10, 100,
-						     &f->fillfactor);
-					struct fy_node *fv = fy_node_pair_value(q);
-					if (!rc && fv && fy_node_is_mapping(fv))
-						rc = get_list(&l, fy_node_mapping_lookup_by_string(fv, "tables", -1),
-							      "fillfactor.tables", &f->tables);
-				}
-			}
-		} else
-			warn(&l, k, name);
-	}
-	if (!rc && !have_pg)
-		rc = err_set(e, ERR_CONFIG, "%s: missing key 'pg_conn'", path);
-	if (!rc && !have_sources)
-		rc = err_set(e, ERR_CONFIG, "%s: missing key 'sources'", path);
-	if (!rc && c->pg.host == NULL)
-		c->pg.host = "localhost";
-out:
+	else
+		rc = load_root(&l, root);
 	if (!rc && l.nwarn) {
 		c->warnings = arena_calloc(&c->mem, l.nwarn, sizeof(char *));
 		const char *w = (const char *)l.warn.p;
@@ -725,51 +753,4 @@ out:
 	buf_release(&l.warn);
 	fy_document_destroy(doc);
 	return rc;
-}
-
-void config_release(struct config *c)
-{
-	arena_release(&c->mem);
-	memset(c, 0, sizeof(*c));
-}
-
-const struct cfg_source *config_source(const struct config *c, const char *name)
-{
-	for (size_t i = 0; i < c->n_sources; i++)
-		if (c->sources[i].name && !strcmp(c->sources[i].name, name))
-			return &c->sources[i];
-	return NULL;
-}
-
-static void conn_kv(struct buf *b, const char *k, const char *v)
-{
-	if (!v)
-		return;
-	if (b->n)
-		buf_putc(b, ' ');
-	buf_puts(b, k);
-	buf_putl(b, "='");
-	for (; *v; v++) {
-		if (*v == '\'' || *v == '\\')
-			buf_putc(b, '\\');
-		buf_putc(b, *v);
-	}
-	buf_putc(b, '\'');
-}
-
-char *config_pg_conninfo(const struct config *c)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	char port[16];
-	snprintf(port, sizeof(port), "%d", c->pg.port);
-	conn_kv(&b, "host", c->pg.host);
-	conn_kv(&b, "port", port);
-	conn_kv(&b, "user", c->pg.user);
-	conn_kv(&b, "password", c->pg.password);
-	conn_kv(&b, "dbname", c->pg.database);
-	conn_kv(&b, "client_encoding", c->pg.charset);
-	for (size_t i = 0; i < c->pg.n_extra; i++)
-		conn_kv(&b, c->pg.extra_keys[i], c->pg.extra_values[i]);
-	return (char *)buf_detach(&b, NULL);
 }

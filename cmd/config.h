@@ -126,4 +126,10 @@ const struct cfg_source *config_source(const struct config *c, const char *name)
 /* libpq connection string for pg_conn (password included; never log it). */
 char *config_pg_conninfo(const struct config *c);
 
+struct buf;
+/* config_file.c, for config.c: the file's text into text (its owner from
+ * the call, also on failure), refused when libfyaml could not take it. */
+int config__read_text(const char *path, struct buf *text, struct err *e)
+	MUST_CHECK;
+
 #endif
