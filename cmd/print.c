@@ -106,13 +106,14 @@ int printer_format_parse(const char *cmd, const char *arg, enum print_format *ou
 struct live_print {
 	struct stream *s;
 	struct printer pr;
-	unsigned last_type;	/* of the last event, inner ones included */
+	bool at_commit;		/* the last event (inner ones included) ends a
+				   source transaction */
 };
 
 static int print_event(void *ctx, const struct stream_event *se)
 {
 	struct live_print *lp = ctx;
-	lp->last_type = se->ev->h.type;
+	lp->at_commit = bl_event_tx_mark(se->ev) == BL_TX_COMMIT;
 	if (se->replayed || se->heartbeat)
 		return 0;
 	struct bl_render_ctx rc = {se->file, se->gtid};
@@ -132,7 +133,7 @@ static int print_after(void *ctx, const struct stream_event *se)
 	if (se->heartbeat && printer_reader_gone(&lp->pr))
 		return STREAM_END;
 	size_t n = lp->pr.b.n;
-	if (!n || (n < FLUSH_AT && lp->last_type != BL_XID_EVENT && stream_pending(lp->s)))
+	if (!n || (n < FLUSH_AT && !lp->at_commit && stream_pending(lp->s)))
 		return 0;
 	return printer_flush(&lp->pr) ? STREAM_END : 0;
 }
@@ -168,7 +169,7 @@ int cmd_decode_live(const char *config, const char *source, const char *start_fi
 	s.gtid = gtid;
 	s.stop_at_end = stop_at_end;
 	lp.s = &s;
-	lp.last_type = 0;
+	lp.at_commit = false;
 	printer_init(&lp.pr, stdout, (enum print_format)format);
 	int status = stream_run(&s);
 	printer_release(&lp.pr);
