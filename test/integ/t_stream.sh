@@ -43,8 +43,8 @@ rc=$(cat "$work/rc")
 	ok "live decode_binlog | head -n 5 ends: status 141, no error message" ||
 	notok "live decode_binlog | head: status $rc (124: still running after 60 s); $(head -2 "$work/err")"
 # nothing more to send: the reader's departure is seen at a heartbeat
-pos=$(mariadb_sql -N -e "SHOW MASTER STATUS" | cut -f1,2)
-piped 30 "head -n 1" "$bin" decode_binlog $C --start-file "${pos%%	*}" --start-position "${pos##*	}"
+set -- $(mariadb_sql -N -e "SHOW MASTER STATUS")
+piped 30 "head -n 1" "$bin" decode_binlog $C --start-file "$1" --start-position "$2"
 rc=$(cat "$work/rc")
 [ "$rc" = 141 ] && ok "live decode_binlog of an idle source | head -n 1 ends: status 141" ||
 	notok "idle live decode_binlog | head: status $rc (124: still running after 30 s)"
