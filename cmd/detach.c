@@ -6,7 +6,7 @@
  * keys from the source with their ON UPDATE/ON DELETE rules, added NOT
  * VALID then validated) and removes the source from the catalog.
  */
-#include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +16,7 @@
 
 #include <libpq-fe.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
@@ -41,14 +42,28 @@ static void usage(FILE *f)
 		"and not running (its missing changes are lost).\n");
 }
 
-/* (file, pos) order of binlog positions. */
-static int pos_cmp(const char *fa, unsigned long long pa, const char *fb,
-		   unsigned long long pb)
+enum { OPT_YES = 1, OPT_FORCE, OPT_TIMEOUT };
+
+struct detach_opts {
+	bool yes, force;
+	long timeout;	/* seconds */
+};
+
+static int on_opt(void *ctx, int id, const char *arg)
 {
-	int c = strcmp(fa, fb);
-	if (c)
-		return c;
-	return pa < pb ? -1 : pa > pb;
+	struct detach_opts *o = ctx;
+	switch (id) {
+	case OPT_YES:
+		o->yes = true;
+		return 0;
+	case OPT_FORCE:
+		o->force = true;
+		return 0;
+	case OPT_TIMEOUT:
+		return cmd_opt_long("detach_replica", "timeout", arg, 0, INT_MAX, &o->timeout);
+	default:
+		return -1;
+	}
 }
 
 static const char *pg_schema_of(const struct cfg_source *s, const char *mysql_schema)
@@ -142,37 +157,23 @@ static bool confirm(const char *source)
 
 int cmd_detach_replica(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"source", required_argument, NULL, 's'},
-		{"yes", no_argument, NULL, 'y'},
-		{"force", no_argument, NULL, 'f'},
-		{"timeout", required_argument, NULL, 't'},
-		{"debug", no_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	static const struct cmd_opt opts[] = {
+		{"yes", false, OPT_YES},
+		{"force", false, OPT_FORCE},
+		{"timeout", true, OPT_TIMEOUT},
+		{NULL, false, 0},
 	};
-	const char *config = "default", *source = NULL;
-	bool yes = false, force = false;
-	int timeout = 300;
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': config = optarg; break;
-		case 's': source = optarg; break;
-		case 'y': yes = true; break;
-		case 'f': force = true; break;
-		case 't': timeout = atoi(optarg); break;
-		case 'd': log_set_level(LOG_DEBUG); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind < argc || timeout < 0) {
+	struct detach_opts o = {.timeout = 300};
+	struct cmd_args a;
+	int arc = cmd_args_parse(&a, argc, argv, opts, on_opt, &o, usage);
+	if (arc)
+		return arc == CMD_HELP ? 0 : arc;
+	if (a.first < argc) {
 		usage(stderr);
 		return 2;
 	}
+	const char *config = a.config, *source = a.source;
+	bool yes = o.yes, force = o.force;
 	struct config cfg;
 	if (cmd_config_open(config, &cfg))
 		return 1;
@@ -199,19 +200,22 @@ int cmd_detach_replica(int argc, char **argv)
 
 	if (cmd_source_connect(src, my, 60000))
 		goto out;
-	char sfile[256] = "", spos[32] = "";
+	/* the source's position now: what the replica must have applied; a
+	 * source without one (no binary log) has nothing to wait for */
+	struct bl_pos sp = {"", 0};
 	{
-		struct rows st;
-		bool v84 = !my->is_mariadb && strncmp(my->server_version, "8.0", 3) &&
-			   strncmp(my->server_version, "5.", 2);
-		if (my_rows(my, v84 ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS", &st))
+		struct mp_position p;
+		int prc = mp_source_position(my, &p);
+		if (prc == -ERR_CONFIG) {
+			log_warn("detach", "%s: not waiting for the replica", my->err.msg);
+		} else if (prc) {
+			fprintf(stderr, "chameleon: source query failed: %s\n", my->err.msg);
 			goto out;
-		if (st.n && st.nf >= 2 && st.v[0][0] && st.v[0][1]) {
-			snprintf(sfile, sizeof(sfile), "%s", st.v[0][0]);
-			snprintf(spos, sizeof(spos), "%s", st.v[0][1]);
 		}
-		rows_free(&st);
+		bl_pos_set(&sp, p.file, p.pos);
 	}
+	const char *sfile = sp.file;
+	unsigned long long spos = sp.pos;
 	pg = PQconnectdb(conninfo);
 	if (PQstatus(pg) != CONNECTION_OK) {
 		fprintf(stderr, "chameleon: cannot connect to PostgreSQL: %s", PQerrorMessage(pg));
@@ -224,6 +228,7 @@ int cmd_detach_replica(int argc, char **argv)
 	}
 	/* wait for the replica to apply what the source has */
 	pid_t pid = pidfile_owner(cfg.pid_dir, pname);
+	int64_t deadline = clock_ms() + (int64_t)o.timeout * 1000;
 	for (int waited = 0;; waited++) {
 		const char *v[1] = {src->name};
 		PGresult *r = PQexecParams(pg,
@@ -238,32 +243,32 @@ int cmd_detach_replica(int argc, char **argv)
 		snprintf(afile, sizeof(afile), "%s", PQgetvalue(r, 0, 0));
 		unsigned long long apos = strtoull(PQgetvalue(r, 0, 1), NULL, 10);
 		PQclear(r);
-		if (!sfile[0] || pos_cmp(afile, apos, sfile, strtoull(spos, NULL, 10)) >= 0) {
-			log_info("detach", "replica caught up: applied %s:%llu, source at %s:%s",
+		if (!sfile[0] || bl_pos_cmp(afile, apos, sfile, spos) >= 0) {
+			log_info("detach", "replica caught up: applied %s:%llu, source at %s:%llu",
 				 afile, apos, sfile, spos);
 			break;
 		}
 		if (!pid) {
 			if (force) {
 				log_warn("detach", "the replica is behind (applied %s:%llu, source at "
-						   "%s:%s) and not running: detaching anyway (--force)",
+						   "%s:%llu) and not running: detaching anyway (--force)",
 					 afile, apos, sfile, spos);
 				break;
 			}
 			fprintf(stderr, "chameleon: the replica is behind (applied %s:%llu, source at "
-					"%s:%s) and not running: start_replica, then detach_replica "
+					"%s:%llu) and not running: start_replica, then detach_replica "
 					"(or --force to lose the missing changes)\n",
 				afile, apos, sfile, spos);
 			goto out;
 		}
-		if (waited >= timeout * 2) {
-			fprintf(stderr, "chameleon: the replica did not catch up within %d s "
-					"(applied %s:%llu, source at %s:%s)\n",
-				timeout, afile, apos, sfile, spos);
+		if (clock_ms() >= deadline) {
+			fprintf(stderr, "chameleon: the replica did not catch up within %ld s "
+					"(applied %s:%llu, source at %s:%llu)\n",
+				o.timeout, afile, apos, sfile, spos);
 			goto out;
 		}
 		if (waited % 20 == 0)
-			log_info("detach", "waiting for the replica: applied %s:%llu, source at %s:%s",
+			log_info("detach", "waiting for the replica: applied %s:%llu, source at %s:%llu",
 				 afile, apos, sfile, spos);
 		usleep(500 * 1000);
 		pid = pidfile_owner(cfg.pid_dir, pname);
