@@ -23,6 +23,7 @@
 #include "cmd/config.h"
 #include "cmd/daemon.h"
 #include "cmd/source.h"
+#include "replay/internal.h"
 #include "replay/replay.h"
 
 static void usage(FILE *f)
