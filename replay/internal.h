@@ -19,6 +19,9 @@ void rp__array_literal(struct buf *b, const char *const *v, size_t n);
 #include "base/arena.h"
 #include "base/err.h"
 
+struct rp_mapping;
+struct rp_remap;
+
 /* Run sql (several statements allowed); 0, or -1 with PostgreSQL's
  * message, one line without its newline, in err (n bytes). */
 int rp_pg_exec(PGconn *pg, const char *sql, char *err, size_t n);
@@ -46,5 +49,13 @@ PGresult *rp__catalog_query(struct rp_catalog *c, const char *sql, int n,
 /* The same, for a statement whose rows are not needed: 0 or -ERR_PG. */
 int rp__catalog_run(struct rp_catalog *c, const char *sql, int n,
 		    const char *const *params, struct err *e);
+
+/* The mappings as a JSON object {"from": "to", ...} (replay/mappings.c). */
+void rp__mappings_json(struct buf *b, const struct rp_mapping *m, size_t n);
+/* The plan of rp_catalog_mappings_plan() from the catalog's mappings old
+ * (nold) and the new ones m (n): the array in a, names borrowed. */
+void rp__mappings_plan(const struct rp_mapping *old, size_t nold,
+		       const struct rp_mapping *m, size_t n, struct arena *a,
+		       struct rp_remap **out, size_t *nout);
 
 #endif

@@ -400,4 +400,42 @@ int rp_catalog_errors(struct rp_catalog *c, const char *source, int64_t id,
 		      struct rp_error_entry **out, size_t *n, struct err *e)
 	MUST_CHECK;
 
+/* ---- update_schema_mappings (replay/mappings.c) -------------------------- */
+
+/* What a change of schema_mappings means for one source schema. */
+enum rp_remap_kind {
+	RP_REMAP_NEW,		/* mapped now, not before: nothing in PostgreSQL yet */
+	RP_REMAP_SAME,		/* the same destination */
+	RP_REMAP_RENAME,	/* its destination schema is renamed to_pg */
+	RP_REMAP_GONE,		/* no longer mapped: its tables stay in from_pg */
+};
+
+struct rp_remap {
+	enum rp_remap_kind kind;
+	const char *mysql_schema;
+	const char *from_pg;	/* the catalog's destination; NULL for NEW */
+	const char *to_pg;	/* the new one; NULL for GONE */
+};
+
+/*
+ * What changing the mappings of source to m (n entries) does, schema by
+ * schema: the entries of m in order, then the schemas no longer mapped.
+ * *out (*nout entries) belongs to c as rp_catalog_status()'s results.  A
+ * source not in the catalog has every schema NEW.
+ */
+int rp_catalog_mappings_plan(struct rp_catalog *c, const char *source,
+			     const struct rp_mapping *m, size_t n,
+			     struct rp_remap **out, size_t *nout, struct err *e)
+	MUST_CHECK;
+/*
+ * Carry out a plan of rp_catalog_mappings_plan() in one transaction:
+ * ALTER SCHEMA ... RENAME TO for each RP_REMAP_RENAME, with the
+ * destination of the source's tables in the catalog, and store m as the
+ * source's mappings.  Nothing changes on failure.
+ */
+int rp_catalog_mappings_update(struct rp_catalog *c, const char *source,
+			       const struct rp_mapping *m, size_t n,
+			       const struct rp_remap *plan, size_t nplan,
+			       struct err *e) MUST_CHECK;
+
 #endif
