@@ -9,7 +9,8 @@
  * Version 1 is what the first replication code created; existing
  * catalogs are upgraded in place, never recreated.  The statements on
  * sources, status and errors are in catalog_sources.c and
- * catalog_status.c, those of update_schema_mappings in mappings.c.
+ * catalog_status.c, those of detach_replica and update_schema_mappings
+ * in detach.c and mappings.c.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -140,3 +140,23 @@ int rp_catalog_source_get(struct rp_catalog *c, const char *name,
 	return 0;
 }
 
+
+int rp_catalog_source_position(struct rp_catalog *c, const char *name,
+			       struct bl_pos *pos, struct err *e)
+{
+	bl_pos_set(pos, "", 0);
+	const char *p[1] = {name};
+	PGresult *r = rp__catalog_query(c, "SELECT binlog_file, binlog_position FROM "
+					"sch_chameleon.t_sources WHERE source_name = $1",
+					1, p, e);
+	if (!r)
+		return -ERR_PG;
+	int rc = 0;
+	if (PQntuples(r) != 1)
+		rc = err_set(e, ERR_CONFIG, "source '%s' is not in the catalog", name);
+	else
+		bl_pos_set(pos, PQgetvalue(r, 0, 0),
+			   strtoull(PQgetvalue(r, 0, 1), NULL, 10));
+	PQclear(r);
+	return rc;
+}

@@ -19,6 +19,7 @@ void rp__array_literal(struct buf *b, const char *const *v, size_t n);
 #include "base/arena.h"
 #include "base/err.h"
 
+struct rp_fkey;
 struct rp_mapping;
 struct rp_remap;
 
@@ -50,6 +51,14 @@ PGresult *rp__catalog_query(struct rp_catalog *c, const char *sql, int n,
 int rp__catalog_run(struct rp_catalog *c, const char *sql, int n,
 		    const char *const *params, struct err *e);
 
+/* detach_replica's statements, appended to q (replay/detach.c).  Names
+ * are destination names, unquoted. */
+void rp__sequence_sql(struct buf *q, const char *schema, const char *table,
+		      const char *column);
+void rp__fkey_add_sql(struct buf *q, const char *schema, const char *ref_schema,
+		      const struct rp_fkey *k);
+void rp__fkey_validate_sql(struct buf *q, const char *schema, const char *table,
+			   const char *name);
 /* The mappings as a JSON object {"from": "to", ...} (replay/mappings.c). */
 void rp__mappings_json(struct buf *b, const struct rp_mapping *m, size_t n);
 /* The plan of rp_catalog_mappings_plan() from the catalog's mappings old

@@ -329,6 +329,10 @@ struct rp_source_state {
  * upgrading anything. */
 int rp_catalog_source_get(struct rp_catalog *c, const char *name,
 			  struct rp_source_state *st, struct err *e) MUST_CHECK;
+/* The position applied for a source into *pos (the caller's): "" and 0
+ * before its first commit; -ERR_CONFIG when there is no such source. */
+int rp_catalog_source_position(struct rp_catalog *c, const char *name,
+			       struct bl_pos *pos, struct err *e) MUST_CHECK;
 
 /* Rows applied to one table (sch_chameleon.t_tables). */
 struct rp_table_counts {
@@ -399,6 +403,69 @@ struct rp_error_entry {
 int rp_catalog_errors(struct rp_catalog *c, const char *source, int64_t id,
 		      struct rp_error_entry **out, size_t *n, struct err *e)
 	MUST_CHECK;
+
+/* ---- detach_replica (replay/detach.c) -----------------------------------
+ * The cut-over's PostgreSQL side, once the replica is stopped: in one
+ * transaction, a sequence for each AUTO_INCREMENT column, the source's
+ * foreign keys added NOT VALID and the source removed from the catalog;
+ * after the commit each key is validated on its own (validation reads
+ * the table).  Only replicated tables are touched: those of t_tables not
+ * taken out of replication, or, when t_tables has none (a replica
+ * started without init_replica), every table of a mapped schema.
+ */
+struct rp_autoinc {
+	const char *schema, *table, *column;	/* origin (MySQL) names */
+};
+
+/* A foreign key of the source (information_schema's view of it). */
+struct rp_fkey {
+	const char *schema, *table;		/* origin names */
+	const char *name;			/* the constraint's */
+	const char *ref_schema, *ref_table;	/* the referenced table; NULL: unknown */
+	const char *const *cols, *const *ref_cols;	/* n names each, in key order */
+	size_t n;
+	/* MySQL's rules: CASCADE, SET NULL, SET DEFAULT, RESTRICT or NO
+	 * ACTION (any case); NULL or anything else adds no clause */
+	const char *on_update, *on_delete;
+};
+
+struct rp_detach;
+
+/*
+ * Start detaching source, whose schema mappings are m (n entries): read
+ * its replicated tables and open the transaction.  *d is the caller's,
+ * to rp_detach_free(); it borrows c, source and m, which must outlive it.
+ */
+int rp_detach_begin(struct rp_catalog *c, const char *source,
+		    const struct rp_mapping *m, size_t n, struct rp_detach **d,
+		    struct err *e) MUST_CHECK;
+/* Whether schema.table (origin names) is replicated, as above. */
+bool rp_detach_replicated(const struct rp_detach *d, const char *schema,
+			  const char *table);
+/*
+ * For each column of v (n) in a replicated table: a sequence
+ * TABLE_COLUMN_seq in its destination schema, owned by the column, used
+ * as its default and set after the column's maximum.  *made counts them.
+ */
+int rp_detach_sequences(struct rp_detach *d, const struct rp_autoinc *v, size_t n,
+			size_t *made, struct err *e) MUST_CHECK;
+/*
+ * Add each key of v (n) whose two tables are replicated, NOT VALID, unless
+ * its table has a constraint of that name (init_replica creates the keys
+ * with cascading actions).  added[i] (n, the caller's) tells whether key i
+ * was: false when one of its tables is not replicated.
+ */
+int rp_detach_fkeys(struct rp_detach *d, const struct rp_fkey *v, size_t n,
+		    bool *added, struct err *e) MUST_CHECK;
+/* Remove the source (its row, tables, disabled tables and error log) and
+ * commit with the steps above. */
+int rp_detach_commit(struct rp_detach *d, struct err *e) MUST_CHECK;
+/* After the commit, validate a key added by rp_detach_fkeys: -ERR_PG when
+ * rows break it (the key stays NOT VALID: new rows are checked). */
+int rp_detach_validate(struct rp_detach *d, const struct rp_fkey *k, struct err *e)
+	MUST_CHECK;
+/* Free d (NULL is fine); a detach not committed is rolled back. */
+void rp_detach_free(struct rp_detach *d);
 
 /* ---- update_schema_mappings (replay/mappings.c) -------------------------- */
 
