@@ -189,8 +189,7 @@ static bool in_sync_copy(const struct rp_sink *s, const char *table, const char 
 		const struct rp__synced *y = &s->synced[i];
 		if (y->table != table)
 			continue;
-		int c = strcmp(file, y->at.file);
-		return c < 0 || (c == 0 && end <= y->at.pos);
+		return bl_pos_cmp(file, end, y->at.file, y->at.pos) <= 0;
 	}
 	return false;
 }
@@ -250,12 +249,10 @@ static int dispatch(struct rp_sink *s, const struct bl_event *ev, const char *fi
 		    struct err *e)
 {
 	/* skip what the stored position says is applied */
-	if (s->stored.file[0]) {
-		int c = strcmp(file, s->stored.file);
-		if (c < 0 || (c == 0 && ev->end_pos <= s->stored.pos)) {
-			s->st.skipped++;
-			return 0;
-		}
+	if (s->stored.file[0] &&
+	    bl_pos_cmp(file, ev->end_pos, s->stored.file, s->stored.pos) <= 0) {
+		s->st.skipped++;
+		return 0;
 	}
 	switch (ev->h.type) {
 	case BL_TABLE_MAP_EVENT:
@@ -340,13 +337,6 @@ int rp_sink_commit_idle(struct rp_sink *s, struct err *e)
 	return rp__handle(s, commit(s, e), e);
 }
 
-/* a before b in the binlog: file names sort, then positions */
-static bool pos_before(const struct bl_pos *a, const struct bl_pos *b)
-{
-	int c = strcmp(a->file, b->file);
-	return c < 0 || (c == 0 && a->pos < b->pos);
-}
-
 int rp_sink_caught_up(struct rp_sink *s, struct err *e)
 {
 	int rc = rp_sink_commit_idle(s, e);
@@ -363,7 +353,7 @@ int rp_sink_caught_up(struct rp_sink *s, struct err *e)
 	 * position moves up to the received one (events of other tables,
 	 * a new binlog file's first events), so that both are equal.
 	 */
-	if (pos_before(&s->stored, &s->received)) {
+	if (bl_pos_cmp(s->stored.file, s->stored.pos, s->received.file, s->received.pos) < 0) {
 		s->stored = s->received;
 		s->boundary = s->received;
 	}
