@@ -254,40 +254,36 @@ static int dispatch(struct rp_sink *s, const struct bl_event *ev, const char *fi
 		s->st.skipped++;
 		return 0;
 	}
-	switch (ev->h.type) {
-	case BL_TABLE_MAP_EVENT:
+	if (ev->h.type == BL_TABLE_MAP_EVENT)
 		return table_map(s, ev, file, e);
-	case BL_XID_EVENT:
-		return boundary(s, file, ev->end_pos, e);
-	case BL_MARIA_GTID_EVENT:
-		s->in_src_tx = !ev->maria_gtid.standalone;
-		return 0;
-	case BL_QUERY_EVENT:
-	case BL_MARIA_QUERY_COMPRESSED_EVENT: {
-		struct bytes q = ev->query.query;
-		if (q.n == 5 && !memcmp(q.p, "BEGIN", 5)) {
-			s->in_src_tx = true;
-			return 0;
-		}
-		if (q.n != 6 || memcmp(q.p, "COMMIT", 6)) {
-			int rc = rp__guard_ddl(s, ev, file, e);
-			if (rc)
-				return rc;
-		}
-		/* COMMIT (non-transactional engines) or a statement of its own */
-		return boundary(s, file, ev->end_pos, e);
-	}
-	default:
-		if (bl_event_is_rows(ev->h.type) && ev->rows.table) {
-			int rc = apply_rows(s, ev, file, e);
-			if (rc)
-				return rc;
-			/* a rows event outside a transaction commits by itself */
-			if (!s->in_src_tx && (ev->rows.flags & 1))
-				return boundary(s, file, ev->end_pos, e);
-		}
+	if (bl_event_is_rows(ev->h.type) && ev->rows.table) {
+		int rc = apply_rows(s, ev, file, e);
+		if (rc)
+			return rc;
+		/* a rows event outside a transaction commits by itself */
+		if (!s->in_src_tx && (ev->rows.flags & 1))
+			return boundary(s, file, ev->end_pos, e);
 		return 0;
 	}
+	switch (bl_event_tx_mark(ev)) {
+	case BL_TX_BEGIN:
+		s->in_src_tx = true;
+		return 0;
+	case BL_TX_COMMIT:
+		/* XID, XA PREPARE, or COMMIT of non-transactional engines */
+		return boundary(s, file, ev->end_pos, e);
+	case BL_TX_STATEMENT: {
+		/* a statement of its own (DDL commits implicitly) */
+		int rc = rp__guard_ddl(s, ev, file, e);
+		return rc ? rc : boundary(s, file, ev->end_pos, e);
+	}
+	case BL_TX_NONE:
+		break;
+	}
+	/* a GTID of a standalone statement: whatever came before is over */
+	if (ev->h.type == BL_MARIA_GTID_EVENT)
+		s->in_src_tx = false;
+	return 0;
 }
 
 int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file,

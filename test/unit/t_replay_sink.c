@@ -114,6 +114,28 @@ TEST(replay_sink, skips_by_numeric_file_order)
 	sink_teardown(&f);
 }
 
+TEST(replay_sink, commit_at_source_boundaries)
+{
+	struct sink_fx f;
+	sink_setup(&f);
+	ASSERT_EQ(feed(&f, ev_query(100, "BEGIN"), "b.000001"), 0);
+	ASSERT_EQ(feed(&f, ev_insert(150), "b.000001"), 0);
+	/* a savepoint stays inside the transaction: nothing committed */
+	ASSERT_EQ(feed(&f, ev_query(200, "SAVEPOINT s1"), "b.000001"), 0);
+	ASSERT_EQ(feed(&f, ev_insert(250), "b.000001"), 0);
+	ASSERT(!strstr(buf_cstr(&f.rec.log), "COMMIT"));
+	ASSERT_EQ(feed(&f, ev_xid(300), "b.000001"), 0);
+	const char *log = buf_cstr(&f.rec.log);
+	ASSERT(!strncmp(log, "Q: BEGIN\n", 9));
+	ASSERT(strstr(log, "Q: COMMIT\nS\n"));
+	ASSERT(strstr(log, "UPDATE sch_chameleon.t_sources SET binlog_file = $1"));
+	ASSERT(strstr(log, " <- 'b.000001', '331', '2', 'src'"));
+	ASSERT_UEQ(f.s->st.commits, 1);
+	ASSERT_STREQ(f.s->stored.file, "b.000001");
+	ASSERT_UEQ(f.s->stored.pos, 331);
+	sink_teardown(&f);
+}
+
 /* The catalog's answer to the error log INSERT: log_id 42. */
 static bool answer_log_id(void *arg, const char *sql, struct rp__res *r)
 {
