@@ -64,6 +64,7 @@ static int load_position(struct rp_sink *s, struct err *e)
 	if (r.nrows == 1) {
 		const char *file = rp__rows_get(&r, 0, 0), *pos = rp__rows_get(&r, 0, 1);
 		bl_pos_set(&s->stored, file ? file : "", pos ? strtoull(pos, NULL, 10) : 0);
+		s->sent_at = s->stored;
 		const char *status = rp__rows_get(&r, 0, 2);
 		if (status && !strcmp(status, "initialising"))
 			rc = err_set(e, ERR_CONFIG,

@@ -36,7 +36,7 @@ void rp__array_literal(struct buf *b, const char *const *v, size_t n);
  * recording one (the unit tests).
  */
 #define RP_SYNC_EVERY 1000
-#define RP_MAX_INFLIGHT 2
+#define RP_MAX_INFLIGHT 8
 
 enum rp__res_kind {
 	RP_RES_NONE,		/* the end of one statement's results (libpq's NULL) */
@@ -152,7 +152,8 @@ void rp__pipe_release(struct rp__pipe *p);
 /* An unnamed statement. */
 int rp__pipe_send(struct rp__pipe *p, const char *sql, int n,
 		  const char *const *vals, struct err *e) MUST_CHECK;
-/* COMMIT, then a sync point. */
+/* COMMIT, then a sync point; its success is reported by on_commit when
+ * its result is read. */
 int rp__pipe_commit(struct rp__pipe *p, struct err *e) MUST_CHECK;
 /* The prepared statement of (table, key), or NULL. */
 struct rp__stmt *rp__pipe_stmt_find(struct rp__pipe *p, const void *table,
@@ -181,8 +182,11 @@ int rp__pipe_copy_begin(struct rp__pipe *p, const char *copy_sql, struct err *e)
 int rp__pipe_copy_flush(struct rp__pipe *p, struct err *e) MUST_CHECK;
 /* End the open COPY (if any): back to the pipeline. */
 int rp__pipe_copy_end(struct rp__pipe *p, struct err *e) MUST_CHECK;
-/* After a failure: read what is left (errors ignored), forget the failure
- * and the tags; rollback sends ROLLBACK first. */
+/* Send what is not sent yet and read every result, errors ignored (COMMIT
+ * confirmations still reported, up to a failure). */
+void rp__pipe_discard(struct rp__pipe *p);
+/* After a failure: discard what is left, ROLLBACK if asked, forget the
+ * failure and the tags. */
 void rp__pipe_reset(struct rp__pipe *p, bool rollback);
 /* Forget every prepared statement (DEALLOCATE ALL is the caller's). */
 void rp__pipe_forget_statements(struct rp__pipe *p);
@@ -362,6 +366,7 @@ struct rp_sink {
 	struct rp__name *names;		/* interned "schema.table" names */
 	struct bl_pos stored;		/* committed: events up to it are skipped */
 	struct bl_pos boundary;		/* the end of the last commit boundary seen */
+	struct bl_pos sent_at;		/* the position of the last commit sent */
 	/* the open transaction */
 	bool in_pg_tx;			/* BEGIN sent */
 	bool in_src_tx;			/* inside a source transaction */

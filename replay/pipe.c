@@ -393,6 +393,21 @@ int rp__pipe_commit(struct rp__pipe *p, struct err *e)
 	int rc = rp__pipe_copy_end(p, e);
 	if (rc)
 		return rc;
+	/*
+	 * Never a COMMIT first in its segment while earlier ones are unread:
+	 * if one of them failed, its transaction is aborted and only COMMIT
+	 * or ROLLBACK would run in it; such a COMMIT ends it (as a rollback)
+	 * and the transactions sent after would commit, though the sink
+	 * feeds them again from the last confirmed commit.  Any statement
+	 * before it fails in the aborted transaction and the rest of the
+	 * segment, COMMIT included, is skipped.
+	 */
+	if (p->since_sync == 0 && p->inflight > 0) {
+		if (!p->w->send(p->c, "SELECT 1", 0, NULL))
+			return pg_err(p, e, "cannot send a statement");
+		push_tag(p, NULL, false);
+		p->since_sync++;
+	}
 	if (!p->w->send(p->c, "COMMIT", 0, NULL))
 		return pg_err(p, e, "cannot send a statement");
 	push_tag(p, NULL, true);
@@ -615,13 +630,23 @@ int rp__pipe_copy_end(struct rp__pipe *p, struct err *e)
 	return rc;
 }
 
-void rp__pipe_reset(struct rp__pipe *p, bool rollback)
+void rp__pipe_discard(struct rp__pipe *p)
 {
 	struct err ignore = {0};
 	if (rp__pipe_copy_end(p, &ignore))
 		ignore.code = 0;	/* part of the failure being reset */
+	if (p->since_sync && p->w->sync(p->c)) {
+		p->inflight++;
+		p->since_sync = 0;
+	}
 	while (p->inflight > 0)
 		(void)read_segment(p, &ignore);
+}
+
+void rp__pipe_reset(struct rp__pipe *p, bool rollback)
+{
+	struct err ignore = {0};
+	rp__pipe_discard(p);
 	if (rollback && !p->broken && p->w->send(p->c, "ROLLBACK", 0, NULL) &&
 	    p->w->sync(p->c)) {
 		p->inflight++;

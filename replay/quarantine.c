@@ -78,13 +78,16 @@ static int recover(struct rp_sink *s, struct err *e)
 	if (p->fail.sql)
 		snprintf(sql, sizeof(sql), "%s", p->fail.sql);
 	rp__forget_uncommitted(s);
-	rp__pipe_reset(p, s->in_pg_tx);
+	rp__pipe_discard(p);
+	/* the open transaction, or a sent one whose COMMIT did not run */
+	rp__pipe_reset(p, s->in_pg_tx || s->sent_read < s->nsent);
 	s->in_pg_tx = false;
 	s->in_src_tx = false;
 	s->pending_rows = 0;
 	s->nsent = s->sent_read = 0;
 	rp__drop_counts(s);
 	s->boundary = s->stored;
+	s->sent_at = s->stored;
 	/* statements prepared in the aborted part of the pipeline do not
 	 * exist: forget them all, they are prepared again when needed */
 	rp__pipe_forget_statements(p);

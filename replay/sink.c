@@ -84,8 +84,15 @@ static void committed(void *arg)
 	s->stored = c->at;
 	rp__quarantine_committed(s, c->disabled_n, c->disabled_count);
 	s->st.commits++;
-	if (s->sent_read == s->nsent)
+	if (s->sent_read == s->nsent) {
 		s->nsent = s->sent_read = 0;
+	} else if (s->sent_read >= 64) {
+		/* commits always in flight: keep the array short */
+		memmove(s->sent, s->sent + s->sent_read,
+			(s->nsent - s->sent_read) * sizeof(*s->sent));
+		s->nsent -= s->sent_read;
+		s->sent_read = 0;
+	}
 }
 
 static void attach(struct rp_sink *s)
@@ -167,11 +174,12 @@ static int commit(struct rp_sink *s, struct err *e)
 	c->at = s->boundary;
 	c->disabled_n = s->disabled.n;
 	c->disabled_count = s->st.disabled;
+	/* not waiting for the result: the next transaction is sent while
+	 * PostgreSQL commits this one (the pipe bounds what is unread) */
 	rc = rp__pipe_commit(&s->pipe, e);
-	if (!rc)
-		rc = rp__pipe_drain(&s->pipe, e);
 	if (rc)
 		return rc;
+	s->sent_at = s->boundary;
 	s->in_pg_tx = false;
 	s->pending_rows = 0;
 	s->pending_tx = 0;
@@ -324,7 +332,8 @@ int rp_sink_commit_idle(struct rp_sink *s, struct err *e)
 	if (!s->in_pg_tx) {
 		/* statements without rows (DDL, other schemas) moved the
 		 * position: store it, so that it tells where the source is */
-		if (s->boundary.pos == s->stored.pos && !strcmp(s->boundary.file, s->stored.file))
+		if (s->boundary.pos == s->sent_at.pos &&
+		    !strcmp(s->boundary.file, s->sent_at.file))
 			return 0;
 		int rc = rp__begin(s, e);
 		if (rc)
@@ -336,6 +345,9 @@ int rp_sink_commit_idle(struct rp_sink *s, struct err *e)
 int rp_sink_caught_up(struct rp_sink *s, struct err *e)
 {
 	int rc = rp_sink_commit_idle(s, e);
+	/* what is committed is known before the position moves up */
+	if (!rc)
+		rc = rp__handle(s, rp__pipe_drain(&s->pipe, e), e);
 	if (rc || s->in_pg_tx || s->in_src_tx || !s->received.file[0])
 		return rc;
 	int64_t now = clock_ms();
@@ -352,6 +364,7 @@ int rp_sink_caught_up(struct rp_sink *s, struct err *e)
 	if (bl_pos_cmp(s->stored.file, s->stored.pos, s->received.file, s->received.pos) < 0) {
 		s->stored = s->received;
 		s->boundary = s->received;
+		s->sent_at = s->received;
 	}
 	rc = rp__catalog_caught_up(s, e);
 	if (!rc)
@@ -366,7 +379,8 @@ int rp_sink_caught_up(struct rp_sink *s, struct err *e)
 
 void rp_sink_rollback(struct rp_sink *s)
 {
-	rp__pipe_reset(&s->pipe, s->in_pg_tx);
+	rp__pipe_discard(&s->pipe);
+	rp__pipe_reset(&s->pipe, s->in_pg_tx || s->sent_read < s->nsent);
 	s->in_pg_tx = false;
 	s->in_src_tx = false;
 	s->pending_rows = 0;
@@ -381,16 +395,23 @@ int rp_sink_finish(struct rp_sink *s, struct err *e)
 		/* counts of statements outside transactions, committed by
 		 * themselves before they were counted */
 		int rc = rp__catalog_send_counts(s, e);
-		return rc ? rc : rp__pipe_drain(&s->pipe, e);
+		return rp__handle(s, rc ? rc : rp__pipe_drain(&s->pipe, e), e);
 	}
 	if (s->in_src_tx || !s->boundary.file[0]) {
 		/* an unfinished source transaction is not applied: what
-		 * it sent is read, its errors do not matter */
-		if (rp__pipe_drain(&s->pipe, e))
+		 * it sent is read, its errors do not matter, but a refusal
+		 * in a transaction committed before it does */
+		int rc = rp__pipe_drain(&s->pipe, e);
+		if (rc)
+			rc = rp__handle(s, rc, e);
+		if (rc != RP_RESTART) {
 			err_clear(e);
-		return 0;
+			rc = 0;
+		}
+		return rc;
 	}
-	return rp__handle(s, commit(s, e), e);
+	int rc = commit(s, e);
+	return rp__handle(s, rc ? rc : rp__pipe_drain(&s->pipe, e), e);
 }
 
 int rp_sink_start_at(struct rp_sink *s, const char *file, uint64_t pos, struct err *e)
@@ -399,7 +420,9 @@ int rp_sink_start_at(struct rp_sink *s, const char *file, uint64_t pos, struct e
 		return 0;
 	bl_pos_set(&s->boundary, file, pos);
 	int rc = rp__begin(s, e);
-	return rc ? rc : commit(s, e);
+	if (!rc)
+		rc = commit(s, e);
+	return rc ? rc : rp__pipe_drain(&s->pipe, e);
 }
 
 bool rp_sink_connection_lost(const struct rp_sink *s)

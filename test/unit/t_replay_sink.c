@@ -130,6 +130,8 @@ TEST(replay_sink, commit_at_source_boundaries)
 	ASSERT(strstr(log, "Q: COMMIT\nS\n"));
 	ASSERT(strstr(log, "UPDATE sch_chameleon.t_sources SET binlog_file = $1"));
 	ASSERT(strstr(log, " <- 'b.000001', '331', '2', 'src'"));
+	/* committed once PostgreSQL says so */
+	ASSERT_EQ(rp_sink_finish(f.s, &f.e), 0);
 	ASSERT_UEQ(f.s->st.commits, 1);
 	ASSERT_STREQ(f.s->stored.file, "b.000001");
 	ASSERT_UEQ(f.s->stored.pos, 331);
@@ -153,14 +155,18 @@ TEST(replay_sink, refused_change_takes_its_table_out)
 	struct sink_fx f;
 	sink_setup(&f);
 	bl_pos_set(&f.s->stored, "b.000001", 100);
-	f.s->boundary = f.s->stored;
+	f.s->boundary = f.s->sent_at = f.s->stored;
 	/* BEGIN, PREPARE, EXECUTE: the third statement is refused */
 	f.rec.fail_at = 3;
 	f.rec.fail_msg = "duplicate key value";
 	f.rec.answer = answer_log_id;
 	ASSERT_EQ(feed(&f, ev_query(100, "BEGIN"), "b.000001"), 0);
 	ASSERT_EQ(feed(&f, ev_insert(150), "b.000001"), 0);
+	/* the refusal is read with the commit's results, at the latest when
+	 * the input ends */
 	int rc = feed(&f, ev_xid(200), "b.000001");
+	if (!rc)
+		rc = rp_sink_finish(f.s, &f.e);
 	ASSERT_EQ(rc, RP_RESTART);
 	ASSERT(strstr(f.e.msg, "table shop.t taken out of replication: duplicate key value"));
 	const char *log = buf_cstr(&f.rec.log);
@@ -186,7 +192,61 @@ TEST(replay_sink, refused_change_takes_its_table_out)
 	/* nothing applied, the position moves when idle */
 	ASSERT_UEQ(f.s->st.commits, 0);
 	ASSERT_EQ(rp_sink_commit_idle(f.s, &f.e), 0);
+	ASSERT_EQ(rp_sink_finish(f.s, &f.e), 0);
 	ASSERT_UEQ(f.s->st.commits, 1);
 	ASSERT_UEQ(f.s->stored.pos, 231);
+	sink_teardown(&f);
+}
+
+TEST(replay_sink, commit_never_starts_a_segment_behind_unread_ones)
+{
+	struct rec_wire rec;
+	struct rp__pipe p;
+	struct err e = {0};
+	rec_wire_init(&rec);
+	rp__pipe_init(&p, &rec_wire_ops, &rec);
+	for (int i = 0; i < RP_SYNC_EVERY; i++)
+		ASSERT_EQ(rp__pipe_send(&p, "UPDATE x", 0, NULL, &e), 0);
+	/* the last statement made a sync point, still unread */
+	ASSERT_EQ(p.since_sync, 0);
+	ASSERT_EQ(p.inflight, 1);
+	buf_reset(&rec.log);
+	ASSERT_EQ(rp__pipe_commit(&p, &e), 0);
+	ASSERT_STREQ(buf_cstr(&rec.log), "Q: SELECT 1\nQ: COMMIT\nS\n");
+	/* nothing unread: no need */
+	ASSERT_EQ(rp__pipe_drain(&p, &e), 0);
+	buf_reset(&rec.log);
+	ASSERT_EQ(rp__pipe_commit(&p, &e), 0);
+	ASSERT_STREQ(buf_cstr(&rec.log), "Q: COMMIT\nS\n");
+	rp__pipe_release(&p);
+	rec_wire_release(&rec);
+}
+
+TEST(replay_sink, refusal_read_behind_later_commits)
+{
+	struct sink_fx f;
+	sink_setup(&f);
+	bl_pos_set(&f.s->stored, "b.000001", 100);
+	f.s->boundary = f.s->sent_at = f.s->stored;
+	f.rec.fail_at = 3;	/* the first transaction's row */
+	f.rec.answer = answer_log_id;
+	for (uint64_t at = 100; at < 700; at += 200) {
+		int rc = feed(&f, ev_query(at, "BEGIN"), "b.000001");
+		if (!rc)
+			rc = feed(&f, ev_insert(at + 50), "b.000001");
+		if (!rc)
+			rc = feed(&f, ev_xid(at + 100), "b.000001");
+		if (rc) {
+			ASSERT_EQ(rc, RP_RESTART);
+			break;
+		}
+	}
+	int rc = f.s->st.disabled ? RP_RESTART : rp_sink_finish(f.s, &f.e);
+	ASSERT_EQ(rc, RP_RESTART);
+	/* none of the transactions counts as committed: all fed again */
+	ASSERT_UEQ(f.s->st.commits, 0);
+	ASSERT_STREQ(f.s->stored.file, "b.000001");
+	ASSERT_UEQ(f.s->stored.pos, 100);
+	ASSERT(strstr(buf_cstr(&f.rec.log), "Q: ROLLBACK\nS\n"));
 	sink_teardown(&f);
 }
