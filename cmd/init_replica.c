@@ -42,6 +42,7 @@
 #include "cmd/config.h"
 #include "cmd/daemon.h"
 #include "cmd/source.h"
+#include "replay/internal.h"	/* rp_catalog_upgrade, rp_pg_exec on its PGconn */
 #include "replay/replay.h"
 
 /* ---- structure ----------------------------------------------------------- */

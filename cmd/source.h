@@ -18,6 +18,16 @@ int cmd_source_connect(const struct cfg_source *s, struct mp_conn *c,
 /* limit_tables, skip_tables and skip_events of a source into apply options,
  * and replay's messages routed to the log. */
 void cmd_source_filters(const struct cfg_source *s, struct rp_opts *o);
+/*
+ * Everything the apply options take from a source: the PostgreSQL
+ * conninfo (borrowed), its name, schema mappings (allocated here: free
+ * them with cmd_source_rp_opts_release), replay_max_rows,
+ * on_error_replay and the filters above.  The other fields are left as
+ * they are.
+ */
+void cmd_source_rp_opts(const struct cfg_source *s, const char *conninfo,
+			struct rp_opts *o);
+void cmd_source_rp_opts_release(struct rp_opts *o);
 
 /* cmd/fkeys.c: the source's foreign keys of the schemas in schema_list
  * (quoted, comma separated), one row per column: schema, table, name,

@@ -183,7 +183,7 @@ static const struct rp__wire pg_wire = {
 	pg_copy_data, pg_copy_end, pg_lost, pg_message, pg_close,
 };
 
-int rp__pg_connect(const char *conninfo, struct pg_conn **out, struct err *e)
+int rp__pg_connect(const char *conninfo, PGconn **out, struct err *e)
 {
 	PGconn *pg = PQconnectdb(conninfo);
 	int rc = 0;
@@ -207,12 +207,12 @@ out:
 	return rc;
 }
 
-void rp__pg_close(struct pg_conn *conn)
+void rp__pg_close(PGconn *conn)
 {
 	PQfinish(conn);
 }
 
-int rp__pipe_init_pg(struct rp__pipe *p, struct pg_conn *conn, struct err *e)
+int rp__pipe_init_pg(struct rp__pipe *p, PGconn *conn, struct err *e)
 {
 	struct pgw *w = xcalloc(1, sizeof(*w));
 	w->pg = conn;

@@ -122,7 +122,7 @@ int rp_sink_open(struct rp_sink **out, const struct rp_opts *o, struct err *e)
 {
 	*out = NULL;
 	struct rp_sink *s = rp__sink_new(o, NULL, NULL);
-	struct pg_conn *conn;
+	PGconn *conn;
 	int rc = rp__pg_connect(o->conninfo, &conn, e);
 	if (!rc) {
 		rc = rp_catalog_upgrade(conn, NULL, e);
