@@ -127,13 +127,12 @@ bool rp__same_columns(const struct bl_table *t, const struct bl_value *a,
 	return true;
 }
 
-/* The columns of 'set' (but 'skip'), comma-separated: "a", "b". */
-static void column_list(struct buf *b, const struct bl_table *t, const uint8_t *set,
-			int64_t skip)
+/* The columns of 'set', comma-separated: "a", "b". */
+static void column_list(struct buf *b, const struct bl_table *t, const uint8_t *set)
 {
 	bool first = true;
 	for (uint32_t i = 0; i < t->ncols; i++) {
-		if (set[i] == RP_COL_ABSENT || (int64_t)i == skip)
+		if (set[i] == RP_COL_ABSENT)
 			continue;
 		if (!first)
 			buf_putl(b, ", ");
@@ -146,7 +145,7 @@ static void insert_text(struct buf *b, const struct bl_table *t,
 			const struct rp__shape *sh)
 {
 	buf_putl(b, " (");
-	column_list(b, t, sh->set, -1);
+	column_list(b, t, sh->set);
 	buf_putl(b, ") VALUES ");
 	int n = 0;
 	for (uint32_t r = 0; r < sh->nrows; r++) {
