@@ -45,7 +45,7 @@ Q_LD = @printf '  LD      %s\n' $@;
 Q_AR = @printf '  AR      %s\n' $@;
 endif
 
-MODULES  := base binlog mysqlproto replay
+MODULES  := base binlog mysqlproto replay snapshot
 define module_vars
 SRC_$(1) := $$(wildcard $(1)/*.c)
 OBJ_$(1) := $$(SRC_$(1):%.c=$(B)/%.o)
@@ -53,7 +53,7 @@ LIB_$(1) := $(B)/lib$(1).a
 endef
 $(foreach m,$(MODULES),$(eval $(call module_vars,$(m))))
 # link order: users before what they use
-MODLIBS  := $(LIB_replay) $(LIB_mysqlproto) $(LIB_binlog) $(LIB_base)
+MODLIBS  := $(LIB_snapshot) $(LIB_replay) $(LIB_mysqlproto) $(LIB_binlog) $(LIB_base)
 
 SRC_cmd  := $(wildcard cmd/*.c)
 OBJ_cmd  := $(SRC_cmd:%.c=$(B)/%.o)
