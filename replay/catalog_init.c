@@ -43,8 +43,12 @@ int rp_load_catalog_prepare(struct rp_load *l, const char *source, struct err *e
 	if (rc)
 		return rc;
 	const char *v[1] = {source};
-	return run(l, "INSERT INTO sch_chameleon.t_sources (source_name) VALUES ($1) "
-		      "ON CONFLICT DO NOTHING", 1, v, NULL, e);
+	struct err pe = {0};
+	if (run(l, "INSERT INTO sch_chameleon.t_sources (source_name) VALUES ($1) "
+		   "ON CONFLICT DO NOTHING", 1, v, NULL, &pe))
+		return err_set(e, ERR_PG, "registering the source '%s' in the catalog: %s",
+			       source, pe.msg);
+	return 0;
 }
 
 int rp_load_set_status(struct rp_load *l, const char *source, const char *status,

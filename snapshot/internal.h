@@ -37,7 +37,7 @@ struct sn {
 	bool is_mariadb;
 	double t0;			/* clock_s() at the start */
 	/* totals (atomics: the workers add) */
-	uint64_t rows, bytes, zero_dates, est_total;
+	uint64_t rows, zero_dates, est_total;
 	/* connections: the coordinator and the catalog, then one pair per worker */
 	struct mp_conn *coord;
 	struct rp_load *pg;

@@ -54,7 +54,6 @@ struct pump {
 
 static void count(struct pump *p)
 {
-	__atomic_add_fetch(&p->s->bytes, p->line.n, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&p->t->rows, p->nrows, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&p->s->rows, p->nrows, __ATOMIC_RELAXED);
 	p->nrows = 0;

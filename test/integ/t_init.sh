@@ -324,5 +324,20 @@ out=$("$bin" sync_tables --config "$work/cfg3.yml" --source zd --tables disabled
 [ $? = 0 ] && [ "$out" = "no table is out of replication: nothing to do" ] &&
 	ok "sync_tables --tables disabled without any: nothing to do" ||
 	{ notok "sync_tables without disabled tables: '$out'"; tail -n 2 "$work/sn.err" | sed 's/^/# /'; }
+# a source PostgreSQL refuses to register (here a trigger): init_replica
+# stops at once and says why (the INSERT's result was ignored: the whole
+# copy ran, then the swap failed on t_tables' foreign key to t_sources)
+pg_sql -c "CREATE FUNCTION public.refuse_source() RETURNS trigger LANGUAGE plpgsql AS
+	\$\$BEGIN RAISE EXCEPTION 'no new source here'; END\$\$;
+	CREATE TRIGGER refuse BEFORE INSERT ON sch_chameleon.t_sources FOR EACH ROW
+	EXECUTE FUNCTION public.refuse_source()" > /dev/null
+sed -e 's/^  zd:/  zd2:/' -e 's/      fx: fx3_pg/      fx: fx4_pg/' "$work/cfg3.yml" > "$work/cfg4.yml"
+"$bin" init_replica --config "$work/cfg4.yml" --source zd2 > /dev/null 2> "$work/reg.err"
+rc=$?
+[ $rc = 1 ] && grep -q "^chameleon: registering the source 'zd2' in the catalog: ERROR: *no new source here" "$work/reg.err" &&
+	[ "$(pg_sql -At -c "SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE '%fx4_pg%'")" = 0 ] &&
+	ok "a source PostgreSQL refuses to register: init_replica fails before copying, with PostgreSQL's reason" ||
+	{ notok "refused registration: exit $rc"; grep -v INFO "$work/reg.err" | tail -n 3 | sed 's/^/# /'; }
+pg_sql -c "DROP TRIGGER refuse ON sch_chameleon.t_sources; DROP FUNCTION public.refuse_source()" > /dev/null
 echo "1..$n"
 [ $fails = 0 ]
