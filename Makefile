@@ -142,7 +142,8 @@ check-integ: all
 check-tsan:
 	@$(MAKE) --no-print-directory CFG=tsan build/tsan/chameleon
 	@mkdir -p $(RESULTS)
-	@sh test/check-tsan.sh $(abspath build/tsan/chameleon) | tee $(RESULTS)/tsan.tap
+	@sh test/check-tsan.sh $(abspath build/tsan/chameleon) > $(RESULTS)/tsan.tap; \
+		rc=$$?; cat $(RESULTS)/tsan.tap; exit $$rc
 
 fixtures-update: all
 	@sh test/golden.sh --update $(B)/chameleon
