@@ -22,6 +22,11 @@
 
 #define LOG_EVENT_ARTIFICIAL_F 0x20
 #define LOG_EVENT_BINLOG_IN_USE_F 0x01
+/*
+ * The low byte of the common header's flags(2), which holds the in-use
+ * flag; the capture rewrites it (reading the header is bl_frame's job).
+ */
+#define FLAGS_OFF 17
 
 struct bl_capture {
 	char *dir;
@@ -66,12 +71,10 @@ static uint64_t valid_length(int fd, uint64_t size)
 	while (pos + BL_HEADER_LEN <= size) {
 		if (pread(fd, h, BL_HEADER_LEN, (off_t)pos) != BL_HEADER_LEN)
 			break;
-		struct rd r;
-		rd_init(&r, h + 9, 4);
-		uint32_t n = rd_u32le(&r);
-		if (n < BL_HEADER_LEN || pos + n > size)
+		struct bl_header eh;
+		if (bl_frame(h, sizeof(h), &eh) || pos + eh.event_size > size)
 			break;
-		pos += n;
+		pos += eh.event_size;
 	}
 	return pos;
 }
@@ -185,13 +188,15 @@ static int open_file(struct bl_capture *c, const char *name, size_t len,
 static int mark_closed(struct bl_capture *c, struct err *e)
 {
 	uint8_t h[BL_HEADER_LEN];
-	if (pread(c->fd, h, BL_HEADER_LEN, 4) != BL_HEADER_LEN)
+	struct bl_header fh;
+	if (pread(c->fd, h, BL_HEADER_LEN, 4) != BL_HEADER_LEN ||
+	    bl_frame(h, sizeof(h), &fh))
 		return 0;
-	if (h[4] != BL_FORMAT_DESCRIPTION_EVENT ||
-	    !(h[17] & LOG_EVENT_BINLOG_IN_USE_F))
+	if (fh.type != BL_FORMAT_DESCRIPTION_EVENT ||
+	    !(fh.flags & LOG_EVENT_BINLOG_IN_USE_F))
 		return 0;
-	uint8_t f = h[17] & (uint8_t)~LOG_EVENT_BINLOG_IN_USE_F;
-	if (pwrite(c->fd, &f, 1, 4 + 17) != 1)
+	uint8_t f = (uint8_t)(fh.flags & ~LOG_EVENT_BINLOG_IN_USE_F);
+	if (pwrite(c->fd, &f, 1, 4 + FLAGS_OFF) != 1)
 		return err_set(e, ERR_IO, "cannot update '%s': %s", c->file,
 			       strerror(errno));
 	return 0;
@@ -200,16 +205,14 @@ static int mark_closed(struct bl_capture *c, struct err *e)
 int bl_capture_event(struct bl_capture *c, const uint8_t *p, size_t n,
 		     struct err *e)
 {
-	struct rd r;
-	rd_init(&r, p, n);
-	uint32_t ts = rd_u32le(&r);
-	uint8_t type = rd_u8(&r);
-	rd_skip(&r, 4);
-	uint32_t size = rd_u32le(&r);
-	uint32_t log_pos = rd_u32le(&r);
-	uint16_t flags = rd_u16le(&r);
-	if (r.err || size != n)
+	struct bl_header h;
+	if (bl_frame(p, n, &h) || h.event_size != n)
 		return err_set(e, ERR_PROTO, "malformed event of %zu bytes", n);
+	uint32_t ts = h.timestamp, log_pos = h.log_pos;
+	uint8_t type = h.type;
+	uint16_t flags = h.flags;
+	struct rd r;
+	rd_init(&r, p + BL_HEADER_LEN, n - BL_HEADER_LEN);
 	if (type == BL_HEARTBEAT_LOG_EVENT || type == BL_HEARTBEAT_LOG_EVENT_V2)
 		return 0;
 	bool artificial = (flags & LOG_EVENT_ARTIFICIAL_F) || ts == 0 ||
@@ -243,7 +246,7 @@ int bl_capture_event(struct bl_capture *c, const uint8_t *p, size_t n,
 			       log_pos, (unsigned long long)(c->pos + n), c->file);
 	int wrc;
 	if (type == BL_FORMAT_DESCRIPTION_EVENT && c->pos == 4 &&
-	    !(flags & LOG_EVENT_BINLOG_IN_USE_F) && n > 17) {
+	    !(flags & LOG_EVENT_BINLOG_IN_USE_F) && n > FLAGS_OFF) {
 		/*
 		 * The server's own copy of an open file carries the in-use
 		 * flag (the dump thread sends it cleared); set it while the
@@ -254,7 +257,7 @@ int bl_capture_event(struct bl_capture *c, const uint8_t *p, size_t n,
 		if (!copy)
 			return err_set(e, ERR_IO, "out of memory");
 		memcpy(copy, p, n);
-		copy[17] |= LOG_EVENT_BINLOG_IN_USE_F;
+		copy[FLAGS_OFF] |= LOG_EVENT_BINLOG_IN_USE_F;
 		wrc = write_all(c->fd, copy, n);
 		free(copy);
 	} else {

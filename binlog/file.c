@@ -1,7 +1,8 @@
 /*
  * Binlog files: the 4-byte magic, then events one after another.  The
  * reader keeps one buffer that grows to the largest event seen (capped
- * at BL_MAX_EVENT), so memory stays flat whatever the file size.
+ * at BL_MAX_EVENT), so memory stays flat whatever the file size.  The
+ * event header is framed by bl_frame(), not read here.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -124,12 +125,11 @@ int bl_file_next(struct bl_file *f, const uint8_t **p, size_t *n, uint64_t *pos,
 		return err_set_at(e, ERR_TRUNC, f->off,
 				  "truncated event header (%zu of %d bytes)",
 				  avail, BL_HEADER_LEN);
-	struct rd r;
-	rd_init_at(&r, f->buf + f->lo + 9, 4, f->off + 9);
-	uint32_t size = rd_u32le(&r);
-	if (size < BL_HEADER_LEN || size > BL_MAX_EVENT)
+	struct bl_header h;
+	if (bl_frame(f->buf + f->lo, avail, &h))
 		return err_set_at(e, ERR_PROTO, f->off,
-				  "impossible event size %u", size);
+				  "impossible event size %u", h.event_size);
+	uint32_t size = h.event_size;
 	rc = fill(f, size, e);
 	if (rc)
 		return rc;

@@ -29,8 +29,7 @@ uint64_t bl_frame_start(const struct bl_header *h)
 	return h->log_pos >= h->event_size ? h->log_pos - h->event_size : 0;
 }
 
-/* Skip blanks and plain comments (not executable ones) at the start. */
-static struct bytes skip_blank(struct bytes q)
+struct bytes bl__stmt_start(struct bytes q)
 {
 	size_t i = 0;
 	for (;;) {
@@ -61,9 +60,7 @@ static struct bytes skip_blank(struct bytes q)
 	return r;
 }
 
-/* Whether s starts with the words of w (single spaces in w match any
- * run of blanks in s), followed by the end or a non-word byte. */
-static bool starts_words(struct bytes s, const char *w)
+bool bl__starts_words(struct bytes s, const char *w)
 {
 	size_t i = 0;
 	for (; *w; w++) {
@@ -98,16 +95,16 @@ enum bl_tx_mark bl_event_tx_mark(const struct bl_event *ev)
 		return ev->maria_gtid.standalone ? BL_TX_NONE : BL_TX_BEGIN;
 	case BL_QUERY_EVENT:
 	case BL_MARIA_QUERY_COMPRESSED_EVENT: {
-		struct bytes q = skip_blank(ev->query.query);
-		if (starts_words(q, "BEGIN") || starts_words(q, "START TRANSACTION") ||
-		    starts_words(q, "XA START") || starts_words(q, "XA BEGIN"))
+		struct bytes q = bl__stmt_start(ev->query.query);
+		if (bl__starts_words(q, "BEGIN") || bl__starts_words(q, "START TRANSACTION") ||
+		    bl__starts_words(q, "XA START") || bl__starts_words(q, "XA BEGIN"))
 			return BL_TX_BEGIN;
-		if (starts_words(q, "ROLLBACK TO") || starts_words(q, "ROLLBACK WORK TO") ||
-		    starts_words(q, "SAVEPOINT") || starts_words(q, "RELEASE SAVEPOINT") ||
-		    starts_words(q, "XA END"))
+		if (bl__starts_words(q, "ROLLBACK TO") || bl__starts_words(q, "ROLLBACK WORK TO") ||
+		    bl__starts_words(q, "SAVEPOINT") || bl__starts_words(q, "RELEASE SAVEPOINT") ||
+		    bl__starts_words(q, "XA END"))
 			return BL_TX_NONE;
-		if (starts_words(q, "COMMIT") || starts_words(q, "ROLLBACK") ||
-		    starts_words(q, "XA COMMIT") || starts_words(q, "XA ROLLBACK"))
+		if (bl__starts_words(q, "COMMIT") || bl__starts_words(q, "ROLLBACK") ||
+		    bl__starts_words(q, "XA COMMIT") || bl__starts_words(q, "XA ROLLBACK"))
 			return BL_TX_COMMIT;
 		return BL_TX_STATEMENT;
 	}

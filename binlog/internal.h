@@ -37,6 +37,17 @@ void bl__put_double(struct buf *b, double d, bool single);
 /* enum bl_cs_class of a collation id */
 uint8_t bl__cs_class(uint16_t collation);
 
+/*
+ * Statement keywords, shared by the transaction marks (frame.c) and the
+ * JSON "op" of QUERY events (render.c), so that both read a statement
+ * the same way.  bl__stmt_start skips blanks and plain comments (not
+ * executable comments); bl__starts_words tells whether s starts with the
+ * words of w (single spaces in w match any run of blanks in s), followed
+ * by the end or a non-word byte, ignoring case.
+ */
+struct bytes bl__stmt_start(struct bytes q);
+bool bl__starts_words(struct bytes s, const char *w);
+
 /* CRC32 (zlib) of the whole event but its last 4 bytes, compared with them. */
 bool bl__crc_ok(const uint8_t *p, size_t n);
 

@@ -77,51 +77,19 @@ static void kv_bytes(struct buf *b, const char *k, struct bytes v)
 	put_jtext(b, v);
 }
 
-/* Skip blanks and comments at the start of a statement. */
-static struct bytes stmt_start(struct bytes q)
-{
-	size_t i = 0;
-	for (;;) {
-		while (i < q.n && (q.p[i] == ' ' || q.p[i] == '\t' ||
-				   q.p[i] == '\n' || q.p[i] == '\r'))
-			i++;
-		if (i + 1 < q.n && q.p[i] == '/' && q.p[i + 1] == '*' &&
-		    !(i + 2 < q.n && q.p[i + 2] == '!')) {
-			size_t j = i + 2;
-			while (j + 1 < q.n && !(q.p[j] == '*' && q.p[j + 1] == '/'))
-				j++;
-			i = j + 2 < q.n ? j + 2 : q.n;
-			continue;
-		}
-		break;
-	}
-	struct bytes r = {q.p + i, q.n - i};
-	return r;
-}
-
-static bool starts_word(struct bytes s, const char *w)
-{
-	size_t n = strlen(w);
-	if (s.n < n || strncasecmp((const char *)s.p, w, n) != 0)
-		return false;
-	return s.n == n || !((s.p[n] >= 'a' && s.p[n] <= 'z') ||
-			     (s.p[n] >= 'A' && s.p[n] <= 'Z') ||
-			     s.p[n] == '_');
-}
-
 static const char *query_op(struct bytes q)
 {
-	struct bytes s = stmt_start(q);
-	if (starts_word(s, "BEGIN") || starts_word(s, "START TRANSACTION"))
+	struct bytes s = bl__stmt_start(q);
+	if (bl__starts_words(s, "BEGIN") || bl__starts_words(s, "START TRANSACTION"))
 		return "begin";
-	if (starts_word(s, "COMMIT") || starts_word(s, "XA COMMIT"))
+	if (bl__starts_words(s, "COMMIT") || bl__starts_words(s, "XA COMMIT"))
 		return "commit";
-	if (starts_word(s, "ROLLBACK") || starts_word(s, "XA ROLLBACK"))
+	if (bl__starts_words(s, "ROLLBACK") || bl__starts_words(s, "XA ROLLBACK"))
 		return "rollback";
 	static const char *const ddl[] = {"CREATE", "ALTER", "DROP", "RENAME",
 					  "TRUNCATE", "GRANT", "REVOKE", NULL};
 	for (int i = 0; ddl[i]; i++)
-		if (starts_word(s, ddl[i]))
+		if (bl__starts_words(s, ddl[i]))
 			return "ddl";
 	return "query";
 }

@@ -67,6 +67,7 @@ struct cmd_opt {
 
 struct cmd_args {
 	const char *config;	/* --config, "default" when not given */
+	bool config_given;	/* --config was on the command line */
 	const char *source;	/* --source, NULL when not given */
 	bool debug;		/* --debug (the log level is set to debug) */
 	int first;		/* argv index of the first operand */

@@ -161,20 +161,52 @@ int daemon_detach(struct err *e)
 	return 0;
 }
 
+/*
+ * The log file: NAME.log in dir, holding the lines of one local day
+ * (day, "YYYY-MM-DD"); at the first tick of another day it is renamed
+ * NAME.log.<day> and a new NAME.log is opened.
+ */
 static struct {
 	FILE *f;
 	char dir[4096];
 	char name[256];
 	int keep_days;
-	int yday;
-} lg = {NULL, "", "", 10, -1};
+	char day[16];
+} lg = {NULL, "", "", 10, ""};
 
-static void remove_old_logs(void)
+/*
+ * The clock of the log's days.  An integration test cannot wait for
+ * midnight: when CHAMELEON_TEST_LOG_CLOCK names a file, its content (a
+ * Unix time) is the time instead.  Nothing but the tests sets it.
+ */
+static time_t log_clock(void)
+{
+	const char *path = getenv("CHAMELEON_TEST_LOG_CLOCK");
+	if (path && *path) {
+		FILE *f = fopen(path, "r");
+		long long t = 0;
+		int got = f ? fscanf(f, "%lld", &t) : 0;
+		if (f)
+			fclose(f);
+		if (got == 1)
+			return (time_t)t;
+	}
+	return time(NULL);
+}
+
+static void day_of(time_t t, char *out, size_t n)
+{
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d", &tm);
+}
+
+static void remove_old_logs(time_t now)
 {
 	DIR *d = opendir(lg.dir);
 	if (!d)
 		return;
-	time_t limit = time(NULL) - (time_t)lg.keep_days * 86400;
+	time_t limit = now - (time_t)lg.keep_days * 86400;
 	size_t nlen = strlen(lg.name);
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
@@ -218,42 +250,48 @@ int daemon_log_open(const char *dir, const char *name, int keep_days,
 	snprintf(lg.dir, sizeof(lg.dir), "%s", dir);
 	snprintf(lg.name, sizeof(lg.name), "%s", name);
 	lg.keep_days = keep_days > 0 ? keep_days : 1;
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	lg.yday = tm.tm_yday;
+	time_t now = log_clock();
+	day_of(now, lg.day, sizeof(lg.day));
 	rc = reopen(e);
 	if (rc)
 		return rc;
-	remove_old_logs();
+	remove_old_logs(now);
 	return 0;
+}
+
+void daemon_log_tick_at(time_t now)
+{
+	if (!lg.f)
+		return;
+	char today[16];
+	day_of(now, today, sizeof(today));
+	bool new_day = strcmp(today, lg.day) != 0;
+	if (!new_day && !daemon_reopen_logs)
+		return;
+	daemon_reopen_logs = 0;
+	if (new_day) {
+		/* the file of the day that ended gets that day's name */
+		char from[4400], to[4500];
+		snprintf(from, sizeof(from), "%s/%s.log", lg.dir, lg.name);
+		snprintf(to, sizeof(to), "%s.%s", from, lg.day);
+		fflush(lg.f);
+		if (rename(from, to) < 0)
+			log_warn("log", "cannot rename '%s': %s", from, strerror(errno));
+		snprintf(lg.day, sizeof(lg.day), "%s", today);
+	}
+	struct err e = {0};
+	if (reopen(&e)) {
+		/* the old file stays open: lines still go somewhere */
+		log_warn("log", "%s", e.msg);
+		return;
+	}
+	remove_old_logs(now);
 }
 
 void daemon_log_tick(void)
 {
-	if (!lg.f)
-		return;
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	if (tm.tm_yday == lg.yday && !daemon_reopen_logs)
-		return;
-	daemon_reopen_logs = 0;
-	if (tm.tm_yday != lg.yday) {
-		/* yesterday's file gets its date */
-		char from[4400], to[4500], day[16];
-		time_t y = now - 86400;
-		struct tm ytm;
-		localtime_r(&y, &ytm);
-		strftime(day, sizeof(day), "%Y-%m-%d", &ytm);
-		snprintf(from, sizeof(from), "%s/%s.log", lg.dir, lg.name);
-		snprintf(to, sizeof(to), "%s.%s", from, day);
-		rename(from, to);
-		lg.yday = tm.tm_yday;
-	}
-	struct err e = {0};
-	if (reopen(&e) == 0)
-		remove_old_logs();
+	if (lg.f)
+		daemon_log_tick_at(log_clock());
 }
 
 void daemon_log_close(void)

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "base/err.h"
 
@@ -47,7 +48,17 @@ int daemon_detach(struct err *e) MUST_CHECK;
  */
 int daemon_log_open(const char *dir, const char *name, int keep_days,
 		    struct err *e) MUST_CHECK;
+/*
+ * Rotate when the local date changed since the file was opened (the old
+ * file is renamed NAME.log.YYYY-MM-DD of its day), and open NAME.log
+ * again when SIGHUP asked for it (after logrotate moved it); then remove
+ * the files older than keep_days.  Cheap when there is nothing to do;
+ * nothing at all when logging to stdout.  The stream loop calls it about
+ * once a second.
+ */
 void daemon_log_tick(void);
+/* The same at time now (tests). */
+void daemon_log_tick_at(time_t now);
 void daemon_log_close(void);
 
 #endif

@@ -3,24 +3,20 @@
  * (like mysqlbinlog -v) or JSON lines.  Files are read in order and a
  * later file continues the earlier one's table maps.
  */
-#include <errno.h>
-#include <getopt.h>
-#include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "base/buf.h"
 #include "binlog/binlog.h"
 #include "cmd/cmd.h"
-
-enum out_format { FMT_TEXT, FMT_JSON, FMT_NONE };
+#include "cmd/print.h"
 
 struct dopts {
-	enum out_format fmt;
+	enum print_format fmt;
 	uint64_t start, stop;	/* stop 0 = no limit */
 	unsigned flags;
+	const char *start_file, *gtid;	/* live mode */
+	bool stop_at_end;		/* live mode */
 };
 
 static void usage(FILE *f)
@@ -53,37 +49,9 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status: 0 when every file decoded cleanly, 1 on a decoding error\n"
 		"(reported as FILE: offset N: what was wrong, after everything decoded\n"
-		"before it), 2 on a usage error.\n");
+		"before it) or a write error, 141 when the reader of the output went\n"
+		"away (decode_binlog ... | head), 2 on a usage error.\n");
 }
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-')
-		return -1;
-	*out = v;
-	return 0;
-}
-
-struct out {
-	struct buf b;
-	bool failed;
-};
-
-static void out_flush(struct out *o)
-{
-	if (o->b.n && !o->failed) {
-		if (fwrite(o->b.p, 1, o->b.n, stdout) != o->b.n)
-			o->failed = true;
-	}
-	buf_reset(&o->b);
-}
-
-struct counts {
-	uint64_t events, rows;
-};
 
 static void report(const char *path, const struct err *e)
 {
@@ -94,29 +62,45 @@ static void report(const char *path, const struct err *e)
 		fprintf(stderr, "%s: %s\n", path, e->msg);
 }
 
-static void emit(struct out *o, const struct dopts *op, const struct bl_event *ev,
-		 const struct bl_render_ctx *ctx, struct counts *cnt)
-{
-	cnt->events++;
-	if (bl_event_is_rows(ev->h.type))
-		cnt->rows += ev->rows.nrows;
-	if (op->fmt == FMT_JSON)
-		bl_render_json(&o->b, ev, ctx);
-	else if (op->fmt == FMT_TEXT)
-		bl_render_text(&o->b, ev, ctx);
-	if (o->b.n >= (1u << 16))
-		out_flush(o);
-}
-
 static const char *base_name(const char *p)
 {
 	const char *s = strrchr(p, '/');
 	return s ? s + 1 : p;
 }
 
+/* Render one event, written out per 64 KiB (a transaction payload may
+ * hold a great many events). */
+static void show(struct bl_decoder *d, struct printer *pr, const struct bl_event *ev,
+		 struct bl_render_ctx *ctx)
+{
+	ctx->gtid = bl_decoder_gtid(d);
+	printer_event(pr, ev, ctx);
+	if (pr->b.n >= (1u << 16))
+		printer_flush(pr);
+}
+
+/* Print one event (unless !shown) and the inner events of a payload: 0,
+ * or -1 when the decoder failed (reported). */
+static int print_one(struct bl_decoder *d, struct printer *pr, const char *path,
+		     struct bl_event *ev, bool shown, struct bl_render_ctx *ctx)
+{
+	if (shown)
+		show(d, pr, ev, ctx);
+	int rc;
+	while ((rc = bl_decoder_next_inner(d, ev)) == 1)
+		show(d, pr, ev, ctx);
+	if (rc < 0) {
+		printer_flush(pr);
+		report(path, bl_decoder_err(d));
+		return -1;
+	}
+	return 0;
+}
+
+/* One file: 0 decoded, 1 a decoding error (reported); the loop also ends
+ * at a write error (pr->err). */
 static int decode_file(struct bl_decoder *d, const char *path, bool first,
-		       bool last, const struct dopts *op, struct out *o,
-		       struct counts *cnt)
+		       bool last, const struct dopts *op, struct printer *pr)
 {
 	struct err e = {0};
 	struct bl_file *f;
@@ -127,169 +111,119 @@ static int decode_file(struct bl_decoder *d, const char *path, bool first,
 	struct bl_render_ctx ctx = {base_name(path), NULL};
 	bool seeked = !(first && op->start > 4);
 	int status = 0;
-	for (;;) {
+	while (!status && !pr->err) {
 		const uint8_t *p;
 		size_t n;
 		uint64_t pos;
 		int rc = bl_file_next(f, &p, &n, &pos, &e);
-		if (rc == 0)
-			break;
-		if (rc < 0) {
-			out_flush(o);
-			report(path, &e);
-			status = 1;
-			break;
-		}
-		if (last && op->stop && pos >= op->stop)
+		if (rc == 0 || (rc > 0 && last && op->stop && pos >= op->stop))
 			break;
 		struct bl_event ev;
-		rc = bl_decode(d, p, n, pos, &ev);
-		if (rc) {
-			out_flush(o);
-			report(path, bl_decoder_err(d));
+		if (rc < 0 || bl_decode(d, p, n, pos, &ev)) {
+			printer_flush(pr);
+			report(path, rc < 0 ? &e : bl_decoder_err(d));
 			status = 1;
 			break;
 		}
-		ctx.gtid = bl_decoder_gtid(d);
-		bool show = seeked || ev.h.type == BL_FORMAT_DESCRIPTION_EVENT;
-		if (show)
-			emit(o, op, &ev, &ctx, cnt);
-		while ((rc = bl_decoder_next_inner(d, &ev)) == 1) {
-			ctx.gtid = bl_decoder_gtid(d);
-			emit(o, op, &ev, &ctx, cnt);
-		}
-		if (rc < 0) {
-			out_flush(o);
-			report(path, bl_decoder_err(d));
+		bool fde = ev.h.type == BL_FORMAT_DESCRIPTION_EVENT;
+		if (print_one(d, pr, path, &ev, seeked || fde, &ctx))
 			status = 1;
-			break;
-		}
-		if (!seeked && ev.h.type == BL_FORMAT_DESCRIPTION_EVENT) {
+		else if (!seeked && fde) {
 			/* the format is known: jump to the requested position */
 			if (bl_file_seek(f, op->start, &e)) {
 				report(path, &e);
 				status = 1;
-				break;
 			}
 			seeked = true;
 		}
 	}
 	bl_file_close(f);
-	out_flush(o);
+	printer_flush(pr);
+	return status;
+}
+
+static int decode_opt(void *ctx, int id, const char *arg)
+{
+	struct dopts *op = ctx;
+	long v;
+	switch (id) {
+	case 'f':
+		return printer_format_parse("decode_binlog", arg, &op->fmt);
+	case 's':
+	case 'S':
+		if (cmd_opt_long("decode_binlog", id == 's' ? "start-position" : "stop-position",
+				 arg, 0, LONG_MAX, &v))
+			return -1;
+		*(id == 's' ? &op->start : &op->stop) = (uint64_t)v;
+		return 0;
+	case 'n':
+		op->flags |= BL_NO_VERIFY_CHECKSUM;
+		return 0;
+	case 'F':
+		op->start_file = arg;
+		return 0;
+	case 'g':
+		op->gtid = arg;
+		return 0;
+	case 'e':
+		op->stop_at_end = true;
+		return 0;
+	}
+	return -1;
+}
+
+/* Offline: the files in order, a later one continuing the table maps. */
+static int decode_files(int n, char **files, const struct dopts *op)
+{
+	struct bl_decoder *d = bl_decoder_new(op->flags);
+	struct printer pr;
+	printer_init(&pr, stdout, op->fmt);
+	int status = 0;
+	for (int i = 0; i < n && !pr.err; i++)
+		status |= decode_file(d, files[i], i == 0, i == n - 1, op, &pr);
+	if (printer_end(&pr))
+		status = printer_write_status(&pr, "decode_binlog");
+	printer_release(&pr);
+	bl_decoder_free(d);
 	return status;
 }
 
 int cmd_decode_binlog(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"start-position", required_argument, NULL, 's'},
-		{"stop-position", required_argument, NULL, 'S'},
-		{"no-verify-checksum", no_argument, NULL, 'n'},
-		{"config", required_argument, NULL, 'c'},
-		{"source", required_argument, NULL, 'o'},
-		{"start-file", required_argument, NULL, 'F'},
-		{"gtid", required_argument, NULL, 'g'},
-		{"stop-at-end", no_argument, NULL, 'e'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	static const struct cmd_opt opts[] = {
+		{"format", true, 'f'},
+		{"start-position", true, 's'},
+		{"stop-position", true, 'S'},
+		{"no-verify-checksum", false, 'n'},
+		{"start-file", true, 'F'},
+		{"gtid", true, 'g'},
+		{"stop-at-end", false, 'e'},
+		{NULL, false, 0},
 	};
-	struct dopts op = {FMT_TEXT, 0, 0, 0};
-	const char *config = NULL, *source = NULL, *start_file = NULL, *gtid = NULL;
-	bool stop_at_end = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				op.fmt = FMT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				op.fmt = FMT_JSON;
-			else if (!strcmp(optarg, "none"))
-				op.fmt = FMT_NONE;
-			else {
-				fprintf(stderr, "decode_binlog: unknown format '%s' "
-						"(text, json or none)\n", optarg);
-				return 2;
-			}
-			break;
-		case 's':
-			if (parse_u64(optarg, &op.start)) {
-				fprintf(stderr, "decode_binlog: bad --start-position '%s'\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'S':
-			if (parse_u64(optarg, &op.stop)) {
-				fprintf(stderr, "decode_binlog: bad --stop-position '%s'\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'n':
-			op.flags |= BL_NO_VERIFY_CHECKSUM;
-			break;
-		case 'c':
-			config = optarg;
-			break;
-		case 'o':
-			source = optarg;
-			break;
-		case 'F':
-			start_file = optarg;
-			break;
-		case 'g':
-			gtid = optarg;
-			break;
-		case 'e':
-			stop_at_end = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (config || source) {
-		if (optind < argc) {
-			fprintf(stderr, "decode_binlog: give files or --config/--source, "
+	struct dopts op;
+	memset(&op, 0, sizeof(op));
+	op.fmt = PRINT_TEXT;
+	struct cmd_args a;
+	int rc = cmd_args_parse(&a, argc, argv, opts, decode_opt, &op, usage);
+	if (rc)
+		return rc == CMD_HELP ? 0 : rc;
+	if (a.config_given || a.source) {
+		if (a.first < argc) {
+			fprintf(stderr, "chameleon decode_binlog: give files or --config/--source, "
 					"not both\n");
 			return 2;
 		}
-		return cmd_decode_live(config ? config : "default", source, start_file,
-				       op.start, gtid, stop_at_end, (int)op.fmt);
+		return cmd_decode_live(a.config, a.source, op.start_file, op.start, op.gtid,
+				       op.stop_at_end, (int)op.fmt);
 	}
-	if (start_file || gtid || stop_at_end) {
-		fprintf(stderr, "decode_binlog: --start-file, --gtid and --stop-at-end "
+	if (op.start_file || op.gtid || op.stop_at_end) {
+		fprintf(stderr, "chameleon decode_binlog: --start-file, --gtid and --stop-at-end "
 				"need --config/--source\n");
 		return 2;
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "decode_binlog: no binlog file given\n");
-		usage(stderr);
+	if (a.first >= argc) {
+		fprintf(stderr, "chameleon decode_binlog: no binlog file given (see --help)\n");
 		return 2;
 	}
-	struct bl_decoder *d = bl_decoder_new(op.flags);
-	struct out o;
-	buf_init(&o.b, 0);
-	o.failed = false;
-	struct counts cnt = {0, 0};
-	int status = 0;
-	for (int i = optind; i < argc; i++)
-		status |= decode_file(d, argv[i], i == optind, i == argc - 1, &op,
-				      &o, &cnt);
-	if (op.fmt == FMT_NONE)
-		printf("events: %" PRIu64 ", row changes: %" PRIu64 "\n",
-		       cnt.events, cnt.rows);
-	buf_release(&o.b);
-	bl_decoder_free(d);
-	if (fflush(stdout) != 0 || o.failed) {
-		fprintf(stderr, "decode_binlog: write error: %s\n", strerror(errno));
-		return 1;
-	}
-	return status;
+	return decode_files(argc - a.first, argv + a.first, &op);
 }

@@ -5,17 +5,20 @@
  * (sequences for AUTO_INCREMENT columns set past the maximum, foreign
  * keys from the source with their ON UPDATE/ON DELETE rules, added NOT
  * VALID then validated) and removes the source from the catalog.
+ *
+ * Here: the options, the confirmation, the source's side (its position,
+ * AUTO_INCREMENT columns and foreign keys from information_schema),
+ * stopping the replica, progress and exit codes.  The PostgreSQL side,
+ * catalog included, is replay's (replay/detach.c).
  */
-#include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
-#include <libpq-fe.h>
-
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
@@ -41,22 +44,28 @@ static void usage(FILE *f)
 		"and not running (its missing changes are lost).\n");
 }
 
-/* (file, pos) order of binlog positions. */
-static int pos_cmp(const char *fa, unsigned long long pa, const char *fb,
-		   unsigned long long pb)
-{
-	int c = strcmp(fa, fb);
-	if (c)
-		return c;
-	return pa < pb ? -1 : pa > pb;
-}
+enum { OPT_YES = 1, OPT_FORCE, OPT_TIMEOUT };
 
-static const char *pg_schema_of(const struct cfg_source *s, const char *mysql_schema)
+struct detach_opts {
+	bool yes, force;
+	long timeout;	/* seconds */
+};
+
+static int on_opt(void *ctx, int id, const char *arg)
 {
-	for (size_t i = 0; i < s->n_mappings; i++)
-		if (!strcmp(s->mappings[i].mysql_schema, mysql_schema))
-			return s->mappings[i].pg_schema;
-	return NULL;
+	struct detach_opts *o = ctx;
+	switch (id) {
+	case OPT_YES:
+		o->yes = true;
+		return 0;
+	case OPT_FORCE:
+		o->force = true;
+		return 0;
+	case OPT_TIMEOUT:
+		return cmd_opt_long("detach_replica", "timeout", arg, 0, INT_MAX, &o->timeout);
+	default:
+		return -1;
+	}
 }
 
 /* Rows of a source query, fields NUL-terminated in one buffer per row. */
@@ -105,24 +114,7 @@ static void rows_free(struct rows *r)
 		free(r->v[i]);
 	}
 	free(r->v);
-}
-
-/* Whether schema.table is a replicated table of the source (t_tables; a
- * replica started without init_replica has none: every mapped table). */
-static bool replicated(PGresult *tr, int ntr, bool any, const char *schema,
-		       const char *table)
-{
-	if (!schema || !table)
-		return false;
-	if (!any)
-		return true;
-	size_t sl = strlen(schema);
-	for (int i = 0; i < ntr; i++) {
-		const char *x = PQgetvalue(tr, i, 0);
-		if (!strncmp(x, schema, sl) && x[sl] == '.' && !strcmp(x + sl + 1, table))
-			return true;
-	}
-	return false;
+	memset(r, 0, sizeof(*r));
 }
 
 static bool confirm(const char *source)
@@ -140,317 +132,274 @@ static bool confirm(const char *source)
 	return !strcmp(line, "yes\n");
 }
 
-int cmd_detach_replica(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"source", required_argument, NULL, 's'},
-		{"yes", no_argument, NULL, 'y'},
-		{"force", no_argument, NULL, 'f'},
-		{"timeout", required_argument, NULL, 't'},
-		{"debug", no_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *config = "default", *source = NULL;
-	bool yes = false, force = false;
-	int timeout = 300;
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': config = optarg; break;
-		case 's': source = optarg; break;
-		case 'y': yes = true; break;
-		case 'f': force = true; break;
-		case 't': timeout = atoi(optarg); break;
-		case 'd': log_set_level(LOG_DEBUG); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind < argc || timeout < 0) {
-		usage(stderr);
-		return 2;
-	}
+/* What one detach holds. */
+struct detach {
+	struct detach_opts o;
 	struct config cfg;
-	if (cmd_config_open(config, &cfg))
-		return 1;
-	const struct cfg_source *src = cmd_source_find(&cfg, source);
-	if (!src) {
-		config_release(&cfg);
-		return 1;
-	}
-	if (!yes && !confirm(src->name)) {
-		config_release(&cfg);
-		return 1;
-	}
-	int status = 1;
-	char err[1024];
-	char *conninfo = config_pg_conninfo(&cfg);
-	struct mp_conn *my = xcalloc(1, sizeof(*my));
-	mp_conn_init(my);
-	PGconn *pg = NULL;
-	struct buf sql;
-	buf_init(&sql, 0);
-	struct rows ai = {0}, fk = {0};
-	char pname[300];
-	cmd_pid_name(pname, sizeof(pname), config, src->name);
+	const struct cfg_source *src;
+	char pname[300];		/* the replica's pid file name */
+	struct mp_conn *my;
+	struct bl_pos source_at;	/* file "" when the source reports none */
+	struct rp_catalog *cat;
+	struct rp_mapping *maps;
+	struct rows ai, fk;		/* AUTO_INCREMENT columns, foreign key columns */
+};
 
-	if (cmd_source_connect(src, my, 60000))
-		goto out;
-	char sfile[256] = "", spos[32] = "";
-	{
-		struct rows st;
-		bool v84 = !my->is_mariadb && strncmp(my->server_version, "8.0", 3) &&
-			   strncmp(my->server_version, "5.", 2);
-		if (my_rows(my, v84 ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS", &st))
-			goto out;
-		if (st.n && st.nf >= 2 && st.v[0][0] && st.v[0][1]) {
-			snprintf(sfile, sizeof(sfile), "%s", st.v[0][0]);
-			snprintf(spos, sizeof(spos), "%s", st.v[0][1]);
-		}
-		rows_free(&st);
+/* The source's position now: what the replica must have applied.  A
+ * source without one (no binary log) has nothing to wait for. */
+static int read_source_position(struct detach *d)
+{
+	struct mp_position p;
+	int rc = mp_source_position(d->my, &p);
+	if (rc == -ERR_CONFIG) {
+		log_warn("detach", "%s: not waiting for the replica", d->my->err.msg);
+		return 0;
 	}
-	pg = PQconnectdb(conninfo);
-	if (PQstatus(pg) != CONNECTION_OK) {
-		fprintf(stderr, "chameleon: cannot connect to PostgreSQL: %s", PQerrorMessage(pg));
-		goto out;
+	if (rc) {
+		fprintf(stderr, "chameleon: source query failed: %s\n", d->my->err.msg);
+		return -1;
 	}
-	struct err e = {0};
-	if (rp_catalog_require(pg, &e)) {
-		fprintf(stderr, "chameleon: %s\n", e.msg);
-		goto out;
-	}
-	/* wait for the replica to apply what the source has */
-	pid_t pid = pidfile_owner(cfg.pid_dir, pname);
+	bl_pos_set(&d->source_at, p.file, p.pos);
+	return 0;
+}
+
+/*
+ * Wait until the applied position reaches the source's; *pid gets the
+ * running replica's pid (0: none).  Prints why it gives up: -1.
+ */
+static int wait_caught_up(struct detach *d, pid_t *pid)
+{
+	const struct bl_pos *s = &d->source_at;
+	int64_t deadline = clock_ms() + (int64_t)d->o.timeout * 1000;
+	*pid = pidfile_owner(d->cfg.pid_dir, d->pname);
 	for (int waited = 0;; waited++) {
-		const char *v[1] = {src->name};
-		PGresult *r = PQexecParams(pg,
-			"SELECT binlog_file, binlog_position FROM sch_chameleon.t_sources "
-			"WHERE source_name = $1", 1, NULL, v, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-			fprintf(stderr, "chameleon: source '%s' is not in the catalog\n", src->name);
-			PQclear(r);
-			goto out;
+		struct bl_pos a;
+		struct err e = {0};
+		if (rp_catalog_source_position(d->cat, d->src->name, &a, &e)) {
+			fprintf(stderr, "chameleon: %s\n", e.msg);
+			return -1;
 		}
-		char afile[256];
-		snprintf(afile, sizeof(afile), "%s", PQgetvalue(r, 0, 0));
-		unsigned long long apos = strtoull(PQgetvalue(r, 0, 1), NULL, 10);
-		PQclear(r);
-		if (!sfile[0] || pos_cmp(afile, apos, sfile, strtoull(spos, NULL, 10)) >= 0) {
-			log_info("detach", "replica caught up: applied %s:%llu, source at %s:%s",
-				 afile, apos, sfile, spos);
-			break;
+		unsigned long long apos = a.pos, spos = s->pos;
+		if (!s->file[0] || bl_pos_cmp(a.file, a.pos, s->file, s->pos) >= 0) {
+			log_info("detach", "replica caught up: applied %s:%llu, source at %s:%llu",
+				 a.file, apos, s->file, spos);
+			return 0;
 		}
-		if (!pid) {
-			if (force) {
-				log_warn("detach", "the replica is behind (applied %s:%llu, source at "
-						   "%s:%s) and not running: detaching anyway (--force)",
-					 afile, apos, sfile, spos);
-				break;
-			}
-			fprintf(stderr, "chameleon: the replica is behind (applied %s:%llu, source at "
-					"%s:%s) and not running: start_replica, then detach_replica "
-					"(or --force to lose the missing changes)\n",
-				afile, apos, sfile, spos);
-			goto out;
+		if (!*pid && d->o.force) {
+			log_warn("detach", "the replica is behind (applied %s:%llu, source at "
+					   "%s:%llu) and not running: detaching anyway (--force)",
+				 a.file, apos, s->file, spos);
+			return 0;
 		}
-		if (waited >= timeout * 2) {
-			fprintf(stderr, "chameleon: the replica did not catch up within %d s "
-					"(applied %s:%llu, source at %s:%s)\n",
-				timeout, afile, apos, sfile, spos);
-			goto out;
+		if (!*pid) {
+			fprintf(stderr, "chameleon: the replica is behind (applied %s:%llu, source "
+					"at %s:%llu) and not running: start_replica, then "
+					"detach_replica (or --force to lose the missing changes)\n",
+				a.file, apos, s->file, spos);
+			return -1;
+		}
+		if (clock_ms() >= deadline) {
+			fprintf(stderr, "chameleon: the replica did not catch up within %ld s "
+					"(applied %s:%llu, source at %s:%llu)\n",
+				d->o.timeout, a.file, apos, s->file, spos);
+			return -1;
 		}
 		if (waited % 20 == 0)
-			log_info("detach", "waiting for the replica: applied %s:%llu, source at %s:%s",
-				 afile, apos, sfile, spos);
+			log_info("detach", "waiting for the replica: applied %s:%llu, source "
+					   "at %s:%llu", a.file, apos, s->file, spos);
 		usleep(500 * 1000);
-		pid = pidfile_owner(cfg.pid_dir, pname);
+		*pid = pidfile_owner(d->cfg.pid_dir, d->pname);
 	}
-	if (pid) {
-		kill(pid, SIGTERM);
-		for (int i = 0; i < 600 && pidfile_owner(cfg.pid_dir, pname) == pid; i++)
-			usleep(100 * 1000);
-		if (pidfile_owner(cfg.pid_dir, pname) == pid) {
-			fprintf(stderr, "chameleon: the replica (pid %ld) did not stop\n", (long)pid);
-			goto out;
-		}
-		log_info("detach", "replica (pid %ld) stopped", (long)pid);
-	}
+}
 
-	/* what the source knows: AUTO_INCREMENT columns, foreign keys */
-	struct buf schemas;
+/* SIGTERM to the replica, then wait (60 s at most) for it to end. */
+static int stop_replica(struct detach *d, pid_t pid)
+{
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 600 && pidfile_owner(d->cfg.pid_dir, d->pname) == pid; i++)
+		usleep(100 * 1000);
+	if (pidfile_owner(d->cfg.pid_dir, d->pname) == pid) {
+		fprintf(stderr, "chameleon: the replica (pid %ld) did not stop\n", (long)pid);
+		return -1;
+	}
+	log_info("detach", "replica (pid %ld) stopped", (long)pid);
+	return 0;
+}
+
+/* What the source knows: AUTO_INCREMENT columns and foreign keys. */
+static int read_source_structure(struct detach *d)
+{
+	struct buf schemas, sql;
 	buf_init(&schemas, 0);
-	for (size_t i = 0; i < src->n_mappings; i++) {
+	buf_init(&sql, 0);
+	for (size_t i = 0; i < d->src->n_mappings; i++) {
 		if (i)
 			buf_putc(&schemas, ',');
-		mp_quote(&schemas, src->mappings[i].mysql_schema);
+		mp_quote(&schemas, d->src->mappings[i].mysql_schema);
 	}
 	buf_printf(&sql, "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME FROM "
 		       "information_schema.COLUMNS WHERE TABLE_SCHEMA IN (%s) AND "
 		       "EXTRA LIKE '%%auto_increment%%'", buf_cstr(&schemas));
-	int qrc = my_rows(my, buf_cstr(&sql), &ai);
+	int rc = my_rows(d->my, buf_cstr(&sql), &d->ai);
 	buf_reset(&sql);
 	cmd_fk_query(&sql, buf_cstr(&schemas));
-	if (!qrc)
-		qrc = my_rows(my, buf_cstr(&sql), &fk);
+	if (!rc)
+		rc = my_rows(d->my, buf_cstr(&sql), &d->fk);
 	buf_release(&schemas);
-	if (qrc)
-		goto out;
+	buf_release(&sql);
+	return rc;
+}
 
-	/* replicated tables of the source: only those are touched */
-	PGresult *tr;
-	{
-		const char *v[1] = {src->name};
-		tr = PQexecParams(pg,
-			"SELECT schema_name || '.' || table_name FROM sch_chameleon.t_tables "
-			"WHERE source_name = $1 EXCEPT SELECT schema_name || '.' || table_name "
-			"FROM sch_chameleon.t_disabled_tables WHERE source_name = $1",
-			1, NULL, v, NULL, NULL, 0);
-	}
-	if (PQresultStatus(tr) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "chameleon: %s", PQresultErrorMessage(tr));
-		PQclear(tr);
-		goto out;
-	}
-	int ntr = PQntuples(tr);
-	bool any_table = ntr > 0;
-	int nseq = 0, nfk = 0, nvalid = 0;
-	buf_reset(&sql);
-	buf_putl(&sql, "BEGIN;\n");
-	for (size_t i = 0; i < ai.n; i++) {
-		const char *ms = ai.v[i][0], *t = ai.v[i][1], *c = ai.v[i][2];
-		const char *ps = pg_schema_of(src, ms);
-		if (!ps || !t || !c || !replicated(tr, ntr, any_table, ms, t))
-			continue;
-		char seqname[200];
-		snprintf(seqname, sizeof(seqname), "%.60s_%.60s_seq", t, c);
-		struct buf qt, qs;
-		buf_init(&qt, 0);
-		buf_init(&qs, 0);
-		rp_quote_ident(&qt, ps);
-		buf_putc(&qt, '.');
-		rp_quote_ident(&qt, t);
-		rp_quote_ident(&qs, ps);
-		buf_putc(&qs, '.');
-		rp_quote_ident(&qs, seqname);
-		buf_printf(&sql, "CREATE SEQUENCE IF NOT EXISTS %s OWNED BY %s.", buf_cstr(&qs),
-			   buf_cstr(&qt));
-		rp_quote_ident(&sql, c);
-		buf_printf(&sql, ";\nALTER TABLE %s ALTER COLUMN ", buf_cstr(&qt));
-		rp_quote_ident(&sql, c);
-		buf_putl(&sql, " SET DEFAULT nextval(");
-		{
-			struct buf lit;
-			buf_init(&lit, 0);
-			rp_quote_literal(&lit, buf_cstr(&qs));
-			buf_put(&sql, lit.p, lit.n);
-			buf_release(&lit);
-		}
-		buf_putl(&sql, "::regclass);\nSELECT setval(");
-		{
-			struct buf lit;
-			buf_init(&lit, 0);
-			rp_quote_literal(&lit, buf_cstr(&qs));
-			buf_put(&sql, lit.p, lit.n);
-			buf_release(&lit);
-		}
-		buf_putl(&sql, "::regclass, COALESCE((SELECT max(");
-		rp_quote_ident(&sql, c);
-		buf_printf(&sql, ") FROM %s), 0)::bigint + 1, false);\n", buf_cstr(&qt));
-		buf_release(&qt);
-		buf_release(&qs);
-		nseq++;
-	}
-	/* foreign keys: one constraint per (table, name), columns in order */
-	struct fkdef {
-		char *table;	/* "ps"."t" */
-		char *name;
-	} *fks = xcalloc(fk.n ? fk.n : 1, sizeof(*fks));
-	for (size_t i = 0; i < fk.n;) {
+/*
+ * The foreign keys of cmd_fk_query's rows (one per column, in key order):
+ * one entry per (schema, table, constraint), its column lists in cols.
+ */
+static size_t group_fkeys(const struct rows *fk, struct rp_fkey *out, const char **cols)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < fk->n;) {
+		char **f = fk->v[i];
 		size_t j = i;
-		while (j < fk.n && !strcmp(fk.v[j][0], fk.v[i][0]) &&
-		       !strcmp(fk.v[j][1], fk.v[i][1]) && !strcmp(fk.v[j][2], fk.v[i][2]))
+		while (j < fk->n && !strcmp(fk->v[j][0], f[0]) &&
+		       !strcmp(fk->v[j][1], f[1]) && !strcmp(fk->v[j][2], f[2]))
 			j++;
-		char **f = fk.v[i];
-		const char *ps = pg_schema_of(src, f[0]);
-		const char *rs = f[4] ? pg_schema_of(src, f[4]) : NULL;
-		if (!ps || !rs || !replicated(tr, ntr, any_table, f[0], f[1]) ||
-		    !replicated(tr, ntr, any_table, f[4], f[5])) {
-			log_warn("detach", "foreign key %s of `%s`.`%s` not created: it refers to "
-					   "`%s`.`%s`, which is not replicated",
-				 f[2], f[0], f[1], f[4] ? f[4] : "?", f[5] ? f[5] : "?");
-			i = j;
-			continue;
+		struct rp_fkey *k = &out[n++];
+		*k = (struct rp_fkey){.schema = f[0], .table = f[1], .name = f[2],
+				      .ref_schema = f[4], .ref_table = f[5],
+				      .on_update = f[7], .on_delete = f[8]};
+		const char **c = cols + 2 * i, **rc = c + (j - i);
+		for (size_t x = i; x < j; x++) {
+			c[x - i] = fk->v[x][3] ? fk->v[x][3] : "";
+			rc[x - i] = fk->v[x][6] ? fk->v[x][6] : "";
 		}
-		struct buf qt;
-		buf_init(&qt, 0);
-		rp_quote_ident(&qt, ps);
-		buf_putc(&qt, '.');
-		rp_quote_ident(&qt, f[1]);
-		/* those with cascading actions exist since init_replica */
-		const char *cols[64], *refcols[64];
-		size_t nc = 0;
-		for (size_t k = i; k < j && nc < 64; k++, nc++) {
-			cols[nc] = fk.v[k][3];
-			refcols[nc] = fk.v[k][6];
-		}
-		struct buf qr;
-		buf_init(&qr, 0);
-		rp_quote_ident(&qr, rs);
-		buf_putc(&qr, '.');
-		rp_quote_ident(&qr, f[5]);
-		cmd_fk_add_sql(&sql, buf_cstr(&qt), f[2], cols, buf_cstr(&qr), refcols, nc,
-			       f[7], f[8]);
-		buf_release(&qr);
-		fks[nfk].table = xstrdup(buf_cstr(&qt));
-		fks[nfk].name = xstrdup(f[2]);
-		nfk++;
-		buf_release(&qt);
+		k->cols = c;
+		k->ref_cols = rc;
+		k->n = j - i;
 		i = j;
 	}
-	buf_putl(&sql, "DELETE FROM sch_chameleon.t_error_log WHERE source_name = ");
-	rp_quote_literal(&sql, src->name);
-	buf_putl(&sql, ";\nDELETE FROM sch_chameleon.t_sources WHERE source_name = ");
-	rp_quote_literal(&sql, src->name);
-	buf_putl(&sql, ";\nCOMMIT;");
-	PQclear(tr);
-	if (rp_pg_exec(pg, buf_cstr(&sql), err, sizeof(err))) {
-		fprintf(stderr, "chameleon: detaching: %s\n", err);
-		PQclear(PQexec(pg, "ROLLBACK"));
-	} else {
-		/* validation reads the tables: one by one, a failure is reported
-		 * and the constraint stays NOT VALID (new rows are checked) */
-		for (int i = 0; i < nfk; i++) {
-			buf_reset(&sql);
-			buf_printf(&sql, "ALTER TABLE %s VALIDATE CONSTRAINT ", fks[i].table);
-			rp_quote_ident(&sql, fks[i].name);
-			if (rp_pg_exec(pg, buf_cstr(&sql), err, sizeof(err)))
-				log_warn("detach", "foreign key %s on %s left NOT VALID: %s",
-					 fks[i].name, fks[i].table, err);
-			else
-				nvalid++;
+	return n;
+}
+
+/*
+ * The PostgreSQL side: sequences, foreign keys and the source's removal
+ * in one transaction, then each key validated.  Prints the summary.
+ */
+static int make_standalone(struct detach *d)
+{
+	struct rp_autoinc *ai = xcalloc(d->ai.n + 1, sizeof(*ai));
+	for (size_t i = 0; i < d->ai.n; i++)
+		ai[i] = (struct rp_autoinc){d->ai.v[i][0], d->ai.v[i][1], d->ai.v[i][2]};
+	struct rp_fkey *fks = xcalloc(d->fk.n + 1, sizeof(*fks));
+	const char **cols = xcalloc(2 * d->fk.n + 1, sizeof(*cols));
+	size_t nfk = group_fkeys(&d->fk, fks, cols);
+	bool *added = xcalloc(nfk + 1, sizeof(*added));
+	struct rp_detach *det = NULL;
+	struct err e = {0};
+	size_t nseq = 0, nadded = 0, nvalid = 0;
+	int rc = rp_detach_begin(d->cat, d->src->name, d->maps, d->src->n_mappings, &det, &e);
+	if (!rc)
+		rc = rp_detach_sequences(det, ai, d->ai.n, &nseq, &e);
+	if (!rc)
+		rc = rp_detach_fkeys(det, fks, nfk, added, &e);
+	if (!rc)
+		rc = rp_detach_commit(det, &e);
+	if (rc) {
+		fprintf(stderr, "chameleon: detaching: %s\n", e.msg);
+		goto out;
+	}
+	for (size_t i = 0; i < nfk; i++) {
+		const struct rp_fkey *k = &fks[i];
+		if (!added[i]) {
+			log_warn("detach", "foreign key %s of `%s`.`%s` not created: it refers to "
+					   "`%s`.`%s`, which is not replicated", k->name, k->schema,
+				 k->table, k->ref_schema ? k->ref_schema : "?",
+				 k->ref_table ? k->ref_table : "?");
+			continue;
 		}
-		printf("source '%s' detached: %d sequences set after the maximum, %d foreign "
-		       "keys created (%d validated); the source is removed from the catalog\n",
-		       src->name, nseq, nfk, nvalid);
-		status = 0;
+		nadded++;
+		/* a key rows break stays NOT VALID: new rows are checked */
+		err_clear(&e);
+		if (rp_detach_validate(det, k, &e))
+			log_warn("detach", "foreign key %s of `%s`.`%s` left NOT VALID: %s",
+				 k->name, k->schema, k->table, e.msg);
+		else
+			nvalid++;
 	}
-	for (int i = 0; i < nfk; i++) {
-		free(fks[i].table);
-		free(fks[i].name);
-	}
-	free(fks);
+	printf("source '%s' detached: %zu sequences set after the maximum, %zu foreign "
+	       "keys created (%zu validated); the source is removed from the catalog\n",
+	       d->src->name, nseq, nadded, nvalid);
 out:
-	rows_free(&ai);
-	rows_free(&fk);
-	buf_release(&sql);
-	if (pg)
-		PQfinish(pg);
-	mp_close(my);
-	free(my);
+	rp_detach_free(det);
+	free(added);
+	free(cols);
+	free(fks);
+	free(ai);
+	return rc ? -1 : 0;
+}
+
+/* The steps in order; each prints its own error. */
+static int detach_run(struct detach *d)
+{
+	if (cmd_source_connect(d->src, d->my, 60000) || read_source_position(d))
+		return -1;
+	char *conninfo = config_pg_conninfo(&d->cfg);
+	struct err e = {0};
+	int rc = rp_catalog_open(&d->cat, conninfo, &e);
 	free(conninfo);
-	config_release(&cfg);
+	if (!rc)
+		rc = rp_catalog_check(d->cat, &e);
+	if (rc) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		return -1;
+	}
+	pid_t pid;
+	if (wait_caught_up(d, &pid) || (pid && stop_replica(d, pid)) ||
+	    read_source_structure(d))
+		return -1;
+	d->maps = xcalloc(d->src->n_mappings + 1, sizeof(*d->maps));
+	for (size_t i = 0; i < d->src->n_mappings; i++)
+		d->maps[i] = (struct rp_mapping){d->src->mappings[i].mysql_schema,
+						 d->src->mappings[i].pg_schema};
+	return make_standalone(d);
+}
+
+int cmd_detach_replica(int argc, char **argv)
+{
+	static const struct cmd_opt opts[] = {
+		{"yes", false, OPT_YES},
+		{"force", false, OPT_FORCE},
+		{"timeout", true, OPT_TIMEOUT},
+		{NULL, false, 0},
+	};
+	struct detach d;
+	memset(&d, 0, sizeof(d));
+	d.o.timeout = 300;
+	struct cmd_args a;
+	int rc = cmd_args_parse(&a, argc, argv, opts, on_opt, &d.o, usage);
+	if (rc)
+		return rc == CMD_HELP ? 0 : rc;
+	if (a.first < argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (cmd_config_open(a.config, &d.cfg))
+		return 1;
+	int status = 1;
+	d.src = cmd_source_find(&d.cfg, a.source);
+	if (!d.src || (!d.o.yes && !confirm(d.src->name)))
+		goto out;
+	cmd_pid_name(d.pname, sizeof(d.pname), a.config, d.src->name);
+	d.my = xcalloc(1, sizeof(*d.my));
+	mp_conn_init(d.my);
+	status = detach_run(&d) ? 1 : 0;
+out:
+	rows_free(&d.ai);
+	rows_free(&d.fk);
+	free(d.maps);
+	rp_catalog_close(d.cat);
+	if (d.my)
+		mp_close(d.my);
+	free(d.my);
+	config_release(&d.cfg);
 	return status;
 }

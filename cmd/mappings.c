@@ -3,14 +3,13 @@
  * configuration, rename the destination schemas in PostgreSQL to match
  * and record the new mappings in the catalog, in one transaction (as
  * pg_chameleon's command of the same name).  A newly mapped source schema
- * has no tables yet: refresh_schema copies it.
+ * has no tables yet: refresh_schema copies it.  The statements are the
+ * catalog's (replay/mappings.c); this file says what happens.
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include <libpq-fe.h>
-
+#include "base/xalloc.h"
 #include "cmd/cmd.h"
 #include "cmd/config.h"
 #include "cmd/daemon.h"
@@ -29,6 +28,28 @@ static void usage(FILE *f)
 		"refresh_schema --schema NAME.  Stop the replica first.\n");
 }
 
+/* What the plan does to one schema, as pg_chameleon users read it. */
+static void say(const struct rp_remap *r)
+{
+	switch (r->kind) {
+	case RP_REMAP_NEW:
+		printf("%s -> %s: newly mapped, nothing in PostgreSQL yet: copy it with "
+		       "refresh_schema --schema %s\n", r->mysql_schema, r->to_pg,
+		       r->mysql_schema);
+		break;
+	case RP_REMAP_SAME:
+		printf("%s -> %s: unchanged\n", r->mysql_schema, r->to_pg);
+		break;
+	case RP_REMAP_RENAME:
+		printf("%s: %s renamed to %s\n", r->mysql_schema, r->from_pg, r->to_pg);
+		break;
+	case RP_REMAP_GONE:
+		printf("%s: no longer mapped; its tables stay in %s (drop them when no "
+		       "longer needed)\n", r->mysql_schema, r->from_pg);
+		break;
+	}
+}
+
 int cmd_update_schema_mappings(int argc, char **argv)
 {
 	struct cmd_args a;
@@ -44,114 +65,43 @@ int cmd_update_schema_mappings(int argc, char **argv)
 		return 1;
 	}
 	int status = 1;
-	char pname[300], err[1024];
+	char pname[300];
 	cmd_pid_name(pname, sizeof(pname), a.config, src->name);
 	pid_t owner = pidfile_owner(cfg.pid_dir, pname);
 	char *conninfo = config_pg_conninfo(&cfg);
-	PGconn *pg = NULL;
-	PGresult *r = NULL;
-	struct buf sql, json;
-	buf_init(&sql, 0);
-	buf_init(&json, 0);
+	struct rp_catalog *cat = NULL;
+	struct rp_mapping *m = xcalloc(src->n_mappings + 1, sizeof(*m));
+	for (size_t i = 0; i < src->n_mappings; i++) {
+		m[i].mysql_schema = src->mappings[i].mysql_schema;
+		m[i].pg_schema = src->mappings[i].pg_schema;
+	}
+	struct err e = {0};
+	struct rp_remap *plan;
+	size_t nplan, renamed = 0;
 	if (owner) {
 		fprintf(stderr, "chameleon: the replica of '%s' is running (pid %ld): "
 				"stop_replica first\n", src->name, (long)owner);
 		goto out;
 	}
-	pg = PQconnectdb(conninfo);
-	if (PQstatus(pg) != CONNECTION_OK) {
-		fprintf(stderr, "chameleon: cannot connect to PostgreSQL: %s", PQerrorMessage(pg));
-		goto out;
-	}
-	struct err e = {0};
-	if (rp_catalog_require(pg, &e)) {
+	if (rp_catalog_open(&cat, conninfo, &e) ||
+	    rp_catalog_mappings_plan(cat, src->name, m, src->n_mappings, &plan, &nplan, &e)) {
 		fprintf(stderr, "chameleon: %s\n", e.msg);
 		goto out;
 	}
-	const char *v[1] = {src->name};
-	r = PQexecParams(pg, "SELECT m.key, m.value FROM sch_chameleon.t_sources s, "
-			     "jsonb_each_text(s.schema_mappings) m WHERE s.source_name = $1",
-			 1, NULL, v, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "chameleon: %s", PQresultErrorMessage(r));
+	for (size_t i = 0; i < nplan; i++) {
+		say(&plan[i]);
+		renamed += plan[i].kind == RP_REMAP_RENAME;
+	}
+	if (rp_catalog_mappings_update(cat, src->name, m, src->n_mappings, plan, nplan, &e)) {
+		fprintf(stderr, "chameleon: updating the schema mappings: %s\n", e.msg);
 		goto out;
 	}
-	buf_putl(&sql, "BEGIN;\n");
-	buf_putc(&json, '{');
-	int renamed = 0;
-	for (size_t i = 0; i < src->n_mappings; i++) {
-		const char *ms = src->mappings[i].mysql_schema, *ps = src->mappings[i].pg_schema;
-		const char *old = NULL;
-		for (int k = 0; k < PQntuples(r); k++)
-			if (!strcmp(PQgetvalue(r, k, 0), ms))
-				old = PQgetvalue(r, k, 1);
-		if (i)
-			buf_putl(&json, ", ");
-		/* JSON strings: quotes and backslashes escaped (names hold no
-		 * control characters: the configuration refuses them) */
-		buf_putc(&json, '"');
-		for (const char *p = ms; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				buf_putc(&json, '\\');
-			buf_putc(&json, *p);
-		}
-		buf_putl(&json, "\": \"");
-		for (const char *p = ps; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				buf_putc(&json, '\\');
-			buf_putc(&json, *p);
-		}
-		buf_putc(&json, '"');
-		if (!old) {
-			printf("%s -> %s: newly mapped, nothing in PostgreSQL yet: copy it with "
-			       "refresh_schema --schema %s\n", ms, ps, ms);
-			continue;
-		}
-		if (!strcmp(old, ps)) {
-			printf("%s -> %s: unchanged\n", ms, ps);
-			continue;
-		}
-		buf_putl(&sql, "ALTER SCHEMA ");
-		rp_quote_ident(&sql, old);
-		buf_putl(&sql, " RENAME TO ");
-		rp_quote_ident(&sql, ps);
-		buf_putl(&sql, ";\nUPDATE sch_chameleon.t_tables SET pg_schema = ");
-		rp_quote_literal(&sql, ps);
-		buf_putl(&sql, " WHERE source_name = ");
-		rp_quote_literal(&sql, src->name);
-		buf_putl(&sql, " AND schema_name = ");
-		rp_quote_literal(&sql, ms);
-		buf_putl(&sql, ";\n");
-		printf("%s: %s renamed to %s\n", ms, old, ps);
-		renamed++;
-	}
-	for (int k = 0; k < PQntuples(r); k++) {
-		bool still = false;
-		for (size_t i = 0; i < src->n_mappings; i++)
-			still |= !strcmp(PQgetvalue(r, k, 0), src->mappings[i].mysql_schema);
-		if (!still)
-			printf("%s: no longer mapped; its tables stay in %s (drop them when no "
-			       "longer needed)\n", PQgetvalue(r, k, 0), PQgetvalue(r, k, 1));
-	}
-	buf_putc(&json, '}');
-	buf_putl(&sql, "UPDATE sch_chameleon.t_sources SET schema_mappings = ");
-	rp_quote_literal(&sql, buf_cstr(&json));
-	buf_putl(&sql, "::jsonb WHERE source_name = ");
-	rp_quote_literal(&sql, src->name);
-	buf_putl(&sql, ";\nCOMMIT;");
-	if (rp_pg_exec(pg, buf_cstr(&sql), err, sizeof(err))) {
-		fprintf(stderr, "chameleon: updating the schema mappings: %s\n", err);
-		PQclear(PQexec(pg, "ROLLBACK"));
-		goto out;
-	}
-	printf("schema mappings of '%s' updated: %d schema(s) renamed\n", src->name, renamed);
+	printf("schema mappings of '%s' updated: %zu schema(s) renamed\n", src->name,
+	       renamed);
 	status = 0;
 out:
-	PQclear(r);
-	if (pg)
-		PQfinish(pg);
-	buf_release(&sql);
-	buf_release(&json);
+	rp_catalog_close(cat);
+	free(m);
 	free(conninfo);
 	config_release(&cfg);
 	return status;

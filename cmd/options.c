@@ -48,6 +48,7 @@ int cmd_args_parse(struct cmd_args *a, int argc, char **argv,
 		switch (ch) {
 		case OPT_CONFIG:
 			a->config = optarg;
+			a->config_given = true;
 			break;
 		case OPT_SOURCE:
 			a->source = optarg;

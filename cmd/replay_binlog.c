@@ -53,6 +53,106 @@ static int replay_opt(void *ctx, int id, const char *arg)
 	return 0;
 }
 
+/* One event and its inner events into the sink: 0, RP_RESTART (a table
+ * was taken out of replication), or -1 (said). */
+static int apply_event(struct rp_sink *sink, struct bl_decoder *d, const char *path,
+		       const uint8_t *p, size_t n, uint64_t pos, struct err *e)
+{
+	struct bl_event ev;
+	int inner = 0;
+	int rc = bl_decode(d, p, n, pos, &ev);
+	if (!rc) {
+		rc = rp_sink_event(sink, &ev, base_name(path), e);
+		while (!rc && (inner = bl_decoder_next_inner(d, &ev)) == 1)
+			rc = rp_sink_event(sink, &ev, base_name(path), e);
+		if (rc == RP_RESTART) {
+			log_warn("replay", "%s", e->msg);
+			return RP_RESTART;
+		}
+		if (rc) {
+			fprintf(stderr, "chameleon: %s: %s\n", path, e->msg);
+			return -1;
+		}
+	}
+	if (rc || inner < 0) {
+		const struct err *de = bl_decoder_err(d);
+		fprintf(stderr, "%s: offset %llu: %s\n", path, (unsigned long long)de->off,
+			de->msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The events of one file: 0, RP_RESTART or -1 (said). */
+static int apply_file(struct rp_sink *sink, struct bl_decoder *d, const char *path,
+		      struct err *e)
+{
+	struct bl_file *f;
+	if (bl_file_open(&f, path, e)) {
+		fprintf(stderr, "%s: %s\n", path, e->msg);
+		return -1;
+	}
+	int rc = 0, got = 0;
+	const uint8_t *p;
+	size_t n;
+	uint64_t pos;
+	while (!rc && (got = bl_file_next(f, &p, &n, &pos, e)) == 1)
+		rc = apply_event(sink, d, path, p, n, pos, e);
+	if (!rc && got < 0) {
+		fprintf(stderr, "%s: %s\n", path, e->msg);
+		rc = -1;
+	}
+	bl_file_close(f);
+	return rc;
+}
+
+/*
+ * The files in order, then the final commit.  A refused change takes its
+ * table out of replication: the files are read again from the committed
+ * position (what is done is skipped).  0 or -1 (said).
+ */
+static int apply_files(struct rp_sink *sink, int nfiles, char **files)
+{
+	struct bl_decoder *d = bl_decoder_new(0);
+	struct err e = {0};
+	int rc;
+	for (int round = 0;; round++) {
+		if (round > 1000) {
+			fprintf(stderr, "chameleon: too many tables taken out of replication\n");
+			rc = -1;
+			break;
+		}
+		rc = 0;
+		for (int i = 0; i < nfiles && !rc; i++)
+			rc = apply_file(sink, d, files[i], &e);
+		if (!rc) {
+			rc = rp_sink_finish(sink, &e);
+			if (rc == RP_RESTART)
+				log_warn("replay", "%s", e.msg);
+			else if (rc)
+				fprintf(stderr, "chameleon: %s\n", e.msg);
+		}
+		if (rc != RP_RESTART)
+			break;
+		bl_decoder_free(d);
+		d = bl_decoder_new(0);
+		err_clear(&e);
+	}
+	bl_decoder_free(d);
+	return rc ? -1 : 0;
+}
+
+static void print_stats(const struct rp_stats *st)
+{
+	printf("applied %llu row changes (%llu inserts, %llu updates, %llu deletes) in %llu "
+	       "PostgreSQL transactions; %llu events already applied were skipped; "
+	       "%llu zero dates stored as NULL; %llu tables taken out of replication\n",
+	       (unsigned long long)st->rows, (unsigned long long)st->inserts,
+	       (unsigned long long)st->updates, (unsigned long long)st->deletes,
+	       (unsigned long long)st->commits, (unsigned long long)st->skipped,
+	       (unsigned long long)st->zero_dates, (unsigned long long)st->disabled);
+}
+
 int cmd_replay_binlog(int argc, char **argv)
 {
 	static const struct cmd_opt opts[] = {
@@ -66,126 +166,40 @@ int cmd_replay_binlog(int argc, char **argv)
 	int arc = cmd_args_parse(&a, argc, argv, opts, replay_opt, &o, usage);
 	if (arc)
 		return arc == CMD_HELP ? 0 : arc;
-	const char *config = a.config, *source = a.source;
-	int first = a.first;
-	if (first >= argc) {
+	if (a.first >= argc) {
 		fprintf(stderr, "chameleon replay_binlog: no binlog files given (see --help)\n");
 		return 2;
 	}
 	struct config cfg;
-	if (cmd_config_open(config, &cfg))
+	if (cmd_config_open(a.config, &cfg))
 		return 1;
-	const struct cfg_source *src = cmd_source_find(&cfg, source);
+	const struct cfg_source *src = cmd_source_find(&cfg, a.source);
 	if (!src) {
 		config_release(&cfg);
 		return 1;
 	}
-	struct rp_mapping *maps = calloc(src->n_mappings ? src->n_mappings : 1, sizeof(*maps));
-	for (size_t i = 0; i < src->n_mappings; i++) {
-		maps[i].mysql_schema = src->mappings[i].mysql_schema;
-		maps[i].pg_schema = src->mappings[i].pg_schema;
-	}
 	char *conninfo = config_pg_conninfo(&cfg);
-	o.conninfo = conninfo;
-	o.source = src->name;
-	o.mappings = maps;
-	o.n_mappings = src->n_mappings;
-	o.max_rows = src->replay_max_rows;
-	cmd_source_filters(src, &o);
-	o.stop_on_error = !strcmp(src->on_error_replay, "exit");
+	cmd_source_rp_opts(src, conninfo, &o);
 	int status = 1;
 	struct err e = {0};
 	struct rp_sink *sink = NULL;
-	struct bl_decoder *d = bl_decoder_new(0);
 	if (rp_sink_open(&sink, &o, &e)) {
 		fprintf(stderr, "chameleon: %s\n", e.msg);
-		goto out;
+	} else {
+		const char *pf;
+		uint64_t pp;
+		rp_sink_position(sink, &pf, &pp);
+		if (pf[0])
+			log_info("replay", "source '%s' applied up to %s:%llu", src->name, pf,
+				 (unsigned long long)pp);
+		if (apply_files(sink, argc - a.first, argv + a.first) == 0) {
+			print_stats(rp_sink_stats(sink));
+			status = 0;
+		}
 	}
-	const char *pf;
-	uint64_t pp;
-	rp_sink_position(sink, &pf, &pp);
-	if (pf[0])
-		log_info("replay", "source '%s' applied up to %s:%llu", src->name, pf,
-			 (unsigned long long)pp);
-	/* a refused change takes its table out of replication: the files are
-	 * read again from the committed position (what is done is skipped) */
-	for (int round = 0;; round++) {
-		if (round > 1000) {
-			fprintf(stderr, "chameleon: too many tables taken out of replication\n");
-			goto out;
-		}
-		bool again = false;
-		for (int i = first; i < argc && !again; i++) {
-			struct bl_file *f;
-			if (bl_file_open(&f, argv[i], &e)) {
-				fprintf(stderr, "%s: %s\n", argv[i], e.msg);
-				goto out;
-			}
-			const char *name = base_name(argv[i]);
-			int rc;
-			const uint8_t *p;
-			size_t n;
-			uint64_t pos;
-			while ((rc = bl_file_next(f, &p, &n, &pos, &e)) == 1) {
-				struct bl_event ev;
-				if (bl_decode(d, p, n, pos, &ev)) {
-					const struct err *de = bl_decoder_err(d);
-					fprintf(stderr, "%s: offset %llu: %s\n", argv[i],
-						(unsigned long long)de->off, de->msg);
-					rc = -1;
-					break;
-				}
-				rc = rp_sink_event(sink, &ev, name, &e);
-				while (!rc && bl_decoder_next_inner(d, &ev) == 1)
-					rc = rp_sink_event(sink, &ev, name, &e);
-				if (rc == RP_RESTART) {
-					log_warn("replay", "%s", e.msg);
-					again = true;
-					break;
-				}
-				if (rc) {
-					fprintf(stderr, "chameleon: %s: %s\n", argv[i], e.msg);
-					rc = -2;	/* reported */
-					break;
-				}
-			}
-			if (rc == -2)
-				rc = -1;
-			else if (rc < 0 && e.code)	/* a read error of the file */
-				fprintf(stderr, "%s: %s\n", argv[i], e.msg);
-			bl_file_close(f);
-			if (rc < 0)
-				goto out;
-		}
-		if (!again) {
-			int frc = rp_sink_finish(sink, &e);
-			if (frc == RP_RESTART) {
-				log_warn("replay", "%s", e.msg);
-				again = true;
-			} else if (frc) {
-				fprintf(stderr, "chameleon: %s\n", e.msg);
-				goto out;
-			}
-		}
-		if (!again)
-			break;
-		bl_decoder_free(d);
-		d = bl_decoder_new(0);
-	}
-	const struct rp_stats *st = rp_sink_stats(sink);
-	printf("applied %llu row changes (%llu inserts, %llu updates, %llu deletes) in %llu "
-	       "PostgreSQL transactions; %llu events already applied were skipped; "
-	       "%llu zero dates stored as NULL; %llu tables taken out of replication\n",
-	       (unsigned long long)st->rows, (unsigned long long)st->inserts,
-	       (unsigned long long)st->updates, (unsigned long long)st->deletes,
-	       (unsigned long long)st->commits, (unsigned long long)st->skipped,
-	       (unsigned long long)st->zero_dates, (unsigned long long)st->disabled);
-	status = 0;
-out:
 	rp_sink_close(sink);
-	bl_decoder_free(d);
+	cmd_source_rp_opts_release(&o);
 	free(conninfo);
-	free(maps);
 	config_release(&cfg);
 	return status;
 }

@@ -6,9 +6,11 @@
 #include "cmd/source.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "cmd/daemon.h"
 
 int cmd_config_open(const char *name, struct config *cfg)
@@ -110,4 +112,29 @@ void cmd_source_filters(const struct cfg_source *s, struct rp_opts *o)
 	o->skip_insert = names(&s->skip_events_insert);
 	o->skip_update = names(&s->skip_events_update);
 	o->skip_delete = names(&s->skip_events_delete);
+}
+
+void cmd_source_rp_opts(const struct cfg_source *s, const char *conninfo,
+			struct rp_opts *o)
+{
+	struct rp_mapping *maps = xcalloc(s->n_mappings ? s->n_mappings : 1,
+					  sizeof(*maps));
+	for (size_t i = 0; i < s->n_mappings; i++) {
+		maps[i].mysql_schema = s->mappings[i].mysql_schema;
+		maps[i].pg_schema = s->mappings[i].pg_schema;
+	}
+	o->conninfo = conninfo;
+	o->source = s->name;
+	o->mappings = maps;
+	o->n_mappings = s->n_mappings;
+	o->max_rows = s->replay_max_rows;
+	o->stop_on_error = !strcmp(s->on_error_replay, "exit");
+	cmd_source_filters(s, o);
+}
+
+void cmd_source_rp_opts_release(struct rp_opts *o)
+{
+	/* allocated by cmd_source_rp_opts, lent to rp_opts as const */
+	free((void *)o->mappings);
+	o->mappings = NULL;
 }

@@ -18,13 +18,19 @@ int cmd_source_connect(const struct cfg_source *s, struct mp_conn *c,
 /* limit_tables, skip_tables and skip_events of a source into apply options,
  * and replay's messages routed to the log. */
 void cmd_source_filters(const struct cfg_source *s, struct rp_opts *o);
+/*
+ * Everything the apply options take from a source: the PostgreSQL
+ * conninfo (borrowed), its name, schema mappings (allocated here: free
+ * them with cmd_source_rp_opts_release), replay_max_rows,
+ * on_error_replay and the filters above.  The other fields are left as
+ * they are.
+ */
+void cmd_source_rp_opts(const struct cfg_source *s, const char *conninfo,
+			struct rp_opts *o);
+void cmd_source_rp_opts_release(struct rp_opts *o);
 
-/* cmd/fkeys.c, for detach_replica: the old names of sn_fk_query (the
- * source's foreign keys of the schemas in schema_list) and rp_fk_add_sql
- * (a DO block adding one NOT VALID unless it exists); see those. */
+/* cmd/fkeys.c, for detach_replica: the old name of sn_fk_query (the
+ * source's foreign keys of the schemas in schema_list). */
 void cmd_fk_query(struct buf *q, const char *schema_list);
-void cmd_fk_add_sql(struct buf *q, const char *table, const char *name,
-		    const char *const *cols, const char *ref, const char *const *refcols,
-		    size_t n, const char *on_update, const char *on_delete);
 
 #endif

@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include "base/arena.h"
+#include "replay/internal.h"
 #include "replay/load_int.h"
 #include "replay/replay.h"
 

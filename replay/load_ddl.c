@@ -2,7 +2,8 @@
  * The PostgreSQL statements of a snapshot load, built from a description
  * of the source's tables (struct rp_table_def): schemas, ENUM types,
  * tables without indexes, keys and indexes after the load, column
- * defaults, foreign keys, the swap of the loading schema.  Pure functions
+ * defaults, foreign keys (detach_replica's builder), the swap of the
+ * loading schema.  Pure functions
  * appending to a buffer, so that they are tested without a server; they
  * run nothing (replay/load.c does) and touch no sch_chameleon table
  * (replay/catalog_init.c does).
@@ -12,6 +13,7 @@
 #include <strings.h>
 
 #include "base/arena.h"
+#include "replay/internal.h"
 #include "replay/replay.h"
 
 char *rp_load_schema_name(struct arena *a, const char *pg_schema)
@@ -289,39 +291,10 @@ void rp_load_set_default_sql(struct buf *b, const struct rp_table_def *t,
 	buf_puts(b, expr);
 }
 
-static void ident_list(struct buf *b, const char *const *v, size_t n)
+void rp_load_fkey_sql(struct buf *b, const char *schema, const char *ref_schema,
+		      const struct rp_fkey *k)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			buf_putl(b, ", ");
-		rp_quote_ident(b, v[i]);
-	}
-}
-
-void rp_fk_add_sql(struct buf *b, const char *table, const char *name,
-		   const char *const *cols, const char *ref, const char *const *refcols,
-		   size_t n, const char *on_update, const char *on_delete)
-{
-	static const char *const rules[] = {"CASCADE", "SET NULL", "SET DEFAULT",
-					    "RESTRICT", "NO ACTION", NULL};
-	buf_putl(b, "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = ");
-	rp_quote_literal(b, name);
-	buf_putl(b, " AND conrelid = ");
-	rp_quote_literal(b, table);
-	buf_printf(b, "::regclass) THEN ALTER TABLE %s ADD CONSTRAINT ", table);
-	rp_quote_ident(b, name);
-	buf_putl(b, " FOREIGN KEY (");
-	ident_list(b, cols, n);
-	buf_printf(b, ") REFERENCES %s (", ref);
-	ident_list(b, refcols, n);
-	buf_putc(b, ')');
-	for (int w = 0; w < 2; w++) {
-		const char *rule = w ? on_delete : on_update;
-		for (int k = 0; rule && rules[k]; k++)
-			if (!strcasecmp(rule, rules[k]))
-				buf_printf(b, " ON %s %s", w ? "DELETE" : "UPDATE", rules[k]);
-	}
-	buf_putl(b, " NOT VALID; END IF; END$$;\n");
+	rp__fkey_add_sql(b, schema, ref_schema, k);
 }
 
 void rp_fk_drop_sql(struct buf *b, const char *schema, const char *table, const char *name)

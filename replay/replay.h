@@ -258,54 +258,64 @@ bool rp_sink_connection_lost(const struct rp_sink *s);
 void rp_sink_close(struct rp_sink *s);
 
 
-/* ---- catalog (replay/catalog.c) -----------------------------------------
- * Schema sch_chameleon, versioned by numbered migrations (docs/replication.md).
+/* ---- catalog (replay/catalog*.c, replay/detach.c, replay/mappings.c) ----
+ * Schema sch_chameleon in the target database, versioned by numbered
+ * migrations (docs/replication.md): the sources with their positions and
+ * counters, their tables, the tables taken out of replication and the
+ * error log.  Every statement on it is written in these files.  The
+ * commands (create_replica_schema, add_source, show_status,
+ * detach_replica, update_schema_mappings...) work through a connection of
+ * their own, struct rp_catalog.  Unless said otherwise, a function
+ * returns 0, -ERR_PG (the message is PostgreSQL's) or -ERR_CONFIG (no
+ * catalog, no such source, a source that exists), the detail in e.
  */
-struct pg_conn;
-int rp_catalog_latest(void);
-/* "name" with quotes doubled; 'text' with quotes doubled (standard strings). */
-void rp_quote_ident(struct buf *b, const char *id);
-void rp_quote_literal(struct buf *b, const char *s);
-/* Run SQL; on failure the message (one line, no newline) in err: -1. */
-int rp_pg_exec(struct pg_conn *pg, const char *sql, char *err, size_t n);
-/* The catalog's version: 0 when there is none. */
-int rp_catalog_version(struct pg_conn *pg, int *version, struct err *e) MUST_CHECK;
-/* Create or upgrade to the latest version in one transaction; *from gets
- * the version found (may be NULL). */
-int rp_catalog_upgrade(struct pg_conn *pg, int *from, struct err *e) MUST_CHECK;
-/* An error unless a catalog exists; an older one is upgraded. */
-int rp_catalog_require(struct pg_conn *pg, struct err *e) MUST_CHECK;
 
-/*
- * The catalog commands (create_replica_schema, add_source, show_status,
- * ...) work through a connection of their own.  Errors: -ERR_PG (the
- * message is PostgreSQL's) or -ERR_CONFIG (no catalog, no such source,
- * a source that exists), the detail in e.
- */
+/* The version rp_catalog_migrate() brings a catalog to. */
+int rp_catalog_latest(void);
+/* Append id as a quoted identifier: "name", quotes doubled. */
+void rp_quote_ident(struct buf *b, const char *id);
+/* Append s as a standard string literal: 'text', quotes doubled. */
+void rp_quote_literal(struct buf *b, const char *s);
+
 struct rp_catalog;
 
+/*
+ * Connect to conninfo (a libpq connection string), client encoding UTF8,
+ * time zone UTC.  On success *c is the caller's, to rp_catalog_close();
+ * on failure it is NULL and the error -ERR_PG ("cannot connect to
+ * PostgreSQL: ...", never with the password).
+ */
 int rp_catalog_open(struct rp_catalog **c, const char *conninfo, struct err *e)
 	MUST_CHECK;
+/* Disconnect and free c with every result it handed out; NULL is fine. */
 void rp_catalog_close(struct rp_catalog *c);
-/* The catalog's version, 0 when there is none. */
+/* The catalog's version in *version, 0 when there is none; changes nothing. */
 int rp_catalog_get_version(struct rp_catalog *c, int *version, struct err *e)
 	MUST_CHECK;
-/* Create, or upgrade to rp_catalog_latest(); *from gets the version found. */
+/* Create, or upgrade to rp_catalog_latest(), in one transaction; *from
+ * gets the version found (0: created).  -ERR_PG also for a catalog newer
+ * than this program. */
 int rp_catalog_migrate(struct rp_catalog *c, int *from, struct err *e) MUST_CHECK;
-/* DROP SCHEMA sch_chameleon CASCADE (the replicated schemas stay). */
+/* -ERR_CONFIG (naming create_replica_schema) unless a catalog exists; an
+ * older one is upgraded, as by every command that reads it. */
+int rp_catalog_check(struct rp_catalog *c, struct err *e) MUST_CHECK;
+/* DROP SCHEMA sch_chameleon CASCADE (the replicated schemas stay);
+ * *existed tells whether there was a catalog. */
 int rp_catalog_drop(struct rp_catalog *c, bool *existed, struct err *e) MUST_CHECK;
 /*
- * Register a source with status 'ready' and its schema mappings; an
- * error if it exists, or if one of its destination schemas is another
- * source's.
+ * Register a source with status 'ready' and its schema mappings (n
+ * entries of m).  -ERR_CONFIG if it exists, or if one of its destination
+ * schemas is another source's.
  */
 int rp_catalog_source_add(struct rp_catalog *c, const char *name, const char *type,
 			  const struct rp_mapping *m, size_t n, struct err *e)
 	MUST_CHECK;
-/* Delete a source with its tables, disabled tables and error log. */
+/* Delete a source with its tables, disabled tables and error log;
+ * -ERR_CONFIG when there is no such source. */
 int rp_catalog_source_drop(struct rp_catalog *c, const char *name, struct err *e)
 	MUST_CHECK;
-/* Set status (ready, running, stopped, error, ...) and error (NULL clears it). */
+/* Set status (ready, running, stopped, error, ...) and error (NULL clears
+ * it); -ERR_CONFIG when there is no such source. */
 int rp_catalog_source_set_status(struct rp_catalog *c, const char *name,
 				 const char *status, const char *error,
 				 struct err *e) MUST_CHECK;
@@ -315,9 +325,14 @@ struct rp_source_state {
 	char status[32];
 	char error[256];	/* "" when none */
 };
-/* The status of a source, without creating or upgrading anything. */
+/* The status of a source into *st (the caller's), without creating or
+ * upgrading anything. */
 int rp_catalog_source_get(struct rp_catalog *c, const char *name,
 			  struct rp_source_state *st, struct err *e) MUST_CHECK;
+/* The position applied for a source into *pos (the caller's): "" and 0
+ * before its first commit; -ERR_CONFIG when there is no such source. */
+int rp_catalog_source_position(struct rp_catalog *c, const char *name,
+			       struct bl_pos *pos, struct err *e) MUST_CHECK;
 
 /* Rows applied to one table (sch_chameleon.t_tables). */
 struct rp_table_counts {
@@ -364,8 +379,10 @@ struct rp_source_status {
 };
 
 /*
- * Every source (source NULL) or one.  The results belong to c and stay
- * valid until the next rp_catalog_status/rp_catalog_errors call or close.
+ * Every source (source NULL) or one, in *out (n entries, sorted by name;
+ * none for an unknown source).  The results belong to c and stay valid
+ * until the next call that returns results (status, errors, mappings
+ * plan) or rp_catalog_close().
  */
 int rp_catalog_status(struct rp_catalog *c, const char *source,
 		      struct rp_source_status **out, size_t *n, struct err *e)
@@ -381,11 +398,112 @@ struct rp_error_entry {
 	bool has_pos;
 	uint64_t binlog_pos;	/* committed position when the error happened */
 };
-/* The entries of a source (or all: NULL), or the one numbered id (> 0);
- * results owned by c as above. */
+/* The entries of a source (or all: NULL), or the one numbered id (> 0),
+ * in log order; results owned by c as rp_catalog_status()'s. */
 int rp_catalog_errors(struct rp_catalog *c, const char *source, int64_t id,
 		      struct rp_error_entry **out, size_t *n, struct err *e)
 	MUST_CHECK;
+
+/* ---- detach_replica (replay/detach.c) -----------------------------------
+ * The cut-over's PostgreSQL side, once the replica is stopped: in one
+ * transaction, a sequence for each AUTO_INCREMENT column, the source's
+ * foreign keys added NOT VALID and the source removed from the catalog;
+ * after the commit each key is validated on its own (validation reads
+ * the table).  Only replicated tables are touched: those of t_tables not
+ * taken out of replication, or, when t_tables has none (a replica
+ * started without init_replica), every table of a mapped schema.
+ */
+struct rp_autoinc {
+	const char *schema, *table, *column;	/* origin (MySQL) names */
+};
+
+/* A foreign key of the source (information_schema's view of it). */
+struct rp_fkey {
+	const char *schema, *table;		/* origin names */
+	const char *name;			/* the constraint's */
+	const char *ref_schema, *ref_table;	/* the referenced table; NULL: unknown */
+	const char *const *cols, *const *ref_cols;	/* n names each, in key order */
+	size_t n;
+	/* MySQL's rules: CASCADE, SET NULL, SET DEFAULT, RESTRICT or NO
+	 * ACTION (any case); NULL or anything else adds no clause */
+	const char *on_update, *on_delete;
+};
+
+struct rp_detach;
+
+/*
+ * Start detaching source, whose schema mappings are m (n entries): read
+ * its replicated tables and open the transaction.  *d is the caller's,
+ * to rp_detach_free(); it borrows c, source and m, which must outlive it.
+ */
+int rp_detach_begin(struct rp_catalog *c, const char *source,
+		    const struct rp_mapping *m, size_t n, struct rp_detach **d,
+		    struct err *e) MUST_CHECK;
+/* Whether schema.table (origin names) is replicated, as above. */
+bool rp_detach_replicated(const struct rp_detach *d, const char *schema,
+			  const char *table);
+/*
+ * For each column of v (n) in a replicated table: a sequence
+ * TABLE_COLUMN_seq in its destination schema, owned by the column, used
+ * as its default and set after the column's maximum.  *made counts them.
+ */
+int rp_detach_sequences(struct rp_detach *d, const struct rp_autoinc *v, size_t n,
+			size_t *made, struct err *e) MUST_CHECK;
+/*
+ * Add each key of v (n) whose two tables are replicated, NOT VALID, unless
+ * its table has a constraint of that name (init_replica creates the keys
+ * with cascading actions).  added[i] (n, the caller's) tells whether key i
+ * was: false when one of its tables is not replicated.
+ */
+int rp_detach_fkeys(struct rp_detach *d, const struct rp_fkey *v, size_t n,
+		    bool *added, struct err *e) MUST_CHECK;
+/* Remove the source (its row, tables, disabled tables and error log) and
+ * commit with the steps above. */
+int rp_detach_commit(struct rp_detach *d, struct err *e) MUST_CHECK;
+/* After the commit, validate a key added by rp_detach_fkeys: -ERR_PG when
+ * rows break it (the key stays NOT VALID: new rows are checked). */
+int rp_detach_validate(struct rp_detach *d, const struct rp_fkey *k, struct err *e)
+	MUST_CHECK;
+/* Free d (NULL is fine); a detach not committed is rolled back. */
+void rp_detach_free(struct rp_detach *d);
+
+/* ---- update_schema_mappings (replay/mappings.c) -------------------------- */
+
+/* What a change of schema_mappings means for one source schema. */
+enum rp_remap_kind {
+	RP_REMAP_NEW,		/* mapped now, not before: nothing in PostgreSQL yet */
+	RP_REMAP_SAME,		/* the same destination */
+	RP_REMAP_RENAME,	/* its destination schema is renamed to_pg */
+	RP_REMAP_GONE,		/* no longer mapped: its tables stay in from_pg */
+};
+
+struct rp_remap {
+	enum rp_remap_kind kind;
+	const char *mysql_schema;
+	const char *from_pg;	/* the catalog's destination; NULL for NEW */
+	const char *to_pg;	/* the new one; NULL for GONE */
+};
+
+/*
+ * What changing the mappings of source to m (n entries) does, schema by
+ * schema: the entries of m in order, then the schemas no longer mapped.
+ * *out (*nout entries) belongs to c as rp_catalog_status()'s results.  A
+ * source not in the catalog has every schema NEW.
+ */
+int rp_catalog_mappings_plan(struct rp_catalog *c, const char *source,
+			     const struct rp_mapping *m, size_t n,
+			     struct rp_remap **out, size_t *nout, struct err *e)
+	MUST_CHECK;
+/*
+ * Carry out a plan of rp_catalog_mappings_plan() in one transaction:
+ * ALTER SCHEMA ... RENAME TO for each RP_REMAP_RENAME, with the
+ * destination of the source's tables in the catalog, and store m as the
+ * source's mappings.  Nothing changes on failure.
+ */
+int rp_catalog_mappings_update(struct rp_catalog *c, const char *source,
+			       const struct rp_mapping *m, size_t n,
+			       const struct rp_remap *plan, size_t nplan,
+			       struct err *e) MUST_CHECK;
 
 /* ---- the PostgreSQL side of a snapshot (replay/load.c, load_ddl.c,
  * catalog_init.c) ----------------------------------------------------------
@@ -473,14 +591,13 @@ bool rp_load_default_sql(struct buf *b, const struct rp_column_def *c, bool mari
 void rp_load_set_default_sql(struct buf *b, const struct rp_table_def *t,
 			     const struct rp_column_def *c, const char *expr);
 /*
- * A DO block adding a foreign key NOT VALID unless table (quoted
- * "schema"."table") has a constraint of that name already; ref quoted the
- * same way; on_update, on_delete: the source's rules (NULL or unknown:
- * PostgreSQL's default).
+ * A DO block adding foreign key k NOT VALID unless its table has a
+ * constraint of that name already, between the destination (here:
+ * loading) schemas schema and ref_schema, unquoted; detach_replica's
+ * builder (replay/detach.c), for the keys init_replica creates.
  */
-void rp_fk_add_sql(struct buf *b, const char *table, const char *name,
-		   const char *const *cols, const char *ref, const char *const *refcols,
-		   size_t n, const char *on_update, const char *on_delete);
+void rp_load_fkey_sql(struct buf *b, const char *schema, const char *ref_schema,
+		      const struct rp_fkey *k);
 /* ALTER TABLE IF EXISTS "schema"."table" DROP CONSTRAINT IF EXISTS "name" */
 void rp_fk_drop_sql(struct buf *b, const char *schema, const char *table, const char *name);
 /* The swap of one schema: the destination dropped, the loading one renamed. */

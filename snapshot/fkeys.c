@@ -7,7 +7,7 @@
  * itself.  They are created between replicated tables after the load
  * (NOT VALID: rows the source let in without a parent, e.g. with
  * foreign_key_checks=0, do not stop the copy); existing ones are kept.
- * The PostgreSQL statements are replay's (rp_fk_add_sql).
+ * The PostgreSQL statements are replay's (rp_load_fkey_sql).
  */
 #include <string.h>
 #include <strings.h>
@@ -58,15 +58,6 @@ static const char *mapped_pg_schema(const struct sn *s, const char *mysql_schema
 	return NULL;
 }
 
-/* "schema"."table" in the loading schema of pg_schema. */
-static void loading_name(struct sn *s, struct buf *b, const char *pg_schema,
-			 const char *table)
-{
-	rp_quote_ident(b, sn__load_schema(s, pg_schema));
-	buf_putc(b, '.');
-	rp_quote_ident(b, table);
-}
-
 /* Create the key of rows v[0..n) (one per column); 1 when created. */
 static int create(struct sn *s, const struct fkrow *v, size_t n, const char *ps,
 		  const char *rs)
@@ -78,13 +69,14 @@ static int create(struct sn *s, const struct fkrow *v, size_t n, const char *ps,
 		cols[nc] = v[k].f[3];
 		refcols[nc] = v[k].f[6];
 	}
-	struct buf q, qt, qr;
+	struct rp_fkey key = {
+		.schema = f[0], .table = f[1], .name = f[2], .ref_schema = f[4],
+		.ref_table = f[5], .cols = cols, .ref_cols = refcols, .n = nc,
+		.on_update = f[7], .on_delete = f[8],
+	};
+	struct buf q;
 	buf_init(&q, 0);
-	buf_init(&qt, 0);
-	buf_init(&qr, 0);
-	loading_name(s, &qt, ps, f[1]);
-	loading_name(s, &qr, rs, f[5]);
-	rp_fk_add_sql(&q, buf_cstr(&qt), f[2], cols, buf_cstr(&qr), refcols, nc, f[7], f[8]);
+	rp_load_fkey_sql(&q, sn__load_schema(s, ps), sn__load_schema(s, rs), &key);
 	struct err e = {0};
 	int made = 1;
 	if (rp_load_exec(s->pg, buf_cstr(&q), &e)) {
@@ -93,8 +85,6 @@ static int create(struct sn *s, const struct fkrow *v, size_t n, const char *ps,
 		made = 0;
 	}
 	buf_release(&q);
-	buf_release(&qt);
-	buf_release(&qr);
 	return made;
 }
 

@@ -23,11 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&out, 1 << 24);
 	struct bl_render_ctx ctx = {"fuzz", NULL};
 	while (rd_left(&r) >= BL_HEADER_LEN) {
-		struct rd h = r;
-		rd_skip(&h, 9);
-		uint32_t n = rd_u32le(&h);
-		if (n < BL_HEADER_LEN || n > rd_left(&r))
+		struct bl_header h;
+		if (bl_frame(r.p, rd_left(&r), &h) || h.event_size > rd_left(&r))
 			break;
+		uint32_t n = h.event_size;
 		uint64_t pos = rd_offset(&r);
 		struct bytes ev_bytes = rd_bytes(&r, n);
 		struct bl_event ev;

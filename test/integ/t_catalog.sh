@@ -234,5 +234,95 @@ check "--help of every catalog command exits 0" sh -c "
 		'$bin' \$c --help | grep -q usage || exit 1
 	done"
 check "a bad option: one line, exit 2" sh -c "'$bin' show_status --bogus 2> '$work/e'; [ \$? = 2 ] && [ \$(wc -l < '$work/e') = 1 ]"
+
+# --- detach_replica and update_schema_mappings: a second source with odd
+# names, on a source whose binlog files are numbered past 999999
+check "detach_replica --timeout abc: one line naming --timeout, exit 2" \
+	sh -c "'$bin' detach_replica $C --source src --yes --timeout abc 2> '$work/e'; [ \$? = 2 ] &&
+		[ \$(wc -l < '$work/e') = 1 ] && grep -q -- --timeout '$work/e'"
+mariadb_stop
+last=$(tail -n 1 "$MY_DIR/data/binlog.index")
+mv "$last" "${last%.*}.999999"
+sed -i "s|${last##*/}\$|binlog.999999|" "$MY_DIR/data/binlog.index"
+mariadb_start_again
+mariadb_sql -e "SHOW MASTER STATUS" > "$work/o" 2>&1
+grep -q "binlog.1000000" "$work/o" && ok "the source writes binlog.1000000 after binlog.999999" ||
+	notok "binlog renumbering: $(cat "$work/o")"
+cat > "$work/det.yml" <<EOC
+pid_dir: $work/pid
+log_dir: $work/log
+log_dest: file
+pg_conn: {host: $PG_HOST, port: $PG_PORT, user: postgres, password: x, database: postgres}
+sources:
+  det:
+    db_conn: {host: 127.0.0.1, port: $MY_PORT, user: root, password: ''}
+    schema_mappings: {'o\$\$dd': 'o\$\$dd_pg'}
+EOC
+D="--config $work/det.yml"
+mariadb_sql <<'SQL'
+CREATE DATABASE `o$$dd`;
+CREATE TABLE `o$$dd`.`pa"rent` (id INT AUTO_INCREMENT PRIMARY KEY, n TEXT) ENGINE=InnoDB;
+CREATE TABLE `o$$dd`.`ch'ild` (`i d` BIGINT AUTO_INCREMENT PRIMARY KEY, `pa"rent_id` INT,
+  CONSTRAINT `fk$$"x` FOREIGN KEY (`pa"rent_id`) REFERENCES `pa"rent` (id) ON DELETE CASCADE)
+  ENGINE=InnoDB;
+SQL
+streamed() { [ "$(grep -c 'streaming from' "$work/det.log")" -ge "$1" ]; }
+start_det() {	# start_det N: the Nth start of the replica of det
+	"$bin" start_replica $D --source det --debug --create-tables >> "$work/det.log" 2>&1 &
+	rpid=$!
+	_wait_for 30 streamed "$1"
+}
+count_is() { [ "$(q "SELECT count(*) FROM $2")" = "$1" ]; }
+start_det 1
+mariadb_sql <<'SQL'
+INSERT INTO `o$$dd`.`pa"rent` (n) VALUES ('a'), ('b'), ('c');
+INSERT INTO `o$$dd`.`ch'ild` (`pa"rent_id`) VALUES (1), (1), (2);
+SQL
+_wait_for 30 count_is 3 "\"o\$\$dd_pg\".\"ch'ild\"" &&
+	ok "a source with odd names replicated (binlog.1000000)" || notok "odd names not replicated: $(tail -3 "$work/det.log")"
+check "update_schema_mappings is refused while the replica runs" \
+	fails_with "stop_replica first" "$bin" update_schema_mappings $D --source det
+kill -TERM $rpid
+wait $rpid
+rpid=""
+sed -i "s|'o\\\$\\\$dd_pg'|'o\$\$dd \"2\"'|" "$work/det.yml"
+"$bin" update_schema_mappings $D --source det > "$work/o" 2> "$work/e" &&
+	grep -q "^o\$\$dd: o\$\$dd_pg renamed to o\$\$dd \"2\"" "$work/o" &&
+	[ "$(q "SELECT count(*) FROM \"o\$\$dd \"\"2\"\"\".\"pa\"\"rent\"")" = 3 ] &&
+	[ "$(q "SELECT string_agg(DISTINCT pg_schema, ',') FROM sch_chameleon.t_tables WHERE source_name = 'det'")" = 'o$$dd "2"' ] &&
+	[ "$(q "SELECT schema_mappings->>'o\$\$dd' FROM sch_chameleon.t_sources WHERE source_name = 'det'")" = 'o$$dd "2"' ] &&
+	ok "update_schema_mappings renames o\$\$dd_pg to o\$\$dd \"2\": schema, tables and mappings in the catalog" ||
+	{ notok "update_schema_mappings: $(cat "$work/o" "$work/e")"; }
+# applied in binlog.999999, the source in binlog.1000000: behind (strcmp
+# put binlog.999999 after binlog.1000000 and detached)
+real=$(q "SELECT binlog_file || ':' || binlog_position FROM sch_chameleon.t_sources WHERE source_name = 'det'")
+q "UPDATE sch_chameleon.t_sources SET binlog_file = 'binlog.999999', binlog_position = 4 WHERE source_name = 'det'" > /dev/null
+! "$bin" detach_replica $D --source det --yes > "$work/o" 2> "$work/e" &&
+	grep -q "is behind (applied binlog.999999:4, source at binlog.1000000:" "$work/e" &&
+	[ "$(q "SELECT count(*) FROM sch_chameleon.t_sources WHERE source_name = 'det'")" = 1 ] &&
+	ok "detach_replica of a replica behind (binlog.999999 < binlog.1000000) and not running is refused" ||
+	notok "detach_replica behind: $(cat "$work/o" "$work/e")"
+q "UPDATE sch_chameleon.t_sources SET binlog_file = '${real%:*}', binlog_position = ${real##*:} WHERE source_name = 'det'" > /dev/null
+start_det 2
+mariadb_sql -e 'INSERT INTO `o$$dd`.`pa"rent` (n) VALUES ("d"); INSERT INTO `o$$dd`.`ch'"'"'ild` (`pa"rent_id`) VALUES (4)'
+if "$bin" detach_replica $D --source det --yes --timeout 60 > "$work/o" 2> "$work/e"; then
+	wait $rpid
+	rpid=""
+	ok "detach_replica waits for the running replica and stops it: $(cat "$work/o")"
+	S='"o$$dd ""2"""'
+	pid=$(q "INSERT INTO $S.\"pa\"\"rent\" (n) VALUES ('pg') RETURNING id")
+	cid=$(q "INSERT INTO $S.\"ch'ild\" (\"pa\"\"rent_id\") VALUES (4) RETURNING \"i d\"")
+	[ "$pid" = 5 ] && [ "$cid" = 5 ] && ok "sequences continue after the maximum (parent $pid, child $cid)" ||
+		notok "sequences: parent $pid child $cid"
+	v=$(q "SELECT convalidated::text || ' ' || confdeltype::text FROM pg_constraint WHERE conname = 'fk\$\$\"x'")
+	bad=$(q "INSERT INTO $S.\"ch'ild\" (\"pa\"\"rent_id\") VALUES (99)")
+	[ "$v" = "true c" ] && echo "$bad" | grep -q "foreign key" &&
+		ok "foreign key fk\$\$\"x created and validated" || notok "foreign key: '$v' $bad"
+	[ "$(q "SELECT count(*) FROM sch_chameleon.t_sources WHERE source_name = 'det'")" = 0 ] &&
+		[ "$(q "SELECT count(*) FROM sch_chameleon.t_tables WHERE source_name = 'det'")" = 0 ] &&
+		ok "the source is removed from the catalog" || notok "source det still in the catalog"
+else
+	notok "detach_replica: $(tail -n 3 "$work/e")"
+fi
 echo "1..$n"
 [ $fails = 0 ]

@@ -40,8 +40,9 @@ static void feed(struct bl_capture *c, const uint8_t *p, size_t from, size_t to)
 	struct err e = {0};
 	size_t off = from;
 	while (off < to) {
-		uint32_t size = (uint32_t)p[off + 9] | (uint32_t)p[off + 10] << 8 |
-				(uint32_t)p[off + 11] << 16 | (uint32_t)p[off + 12] << 24;
+		struct bl_header h;
+		ASSERT_EQ(bl_frame(p + off, to - off, &h), 0);
+		uint32_t size = h.event_size;
 		int rc = bl_capture_event(c, p + off, size, &e);
 		if (rc)
 			test_fail(__FILE__, __LINE__, "capture at %zu: %s", off, e.msg);

@@ -33,19 +33,13 @@ static int walk(const uint8_t *p, size_t n, unsigned flags, struct walk *w)
 	size_t off = 4;
 	int rc = 0;
 	while (off < n) {
-		if (n - off < BL_HEADER_LEN) {
+		struct bl_header h;
+		if (bl_frame(p + off, n - off, &h) || h.event_size > n - off) {
 			rc = -ERR_TRUNC;
 			w->err = ERR_TRUNC;
 			break;
 		}
-		uint32_t size = (uint32_t)p[off + 9] | (uint32_t)p[off + 10] << 8 |
-				(uint32_t)p[off + 11] << 16 |
-				(uint32_t)p[off + 12] << 24;
-		if (size < BL_HEADER_LEN || size > n - off) {
-			rc = -ERR_TRUNC;
-			w->err = ERR_TRUNC;
-			break;
-		}
+		uint32_t size = h.event_size;
 		struct bl_event ev;
 		rc = bl_decode(d, p + off, size, off, &ev);
 		if (rc)
@@ -192,11 +186,10 @@ TEST(binlog, truncation_sweep)
 		struct bl_decoder *d = bl_decoder_new(BL_NO_VERIFY_CHECKSUM);
 		size_t off = 4;
 		while (off + BL_HEADER_LEN <= n) {
-			uint32_t size = (uint32_t)p[off + 9] | (uint32_t)p[off + 10] << 8 |
-					(uint32_t)p[off + 11] << 16 |
-					(uint32_t)p[off + 12] << 24;
-			if (size < BL_HEADER_LEN || size > n - off)
+			struct bl_header h;
+			if (bl_frame(p + off, n - off, &h) || h.event_size > n - off)
 				break;
+			uint32_t size = h.event_size;
 			for (uint32_t cut = 0; cut < size; cut++) {
 				uint8_t *copy = malloc(cut ? cut : 1);
 				memcpy(copy, p + off, cut);

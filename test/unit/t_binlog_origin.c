@@ -20,9 +20,10 @@ static char *decode_json(const char *name)
 	struct bl_render_ctx ctx = {name, NULL};
 	size_t off = 4;
 	while (off + BL_HEADER_LEN <= n) {
-		uint32_t size = (uint32_t)p[off + 9] | (uint32_t)p[off + 10] << 8 |
-				(uint32_t)p[off + 11] << 16 | (uint32_t)p[off + 12] << 24;
-		ASSERT(size >= BL_HEADER_LEN && size <= n - off);
+		struct bl_header h;
+		ASSERT_EQ(bl_frame(p + off, n - off, &h), 0);
+		uint32_t size = h.event_size;
+		ASSERT(size <= n - off);
 		struct bl_event ev;
 		if (bl_decode(d, p + off, size, off, &ev) != 0)
 			test_fail(__FILE__, __LINE__, "%s: %s", name,
