@@ -171,6 +171,67 @@ static bool at_word(struct scan *s, const char *w)
 	return (size_t)(s->end - s->p) >= n && !memcmp(s->p, w, n);
 }
 
+/* A .member leg (after the dot) into name. */
+static int member_leg(struct scan *s, struct buf *name, struct err *e)
+{
+	skip_ws(s);
+	buf_reset(name);
+	if (s->p < s->end && *s->p == '"')
+		return json_string(s, name, e);
+	/* an ECMAScript identifier, as MySQL writes it */
+	const uint8_t *b = s->p;
+	while (s->p < s->end && *s->p != '.' && *s->p != '[' && *s->p != ' ' &&
+	       *s->p != '\t' && *s->p != '\n' && *s->p != '\r')
+		s->p++;
+	if (s->p == b || (s->p - b == 1 && *b == '*'))
+		return scan_err(s, e, "JSON path member name missing or a wildcard");
+	if (memchr(b, '\\', (size_t)(s->p - b)) || memchr(b, '"', (size_t)(s->p - b)) ||
+	    memchr(b, '*', (size_t)(s->p - b)))
+		return scan_err(s, e, "unexpected character in a JSON path member name");
+	buf_put(name, b, (size_t)(s->p - b));
+	return 0;
+}
+
+/* A [N], [last] or [last-N] leg (after the bracket), as PostgreSQL's index. */
+static int index_leg(struct scan *s, long long *idx, struct err *e)
+{
+	skip_ws(s);
+	if (at_word(s, "last")) {
+		s->p += 4;
+		skip_ws(s);
+		long long back = 0;
+		if (s->p < s->end && *s->p == '-') {
+			s->p++;
+			skip_ws(s);
+			if (array_number(s, &back))
+				return scan_err(s, e, "bad array index in a JSON path");
+		}
+		*idx = -back - 1;	/* PostgreSQL counts -1 as the last */
+	} else if (array_number(s, idx)) {
+		return scan_err(s, e, "bad array index (wildcard?) in a JSON path");
+	}
+	skip_ws(s);
+	if (s->p >= s->end || *s->p != ']')
+		return scan_err(s, e, "array ranges are not allowed in a JSON diff path");
+	s->p++;
+	return 0;
+}
+
+/* An index as an array element: "-3". */
+static void put_index(struct buf *out, bool *first, long long idx)
+{
+	char num[24];
+	size_t k = 0;
+	unsigned long long u = idx < 0 ? (unsigned long long)-idx : (unsigned long long)idx;
+	do {
+		num[sizeof(num) - 1 - k++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (idx < 0)
+		num[sizeof(num) - 1 - k++] = '-';
+	put_elem(out, first, (const uint8_t *)num + sizeof(num) - k, k);
+}
+
 int rp_json_path_to_pg(struct buf *out, const char *path, size_t n, struct err *e)
 {
 	if (n == 0)	/* path may then be NULL */
@@ -194,84 +255,28 @@ int rp_json_path_to_pg(struct buf *out, const char *path, size_t n, struct err *
 		skip_ws(&s);
 		if (s.p >= s.end)
 			break;
+		long long idx;
 		if (*s.p == '.') {
 			s.p++;
-			skip_ws(&s);
-			buf_reset(&name);
-			if (s.p < s.end && *s.p == '"') {
-				rc = json_string(&s, &name, e);
-				if (rc)
-					goto out;
-			} else {
-				/* an ECMAScript identifier, as MySQL writes it */
-				const uint8_t *b = s.p;
-				while (s.p < s.end && *s.p != '.' && *s.p != '[' &&
-				       *s.p != ' ' && *s.p != '\t' && *s.p != '\n' &&
-				       *s.p != '\r')
-					s.p++;
-				if (s.p == b || (s.p - b == 1 && *b == '*')) {
-					rc = scan_err(&s, e, "JSON path member name missing or a wildcard");
-					goto out;
-				}
-				if (memchr(b, '\\', (size_t)(s.p - b)) ||
-				    memchr(b, '"', (size_t)(s.p - b)) ||
-				    memchr(b, '*', (size_t)(s.p - b))) {
-					rc = scan_err(&s, e, "unexpected character in a JSON path member name");
-					goto out;
-				}
-				buf_put(&name, b, (size_t)(s.p - b));
-			}
-			put_elem(out, &first, name.p, name.n);
+			rc = member_leg(&s, &name, e);
+			if (!rc)
+				put_elem(out, &first, name.p, name.n);
 		} else if (*s.p == '[') {
 			s.p++;
-			skip_ws(&s);
-			long long idx;
-			if (at_word(&s, "last")) {
-				s.p += 4;
-				skip_ws(&s);
-				long long back = 0;
-				if (s.p < s.end && *s.p == '-') {
-					s.p++;
-					skip_ws(&s);
-					if (array_number(&s, &back)) {
-						rc = scan_err(&s, e, "bad array index in a JSON path");
-						goto out;
-					}
-				}
-				idx = -back - 1;	/* PostgreSQL counts -1 as the last */
-			} else if (array_number(&s, &idx)) {
-				rc = scan_err(&s, e, "bad array index (wildcard?) in a JSON path");
-				goto out;
-			}
-			skip_ws(&s);
-			if (s.p >= s.end || *s.p != ']') {
-				rc = scan_err(&s, e, "array ranges are not allowed in a JSON diff path");
-				goto out;
-			}
-			s.p++;
-			char num[24];
-			size_t k = 0;
-			unsigned long long u = idx < 0 ? (unsigned long long)-idx
-						       : (unsigned long long)idx;
-			do {
-				num[sizeof(num) - 1 - k++] = (char)('0' + u % 10);
-				u /= 10;
-			} while (u);
-			if (idx < 0)
-				num[sizeof(num) - 1 - k++] = '-';
-			put_elem(out, &first, (const uint8_t *)num + sizeof(num) - k, k);
+			rc = index_leg(&s, &idx, e);
+			if (!rc)
+				put_index(out, &first, idx);
 		} else {
 			rc = scan_err(&s, e, "unexpected character in a JSON path");
-			goto out;
 		}
+		if (rc)
+			goto out;
 		legs++;
 	}
-	if (!legs) {
+	if (!legs)
 		rc = err_set(e, ERR_PROTO, "a JSON diff cannot address the whole document");
-		goto out;
-	}
 	buf_putc(out, '}');
-	if (name.failed || out->failed)
+	if (!rc && (name.failed || out->failed))
 		rc = err_set(e, ERR_TOOBIG, "JSON path too long");
 out:
 	if (rc)
@@ -336,16 +341,90 @@ static bool take(struct scan *s, char c)
 	return false;
 }
 
+/* Scratch of rp_json_diff_ops. */
+struct diff_bufs {
+	struct buf key, str, path;
+};
+
+/* One member of an operation object: "op", "path" or "value". */
+static int op_member(struct scan *s, struct arena *a, struct diff_bufs *b,
+		     struct rp_json_op *op, int *kind, bool *has_path, struct err *e)
+{
+	skip_ws(s);
+	buf_reset(&b->key);
+	int rc = json_string(s, &b->key, e);
+	if (rc)
+		return rc;
+	if (!take(s, ':'))
+		return scan_err(s, e, "partial JSON update: ':' expected");
+	skip_ws(s);
+	const char *k = buf_cstr(&b->key);
+	if (!strcmp(k, "op")) {
+		buf_reset(&b->str);
+		rc = json_string(s, &b->str, e);
+		if (rc)
+			return rc;
+		const char *v = buf_cstr(&b->str);
+		*kind = !strcmp(v, "replace") ? RP_JSON_REPLACE
+			: !strcmp(v, "insert") ? RP_JSON_INSERT
+			: !strcmp(v, "remove") ? RP_JSON_REMOVE : -1;
+		if (*kind < 0)
+			return scan_err(s, e, "partial JSON update: unknown operation");
+	} else if (!strcmp(k, "path")) {
+		buf_reset(&b->str);
+		rc = json_string(s, &b->str, e);
+		if (rc)
+			return rc;
+		buf_reset(&b->path);
+		rc = rp_json_path_to_pg(&b->path, (const char *)b->str.p, b->str.n, e);
+		if (rc)
+			return rc;
+		op->pg_path = arena_strndup(a, (const char *)b->path.p, b->path.n);
+		op->mysql_path = arena_strndup(a, (const char *)b->str.p, b->str.n);
+		*has_path = true;
+	} else if (!strcmp(k, "value")) {
+		const uint8_t *v = s->p;
+		rc = skip_value(s, e);
+		if (rc)
+			return rc;
+		op->value = arena_strndup(a, (const char *)v, (size_t)(s->p - v));
+	} else {
+		return scan_err(s, e, "partial JSON update: unknown member");
+	}
+	return 0;
+}
+
+/* One operation object {"op": ..., "path": ..., "value": ...}. */
+static int one_op(struct scan *s, struct arena *a, struct diff_bufs *b,
+		  struct rp_json_op *op, struct err *e)
+{
+	int kind = -1;
+	bool has_path = false;
+	if (!take(s, '{'))
+		return scan_err(s, e, "partial JSON update: '{' expected");
+	do {
+		int rc = op_member(s, a, b, op, &kind, &has_path, e);
+		if (rc)
+			return rc;
+	} while (take(s, ','));
+	if (!take(s, '}'))
+		return scan_err(s, e, "partial JSON update: '}' expected");
+	if (kind < 0 || !has_path || (kind != RP_JSON_REMOVE) != (op->value != NULL))
+		return scan_err(s, e, "partial JSON update: incomplete operation");
+	op->op = (enum rp_json_op_kind)kind;
+	return 0;
+}
+
 int rp_json_diff_ops(struct bytes diff, struct arena *a, struct rp_json_op **ops_out,
 		     size_t *n_out, struct err *e)
 {
 	if (diff.n == 0)
 		return err_set(e, ERR_PROTO, "partial JSON update: empty");
 	struct scan s = {diff.p, diff.p + diff.n, diff.p};
-	struct buf key, str, path;
-	buf_init(&key, 0);
-	buf_init(&str, 0);
-	buf_init(&path, 0);
+	struct diff_bufs b;
+	buf_init(&b.key, 0);
+	buf_init(&b.str, 0);
+	buf_init(&b.path, 0);
 	/* every operation takes more than 16 bytes of its text */
 	size_t cap = diff.n / 16 + 1, n = 0;
 	struct rp_json_op *ops = arena_calloc(a, cap, sizeof(*ops));
@@ -354,95 +433,31 @@ int rp_json_diff_ops(struct bytes diff, struct arena *a, struct rp_json_op **ops
 		rc = scan_err(&s, e, "partial JSON update: '[' expected");
 		goto out;
 	}
-	if (take(&s, ']'))
-		goto end;
-	do {
-		if (n == cap) {
-			rc = scan_err(&s, e, "partial JSON update: too many operations");
-			goto out;
-		}
-		struct rp_json_op *op = &ops[n];
-		int kind = -1;
-		bool has_path = false;
-		if (!take(&s, '{')) {
-			rc = scan_err(&s, e, "partial JSON update: '{' expected");
-			goto out;
-		}
+	if (!take(&s, ']')) {
 		do {
-			skip_ws(&s);
-			buf_reset(&key);
-			rc = json_string(&s, &key, e);
+			if (n == cap) {
+				rc = scan_err(&s, e, "partial JSON update: too many operations");
+				goto out;
+			}
+			rc = one_op(&s, a, &b, &ops[n], e);
 			if (rc)
 				goto out;
-			if (!take(&s, ':')) {
-				rc = scan_err(&s, e, "partial JSON update: ':' expected");
-				goto out;
-			}
-			skip_ws(&s);
-			const char *k = buf_cstr(&key);
-			if (!strcmp(k, "op")) {
-				buf_reset(&str);
-				rc = json_string(&s, &str, e);
-				if (rc)
-					goto out;
-				const char *v = buf_cstr(&str);
-				kind = !strcmp(v, "replace") ? RP_JSON_REPLACE
-				       : !strcmp(v, "insert") ? RP_JSON_INSERT
-				       : !strcmp(v, "remove") ? RP_JSON_REMOVE : -1;
-				if (kind < 0) {
-					rc = scan_err(&s, e, "partial JSON update: unknown operation");
-					goto out;
-				}
-			} else if (!strcmp(k, "path")) {
-				buf_reset(&str);
-				rc = json_string(&s, &str, e);
-				if (rc)
-					goto out;
-				buf_reset(&path);
-				rc = rp_json_path_to_pg(&path, (const char *)str.p, str.n, e);
-				if (rc)
-					goto out;
-				op->pg_path = arena_strndup(a, (const char *)path.p, path.n);
-				op->mysql_path = arena_strndup(a, (const char *)str.p, str.n);
-				has_path = true;
-			} else if (!strcmp(k, "value")) {
-				const uint8_t *b = s.p;
-				rc = skip_value(&s, e);
-				if (rc)
-					goto out;
-				op->value = arena_strndup(a, (const char *)b, (size_t)(s.p - b));
-			} else {
-				rc = scan_err(&s, e, "partial JSON update: unknown member");
-				goto out;
-			}
+			n++;
 		} while (take(&s, ','));
-		if (!take(&s, '}')) {
-			rc = scan_err(&s, e, "partial JSON update: '}' expected");
+		if (!take(&s, ']')) {
+			rc = scan_err(&s, e, "partial JSON update: ']' expected");
 			goto out;
 		}
-		if (kind < 0 || !has_path || (kind != RP_JSON_REMOVE) != (op->value != NULL)) {
-			rc = scan_err(&s, e, "partial JSON update: incomplete operation");
-			goto out;
-		}
-		op->op = (enum rp_json_op_kind)kind;
-		n++;
-	} while (take(&s, ','));
-	if (!take(&s, ']')) {
-		rc = scan_err(&s, e, "partial JSON update: ']' expected");
-		goto out;
 	}
-end:
 	skip_ws(&s);
-	if (s.p != s.end) {
+	if (s.p != s.end)
 		rc = scan_err(&s, e, "partial JSON update: trailing bytes");
-		goto out;
-	}
-	if (key.failed || str.failed || path.failed)
+	else if (b.key.failed || b.str.failed || b.path.failed)
 		rc = err_set(e, ERR_TOOBIG, "partial JSON update too large");
 out:
-	buf_release(&key);
-	buf_release(&str);
-	buf_release(&path);
+	buf_release(&b.key);
+	buf_release(&b.str);
+	buf_release(&b.path);
 	if (rc)
 		return rc;
 	*ops_out = ops;

@@ -1,9 +1,12 @@
 /*
- * replay: decoded row changes into PostgreSQL.  This first part holds the
+ * replay: decoded row changes into PostgreSQL.  The sections below: the
  * type mapping (docs/types.md) and the exact conversion of decoded values
  * into PostgreSQL text parameters, shared by replication and the initial
- * copy so that both write identical values.  The apply path (libpq
- * pipeline, catalog, positions) builds on it.
+ * copy so that both write identical values; partial JSON updates; DDL
+ * statements read from QUERY events; the values of the initial copy; the
+ * sink, which applies decoded events through libpq's pipeline
+ * (docs/replication.md); the catalog (sch_chameleon).  How the sink is
+ * built, file by file, is in replay/internal.h.
  */
 #ifndef REPLAY_REPLAY_H
 #define REPLAY_REPLAY_H
@@ -158,11 +161,13 @@ int rp_copy_field(struct buf *out, struct buf *tmp, const struct rp_copy_col *c,
 		  const uint8_t *p, size_t n, bool is_null,
 		  const struct rp_convert_opts *o, struct err *e);
 
-/* ---- apply (replay/apply.c) ---------------------------------------------
+/* ---- the sink (replay/sink.c and the files of internal.h) ---------------
  * Row changes applied through libpq pipeline mode: prepared statements per
  * (table, operation, column set), PostgreSQL transactions committed only
  * at source commit boundaries, the source position updated in the same
- * transaction.  This first version stops at the first failing statement.
+ * transaction.  A change PostgreSQL refuses takes its table out of
+ * replication and the rest goes on (RP_RESTART below), unless
+ * stop_on_error; any other error is returned as it is.
  */
 
 struct rp_mapping {
@@ -205,17 +210,31 @@ struct rp_stats {
 };
 
 /*
- * Returned (> 0) by rp_sink_event, rp_sink_commit_idle and rp_sink_finish
- * when PostgreSQL refused a change: its table was taken out of
- * replication (sch_chameleon.t_disabled_tables, with the error in
- * t_error_log) and the open transaction rolled back; the caller feeds the
- * input again from rp_sink_position().  e holds the message to log.
+ * Returned (> 0, never an error) by rp_sink_event, rp_sink_commit_idle,
+ * rp_sink_caught_up and rp_sink_finish when PostgreSQL refused a change
+ * (not with stop_on_error, which returns the error instead):
+ *  - its table was taken out of replication (t_disabled_tables, the error
+ *    and the statement in t_error_log), committed already;
+ *  - the open PostgreSQL transaction was rolled back, with every change
+ *    fed since the position rp_sink_position() now returns, whatever
+ *    table it was for; nothing is in flight; the sink is ready;
+ *  - e holds the message to log ("table s.t taken out of replication: ...").
+ * The caller feeds the input again from rp_sink_position() (a source
+ * commit boundary: the transactions that follow come with their table
+ * maps), with the event that returned RP_RESTART and everything after it;
+ * events at or before that position are skipped, so starting earlier is
+ * harmless.  After RP_RESTART from rp_sink_finish, feed again, then call
+ * rp_sink_finish again.  When the refused row's event comes by again its
+ * rows are recorded in the error log entry (row_data).  A table taken
+ * out is never refused again, so restarts are bounded by the number of
+ * tables.
  */
 #define RP_RESTART 2
 
 struct rp_sink;
 
-/* Whether changes of schema.table are replicated under the filters. */
+/* Whether changes of schema.table are replicated under the filters
+ * (replay/filters.c; used by init_replica too). */
 bool rp_table_included(const struct rp_opts *o, const char *schema,
 		       const char *table);
 /* Whether a row change of this kind is dropped by skip_events. */
@@ -228,12 +247,16 @@ int rp_sink_open(struct rp_sink **s, const struct rp_opts *o, struct err *e)
 /* The applied position stored for the source ("" and 0 when none). */
 void rp_sink_position(const struct rp_sink *s, const char **file, uint64_t *pos);
 /*
- * Feed one decoded event of binlog file 'file'.  Events at or before the
- * stored position are skipped.  Returns 0 or -ERR_x (detail in e).
+ * Feed one decoded event of binlog file 'file' (inner events of a
+ * transaction payload too).  Events at or before the stored position are
+ * skipped (positions compare by binlog file number: mysql-bin.999999 is
+ * before mysql-bin.1000000).  Returns 0, RP_RESTART, or -ERR_x (detail in
+ * e; -ERR_PG for PostgreSQL, see rp_sink_connection_lost).
  */
 int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file,
 		  struct err *e) MUST_CHECK;
-/* Commit now if the source is between transactions (idle, heartbeat). */
+/* Commit now if the source is between transactions (idle, heartbeat);
+ * 0, RP_RESTART or -ERR_x. */
 int rp_sink_commit_idle(struct rp_sink *s, struct err *e) MUST_CHECK;
 /*
  * The source has nothing more to send (a heartbeat): commit what is
