@@ -5,7 +5,9 @@
 #   make bench           benchmarks against baselines measured in the same run
 #   make fuzz            libFuzzer targets (clang), FUZZ_TIME seconds each
 #   make demo            the README's demo
-# CFG=debug|release|asan|fuzz selects the flavour; objects go to build/$(CFG)/.
+#   make check-tsan      init_replica's threads under ThreadSanitizer
+#                        (t_init.sh with build/tsan/chameleon; not in check)
+# CFG=debug|release|asan|tsan|fuzz selects the flavour; objects go to build/$(CFG)/.
 
 CFG      ?= release
 CC       ?= cc
@@ -31,7 +33,9 @@ CFLAGS_asan    := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all 
                   -fno-omit-frame-pointer -DARENA_DEBUG
 CFLAGS_fuzz    := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
                   -fno-sanitize-recover=all -fno-omit-frame-pointer -DARENA_DEBUG
+CFLAGS_tsan    := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
 LDFLAGS_asan   := -fsanitize=address,undefined
+LDFLAGS_tsan   := -fsanitize=thread
 LDFLAGS_fuzz   := -fsanitize=address,undefined
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -45,7 +49,7 @@ Q_LD = @printf '  LD      %s\n' $@;
 Q_AR = @printf '  AR      %s\n' $@;
 endif
 
-MODULES  := base binlog mysqlproto replay
+MODULES  := base binlog mysqlproto replay snapshot
 define module_vars
 SRC_$(1) := $$(wildcard $(1)/*.c)
 OBJ_$(1) := $$(SRC_$(1):%.c=$(B)/%.o)
@@ -53,7 +57,7 @@ LIB_$(1) := $(B)/lib$(1).a
 endef
 $(foreach m,$(MODULES),$(eval $(call module_vars,$(m))))
 # link order: users before what they use
-MODLIBS  := $(LIB_replay) $(LIB_mysqlproto) $(LIB_binlog) $(LIB_base)
+MODLIBS  := $(LIB_snapshot) $(LIB_replay) $(LIB_mysqlproto) $(LIB_binlog) $(LIB_base)
 
 SRC_cmd  := $(wildcard cmd/*.c)
 OBJ_cmd  := $(SRC_cmd:%.c=$(B)/%.o)
@@ -63,7 +67,7 @@ OBJ_unit := $(SRC_unit:%.c=$(B)/%.o) $(B)/test/unit/runner.o \
             $(patsubst %.c,$(B)/%.o,$(wildcard test/lib/*.c))
 FUZZERS  := $(patsubst test/fuzz/%.c,%,$(wildcard test/fuzz/fuzz_*.c))
 
-.PHONY: all check check-unit check-asan check-golden check-integ fuzz fuzz-smoke \
+.PHONY: all check check-unit check-asan check-golden check-integ check-tsan fuzz fuzz-smoke \
         bench demo clean fixtures-update deps check-deps format format-check
 
 all: $(B)/chameleon $(B)/unit-tests $(FUZZERS:%=$(B)/fuzz/%)
@@ -133,6 +137,13 @@ check-golden: all
 check-integ: all
 	@mkdir -p $(RESULTS)
 	@sh test/integ/run.sh $(abspath $(B)/chameleon) | tee $(RESULTS)/integ.tap
+
+# the copy workers are threads: a data race makes the test fail
+check-tsan:
+	@$(MAKE) --no-print-directory CFG=tsan build/tsan/chameleon
+	@mkdir -p $(RESULTS)
+	@sh test/check-tsan.sh $(abspath build/tsan/chameleon) > $(RESULTS)/tsan.tap; \
+		rc=$$?; cat $(RESULTS)/tsan.tap; exit $$rc
 
 fixtures-update: all
 	@sh test/golden.sh --update $(B)/chameleon

@@ -29,14 +29,8 @@ void cmd_source_rp_opts(const struct cfg_source *s, const char *conninfo,
 			struct rp_opts *o);
 void cmd_source_rp_opts_release(struct rp_opts *o);
 
-/* cmd/fkeys.c: the source's foreign keys of the schemas in schema_list
- * (quoted, comma separated), one row per column: schema, table, name,
- * column, referenced schema, table and column, update and delete rule. */
+/* cmd/fkeys.c, for detach_replica: the old name of sn_fk_query (the
+ * source's foreign keys of the schemas in schema_list). */
 void cmd_fk_query(struct buf *q, const char *schema_list);
-/* A DO block adding the key NOT VALID unless table (quoted "schema"."table")
- * has a constraint of that name already; ref quoted the same way. */
-void cmd_fk_add_sql(struct buf *q, const char *table, const char *name,
-		    const char *const *cols, const char *ref, const char *const *refcols,
-		    size_t n, const char *on_update, const char *on_delete);
 
 #endif

@@ -528,4 +528,179 @@ int rp_catalog_mappings_update(struct rp_catalog *c, const char *source,
 			       const struct rp_remap *plan, size_t nplan,
 			       struct err *e) MUST_CHECK;
 
+/* ---- the PostgreSQL side of a snapshot (replay/load.c, load_ddl.c,
+ * catalog_init.c) ----------------------------------------------------------
+ * What init_replica, sync_tables, refresh_schema and copy_schema do in
+ * PostgreSQL: the loading connections, COPY FROM STDIN of the rows the
+ * snapshot pumps, the tables created from a description of the source's
+ * (without indexes, in the loading schema "_<schema>_tmp"), keys,
+ * indexes and foreign keys after the load, the swap, and their
+ * sch_chameleon rows.  snapshot/ drives it.
+ */
+
+/* A column of a table to load, as information_schema describes it. */
+struct rp_column_def {
+	const char *name;
+	const char *data_type;		/* DATA_TYPE: "int", "varchar", "enum" */
+	const char *column_type;	/* COLUMN_TYPE: "int(10) unsigned", "enum('a','b')" */
+	const char *def;		/* COLUMN_DEFAULT as the server shows it; NULL: none */
+	const char *comment;		/* NULL when empty */
+	const char *extra;		/* EXTRA ("auto_increment", "DEFAULT_GENERATED"), never NULL */
+	bool nullable;
+	struct rp_pg_type pg;		/* type_override applied */
+	struct rp_copy_col cv;		/* how its text-protocol values are converted */
+};
+
+struct rp_index_def {
+	const char *name;		/* "PRIMARY" for the primary key */
+	bool unique, primary;
+	int ncols;
+	const char *cols[64];
+};
+
+struct rp_table_def {
+	const char *schema, *name;	/* origin (MySQL) names */
+	const char *pg_schema;		/* destination schema */
+	const char *load_schema;	/* where it is created and loaded: pg_schema,
+					   or the loading schema (rp_load_schema_name) */
+	const char *comment;		/* NULL when none */
+	int fillfactor;			/* 0: PostgreSQL's default */
+	int ncols;
+	struct rp_column_def *cols;
+	int nidx;
+	struct rp_index_def *idx;	/* the primary key first */
+	const struct rp_index_def *key;	/* replica key (one of idx); NULL: every column */
+	const char *key_kind;		/* "primary", "unique" or "all" */
+};
+
+/* ---- SQL builders (replay/load_ddl.c): pure, appended to b ---- */
+
+/* The loading schema of a destination schema: "_<pg_schema>_tmp", in a. */
+char *rp_load_schema_name(struct arena *a, const char *pg_schema);
+/* "schema"."table": in the loading schema, or the destination one. */
+void rp_load_table_name(struct buf *b, const struct rp_table_def *t, bool loading);
+/*
+ * The labels of COLUMN_TYPE "enum('a','it''s')" as a PostgreSQL list
+ * "'a', 'it''s'", with '' at the end: MySQL stores '' (index 0) for an
+ * invalid value outside strict mode, so it belongs to every ENUM's domain.
+ */
+void rp_load_enum_labels(struct buf *b, const char *column_type);
+/* "schema"."enum_<table>_<column>", the type of an ENUM column. */
+void rp_load_enum_type_name(struct buf *b, const struct rp_table_def *t,
+			    const struct rp_column_def *c, bool loading);
+/*
+ * The schema statement before a load: CREATE SCHEMA IF NOT EXISTS when
+ * the tables load in place (load_schema is pg_schema), else the loading
+ * schema dropped and created afresh.
+ */
+void rp_load_schema_sql(struct buf *b, const char *pg_schema, const char *load_schema);
+/* ENUM types, CREATE TABLE (no index, no default), comments, in load_schema. */
+void rp_load_create_sql(struct buf *b, const struct rp_table_def *t);
+/* DROP TABLE IF EXISTS ... CASCADE and its ENUM types (destination schema). */
+void rp_load_drop_sql(struct buf *b, const struct rp_table_def *t);
+/* One TRUNCATE of every table (destination schema), so that tables
+ * referencing each other are emptied together. */
+void rp_load_truncate_sql(struct buf *b, const struct rp_table_def *const *t, size_t n);
+/* ALTER TABLE ... ADD PRIMARY KEY, or CREATE [UNIQUE] INDEX, in load_schema. */
+void rp_load_index_sql(struct buf *b, const struct rp_table_def *t,
+		       const struct rp_index_def *x);
+/*
+ * A column default as PostgreSQL SQL, or false (b unchanged) when it has
+ * no safe translation.  mariadb: MariaDB shows string defaults quoted
+ * and expressions bare; MySQL shows literals bare.
+ */
+bool rp_load_default_sql(struct buf *b, const struct rp_column_def *c, bool mariadb);
+/* ALTER TABLE ... ALTER COLUMN ... SET DEFAULT expr, in load_schema. */
+void rp_load_set_default_sql(struct buf *b, const struct rp_table_def *t,
+			     const struct rp_column_def *c, const char *expr);
+/*
+ * A DO block adding foreign key k NOT VALID unless its table has a
+ * constraint of that name already, between the destination (here:
+ * loading) schemas schema and ref_schema, unquoted; detach_replica's
+ * builder (replay/detach.c), for the keys init_replica creates.
+ */
+void rp_load_fkey_sql(struct buf *b, const char *schema, const char *ref_schema,
+		      const struct rp_fkey *k);
+/* ALTER TABLE IF EXISTS "schema"."table" DROP CONSTRAINT IF EXISTS "name" */
+void rp_fk_drop_sql(struct buf *b, const char *schema, const char *table, const char *name);
+/* The swap of one schema: the destination dropped, the loading one renamed. */
+void rp_load_swap_sql(struct buf *b, const char *pg_schema, const char *load_schema);
+/* USAGE on the schema and SELECT on its tables to a role. */
+void rp_load_grant_sql(struct buf *b, const char *pg_schema, const char *role);
+
+/* ---- loading connections (replay/load.c) ---- */
+
+/* One PostgreSQL connection of a load (client_encoding UTF8, timezone UTC). */
+struct rp_load;
+
+/* Connect and set up the session.  -ERR_PG with PostgreSQL's message. */
+int rp_load_open(struct rp_load **l, const char *conninfo, struct err *e) MUST_CHECK;
+void rp_load_close(struct rp_load *l);
+/* Run SQL (one or several statements).  -ERR_PG with PostgreSQL's message
+ * (its trailing newlines removed). */
+int rp_load_exec(struct rp_load *l, const char *sql, struct err *e) MUST_CHECK;
+/* Roll back an open transaction, if any (after a failed exec). */
+void rp_load_rollback(struct rp_load *l);
+/* COPY table (in its load_schema) FROM STDIN, text format. */
+int rp_load_copy_start(struct rp_load *l, const struct rp_table_def *t, struct err *e)
+	MUST_CHECK;
+/* Rows in COPY text format (whole lines).  -ERR_PG (libpq's message)
+ * when the connection is lost; end the COPY with an abort message then. */
+int rp_load_copy_data(struct rp_load *l, const void *p, size_t n, struct err *e)
+	MUST_CHECK;
+/* End the COPY.  -ERR_PG "PostgreSQL refused a row: ..." names the line
+ * of the COPY. */
+int rp_load_copy_end(struct rp_load *l, struct err *e) MUST_CHECK;
+/* End the COPY with an error: nothing of it is kept (why: PostgreSQL's
+ * error message). */
+void rp_load_copy_abort(struct rp_load *l, const char *why);
+
+/* ---- the catalog rows of a load (replay/catalog_init.c) ---- */
+
+/* Create or upgrade the catalog, and register source if it is not. */
+int rp_load_catalog_prepare(struct rp_load *l, const char *source, struct err *e)
+	MUST_CHECK;
+/* The source's status and error (NULL clears it); 'initialising' also
+ * resets init_progress and init_started_at. */
+int rp_load_set_status(struct rp_load *l, const char *source, const char *status,
+		       const char *error, struct err *e) MUST_CHECK;
+/* init_replica's progress line, for show_status during the copy. */
+int rp_load_set_progress(struct rp_load *l, const char *source, const char *line,
+			 struct err *e) MUST_CHECK;
+/* The source's tables out of replication, "schema.table" in order, in a. */
+int rp_load_disabled_list(struct rp_load *l, const char *source, struct arena *a,
+			  const char ***names, size_t *n, struct err *e) MUST_CHECK;
+/* Take tables out of replication (sync_tables, while they are copied). */
+int rp_load_disable(struct rp_load *l, const char *source,
+		    const struct rp_table_def *const *t, size_t n, struct err *e) MUST_CHECK;
+/* Whether the table exists in its destination schema. */
+int rp_load_table_exists(struct rp_load *l, const struct rp_table_def *t, bool *exists,
+			 struct err *e) MUST_CHECK;
+
+/* What the swap transaction records (rp_load_record_sql). */
+enum rp_load_kind {
+	RP_LOAD_INIT,		/* init_replica: the source's tables and position */
+	RP_LOAD_SYNC,		/* sync_tables: tables back in replication, their snapshot */
+	RP_LOAD_SCHEMA,		/* copy_schema: no catalog row */
+};
+
+struct rp_load_record {
+	enum rp_load_kind kind;
+	const char *source;
+	const char *file;	/* the snapshot's binlog position */
+	uint64_t pos;
+	const char *gtid;	/* "" when none */
+	uint64_t rows;		/* copied, for init_progress */
+	double seconds;
+};
+
+/* RP_LOAD_INIT: the source's disabled tables and table rows cleared. */
+void rp_load_record_begin_sql(struct buf *b, const struct rp_load_record *r);
+/* The catalog row of a copied table (t_tables), RP_LOAD_SYNC also out of
+ * t_disabled_tables with its snapshot position. */
+void rp_load_record_table_sql(struct buf *b, const struct rp_load_record *r,
+			      const struct rp_table_def *t, uint64_t rows);
+/* RP_LOAD_INIT: status 'initialised', the position, the summary. */
+void rp_load_record_end_sql(struct buf *b, const struct rp_load_record *r);
+
 #endif

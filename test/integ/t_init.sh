@@ -263,4 +263,57 @@ fi
 "$bin" detach_replica --config "$work/cfg.yml" --source mysql < /dev/null > /dev/null 2> "$work/detach2.err" &&
 	notok "detach_replica without --yes and without a terminal ran" ||
 	{ grep -q -- "--yes" "$work/detach2.err" && ok "detach_replica asks for --yes without a terminal" || notok "confirmation: $(cat "$work/detach2.err")"; }
+# --zero-dates error: the copy stops at the first zero date with the
+# table, row and column, while the other worker is copying (which stops
+# too: under ThreadSanitizer, make check-tsan, this is where the workers
+# met the failure flag without the lock); the source is left in 'error'
+sed -e 's/      fx: fx_pg/      fx: fx3_pg/' -e '/      lat.*: lat/d' -e '/keep_existing_schema/d' \
+	-e 's/^  mysql:/  zd:/' "$work/cfg.yml" > "$work/cfg3.yml"
+"$bin" init_replica --config "$work/cfg3.yml" --source zd --zero-dates error > /dev/null 2> "$work/zd.err"
+rc=$?
+if [ $rc = 0 ]; then
+	notok "init_replica --zero-dates error copied a zero date"
+else
+	st=$(pg_sql -At -c "SELECT status || ': ' || error FROM sch_chameleon.t_sources WHERE source_name = 'zd'")
+	left=$(pg_sql -At -c "SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'fx3_pg'")
+	if [ $rc = 1 ] && grep -q '^chameleon: `fx`.`times`: row 2, column dt0: .*zero_dates: error' "$work/zd.err" &&
+		case "$st" in "error: init_replica failed: \`fx\`.\`times\`: row 2, column dt0"*) true ;; *) false ;; esac &&
+		[ "$left" = 0 ]; then
+		ok "--zero-dates error: the copy stops at row 2 of fx.times, column dt0; status error; nothing swapped in"
+	else
+		notok "--zero-dates error: exit $rc, status '$st', schema left $left"; grep -v INFO "$work/zd.err" | tail -n 3 | sed 's/^/# /'
+	fi
+fi
+# copy_schema: tables, keys and indexes without rows; the source's status
+# and position stay as they were
+if "$bin" copy_schema --config "$work/cfg3.yml" --source zd > /dev/null 2> "$work/cs.err"; then
+	r=$(pg_sql -At -c "SELECT count(*) FROM fx3_pg.wide")
+	ix=$(pg_sql -At -c "SELECT count(*) FROM pg_indexes WHERE schemaname = 'fx3_pg' AND tablename = 'wide'")
+	st=$(pg_sql -At -c "SELECT status || ' ' || binlog_file FROM sch_chameleon.t_sources WHERE source_name = 'zd'")
+	[ "$r" = 0 ] && [ "$ix" = 3 ] && [ "$st" = "error " ] &&
+		grep -q "^copy_schema: 14 tables created (no data)" "$work/cs.err" &&
+		ok "copy_schema: 14 tables with their keys and indexes, no rows; the source untouched" ||
+		{ notok "copy_schema: $r rows, $ix indexes, source '$st'"; tail -n 2 "$work/cs.err" | sed 's/^/# /'; }
+else
+	notok "copy_schema"; tail -n 3 "$work/cs.err" | sed 's/^/# /'
+fi
+out=$("$bin" sync_tables --config "$work/cfg3.yml" --source zd --tables disabled 2> "$work/sn.err")
+[ $? = 0 ] && [ "$out" = "no table is out of replication: nothing to do" ] &&
+	ok "sync_tables --tables disabled without any: nothing to do" ||
+	{ notok "sync_tables without disabled tables: '$out'"; tail -n 2 "$work/sn.err" | sed 's/^/# /'; }
+# a source PostgreSQL refuses to register (here a trigger): init_replica
+# stops at once and says why (the INSERT's result was ignored: the whole
+# copy ran, then the swap failed on t_tables' foreign key to t_sources)
+pg_sql -c "CREATE FUNCTION public.refuse_source() RETURNS trigger LANGUAGE plpgsql AS
+	\$\$BEGIN RAISE EXCEPTION 'no new source here'; END\$\$;
+	CREATE TRIGGER refuse BEFORE INSERT ON sch_chameleon.t_sources FOR EACH ROW
+	EXECUTE FUNCTION public.refuse_source()" > /dev/null
+sed -e 's/^  zd:/  zd2:/' -e 's/      fx: fx3_pg/      fx: fx4_pg/' "$work/cfg3.yml" > "$work/cfg4.yml"
+"$bin" init_replica --config "$work/cfg4.yml" --source zd2 > /dev/null 2> "$work/reg.err"
+rc=$?
+[ $rc = 1 ] && grep -q "^chameleon: registering the source 'zd2' in the catalog: ERROR: *no new source here" "$work/reg.err" &&
+	[ "$(pg_sql -At -c "SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE '%fx4_pg%'")" = 0 ] &&
+	ok "a source PostgreSQL refuses to register: init_replica fails before copying, with PostgreSQL's reason" ||
+	{ notok "refused registration: exit $rc"; grep -v INFO "$work/reg.err" | tail -n 3 | sed 's/^/# /'; }
+pg_sql -c "DROP TRIGGER refuse ON sch_chameleon.t_sources; DROP FUNCTION public.refuse_source()" > /dev/null
 tap_done

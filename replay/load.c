@@ -1,0 +1,122 @@
+/*
+ * The PostgreSQL connections of a snapshot load: session set-up, plain
+ * statements, and COPY ... FROM STDIN of rows already in COPY text format
+ * (snapshot/ pumps them from the source; replay/convert.c formats each
+ * field).  Blocking libpq calls: one connection per copy worker, each
+ * used by one thread at a time.  It decides nothing about what to load.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "base/xalloc.h"
+#include "replay/load_int.h"
+#include "replay/replay.h"
+
+/* e from a failed result: PostgreSQL's message without its final newlines. */
+static int result_err(struct err *e, const char *prefix, const char *msg)
+{
+	size_t n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		n--;
+	return err_set(e, ERR_PG, "%s%.*s", prefix, (int)n, msg);
+}
+
+int rp_load_open(struct rp_load **out, const char *conninfo, struct err *e)
+{
+	*out = NULL;
+	PGconn *pg = PQconnectdb(conninfo);
+	if (PQstatus(pg) != CONNECTION_OK) {
+		int rc = result_err(e, "", PQerrorMessage(pg));
+		PQfinish(pg);
+		return rc;
+	}
+	struct rp_load *l = xcalloc(1, sizeof(*l));
+	l->pg = pg;
+	int rc = rp_load_exec(l, "SET client_encoding = 'UTF8'; SET timezone = 'UTC'; "
+				 "SET client_min_messages = warning", e);
+	if (rc) {
+		rp_load_close(l);
+		return rc;
+	}
+	*out = l;
+	return 0;
+}
+
+void rp_load_close(struct rp_load *l)
+{
+	if (!l)
+		return;
+	PQfinish(l->pg);
+	free(l);
+}
+
+int rp_load_exec(struct rp_load *l, const char *sql, struct err *e)
+{
+	PGresult *r = PQexec(l->pg, sql);
+	ExecStatusType st = PQresultStatus(r);
+	int rc = 0;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		rc = result_err(e, "", PQresultErrorMessage(r));
+	PQclear(r);
+	return rc;
+}
+
+void rp_load_rollback(struct rp_load *l)
+{
+	PQclear(PQexec(l->pg, "ROLLBACK"));
+}
+
+int rp_load_copy_start(struct rp_load *l, const struct rp_table_def *t, struct err *e)
+{
+	struct buf q;
+	buf_init(&q, 0);
+	buf_putl(&q, "COPY ");
+	rp_load_table_name(&q, t, true);
+	buf_putl(&q, " FROM STDIN");
+	PGresult *r = PQexec(l->pg, buf_cstr(&q));
+	buf_release(&q);
+	int rc = 0;
+	if (PQresultStatus(r) != PGRES_COPY_IN)
+		rc = result_err(e, "", PQresultErrorMessage(r));
+	PQclear(r);
+	return rc;
+}
+
+int rp_load_copy_data(struct rp_load *l, const void *p, size_t n, struct err *e)
+{
+	/* the caller flushes at 256 KiB: far below INT_MAX */
+	if (PQputCopyData(l->pg, p, (int)n) != 1)
+		return result_err(e, "", PQerrorMessage(l->pg));
+	return 0;
+}
+
+/* Read what is left of the COPY's results. */
+static void drain(PGconn *pg)
+{
+	PGresult *r;
+	while ((r = PQgetResult(pg)))
+		PQclear(r);
+}
+
+void rp_load_copy_abort(struct rp_load *l, const char *why)
+{
+	/* the COPY fails on the server: its error is expected */
+	(void)PQputCopyEnd(l->pg, why);
+	drain(l->pg);
+}
+
+int rp_load_copy_end(struct rp_load *l, struct err *e)
+{
+	if (PQputCopyEnd(l->pg, NULL) != 1)
+		return result_err(e, "", PQerrorMessage(l->pg));
+	PGresult *r = PQgetResult(l->pg);
+	int rc = 0;
+	/* the message names the line of the COPY: the row */
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = result_err(e, "PostgreSQL refused a row: ", PQresultErrorMessage(r));
+	PQclear(r);
+	drain(l->pg);
+	return rc;
+}
