@@ -98,7 +98,11 @@ $(foreach m,$(MODULES),$(eval $(call module_lib,$(m))))
 $(B)/chameleon: $(OBJ_cmd) $(MODLIBS)
 	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $(OBJ_cmd) $(MODLIBS) $(LIBS)
 
-$(B)/test-list.h: $(SRC_unit) test/unit/gen-list.sh
+# the list of test files is a prerequisite too: a deleted file regenerates it
+$(B)/.unit-files: FORCE
+	@mkdir -p $(B)
+	@echo '$(SRC_unit)' | cmp -s - $@ || echo '$(SRC_unit)' > $@
+$(B)/test-list.h: $(SRC_unit) test/unit/gen-list.sh $(B)/.unit-files
 	@mkdir -p $(B)
 	@sh test/unit/gen-list.sh $(SRC_unit) > $@.tmp && mv $@.tmp $@
 $(B)/test/unit/runner.o: $(B)/test-list.h

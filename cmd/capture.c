@@ -127,13 +127,9 @@ int cmd_capture_binlog(int argc, char **argv)
 		return 2;
 	}
 	struct config cfg;
-	if (cmd_config_open(a.config, &cfg))
+	const struct cfg_source *src = cmd_source_open(a.config, a.source, &cfg);
+	if (!src)
 		return 1;
-	const struct cfg_source *src = cmd_source_find(&cfg, a.source);
-	if (!src) {
-		config_release(&cfg);
-		return 1;
-	}
 	struct capture k;
 	memset(&k, 0, sizeof(k));
 	struct consumer cons = {&k, capture_start, capture_raw, NULL, NULL,

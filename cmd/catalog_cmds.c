@@ -349,13 +349,7 @@ int cmd_add_source(int argc, char **argv)
 	const struct cfg_source *src = cmd_source_find(&x.cfg, x.a.source);
 	if (!src)
 		goto out;
-	maps = calloc(src->n_mappings + 1, sizeof(*maps));
-	if (!maps)
-		goto out;
-	for (size_t i = 0; i < src->n_mappings; i++) {
-		maps[i].mysql_schema = src->mappings[i].mysql_schema;
-		maps[i].pg_schema = src->mappings[i].pg_schema;
-	}
+	maps = cmd_source_mappings(src);
 	if (rp_catalog_source_add(x.cat, src->name, src->type, maps, src->n_mappings, &e)) {
 		fprintf(stderr, "chameleon: %s\n", e.msg);
 		goto out;

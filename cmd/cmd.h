@@ -28,7 +28,8 @@ int cmd_sync_tables(int argc, char **argv);	/* also refresh_schema */
 int cmd_copy_schema(int argc, char **argv);
 int cmd_detach_replica(int argc, char **argv);
 int cmd_update_schema_mappings(int argc, char **argv);
-/* The pid file name of a replica: CONFIG_SOURCE. */
+/* The pid file name (in pid_dir, without ".pid") of a source's replica:
+ * CONFIG_SOURCE. */
 void cmd_pid_name(char *out, size_t n, const char *config, const char *source);
 int cmd_stop_replica(int argc, char **argv);
 int cmd_stop_all_replicas(int argc, char **argv);
@@ -46,13 +47,10 @@ extern const char cmd_example_config[];
 /* show_config's output; only: NULL for everything, "*" for all the
  * sources, or one source's name. */
 void cmd_show_config_to(FILE *o, const struct config *c, const char *only);
-/* decode_binlog from a live source (cmd/stream.c); format 0 text, 1 json, 2 none */
+/* decode_binlog from a live source (cmd/print.c); format 0 text, 1 json, 2 none */
 int cmd_decode_live(const char *config, const char *source,
 		    const char *start_file, uint64_t start_pos, const char *gtid,
 		    bool stop_at_end, int format);
-
-/* The pid file name (in pid_dir, without ".pid") of a source's replica. */
-void cmd_pid_name(char *out, size_t n, const char *config, const char *source);
 
 extern const char *cmd_progname;
 

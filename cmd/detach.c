@@ -26,6 +26,7 @@
 #include "cmd/daemon.h"
 #include "cmd/source.h"
 #include "replay/replay.h"
+#include "snapshot/snapshot.h"
 
 static void usage(FILE *f)
 {
@@ -242,7 +243,7 @@ static int read_source_structure(struct detach *d)
 		       "EXTRA LIKE '%%auto_increment%%'", buf_cstr(&schemas));
 	int rc = my_rows(d->my, buf_cstr(&sql), &d->ai);
 	buf_reset(&sql);
-	cmd_fk_query(&sql, buf_cstr(&schemas));
+	sn_fk_query(&sql, buf_cstr(&schemas));
 	if (!rc)
 		rc = my_rows(d->my, buf_cstr(&sql), &d->fk);
 	buf_release(&schemas);
@@ -251,7 +252,7 @@ static int read_source_structure(struct detach *d)
 }
 
 /*
- * The foreign keys of cmd_fk_query's rows (one per column, in key order):
+ * The foreign keys of sn_fk_query's rows (one per column, in key order):
  * one entry per (schema, table, constraint), its column lists in cols.
  */
 static size_t group_fkeys(const struct rows *fk, struct rp_fkey *out, const char **cols)
@@ -356,10 +357,7 @@ static int detach_run(struct detach *d)
 	if (wait_caught_up(d, &pid) || (pid && stop_replica(d, pid)) ||
 	    read_source_structure(d))
 		return -1;
-	d->maps = xcalloc(d->src->n_mappings + 1, sizeof(*d->maps));
-	for (size_t i = 0; i < d->src->n_mappings; i++)
-		d->maps[i] = (struct rp_mapping){d->src->mappings[i].mysql_schema,
-						 d->src->mappings[i].pg_schema};
+	d->maps = cmd_source_mappings(d->src);
 	return make_standalone(d);
 }
 

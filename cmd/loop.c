@@ -111,7 +111,7 @@ static int start_dump(struct stream *s, const struct bl_pos *at, const char *gti
 			d.pos = 4;
 		} else {
 			buf_reset(&s->gtidbuf);
-			if (cmd_gtid_set_encode(gtid, &s->gtidbuf)) {
+			if (mp_gtid_set_encode(gtid, &s->gtidbuf)) {
 				stream_fail(s, "bad GTID set '%s'", gtid);
 				return -1;
 			}

@@ -127,11 +127,4 @@ void stream_fail(struct stream *s, const char *fmt, ...) PRINTF(2, 3);
  */
 bool stream_backoff(int attempt);
 
-/*
- * A MySQL GTID set in text ("uuid:1-5:7,uuid2:1-3") as the SID block of
- * COM_BINLOG_DUMP_GTID, appended to out; -1 when the text is not one.
- * (cmd/gtid_set.c; it belongs in mysqlproto.)
- */
-int cmd_gtid_set_encode(const char *text, struct buf *out);
-
 #endif

@@ -57,24 +57,16 @@ int cmd_update_schema_mappings(int argc, char **argv)
 	if (arc)
 		return arc == CMD_HELP ? 0 : arc;
 	struct config cfg;
-	if (cmd_config_open(a.config, &cfg))
+	const struct cfg_source *src = cmd_source_open(a.config, a.source, &cfg);
+	if (!src)
 		return 1;
-	const struct cfg_source *src = cmd_source_find(&cfg, a.source);
-	if (!src) {
-		config_release(&cfg);
-		return 1;
-	}
 	int status = 1;
 	char pname[300];
 	cmd_pid_name(pname, sizeof(pname), a.config, src->name);
 	pid_t owner = pidfile_owner(cfg.pid_dir, pname);
 	char *conninfo = config_pg_conninfo(&cfg);
 	struct rp_catalog *cat = NULL;
-	struct rp_mapping *m = xcalloc(src->n_mappings + 1, sizeof(*m));
-	for (size_t i = 0; i < src->n_mappings; i++) {
-		m[i].mysql_schema = src->mappings[i].mysql_schema;
-		m[i].pg_schema = src->mappings[i].pg_schema;
-	}
+	struct rp_mapping *m = cmd_source_mappings(src);
 	struct err e = {0};
 	struct rp_remap *plan;
 	size_t nplan, renamed = 0;

@@ -151,13 +151,9 @@ int cmd_decode_live(const char *config, const char *source, const char *start_fi
 		    int format)
 {
 	struct config cfg;
-	if (cmd_config_open(config, &cfg))
+	const struct cfg_source *src = cmd_source_open(config, source, &cfg);
+	if (!src)
 		return 1;
-	const struct cfg_source *src = cmd_source_find(&cfg, source);
-	if (!src) {
-		config_release(&cfg);
-		return 1;
-	}
 	struct live_print lp;
 	struct consumer k = {&lp, NULL, NULL, print_event, print_after, NULL, print_finish};
 	struct stream s;

@@ -171,13 +171,9 @@ int cmd_replay_binlog(int argc, char **argv)
 		return 2;
 	}
 	struct config cfg;
-	if (cmd_config_open(a.config, &cfg))
+	const struct cfg_source *src = cmd_source_open(a.config, a.source, &cfg);
+	if (!src)
 		return 1;
-	const struct cfg_source *src = cmd_source_find(&cfg, a.source);
-	if (!src) {
-		config_release(&cfg);
-		return 1;
-	}
 	char *conninfo = config_pg_conninfo(&cfg);
 	cmd_source_rp_opts(src, conninfo, &o);
 	int status = 1;

@@ -221,13 +221,9 @@ static int replicate(const char *config, const char *source, bool create_tables,
 		     bool stop_at_end)
 {
 	struct config cfg;
-	if (cmd_config_open(config, &cfg))
+	const struct cfg_source *src = cmd_source_open(config, source, &cfg);
+	if (!src)
 		return 1;
-	const struct cfg_source *src = cmd_source_find(&cfg, source);
-	if (!src) {
-		config_release(&cfg);
-		return 1;
-	}
 	struct replica r;
 	memset(&r, 0, sizeof(r));
 	r.conninfo = config_pg_conninfo(&cfg);
@@ -336,13 +332,9 @@ int cmd_start_replica(int argc, char **argv)
 		return 2;
 	}
 	struct config cfg;
-	if (cmd_config_open(a.config, &cfg))
+	const struct cfg_source *src = cmd_source_open(a.config, a.source, &cfg);
+	if (!src)
 		return 1;
-	const struct cfg_source *src = cmd_source_find(&cfg, a.source);
-	if (!src) {
-		config_release(&cfg);
-		return 1;
-	}
 	char *source = xstrdup(src->name);	/* outlives cfg */
 	bool foreground = a.debug || !strcmp(cfg.log_dest, "stdout");
 	char name[300];
@@ -412,13 +404,9 @@ int cmd_stop_replica(int argc, char **argv)
 	if (arc)
 		return arc == CMD_HELP ? 0 : arc;
 	struct config cfg;
-	if (cmd_config_open(a.config, &cfg))
+	const struct cfg_source *src = cmd_source_open(a.config, a.source, &cfg);
+	if (!src)
 		return 1;
-	const struct cfg_source *src = cmd_source_find(&cfg, a.source);
-	if (!src) {
-		config_release(&cfg);
-		return 1;
-	}
 	int rc = stop_one(&cfg, a.config, src->name);
 	config_release(&cfg);
 	return rc;

@@ -50,6 +50,17 @@ const struct cfg_source *cmd_source_find(const struct config *cfg,
 	return s;
 }
 
+const struct cfg_source *cmd_source_open(const char *config, const char *source,
+					 struct config *cfg)
+{
+	if (cmd_config_open(config, cfg))
+		return NULL;
+	const struct cfg_source *src = cmd_source_find(cfg, source);
+	if (!src)
+		config_release(cfg);
+	return src;
+}
+
 int cmd_source_connect(const struct cfg_source *s, struct mp_conn *c,
 		       int read_timeout_ms)
 {
@@ -114,15 +125,20 @@ void cmd_source_filters(const struct cfg_source *s, struct rp_opts *o)
 	o->skip_delete = names(&s->skip_events_delete);
 }
 
+struct rp_mapping *cmd_source_mappings(const struct cfg_source *s)
+{
+	struct rp_mapping *m = xcalloc(s->n_mappings + 1, sizeof(*m));
+	for (size_t i = 0; i < s->n_mappings; i++) {
+		m[i].mysql_schema = s->mappings[i].mysql_schema;
+		m[i].pg_schema = s->mappings[i].pg_schema;
+	}
+	return m;
+}
+
 void cmd_source_rp_opts(const struct cfg_source *s, const char *conninfo,
 			struct rp_opts *o)
 {
-	struct rp_mapping *maps = xcalloc(s->n_mappings ? s->n_mappings : 1,
-					  sizeof(*maps));
-	for (size_t i = 0; i < s->n_mappings; i++) {
-		maps[i].mysql_schema = s->mappings[i].mysql_schema;
-		maps[i].pg_schema = s->mappings[i].pg_schema;
-	}
+	struct rp_mapping *maps = cmd_source_mappings(s);
 	o->conninfo = conninfo;
 	o->source = s->name;
 	o->mappings = maps;

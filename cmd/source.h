@@ -11,6 +11,10 @@ int cmd_config_open(const char *name, struct config *cfg);
 /* The source named by --source ("*" or NULL: the only one); prints errors. */
 const struct cfg_source *cmd_source_find(const struct config *cfg,
 					 const char *name);
+/* cmd_config_open, then cmd_source_find: the source, or NULL with the
+ * reason said on stderr and nothing left to release. */
+const struct cfg_source *cmd_source_open(const char *config, const char *source,
+					 struct config *cfg);
 /* Connect to the source; prints errors; 0 or -1. */
 int cmd_source_connect(const struct cfg_source *s, struct mp_conn *c,
 		       int read_timeout_ms);
@@ -29,8 +33,9 @@ void cmd_source_rp_opts(const struct cfg_source *s, const char *conninfo,
 			struct rp_opts *o);
 void cmd_source_rp_opts_release(struct rp_opts *o);
 
-/* cmd/fkeys.c, for detach_replica: the old name of sn_fk_query (the
- * source's foreign keys of the schemas in schema_list). */
-void cmd_fk_query(struct buf *q, const char *schema_list);
+/* The source's schema_mappings as replay takes them (s->n_mappings
+ * entries, at least one allocated; the strings stay the configuration's):
+ * free() the array. */
+struct rp_mapping *cmd_source_mappings(const struct cfg_source *s);
 
 #endif

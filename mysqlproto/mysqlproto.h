@@ -155,6 +155,14 @@ struct mp_dump {
 };
 
 /*
+ * A MySQL GTID set in text ("uuid:1-5:7,uuid2:1-3") as the SID block of
+ * COM_BINLOG_DUMP_GTID (n_sids, then per UUID its intervals as [start,
+ * end+1)), appended to out for mysql_gtid_set.  Returns 0, or -1 when the
+ * text is not such a set (tagged GTIDs of MySQL 8.3+ included); out is
+ * then partly written.
+ */
+int mp_gtid_set_encode(const char *text, struct buf *out) MUST_CHECK;
+/*
  * Prepare the session (checksums, MariaDB capability and GTID state,
  * heartbeat), register as a replica and start the dump.
  */

@@ -1,14 +1,14 @@
 /* The stream's pieces that need no server: the GTID set of
  * COM_BINLOG_DUMP_GTID. */
 #include "base/rd.h"
-#include "cmd/loop.h"
+#include "mysqlproto/mysqlproto.h"
 #include "test/unit/test.h"
 
-TEST(cmd, gtid_set_encode)
+TEST(proto, gtid_set_encode)
 {
 	struct buf b;
 	buf_init(&b, 0);
-	ASSERT_EQ(cmd_gtid_set_encode("3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5:7,"
+	ASSERT_EQ(mp_gtid_set_encode("3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5:7,"
 				      " 00000000-0000-0000-0000-000000000001:3", &b), 0);
 	struct rd r;
 	rd_init(&r, b.p, b.n);
@@ -27,8 +27,8 @@ TEST(cmd, gtid_set_encode)
 	ASSERT_EQ(rd_u64le(&r), 4);
 	ASSERT_EQ(rd_done(&r), 0);
 	buf_reset(&b);
-	ASSERT_EQ(cmd_gtid_set_encode("not-a-uuid:1", &b), -1);
+	ASSERT_EQ(mp_gtid_set_encode("not-a-uuid:1", &b), -1);
 	buf_reset(&b);
-	ASSERT_EQ(cmd_gtid_set_encode("3E11FA47-71CA-11E1-9E33-C80AA9429562:tag:1", &b), -1);
+	ASSERT_EQ(mp_gtid_set_encode("3E11FA47-71CA-11E1-9E33-C80AA9429562:tag:1", &b), -1);
 	buf_release(&b);
 }

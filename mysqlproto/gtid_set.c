@@ -1,13 +1,12 @@
 /*
  * COM_BINLOG_DUMP_GTID's GTID set: MySQL's text form to the binary SID
- * block the command carries.  It is protocol encoding and belongs in
- * mysqlproto; it waits here, in a file of its own, until it moves there.
+ * block the command carries.
  * Tagged GTIDs (MySQL 8.3 and later) are not supported.
  */
 #include <ctype.h>
 #include <stdlib.h>
 
-#include "cmd/loop.h"
+#include "mysqlproto/mysqlproto.h"
 
 static int hexval(int ch)
 {
@@ -50,7 +49,7 @@ static void patch_u64le(struct buf *out, size_t at, uint64_t n)
  * n_sids(8), then per SID: uuid(16) n_intervals(8) and the intervals as
  * start(8) end + 1(8).
  */
-int cmd_gtid_set_encode(const char *text, struct buf *out)
+int mp_gtid_set_encode(const char *text, struct buf *out)
 {
 	size_t nsids_at = out->n;
 	buf_put_u64le(out, 0);
