@@ -98,6 +98,15 @@ struct rp__ddl_column {
 	/* ALTER TABLE ADD/MODIFY/CHANGE placement */
 	bool first;
 	const char *after;		/* AFTER col */
+	/* added by the parser (ddlparse): */
+	size_t def_len;			/* bytes of def: a string or binary literal
+					   may hold NUL bytes (DEFAULT 'a\0b', 0x00) */
+	const char *check_name;		/* CONSTRAINT name CHECK (...) on the column */
+	bool check_not_enforced;	/* its NOT ENFORCED */
+	struct rp__ddl_fkey *references;	/* inline REFERENCES t (c) [ON ...]:
+						   MySQL up to 8.4 parses and ignores it,
+						   later MySQL and MariaDB may create the
+						   key; cols is this column.  NULL when absent */
 };
 
 struct rp__ddl_index_col {
@@ -113,6 +122,10 @@ struct rp__ddl_index {
 	bool if_not_exists;		/* MariaDB ADD INDEX IF NOT EXISTS */
 	size_t ncols;
 	struct rp__ddl_index_col *cols;
+	/* added by the parser (ddlparse): */
+	const char *index_type;		/* USING/TYPE: "BTREE", "HASH", "RTREE"; NULL */
+	const char *comment;		/* COMMENT '...'; NULL */
+	bool invisible;			/* INVISIBLE (MySQL 8) or IGNORED (MariaDB 10.6) */
 };
 
 struct rp__ddl_fkey {
