@@ -26,6 +26,12 @@ int cmd_start_replica(int argc, char **argv);
 int cmd_init_replica(int argc, char **argv);
 int cmd_sync_tables(int argc, char **argv);	/* also refresh_schema */
 int cmd_copy_schema(int argc, char **argv);
+struct cfg_source;
+/* sync_tables of "schema.table,..." from the replica itself, after DDL
+ * PostgreSQL could not reproduce (docs/ddl.md); progress to the log.
+ * 0, or 1 when the copy failed (the tables stay out of replication). */
+int cmd_copy_again(const struct config *cfg, const struct cfg_source *src,
+		   const char *tables);
 int cmd_detach_replica(int argc, char **argv);
 int cmd_update_schema_mappings(int argc, char **argv);
 /* The pid file name (in pid_dir, without ".pid") of a source's replica:

@@ -270,6 +270,7 @@ static const char *const ssl_modes[] = {"disabled", "preferred", "required",
 static const char *const source_types[] = {"mysql", "pgsql", NULL};
 static const char *const copy_modes[] = {"file", "direct", NULL};
 static const char *const on_error[] = {"continue", "exit", NULL};
+static const char *const column_orders[] = {"append", "exact", NULL};
 static const char *const log_dests[] = {"file", "stdout", NULL};
 static const char *const log_levels[] = {"debug", "info", "warning", "error",
 					 "critical", NULL};
@@ -316,6 +317,7 @@ static const struct key source_keys[] = {
 	{"keep_existing_schema", K_BOOL, SRC(keep_existing_schema), 0, 0, NULL},
 	{"net_read_timeout", K_INT, SRC(net_read_timeout), 1, 86400, NULL},
 	{"copy_workers", K_INT, SRC(copy_workers), 0, 64, NULL},
+	{"ddl_column_order", K_CHOICE, SRC(ddl_column_order), 0, 0, column_orders},
 	{NULL, K_STR, 0, 0, 0, NULL},
 };
 
@@ -513,6 +515,7 @@ static void source_defaults(struct cfg_source *s)
 	s->on_error_read = "continue";
 	s->auto_maintenance = "disabled";
 	s->net_read_timeout = 600;
+	s->ddl_column_order = "append";
 }
 
 static int load_source(struct ld *l, struct fy_node *k, struct fy_node *m,

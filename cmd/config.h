@@ -77,6 +77,7 @@ struct cfg_source {
 	bool keep_existing_schema;
 	int net_read_timeout;		/* default 600 */
 	int copy_workers;		/* init_replica connections, 0 = cores */
+	const char *ddl_column_order;	/* append | exact (docs/ddl.md) */
 };
 
 /* PostgreSQL target (pg_conn) */

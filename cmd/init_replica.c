@@ -298,6 +298,41 @@ static bool replica_running(const struct config *cfg, const char *config,
 	return owner != 0;
 }
 
+/* The snapshot of a command (a) for source src, once the options are read. */
+static int snapshot(const struct config *cfg, const struct cfg_source *src,
+		    enum sn_mode mode, const struct args *a, bool tty)
+{
+	struct ui u = {.src = src, .tty = tty};
+	arena_init(&u.mem, 4096);
+	int workers = a->workers ? (int)a->workers : src->copy_workers;
+	if (!workers) {
+		long nc = sysconf(_SC_NPROCESSORS_ONLN);
+		workers = nc > 0 ? (int)(nc > 16 ? 16 : nc) : 2;
+	}
+	char *conninfo = config_pg_conninfo(cfg);
+	struct sn_opts o = {
+		.mode = mode, .source = src->name,
+		.keep_existing = mode == SN_INIT && src->keep_existing_schema,
+		.workers = workers, .conv = {.zero_dates = (enum rp_zero_date)a->zero_dates},
+		.conninfo = conninfo, .progress_every = tty ? 1.0 : 10.0,
+		.stop = &daemon_stop_requested, .connect = connect_source, .report = report,
+		.progress = progress, .arg = &u,
+	};
+	from_config(&o, &u, cfg);
+	chosen_tables(&o, &u, a);
+	double t0 = clock_s();
+	struct sn_result *r = xcalloc(1, sizeof(*r));
+	int status = sn_run(&o, r) ? 1 : 0;
+	if (!status && r->nothing)
+		printf("no table is out of replication: nothing to do\n");
+	else if (!status)
+		summary(a->cmd, mode, r, clock_s() - t0, workers);
+	free(r);
+	free(conninfo);
+	arena_release(&u.mem);
+	return status;
+}
+
 static int run(int argc, char **argv, enum sn_mode mode)
 {
 	struct cmd_args ca;
@@ -308,41 +343,22 @@ static int run(int argc, char **argv, enum sn_mode mode)
 	struct config cfg;
 	if (cmd_config_open(ca.config, &cfg))
 		return 1;
-	struct ui u = {.src = cmd_source_find(&cfg, ca.source), .tty = isatty(2)};
-	if (!u.src || replica_running(&cfg, ca.config, u.src)) {
+	const struct cfg_source *src = cmd_source_find(&cfg, ca.source);
+	if (!src || replica_running(&cfg, ca.config, src)) {
 		config_release(&cfg);
 		return 1;
 	}
 	daemon_signals_install();
-	arena_init(&u.mem, 4096);
-	int workers = a.workers ? (int)a.workers : u.src->copy_workers;
-	if (!workers) {
-		long nc = sysconf(_SC_NPROCESSORS_ONLN);
-		workers = nc > 0 ? (int)(nc > 16 ? 16 : nc) : 2;
-	}
-	char *conninfo = config_pg_conninfo(&cfg);
-	struct sn_opts o = {
-		.mode = mode, .source = u.src->name,
-		.keep_existing = mode == SN_INIT && u.src->keep_existing_schema,
-		.workers = workers, .conv = {.zero_dates = (enum rp_zero_date)a.zero_dates},
-		.conninfo = conninfo, .progress_every = u.tty ? 1.0 : 10.0,
-		.stop = &daemon_stop_requested, .connect = connect_source, .report = report,
-		.progress = progress, .arg = &u,
-	};
-	from_config(&o, &u, &cfg);
-	chosen_tables(&o, &u, &a);
-	double t0 = clock_s();
-	struct sn_result *r = xcalloc(1, sizeof(*r));
-	int status = sn_run(&o, r) ? 1 : 0;
-	if (!status && r->nothing)
-		printf("no table is out of replication: nothing to do\n");
-	else if (!status)
-		summary(a.cmd, mode, r, clock_s() - t0, workers);
-	free(r);
-	free(conninfo);
-	arena_release(&u.mem);
+	int status = snapshot(&cfg, src, mode, &a, isatty(2));
 	config_release(&cfg);
 	return status;
+}
+
+int cmd_copy_again(const struct config *cfg, const struct cfg_source *src,
+		   const char *tables)
+{
+	struct args a = {.cmd = "sync_tables", .tables = tables};
+	return snapshot(cfg, src, SN_SYNC, &a, false);
 }
 
 int cmd_init_replica(int argc, char **argv)

@@ -65,6 +65,14 @@ static int apply_event(struct rp_sink *sink, struct bl_decoder *d, const char *p
 		rc = rp_sink_event(sink, &ev, base_name(path), e);
 		while (!rc && (inner = bl_decoder_next_inner(d, &ev)) == 1)
 			rc = rp_sink_event(sink, &ev, base_name(path), e);
+		if (rc == RP_COPY) {
+			/* no snapshot to copy from here: said, left out */
+			const char *t = rp_sink_copies(sink);
+			log_warn("replay", "%s: DDL PostgreSQL cannot reproduce; out of "
+					   "replication until copied again (sync_tables "
+					   "--tables %s)", t, t);
+			rc = 0;
+		}
 		if (rc == RP_RESTART) {
 			log_warn("replay", "%s", e->msg);
 			return RP_RESTART;
@@ -176,6 +184,7 @@ int cmd_replay_binlog(int argc, char **argv)
 		return 1;
 	char *conninfo = config_pg_conninfo(&cfg);
 	cmd_source_rp_opts(src, conninfo, &o);
+	cmd_source_ddl_opts(&cfg, src, &o);
 	int status = 1;
 	struct err e = {0};
 	struct rp_sink *sink = NULL;

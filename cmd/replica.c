@@ -26,6 +26,8 @@
 
 struct replica {
 	struct stream *s;
+	const struct config *cfg;
+	const struct cfg_source *src;
 	struct rp_opts ro;	/* mappings owned (cmd_source_rp_opts) */
 	char *conninfo;		/* owned */
 	struct rp_sink *sink;	/* NULL while PostgreSQL is away */
@@ -134,11 +136,37 @@ static int reconnect_pg(struct replica *r)
 	return STREAM_FAIL;
 }
 
+/*
+ * DDL left tables PostgreSQL could not bring to the source's rows: they
+ * are copied again now, from a new snapshot, as sync_tables does (the
+ * stream waits), and a new sink reads their snapshot positions; a failed
+ * copy leaves them out of replication, visible in show_status.
+ */
+static int copy_again(struct replica *r)
+{
+	char *tables = xstrdup(rp_sink_copies(r->sink));
+	rp_sink_close(r->sink);
+	r->sink = NULL;
+	log_info("replica", "copying again from a new snapshot: %s", tables);
+	if (cmd_copy_again(r->cfg, r->src, tables))
+		log_error("replica", "the copy of %s failed: the tables stay out of "
+				     "replication; sync_tables --tables disabled retries", tables);
+	else
+		log_info("replica", "%s copied again; replication goes on", tables);
+	free(tables);
+	err_clear(&r->e);
+	if (rp_sink_open(&r->sink, &r->ro, &r->e))
+		return reconnect_pg(r);
+	return STREAM_RESTART;
+}
+
 /* What the sink said, as the loop's STREAM_* value. */
 static int outcome(struct replica *r, int rc)
 {
 	if (!rc)
 		return 0;
+	if (rc == RP_COPY)
+		return copy_again(r);
 	if (rc == RP_RESTART) {
 		/* a table was taken out of replication: stream again from
 		 * the committed position */
@@ -233,7 +261,10 @@ static int replicate(const char *config, const char *source, bool create_tables,
 		return 1;
 	}
 	cmd_source_rp_opts(src, r.conninfo, &r.ro);
+	cmd_source_ddl_opts(&cfg, src, &r.ro);
 	r.ro.create_tables = create_tables;
+	r.cfg = &cfg;
+	r.src = src;
 	struct consumer k = {&r, replica_start, NULL, replica_event, replica_after,
 			     replica_restart_from, replica_finish};
 	struct stream s;

@@ -114,9 +114,16 @@ static void replay_log(void *arg, bool warning, const char *msg)
 		log_info("replay", "%s", msg);
 }
 
+static void replay_debug(void *arg, const char *msg)
+{
+	(void)arg;
+	log_debug("replay", "%s", msg);
+}
+
 void cmd_source_filters(const struct cfg_source *s, struct rp_opts *o)
 {
 	o->log = replay_log;
+	o->debug = replay_debug;
 	o->log_arg = NULL;
 	o->limit_tables = names(&s->limit_tables);
 	o->skip_tables = names(&s->skip_tables);
@@ -148,9 +155,35 @@ void cmd_source_rp_opts(const struct cfg_source *s, const char *conninfo,
 	cmd_source_filters(s, o);
 }
 
+void cmd_source_ddl_opts(const struct config *cfg, const struct cfg_source *s,
+			 struct rp_opts *o)
+{
+	struct rp_type_override *t = xcalloc(cfg->n_type_overrides + 1, sizeof(*t));
+	for (size_t i = 0; i < cfg->n_type_overrides; i++) {
+		t[i].mysql_type = cfg->type_overrides[i].mysql_type;
+		t[i].pg_type = cfg->type_overrides[i].override_to;
+		t[i].tables = names(&cfg->type_overrides[i].tables);
+	}
+	o->type_overrides = t;
+	o->n_type_overrides = cfg->n_type_overrides;
+	struct rp_fillfactor *f = xcalloc(cfg->n_fillfactors + 1, sizeof(*f));
+	for (size_t i = 0; i < cfg->n_fillfactors; i++) {
+		f[i].fillfactor = cfg->fillfactors[i].fillfactor;
+		f[i].tables = names(&cfg->fillfactors[i].tables);
+	}
+	o->fillfactors = f;
+	o->n_fillfactors = cfg->n_fillfactors;
+	o->column_order_exact = !strcmp(s->ddl_column_order, "exact");
+}
+
 void cmd_source_rp_opts_release(struct rp_opts *o)
 {
-	/* allocated by cmd_source_rp_opts, lent to rp_opts as const */
+	/* allocated by cmd_source_rp_opts and cmd_source_ddl_opts, lent to
+	 * rp_opts as const */
 	free((void *)o->mappings);
+	free((void *)o->type_overrides);
+	free((void *)o->fillfactors);
 	o->mappings = NULL;
+	o->type_overrides = NULL;
+	o->fillfactors = NULL;
 }

@@ -31,6 +31,11 @@ void cmd_source_filters(const struct cfg_source *s, struct rp_opts *o);
  */
 void cmd_source_rp_opts(const struct cfg_source *s, const char *conninfo,
 			struct rp_opts *o);
+/* What DDL replication takes from the configuration (docs/ddl.md):
+ * type_override and fillfactor (allocated here, freed by
+ * cmd_source_rp_opts_release), ddl_column_order. */
+void cmd_source_ddl_opts(const struct config *cfg, const struct cfg_source *s,
+			 struct rp_opts *o);
 void cmd_source_rp_opts_release(struct rp_opts *o);
 
 /* The source's schema_mappings as replay takes them (s->n_mappings

@@ -102,6 +102,11 @@ void cmd_status_json(FILE *f, const struct rp_source_status *v, size_t n)
 			   "\"zero_dates_replaced\": %llu",
 			(unsigned long long)s->rows, (unsigned long long)s->transactions,
 			(unsigned long long)s->zero_dates);
+		fprintf(f, ", \"ddl_applied\": %llu, \"last_ddl\": ",
+			(unsigned long long)s->ddl_applied);
+		json_str(f, s->last_ddl);
+		fputs(", \"last_ddl_at\": ", f);
+		json_str(f, s->last_ddl_at);
 		fputs(", \"tables\": [", f);
 		for (size_t k = 0; k < s->ntables; k++) {
 			const struct rp_table_counts *t = &s->tables[k];
@@ -190,6 +195,10 @@ void cmd_status_text(FILE *f, const struct rp_source_status *v, size_t n)
 		fprintf(f, "  %-17s%llu rows in %llu transactions; %llu zero dates replaced\n",
 			"applied total:", (unsigned long long)s->rows,
 			(unsigned long long)s->transactions, (unsigned long long)s->zero_dates);
+		if (s->ddl_applied)
+			fprintf(f, "  %-17s%llu applied, the last at %s: %s\n", "DDL:",
+				(unsigned long long)s->ddl_applied, or_dash(s->last_ddl_at),
+				or_dash(s->last_ddl));
 		if (s->ntables) {
 			/* "schema.table -> pg_schema.table" then the counts, aligned */
 			int w = 5;

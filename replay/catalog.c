@@ -97,6 +97,20 @@ static const char *const migrations[] = {
 
 	/* 4 -> 5: init_replica's progress, for show_status during the copy */
 	"ALTER TABLE sch_chameleon.t_sources ADD COLUMN init_progress text;",
+
+	/* 5 -> 6: DDL replication (docs/ddl.md): how many statements were
+	 * applied, the last one for show_status, and every one in t_ddl_log */
+	"ALTER TABLE sch_chameleon.t_sources"
+	"  ADD COLUMN ddl_applied bigint NOT NULL DEFAULT 0,"
+	"  ADD COLUMN last_ddl text,"
+	"  ADD COLUMN last_ddl_at timestamptz;"
+	"CREATE TABLE sch_chameleon.t_ddl_log ("
+	"  ddl_id bigserial PRIMARY KEY,"
+	"  source_name text NOT NULL REFERENCES sch_chameleon.t_sources"
+	"    ON DELETE CASCADE,"
+	"  summary text NOT NULL, statement text NOT NULL,"
+	"  binlog_file text NOT NULL, binlog_position bigint NOT NULL,"
+	"  applied_at timestamptz NOT NULL DEFAULT now());",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

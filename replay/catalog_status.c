@@ -59,7 +59,7 @@ static const char status_sql[] =
 	"                  coalesce(applied_event_at, received_event_at))) END, "
 	"  extract(epoch FROM now() - received_at), "
 	"  rows_applied, transactions_applied, zero_dates, " TS("created_at") ", "
-	"  init_progress "
+	"  init_progress, ddl_applied, last_ddl, " TS("last_ddl_at") " "
 	"FROM (SELECT *, coalesce(status = 'running' AND read_lag = 0 AND "
 	"             received_at >= now() - interval '30 seconds', false) AS caught_up "
 	"      FROM sch_chameleon.t_sources "
@@ -107,6 +107,9 @@ int rp_catalog_status(struct rp_catalog *c, const char *source,
 		s->zero_dates = col_u64(r, i, k++);
 		s->created_at = col(c, r, i, k++);
 		s->init_progress = col(c, r, i, k++);
+		s->ddl_applied = col_u64(r, i, k++);
+		s->last_ddl = col(c, r, i, k++);
+		s->last_ddl_at = col(c, r, i, k++);
 	}
 	PQclear(r);
 	for (int i = 0; i < ns; i++) {

@@ -43,6 +43,19 @@ bool rp_table_included(const struct rp_opts *o, const char *schema,
 	return !limited || names_match(&o->limit_tables, schema, table, false);
 }
 
+bool rp_names_has_table(const struct rp_names *list, const char *schema,
+			const char *table, bool any)
+{
+	size_t sl = strlen(schema);
+	for (size_t k = 0; k < list->n; k++) {
+		const char *x = list->v[k];
+		if (x && ((any && !strcmp(x, "*")) ||
+			  (!strncmp(x, schema, sl) && x[sl] == '.' && !strcmp(x + sl + 1, table))))
+			return true;
+	}
+	return false;
+}
+
 bool rp_event_skipped(const struct rp_opts *o, enum bl_row_op op,
 		      const char *schema, const char *table)
 {

@@ -1,17 +1,14 @@
 /*
- * What the sink does with table maps and DDL of replicated tables
- * (docs/replication.md, "DDL on replicated tables"): tables created from
- * their first table map (create_tables), the structure check (a table map
+ * What the sink does with table maps of replicated tables
+ * (docs/replication.md, "The structure check"): tables created from their
+ * first table map (create_tables), and the structure check (a table map
  * against PostgreSQL's table, once per table id and map signature, so
- * rows cost nothing), and the DDL guard (statements reported, TRUNCATE
- * applied, dropped or renamed tables taken out).  DDL is not translated
- * here: that is ddl.c's parser and, later, its translation.
+ * rows cost nothing).  DDL itself is ddl_apply.c's.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "base/hash.h"
-#include "base/utf8.h"
 #include "replay/internal.h"
 
 void rp__guard_init(struct rp__guard *g)
@@ -170,7 +167,7 @@ static void misfit(const struct bl_table *t, const char *schema,
 	if ((uint32_t)npg != t->ncols) {
 		snprintf(why, n,
 			 "the row images have %u columns, PostgreSQL's table %s.%s has %d: "
-			 "the source table's structure changed (DDL is not replicated)",
+			 "the source table's structure differs",
 			 t->ncols, schema, t->name, npg);
 		return;
 	}
@@ -182,7 +179,7 @@ static void misfit(const struct bl_table *t, const char *schema,
 		if (j == npg) {
 			snprintf(why, n,
 				 "column %s of the row images is not in PostgreSQL's table "
-				 "%s.%s (DDL is not replicated)", name, schema, t->name);
+				 "%s.%s", name, schema, t->name);
 			return;
 		}
 		const char *typname = rp__rows_get(r, j, 1);
@@ -190,7 +187,7 @@ static void misfit(const struct bl_table *t, const char *schema,
 			       rp__rows_get(r, j, 3)[0])) {
 			snprintf(why, n,
 				 "column %s is %s in the row images but %s in PostgreSQL's "
-				 "table %s.%s: its type changed (DDL is not replicated)",
+				 "table %s.%s: its type differs",
 				 name, bl_col_type_name(t->cols[i].type), typname, schema,
 				 t->name);
 			return;
@@ -236,150 +233,4 @@ int rp__guard_table_map(struct rp_sink *s, const struct bl_event *ev, const char
 			return rc;
 	}
 	return check_structure(s, t, schema, ev, file, e);
-}
-
-/* ---- the DDL guard -------------------------------------------------------
- * DDL is not replicated.  A statement touching a replicated table is
- * reported (t_error_log and the log); TRUNCATE is applied.  The structure
- * check above takes out a table whose row images no longer fit.
- */
-
-/*
- * A statement as catalog text: its bytes are in the client's charset and
- * may hold anything, PostgreSQL text takes valid UTF-8 without NUL; other
- * bytes become '?'.  At most max bytes are kept.
- */
-static void clean_text(struct buf *out, const uint8_t *p, size_t n, size_t max)
-{
-	size_t i = 0;
-	while (i < n && out->n < max) {
-		size_t len = p[i] ? utf8_seq(p + i, n - i) : 0;
-		if (len > 0) {
-			buf_put(out, p + i, len);
-			i += len;
-		} else {
-			buf_putc(out, '?');
-			i++;
-		}
-	}
-	if (i < n)
-		buf_putl(out, "...");
-}
-
-struct ddl_ctx {
-	struct rp_sink *s;
-	const struct bl_event *ev;
-	const char *file;
-	struct bl_pos at;	/* the event's */
-	struct err *e;
-	int rc;
-	char dflt[300];		/* the event's default database */
-	struct buf stmt;	/* the statement as catalog text, made when needed */
-};
-
-static const char *ddl_stmt(struct ddl_ctx *c)
-{
-	if (!c->stmt.n) {
-		struct bytes q = c->ev->query.query;
-		clean_text(&c->stmt, q.p, q.n, 64 * 1024);
-	}
-	return buf_cstr(&c->stmt);
-}
-
-/* TRUNCATE of a replicated table: the same in PostgreSQL, in the open
- * transaction (a refusal takes the table out of replication). */
-static int ddl_truncate(struct ddl_ctx *c, const char *schema, const char *table,
-			const char *pg)
-{
-	struct rp_sink *s = c->s;
-	const char *v[2] = {pg, table};
-	struct rp__rows_result r;
-	int rc = rp__pipe_query(&s->pipe, columns_sql, 2, v, &r, c->e);
-	if (rc)
-		return rc;
-	bool exists = r.nrows > 0;
-	rp__rows_result_release(&r);
-	if (!exists) {
-		rp__say(s, false, "TRUNCATE of `%s`.`%s`: PostgreSQL has no table %s.%s",
-			schema, table, pg, table);
-		return 0;
-	}
-	rc = rp__begin(s, c->e);
-	if (rc)
-		return rc;
-	struct buf *q = &s->rows.sql;
-	buf_reset(q);
-	buf_putl(q, "TRUNCATE ");
-	rp__sql_table(q, pg, table);
-	const char *keep = s->pipe.cur_table;
-	s->pipe.cur_table = rp__intern(s, schema, table);
-	rc = rp__pipe_send(&s->pipe, buf_cstr(q), 0, NULL, c->e);
-	s->pipe.cur_table = keep;
-	if (!rc)
-		rp__say(s, false, "TRUNCATE of `%s`.`%s` applied to %s.%s (%s:%llu)", schema,
-			table, pg, table, c->file, (unsigned long long)c->ev->pos);
-	return rc;
-}
-
-static void ddl_table(void *arg, enum rp_ddl_kind kind, const char *schema,
-		      const char *table)
-{
-	struct ddl_ctx *c = arg;
-	struct rp_sink *s = c->s;
-	if (c->rc)
-		return;
-	if (!schema) {
-		if (!c->dflt[0])
-			return;
-		schema = c->dflt;
-	}
-	const char *pg = rp__pg_schema(s, schema);
-	if (!pg || !rp_table_included(&s->o, schema, table) ||
-	    rp__is_disabled(s, schema, table))
-		return;
-	/* the structure may change: every table map is checked again */
-	rp__guard_forget(&s->guard);
-	if (kind == RP_DDL_TRUNCATE) {
-		c->rc = ddl_truncate(c, schema, table, pg);
-		return;
-	}
-	if (kind == RP_DDL_CREATE_TABLE && s->o.create_tables) {
-		rp__say(s, false, "CREATE TABLE of `%s`.`%s`: created from its first table "
-			"map when PostgreSQL has no such table", schema, table);
-		return;
-	}
-	char msg[700];
-	snprintf(msg, sizeof(msg), "DDL not replicated: %s of `%s`.`%s`", rp_ddl_name(kind),
-		 schema, table);
-	rp__say(s, true, "%s (%s:%llu): %s", msg, c->file, (unsigned long long)c->ev->pos,
-		ddl_stmt(c));
-	if (kind == RP_DDL_DROP_TABLE || kind == RP_DDL_RENAME_TABLE) {
-		/* PostgreSQL's table no longer stands for a source table: a
-		 * table of that name created later needs a new copy */
-		c->rc = rp__disable_in_tx(s, schema, table, msg, ddl_stmt(c), &c->at, c->e);
-		return;
-	}
-	c->rc = rp__catalog_log(s, schema, table, msg, ddl_stmt(c), &c->at, c->e);
-}
-
-#define MODE_ANSI_QUOTES 4	/* sql_mode bit */
-
-int rp__guard_ddl(struct rp_sink *s, const struct bl_event *ev, const char *file,
-		  struct err *e)
-{
-	struct ddl_ctx c;
-	memset(&c, 0, sizeof(c));
-	c.s = s;
-	c.ev = ev;
-	c.file = file;
-	bl_pos_set(&c.at, file, ev->pos);
-	c.e = e;
-	snprintf(c.dflt, sizeof(c.dflt), "%.*s", (int)ev->query.schema.n,
-		 (const char *)ev->query.schema.p);
-	buf_init(&c.stmt, 0);
-	struct bytes q = ev->query.query;
-	bool ansi = ev->query.has_sql_mode && (ev->query.sql_mode & MODE_ANSI_QUOTES);
-	(void)rp_ddl_parse((const char *)q.p, q.n, ansi, ddl_table, &c);
-	buf_release(&c.stmt);
-	return c.rc;
 }

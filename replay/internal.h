@@ -391,6 +391,10 @@ struct rp_sink {
 	uint64_t disabled_count_committed;
 	struct rp__synced *synced;
 	size_t nsynced;
+	/* DDL: tables to copy again ("schema.table\0", ddl_apply.c), the
+	 * list handed out by rp_sink_copies, the source's flavour */
+	struct buf copies, copies_list;
+	bool mariadb;
 	/* show_status: what was received (any event), the timestamps of the
 	 * event being fed and of the last commit boundary */
 	struct bl_pos received;
@@ -447,9 +451,26 @@ void rp__guard_forget(struct rp__guard *g);
 /* A TABLE_MAP of a replicated table: created (create_tables), checked. */
 int rp__guard_table_map(struct rp_sink *s, const struct bl_event *ev,
 			const char *schema, const char *file, struct err *e) MUST_CHECK;
-/* A QUERY event that is a statement of its own: DDL on replicated tables. */
+
+/* ddl_apply.c: a QUERY event that is a statement of its own, applied when
+ * it is DDL of replicated tables (docs/ddl.md). */
 int rp__guard_ddl(struct rp_sink *s, const struct bl_event *ev, const char *file,
 		  struct err *e) MUST_CHECK;
+/* Statement bytes as catalog text (valid UTF-8, no NUL), at most max bytes. */
+void rp__clean_text(struct buf *out, const uint8_t *p, size_t n, size_t max);
+
+/* catalog_ddl.c: sch_chameleon after DDL, in the open transaction */
+/* t_tables row of a table created (created: an earlier one's row replaced)
+ * or altered: its PostgreSQL schema and replica key as they are now. */
+int rp__catalog_ddl_table(struct rp_sink *s, const char *schema, const char *table,
+			  bool created, struct err *e) MUST_CHECK;
+int rp__catalog_ddl_drop(struct rp_sink *s, const char *schema, const char *table,
+			 struct err *e) MUST_CHECK;
+int rp__catalog_ddl_rename(struct rp_sink *s, const char *schema, const char *table,
+			   const char *to_schema, const char *to_table, struct err *e) MUST_CHECK;
+/* t_ddl_log and t_sources' DDL count and last statement. */
+int rp__catalog_ddl_applied(struct rp_sink *s, const char *summary, const char *stmt,
+			    const struct bl_pos *at, struct err *e) MUST_CHECK;
 
 /* quarantine.c */
 /* Whether a set of NUL-terminated names holds key. */

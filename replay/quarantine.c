@@ -59,8 +59,10 @@ void rp__forget_uncommitted(struct rp_sink *s)
 	s->disabled.n = s->disabled_committed;
 	s->st.disabled = s->disabled_count_committed;
 	rp__guard_forget(&s->guard);
-	/* tables created by the transaction are gone too */
+	/* tables created by the transaction are gone too, and its DDL's
+	 * copies are asked for again when the DDL is fed again */
 	buf_reset(&s->guard.created);
+	buf_reset(&s->copies);
 }
 
 /*

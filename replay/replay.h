@@ -101,39 +101,6 @@ int rp_json_diff_ops(struct bytes diff, struct arena *a,
 		     struct rp_json_op **ops, size_t *n, struct err *e) MUST_CHECK;
 
 
-
-/* ---- DDL in QUERY events (replay/ddl.c) ---------------------------------
- * DDL is not replicated yet: replay names the tables a statement touches
- * so that it can warn, record the statement, and apply TRUNCATE.
- */
-enum rp_ddl_kind {
-	RP_DDL_NONE = 0,	/* not one of the statements below */
-	RP_DDL_ALTER_TABLE,
-	RP_DDL_DROP_TABLE,
-	RP_DDL_RENAME_TABLE,	/* both the old and the new names are reported */
-	RP_DDL_TRUNCATE,
-	RP_DDL_CREATE_INDEX,
-	RP_DDL_DROP_INDEX,
-	RP_DDL_CREATE_TABLE,	/* not TEMPORARY */
-};
-
-/* One table of a statement: schema NULL when the name is unqualified (the
- * event's default database applies); both NUL-terminated, unquoted, valid
- * during the call only. */
-typedef void rp_ddl_fn(void *arg, enum rp_ddl_kind kind, const char *schema,
-		       const char *table);
-/*
- * Parse statement q (n bytes, not NUL-terminated) and call fn for each
- * table it touches.  ansi_quotes: sql_mode ANSI_QUOTES ("x" is a name).
- * Returns the kind of statement, RP_DDL_NONE for anything else (DML,
- * temporary tables, views, users...).  Never fails: what it cannot read
- * names no table.
- */
-enum rp_ddl_kind rp_ddl_parse(const char *q, size_t n, bool ansi_quotes,
-			      rp_ddl_fn *fn, void *arg);
-/* "ALTER TABLE", "TRUNCATE"...; "" for RP_DDL_NONE. */
-const char *rp_ddl_name(enum rp_ddl_kind k);
-
 /* ---- values of the initial copy (init_replica) --------------------------- */
 enum rp_copy_kind {
 	RP_CV_ASIS,		/* integers, DECIMAL, FLOAT (read as double), DOUBLE,
@@ -180,6 +147,19 @@ struct rp_names {
 	const char *const *v;
 };
 
+/* pg_chameleon's type_override: columns of this MySQL COLUMN_TYPE in the
+ * tables listed ("schema.table", or "*" for every table) become pg_type. */
+struct rp_type_override {
+	const char *mysql_type, *pg_type;
+	struct rp_names tables;
+};
+
+/* pg_chameleon's fillfactor for the tables listed ("schema.table"). */
+struct rp_fillfactor {
+	int fillfactor;
+	struct rp_names tables;
+};
+
 struct rp_opts {
 	const char *conninfo;	/* libpq connection string (holds the password) */
 	/* pg_chameleon's filters: a schema named in limit_tables replicates only
@@ -200,6 +180,14 @@ struct rp_opts {
 	 * be NULL. */
 	void (*log)(void *arg, bool warning, const char *msg);
 	void *log_arg;
+	/* Debug-level messages (statements passed over); may be NULL. */
+	void (*debug)(void *arg, const char *msg);
+	/* For tables created by DDL (docs/ddl.md), as init_replica does. */
+	const struct rp_type_override *type_overrides;
+	size_t n_type_overrides;
+	const struct rp_fillfactor *fillfactors;
+	size_t n_fillfactors;
+	bool column_order_exact;	/* ddl_column_order: exact */
 };
 
 struct rp_stats {
@@ -231,12 +219,25 @@ struct rp_stats {
  */
 #define RP_RESTART 2
 
+/*
+ * Returned (> 0, never an error) by rp_sink_event after a DDL statement
+ * whose effect on existing rows PostgreSQL cannot reproduce (docs/ddl.md):
+ * the statement and the position after it are committed, its tables are
+ * out of replication, and rp_sink_copies names them.  The caller copies
+ * them again from a new snapshot (sync_tables), then opens a new sink,
+ * which reads their snapshot positions, and feeds from rp_sink_position().
+ */
+#define RP_COPY 3
+
 struct rp_sink;
 
 /* Whether changes of schema.table are replicated under the filters
  * (replay/filters.c; used by init_replica too). */
 bool rp_table_included(const struct rp_opts *o, const char *schema,
 		       const char *table);
+/* Whether list holds "schema.table", or "*" when any is true. */
+bool rp_names_has_table(const struct rp_names *list, const char *schema,
+			const char *table, bool any);
 /* Whether a row change of this kind is dropped by skip_events. */
 bool rp_event_skipped(const struct rp_opts *o, enum bl_row_op op,
 		      const char *schema, const char *table);
@@ -278,6 +279,10 @@ int rp_sink_start_at(struct rp_sink *s, const char *file, uint64_t pos, struct e
 	MUST_CHECK;
 /* Whether the PostgreSQL connection is gone (reopen the sink to go on). */
 bool rp_sink_connection_lost(const struct rp_sink *s);
+/* After RP_COPY: the tables to copy again, "schema.table,..." (origin
+ * names, as sync_tables --tables takes them; "" when none), handed over:
+ * the sink forgets them. */
+const char *rp_sink_copies(struct rp_sink *s);
 void rp_sink_close(struct rp_sink *s);
 
 
@@ -395,6 +400,8 @@ struct rp_source_status {
 	double read_lag, replay_lag;	/* seconds */
 	double report_age;		/* seconds since received_at */
 	uint64_t rows, transactions, zero_dates;
+	uint64_t ddl_applied;		/* DDL statements applied (docs/ddl.md) */
+	const char *last_ddl, *last_ddl_at;	/* the last one's summary and time, or NULL */
 	size_t ntables;
 	struct rp_table_counts *tables;
 	size_t ndisabled;

@@ -111,6 +111,8 @@ struct rp_sink *rp__sink_new(const struct rp_opts *o, const struct rp__wire *w, 
 	rp__rows_init(&s->rows, &s->o.conv, &s->st);
 	rp__guard_init(&s->guard);
 	buf_init(&s->disabled, 0);
+	buf_init(&s->copies, 0);
+	buf_init(&s->copies_list, 0);
 	if (w) {
 		rp__pipe_init(&s->pipe, w, c);
 		attach(s);
@@ -281,9 +283,18 @@ static int dispatch(struct rp_sink *s, const struct bl_event *ev, const char *fi
 		/* XID, XA PREPARE, or COMMIT of non-transactional engines */
 		return boundary(s, file, ev->end_pos, e);
 	case BL_TX_STATEMENT: {
-		/* a statement of its own (DDL commits implicitly) */
+		/* a statement of its own (DDL commits implicitly): applied
+		 * and committed with the position after it */
 		int rc = rp__guard_ddl(s, ev, file, e);
-		return rc ? rc : boundary(s, file, ev->end_pos, e);
+		if (!rc)
+			rc = boundary(s, file, ev->end_pos, e);
+		if (!rc && s->copies.n) {
+			/* tables to copy again: once the commit is confirmed */
+			rc = rp__handle(s, rp__pipe_drain(&s->pipe, e), e);
+			if (!rc)
+				rc = s->copies.n ? RP_COPY : 0;
+		}
+		return rc;
 	}
 	case BL_TX_NONE:
 		break;
@@ -305,6 +316,8 @@ int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file
 	}
 	if (ev->h.timestamp)
 		s->recv_ts = ev->h.timestamp;
+	if (ev->h.type == BL_FORMAT_DESCRIPTION_EVENT)
+		s->mariadb = ev->fde.is_mariadb;
 	s->cur_ts = ev->h.timestamp;
 	s->pipe.cur_pos = ev->pos;
 	bool rows = bl_event_is_rows(ev->h.type) && ev->rows.table;
@@ -425,6 +438,20 @@ int rp_sink_start_at(struct rp_sink *s, const char *file, uint64_t pos, struct e
 	return rc ? rc : rp__pipe_drain(&s->pipe, e);
 }
 
+const char *rp_sink_copies(struct rp_sink *s)
+{
+	buf_reset(&s->copies_list);
+	for (size_t off = 0; off < s->copies.n;) {
+		const char *k = (const char *)s->copies.p + off;
+		if (s->copies_list.n)
+			buf_putc(&s->copies_list, ',');
+		buf_puts(&s->copies_list, k);
+		off += strlen(k) + 1;
+	}
+	buf_reset(&s->copies);
+	return buf_cstr(&s->copies_list);
+}
+
 bool rp_sink_connection_lost(const struct rp_sink *s)
 {
 	return rp__pipe_lost(&s->pipe);
@@ -439,6 +466,8 @@ void rp_sink_close(struct rp_sink *s)
 	rp__guard_release(&s->guard);
 	rp__counts_release(&s->counts);
 	buf_release(&s->disabled);
+	buf_release(&s->copies);
+	buf_release(&s->copies_list);
 	free(s->synced);
 	free(s->sent);
 	while (s->names) {

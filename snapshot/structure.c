@@ -14,26 +14,12 @@
 #include "base/xalloc.h"
 #include "snapshot/internal.h"
 
-/* Whether list holds "*" (when any is true) or "schema.table". */
-static bool names_table(const struct rp_names *list, const char *schema,
-			const char *table, bool any)
-{
-	size_t sl = strlen(schema);
-	for (size_t k = 0; k < list->n; k++) {
-		const char *x = list->v[k];
-		if ((any && !strcmp(x, "*")) ||
-		    (!strncmp(x, schema, sl) && x[sl] == '.' && !strcmp(x + sl + 1, table)))
-			return true;
-	}
-	return false;
-}
-
 static bool chosen(const struct sn *s, const char *schema, const char *table)
 {
 	if (s->o->only_schema && !strcmp(s->o->only_schema, schema))
 		return true;
 	struct rp_names only = {s->n_only, s->only};
-	return names_table(&only, schema, table, false);
+	return rp_names_has_table(&only, schema, table, false);
 }
 
 struct tlist {
@@ -106,7 +92,7 @@ static const char *type_override(const struct sn_opts *o, const struct sn_table 
 	for (size_t i = 0; i < o->n_overrides; i++) {
 		const struct sn_type_override *x = &o->overrides[i];
 		if (!strcasecmp(x->mysql_type, column_type) &&
-		    names_table(&x->tables, t->def.schema, t->def.name, true))
+		    rp_names_has_table(&x->tables, t->def.schema, t->def.name, true))
 			return x->pg_type;
 	}
 	return NULL;
@@ -265,7 +251,7 @@ static void complete(struct sn *s)
 		t->def.load_schema = sn__load_schema(s, t->def.pg_schema);
 		choose_key(&t->def);
 		for (size_t k = 0; k < o->n_fillfactors; k++)
-			if (names_table(&o->fillfactors[k].tables, t->def.schema, t->def.name,
+			if (rp_names_has_table(&o->fillfactors[k].tables, t->def.schema, t->def.name,
 					false))
 				t->def.fillfactor = o->fillfactors[k].fillfactor;
 		s->est_total += t->est_rows;

@@ -4,15 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replay/ddl_int.h"
 #include "replay/replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void count(void *arg, enum rp_ddl_kind kind, const char *schema,
-		  const char *table)
+static void count(size_t *n, const char *a, const char *b)
 {
-	size_t *n = arg;
-	*n += (size_t)kind + (schema ? strlen(schema) : 0) + strlen(table);
+	*n += (a ? strlen(a) : 0) + strlen(b);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -25,8 +24,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(p, data + 1, size - 1);
 	if (data[0] % 2 == 0) {
-		size_t n = 0;
-		(void)rp_ddl_parse((const char *)p, size - 1, data[0] & 2, count, &n);
+		struct arena a;
+		arena_init(&a, 4096);
+		struct err e = {0};
+		struct rp__ddl_stmt st;
+		if (rp__ddl_parse((const char *)p, size - 1, data[0] & 2, &a, &st, &e) == 0 &&
+		    !st.what)
+			abort();	/* every statement is classified */
+		arena_release(&a);
 	} else {
 		struct arena a;
 		arena_init(&a, 4096);
@@ -36,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t seen = 0;
 		if (rp_json_diff_ops((struct bytes){p, size - 1}, &a, &ops, &n, &e) == 0)
 			for (size_t i = 0; i < n; i++)
-				count(&seen, RP_DDL_NONE, ops[i].pg_path, ops[i].mysql_path);
+				count(&seen, ops[i].pg_path, ops[i].mysql_path);
 		struct buf b;
 		buf_init(&b, 0);
 		err_clear(&e);
