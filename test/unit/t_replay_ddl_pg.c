@@ -383,3 +383,98 @@ TEST(replay_ddl_pg, alter_add_drop_rename)
 	       "DROP TYPE IF EXISTS shop_pg.enum_k_tag",
 	       "ALTERED shop.k", "ALTER TABLE `shop`.`k`: DROP COLUMN tag");
 }
+
+/* ---- ALTER TABLE: MODIFY, CHANGE ---- */
+
+TEST(replay_ddl_pg, alter_modify_in_place)
+{
+	setup();
+	EXPECT("ALTER TABLE a MODIFY v VARCHAR(40)",
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"v\" TYPE character varying(40) "
+	       "USING \"v\"::character varying(40)",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: MODIFY COLUMN v");
+	/* a key column stays NOT NULL */
+	EXPECT("ALTER TABLE a MODIFY id BIGINT",
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"id\" TYPE bigint USING \"id\"::bigint",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: MODIFY COLUMN id");
+	EXPECT("ALTER TABLE a CHANGE n cnt INT NOT NULL DEFAULT 5",
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"n\" TO \"cnt\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"cnt\" SET NOT NULL;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"cnt\" SET DEFAULT 5",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: CHANGE COLUMN n cnt");
+	EXPECT("ALTER TABLE a MODIFY COLUMN n INT NULL",
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"n\" DROP DEFAULT",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: MODIFY COLUMN n");
+	/* strict: MySQL refused what would not fit */
+	EXPECT("ALTER TABLE a MODIFY n TINYINT",
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"n\" DROP DEFAULT;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"n\" TYPE smallint USING \"n\"::smallint",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: MODIFY COLUMN n");
+	/* labels appended: a new enum type (added values could not be used
+	 * in the transaction) */
+	EXPECT("ALTER TABLE k MODIFY tag ENUM('x','y','z') DEFAULT 'x'",
+	       "ALTER TABLE \"shop_pg\".\"k\" ALTER COLUMN \"tag\" DROP DEFAULT;\n"
+	       "ALTER TYPE shop_pg.enum_k_tag RENAME TO \"enum_k_tag_old\";\n"
+	       "DROP TYPE IF EXISTS \"shop_pg\".\"enum_k_tag\";\n"
+	       "CREATE TYPE \"shop_pg\".\"enum_k_tag\" AS ENUM ('x', 'y', 'z', '');\n"
+	       "ALTER TABLE \"shop_pg\".\"k\" ALTER COLUMN \"tag\" TYPE \"shop_pg\".\"enum_k_tag\" "
+	       "USING \"tag\"::text::\"shop_pg\".\"enum_k_tag\";\n"
+	       "DROP TYPE IF EXISTS \"shop_pg\".\"enum_k_tag_old\";\n"
+	       "ALTER TABLE \"shop_pg\".\"k\" ALTER COLUMN \"tag\" SET DEFAULT 'x'",
+	       "ALTERED shop.k", "ALTER TABLE `shop`.`k`: MODIFY COLUMN tag");
+	/* the same labels: nothing but the default */
+	EXPECT("ALTER TABLE k MODIFY tag ENUM('x','y')",
+	       "ALTER TABLE \"shop_pg\".\"k\" ALTER COLUMN \"tag\" DROP DEFAULT",
+	       "ALTERED shop.k", "ALTER TABLE `shop`.`k`: MODIFY COLUMN tag");
+	/* an enum to text: its labels */
+	EXPECT("ALTER TABLE k MODIFY tag VARCHAR(10)",
+	       "ALTER TABLE \"shop_pg\".\"k\" ALTER COLUMN \"tag\" DROP DEFAULT;\n"
+	       "ALTER TABLE \"shop_pg\".\"k\" ALTER COLUMN \"tag\" TYPE character varying(10) "
+	       "USING \"tag\"::text::character varying(10);\n"
+	       "DROP TYPE IF EXISTS shop_pg.enum_k_tag",
+	       "ALTERED shop.k", "ALTER TABLE `shop`.`k`: MODIFY COLUMN tag");
+	/* CHAR drops trailing spaces */
+	EXPECT("ALTER TABLE a MODIFY v CHAR(30)",
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"v\" TYPE character varying(30) "
+	       "USING rtrim(\"v\", ' ')::character varying(30)",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: MODIFY COLUMN v");
+}
+
+TEST(replay_ddl_pg, alter_modify_copies)
+{
+	setup();
+	EXPECT("ALTER TABLE a MODIFY v INT", "",
+	       "COPY shop.a: column v: the conversion MySQL did may differ from PostgreSQL's cast",
+	       "ALTER TABLE `shop`.`a`: MODIFY COLUMN v, copied again");
+	EXPECT("ALTER TABLE a ADD x INT, MODIFY v VARCHAR(10)", "",
+	       "COPY shop.a: column v: string length reduced",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN x, MODIFY COLUMN v, copied again");
+	EXPECT("ALTER TABLE k MODIFY tag ENUM('y','x')", "",
+	       "COPY shop.k: column tag: ENUM values changed, not only appended",
+	       "ALTER TABLE `shop`.`k`: MODIFY COLUMN tag, copied again");
+	/* outside strict mode MySQL cut, clamped and filled in */
+	env.strict = false;
+	EXPECT("ALTER TABLE a MODIFY id VARCHAR(10)", "",
+	       "COPY shop.a: column id: values may be cut outside strict mode",
+	       "ALTER TABLE `shop`.`a`: MODIFY COLUMN id, copied again");
+	EXPECT("ALTER TABLE a MODIFY n TINYINT", "",
+	       "COPY shop.a: column n: integer values clamped outside strict mode",
+	       "ALTER TABLE `shop`.`a`: MODIFY COLUMN n, copied again");
+	EXPECT("ALTER TABLE a MODIFY n BIGINT",
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"n\" DROP DEFAULT;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"n\" TYPE bigint USING \"n\"::bigint",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: MODIFY COLUMN n");
+	EXPECT("ALTER TABLE a MODIFY v VARCHAR(20) NOT NULL",
+	       "UPDATE \"shop_pg\".\"a\" SET \"v\" = '' WHERE \"v\" IS NULL;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"v\" SET NOT NULL",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: MODIFY COLUMN v");
+	EXPECT("ALTER TABLE a CONVERT TO CHARACTER SET latin1", "",
+	       "COPY shop.a: CONVERT TO CHARACTER SET latin1 outside strict mode: characters "
+	       "it lacks became '?'",
+	       "ALTER TABLE `shop`.`a`: CONVERT TO CHARACTER SET latin1, copied again");
+	/* a table without rows: any conversion in place */
+	EXPECT("ALTER TABLE empty MODIFY v INT",
+	       "ALTER TABLE \"shop_pg\".\"empty\" ALTER COLUMN \"v\" TYPE integer "
+	       "USING \"v\"::text::integer",
+	       "ALTERED shop.empty", "ALTER TABLE `shop`.`empty`: MODIFY COLUMN v");
+}
