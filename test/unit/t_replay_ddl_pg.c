@@ -478,3 +478,181 @@ TEST(replay_ddl_pg, alter_modify_copies)
 	       "USING \"v\"::text::integer",
 	       "ALTERED shop.empty", "ALTER TABLE `shop`.`empty`: MODIFY COLUMN v");
 }
+
+/* ---- ALTER TABLE: what existing rows got ---- */
+
+TEST(replay_ddl_pg, alter_add_exact)
+{
+	setup();
+	/* the statement's time, in UTC for TIMESTAMP */
+	EXPECT("ALTER TABLE a ADD COLUMN ts TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"ts\" timestamp(0) with time zone "
+	       "DEFAULT '2024-05-01 12:00:00+00';\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"ts\" SET DEFAULT CURRENT_TIMESTAMP",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN ts");
+	/* DATETIME: the wall clock of the session's time zone */
+	EXPECT("ALTER TABLE a ADD COLUMN dt DATETIME DEFAULT NOW()",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"dt\" timestamp(0) without time zone "
+	       "DEFAULT '2024-05-01 12:00:00';\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"dt\" SET DEFAULT CURRENT_TIMESTAMP",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN dt");
+	env.time_zone = "+02:00";
+	EXPECT("ALTER TABLE a ADD COLUMN dt DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"dt\" timestamp(0) without time zone "
+	       "NOT NULL DEFAULT (TIMESTAMPTZ '2024-05-01 12:00:00+00' AT TIME ZONE "
+	       "INTERVAL '+02:00');\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"dt\" SET DEFAULT CURRENT_TIMESTAMP",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN dt");
+	env.time_zone = "Europe/Paris";
+	EXPECT("ALTER TABLE a ADD COLUMN dt DATETIME DEFAULT CURRENT_TIMESTAMP",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"dt\" timestamp(0) without time zone "
+	       "DEFAULT (TIMESTAMPTZ '2024-05-01 12:00:00+00' AT TIME ZONE 'Europe/Paris');\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"dt\" SET DEFAULT CURRENT_TIMESTAMP",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN dt");
+	EXPECT("ALTER TABLE a ADD COLUMN dt DATETIME(6) DEFAULT CURRENT_TIMESTAMP(6)", "",
+	       "COPY shop.a: column dt: the fractional seconds of the statement's time are "
+	       "not in the binlog", "ALTER TABLE `shop`.`a`: ADD COLUMN dt, copied again");
+	EXPECT("ALTER TABLE a ADD COLUMN seq INT NOT NULL AUTO_INCREMENT, ADD KEY (seq)", "",
+	       "COPY shop.a: AUTO_INCREMENT column seq: MySQL numbered the existing rows",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN seq, copied again");
+	EXPECT("ALTER TABLE a ADD COLUMN u VARCHAR(36) DEFAULT (uuid())", "",
+	       "COPY shop.a: column u: MySQL computed its default (uuid()) for the existing rows",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN u, copied again");
+	EXPECT("ALTER TABLE a ADD COLUMN g INT AS (id + 1) STORED", "",
+	       "COPY shop.a: generated column g: MySQL computed it for the existing rows",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN g, copied again");
+	EXPECT("ALTER TABLE a ADD COLUMN d DATE NOT NULL", "",
+	       "COPY shop.a: NOT NULL column d: MySQL's implicit value for existing rows is "
+	       "not known here", "ALTER TABLE `shop`.`a`: ADD COLUMN d, copied again");
+	/* a table without rows: nothing to reproduce */
+	EXPECT("ALTER TABLE empty ADD COLUMN seq INT NOT NULL AUTO_INCREMENT UNIQUE",
+	       "ALTER TABLE \"shop_pg\".\"empty\" ADD COLUMN \"seq\" integer NOT NULL;\n"
+	       "CREATE UNIQUE INDEX \"idx_empty_seq\" ON \"shop_pg\".\"empty\" (\"seq\")",
+	       "ALTERED shop.empty", "ALTER TABLE `shop`.`empty`: ADD COLUMN seq");
+	EXPECT("ALTER TABLE k ADD COLUMN e ENUM('p','q') NOT NULL",
+	       "DROP TYPE IF EXISTS \"shop_pg\".\"enum_k_e\";\n"
+	       "CREATE TYPE \"shop_pg\".\"enum_k_e\" AS ENUM ('p', 'q', '');\n"
+	       "ALTER TABLE \"shop_pg\".\"k\" ADD COLUMN \"e\" \"shop_pg\".\"enum_k_e\" NOT NULL "
+	       "DEFAULT 'p';\n"
+	       "ALTER TABLE \"shop_pg\".\"k\" ALTER COLUMN \"e\" DROP DEFAULT",
+	       "ALTERED shop.k", "ALTER TABLE `shop`.`k`: ADD COLUMN e");
+}
+
+TEST(replay_ddl_pg, alter_column_order)
+{
+	setup();
+	EXPECT("ALTER TABLE a ADD COLUMN x INT FIRST, ADD COLUMN y INT AFTER n",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"x\" integer;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"y\" integer",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN x, ADD COLUMN y");
+	env.column_order_exact = true;
+	EXPECT("ALTER TABLE a ADD COLUMN y INT AFTER n, ADD COLUMN z INT AFTER y",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"y\" integer;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"z\" integer",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN y, ADD COLUMN z");
+	EXPECT("ALTER TABLE a ADD COLUMN x INT AFTER id", "",
+	       "COPY shop.a: column order: x is not added at the end",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN x, copied again");
+	EXPECT("ALTER TABLE a MODIFY n INT FIRST", "", "COPY shop.a: column order: n moves",
+	       "ALTER TABLE `shop`.`a`: MODIFY COLUMN n, copied again");
+}
+
+/* ---- ALTER TABLE: keys, defaults, the rest ---- */
+
+TEST(replay_ddl_pg, alter_keys)
+{
+	setup();
+	EXPECT("ALTER TABLE a DROP PRIMARY KEY, ADD PRIMARY KEY (id, n), ADD INDEX (v), "
+	       "ADD UNIQUE KEY un (n), DROP INDEX nv, RENAME INDEX v TO vv",
+	       "ALTER TABLE \"shop_pg\".\"a\" DROP CONSTRAINT \"a_pkey\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD PRIMARY KEY (\"id\", \"n\");\n"
+	       "CREATE INDEX \"idx_a_v_2\" ON \"shop_pg\".\"a\" (\"v\");\n"
+	       "CREATE UNIQUE INDEX \"idx_a_un\" ON \"shop_pg\".\"a\" (\"n\");\n"
+	       "DROP INDEX \"shop_pg\".\"idx_a_nv\";\n"
+	       "ALTER INDEX \"shop_pg\".\"idx_a_v\" RENAME TO \"idx_a_vv\"",
+	       "ALTERED shop.a",
+	       "ALTER TABLE `shop`.`a`: DROP PRIMARY KEY, ADD PRIMARY KEY, ADD INDEX, "
+	       "ADD UNIQUE un, DROP INDEX nv, RENAME INDEX v TO vv");
+	/* MariaDB's IF [NOT] EXISTS against PostgreSQL's table */
+	EXPECT("ALTER TABLE a ADD COLUMN IF NOT EXISTS v INT, DROP COLUMN IF EXISTS nope, "
+	       "ADD INDEX IF NOT EXISTS v (v), DROP INDEX IF EXISTS nope", "", "",
+	       "ALTER TABLE `shop`.`a`: DROP INDEX nope");
+	EXPECT("ALTER TABLE a ADD PRIMARY KEY (v)", "",
+	       "COPY shop.a: ADD PRIMARY KEY: PostgreSQL's table has one",
+	       "ALTER TABLE `shop`.`a`: copied again");
+}
+
+TEST(replay_ddl_pg, alter_defaults_and_rest)
+{
+	setup();
+	EXPECT("ALTER TABLE a ALTER COLUMN v SET DEFAULT 'z', ALTER n DROP DEFAULT, "
+	       "ALTER COLUMN n SET DEFAULT 7",
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"v\" SET DEFAULT 'z';\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"n\" DROP DEFAULT;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"n\" SET DEFAULT 7",
+	       "ALTERED shop.a",
+	       "ALTER TABLE `shop`.`a`: ALTER COLUMN v SET DEFAULT, ALTER COLUMN n DROP DEFAULT, "
+	       "ALTER COLUMN n SET DEFAULT");
+	run("ALTER TABLE a ENGINE=InnoDB, ALGORITHM=INPLACE, LOCK=NONE, "
+	    "ADD CONSTRAINT fk FOREIGN KEY (n) REFERENCES b (id), ADD CHECK (n > 0), "
+	    "CONVERT TO CHARACTER SET utf8mb4");
+	ASSERT_STREQ(sqlbuf, "");
+	ASSERT(strstr(fxbuf, "NOTE shop.a: FOREIGN KEY not created while replicating") == fxbuf);
+	ASSERT(strstr(fxbuf, "\nNOTE shop.a: CHECK (n > 0) left out"));
+	ASSERT(!strstr(fxbuf, "ALTERED"));
+	ASSERT(strstr(plan.summary, "CONVERT TO CHARACTER SET utf8mb4"));
+}
+
+TEST(replay_ddl_pg, alter_rename_table)
+{
+	setup();
+	EXPECT("ALTER TABLE a ADD COLUMN x INT, RENAME TO other.a2",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"x\" integer;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" SET SCHEMA \"other_pg\";\n"
+	       "ALTER TABLE \"other_pg\".\"a\" RENAME TO \"a2\";\n"
+	       "ALTER TABLE \"other_pg\".\"a2\" RENAME CONSTRAINT \"a_pkey\" TO \"a2_pkey\";\n"
+	       "ALTER INDEX \"other_pg\".\"idx_a_v\" RENAME TO \"idx_a2_v\";\n"
+	       "ALTER INDEX \"other_pg\".\"idx_a_nv\" RENAME TO \"idx_a2_nv\"",
+	       "RENAMED shop.a -> other.a2\nALTERED other.a2",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN x, RENAME TO other.a2");
+	EXPECT("ALTER TABLE a RENAME elsewhere.a",
+	       "DROP TABLE IF EXISTS \"shop_pg\".\"a\" CASCADE", "DROPPED shop.a",
+	       "ALTER TABLE `shop`.`a`: RENAME TO elsewhere.a");
+	/* copied under its new name */
+	EXPECT("ALTER TABLE a MODIFY v INT, RENAME TO a3",
+	       "DROP TABLE IF EXISTS \"shop_pg\".\"a\" CASCADE",
+	       "DROPPED shop.a\nCOPY shop.a3: column v: the conversion MySQL did may differ "
+	       "from PostgreSQL's cast",
+	       "ALTER TABLE `shop`.`a`: MODIFY COLUMN v, copied again");
+	EXPECT("ALTER TABLE gone ADD x INT", "", "COPY shop.gone: table missing in PostgreSQL",
+	       "ALTER TABLE `shop`.`gone`: copied again");
+}
+
+TEST(replay_ddl_pg, unparsed_disables)
+{
+	setup();
+	EXPECT("ALTER TABLE a ADD COLUMN x INT WHATEVER", "",
+	       "DISABLE shop.a: ALTER TABLE not understood: expected an ALTER TABLE clause, "
+	       "found 'WHATEVER' (at byte 31)", "ALTER TABLE `shop`.`a`: not understood");
+	NOTHING("ALTER TABLE elsewhere.a ADD COLUMN x INT WHATEVER");
+}
+
+/* pt-online-schema-change, statement by statement */
+TEST(replay_ddl_pg, pt_osc)
+{
+	setup();
+	EXPECT("CREATE TABLE `shop`.`_a_new` LIKE `shop`.`a`",
+	       "DROP TABLE IF EXISTS \"shop_pg\".\"_a_new\" CASCADE;\n"
+	       "CREATE TABLE \"shop_pg\".\"_a_new\" (\"id\" integer NOT NULL, "
+	       "\"v\" character varying(20), \"n\" integer DEFAULT 0);\n"
+	       "ALTER TABLE \"shop_pg\".\"_a_new\" ADD PRIMARY KEY (\"id\");\n"
+	       "CREATE INDEX \"idx__a_new_v\" ON \"shop_pg\".\"_a_new\" (\"v\");\n"
+	       "CREATE UNIQUE INDEX \"idx__a_new_nv\" ON \"shop_pg\".\"_a_new\" (\"n\", \"v\")",
+	       "CREATED shop._a_new", "CREATE TABLE `shop`.`_a_new`");
+	/* the fixture's _a_new is empty: its ALTER is in place */
+	EXPECT("ALTER TABLE `shop`.`_a_new` ADD COLUMN c INT NOT NULL DEFAULT (1 + 1)",
+	       "ALTER TABLE \"shop_pg\".\"_a_new\" ADD COLUMN \"c\" integer NOT NULL",
+	       "ALTERED shop._a_new", "ALTER TABLE `shop`.`_a_new`: ADD COLUMN c");
+	EXPECT("DROP TABLE IF EXISTS `shop`.`_a_old`", "", "DROPPED shop._a_old",
+	       "DROP TABLE `shop`.`_a_old`");
+}
