@@ -303,12 +303,18 @@ bool rp__parse_table_option(struct rp__ps *p, struct rp__table_opts *o)
 	if (charset_option(p, o) || named_option(p, o))
 		return true;
 	const struct rp__tok *t = rp__cur(p);
+	/* MySQL 8's CREATE DATABASE ... DEFAULT ENCRYPTION = 'N' */
+	unsigned k = rp__is(p, "DEFAULT") && rp__peek_is(p, 1, "ENCRYPTION") ? 1 : 0;
 	bool known = false;
 	for (size_t i = 0; value_options[i] && !known; i++)
-		known = rp__is(p, value_options[i]);
-	/* MariaDB's engine-defined options: any name = value */
-	if (!known && !(t->kind == RP__TK_WORD && rp__is_punct_at(p, 1, "=")))
+		known = rp__peek_is(p, k, value_options[i]);
+	/* MariaDB's engine-defined options: any name = value, the name
+	 * backquoted as SHOW CREATE TABLE writes it (`PAGE_COMPRESSED`='ON') */
+	if (!known && !((t->kind == RP__TK_WORD || t->kind == RP__TK_NAME) &&
+			rp__is_punct_at(p, 1, "=")))
 		return false;
+	while (k--)
+		rp__adv(p);
 	rp__adv(p);
 	rp__opt_eq(p);
 	(void)rp__word_or_string(p, "an option value");
