@@ -55,6 +55,13 @@ void rp__parse_index_options(struct rp__ps *p, struct rp__ddl_index *ix)
 			rp__adv(p);
 			rp__adv(p);
 			(void)rp__ident(p, "YES or NO");
+		} else if (ix->vector && rp__accept(p, "M")) {
+			/* MariaDB's vector index: M=n DISTANCE=euclidean|cosine */
+			rp__opt_eq(p);
+			(void)rp__ulong(p, "a number of neighbours");
+		} else if (ix->vector && rp__accept(p, "DISTANCE")) {
+			rp__opt_eq(p);
+			(void)rp__ident(p, "a distance function");
 		} else {
 			return;
 		}
@@ -103,9 +110,10 @@ void rp__parse_index_def(struct rp__ps *p, struct rp__ddl_index *ix, const char 
 		ix->unique = true;
 		if (!rp__accept(p, "INDEX"))
 			rp__accept(p, "KEY");
-	} else if (rp__is(p, "FULLTEXT") || rp__is(p, "SPATIAL")) {
+	} else if (rp__is(p, "FULLTEXT") || rp__is(p, "SPATIAL") || rp__starts_vector_index(p)) {
 		ix->fulltext = rp__is(p, "FULLTEXT");
-		ix->spatial = !ix->fulltext;
+		ix->spatial = rp__is(p, "SPATIAL");
+		ix->vector = rp__is(p, "VECTOR");
 		rp__adv(p);
 		if (!rp__accept(p, "INDEX"))
 			rp__accept(p, "KEY");
@@ -321,6 +329,11 @@ bool rp__parse_table_option(struct rp__ps *p, struct rp__table_opts *o)
 	return true;
 }
 
+bool rp__starts_vector_index(struct rp__ps *p)
+{
+	return rp__is(p, "VECTOR") && (rp__peek_is(p, 1, "INDEX") || rp__peek_is(p, 1, "KEY"));
+}
+
 bool rp__starts_partitioning(struct rp__ps *p)
 {
 	return rp__is(p, "PARTITION") && rp__peek_is(p, 1, "BY");
@@ -370,7 +383,8 @@ static void definition(struct rp__ps *p, struct caps *cp)
 	}
 	if (rp__is(p, "PRIMARY") || rp__is(p, "UNIQUE") ||
 	    (!has_constraint && (rp__is(p, "INDEX") || rp__is(p, "KEY") ||
-				 rp__is(p, "FULLTEXT") || rp__is(p, "SPATIAL")))) {
+				 rp__is(p, "FULLTEXT") || rp__is(p, "SPATIAL") ||
+				 rp__starts_vector_index(p)))) {
 		st->idx = rp__push(p, st->idx, &st->nidx, &cp->idx, sizeof(*st->idx),
 				   "too many keys");
 		if (!p->rc)
