@@ -403,7 +403,10 @@ static const char *const attr_words[] = {
 	"VISIBLE", "GENERATED", "AS", "FIRST", "AFTER", "CHARACTER", "CHARSET",
 	"COLUMN_FORMAT", "STORAGE", "SERIAL", "WITH", "WITHOUT", "COMPRESSED",
 	"ENGINE_ATTRIBUTE", "SECONDARY_ENGINE_ATTRIBUTE", "SRID",
-	"REF_SYSTEM_ID", "VIRTUAL", "STORED", "PERSISTENT", "DEFAULT", NULL,
+	"REF_SYSTEM_ID", "VIRTUAL", "STORED", "PERSISTENT", "DEFAULT",
+	/* ALTER TABLE's partitioning, which follows the last clause without
+	 * a comma: ADD c INT DEFAULT 0 PARTITION BY ... */
+	"PARTITION", NULL,
 };
 
 static bool ends_default(struct rp__ps *p, unsigned k)
@@ -415,7 +418,9 @@ static bool ends_default(struct rp__ps *p, unsigned k)
 	for (size_t i = 0; attr_words[i]; i++)
 		if (rp__tok_is(t, attr_words[i]))
 			return true;
-	return false;
+	/* ... DEFAULT 0 REMOVE PARTITIONING (REMOVE is not reserved) */
+	return (rp__tok_is(t, "REMOVE") || rp__tok_is(t, "UPGRADE")) &&
+	       rp__peek_is(p, k + 1, "PARTITIONING");
 }
 
 /*

@@ -521,3 +521,23 @@ TEST(replay_ddl_parse, vector_index)
 	parse_ok("CREATE INDEX i ON t (v) M=16", RP__DS_UNPARSED);
 	parse_ok("CREATE VECTOR TABLE t (a int)", RP__DS_OTHER);
 }
+
+/* Partitioning after the last ALTER TABLE clause, without a comma, ends
+ * a column's default: it was read into the default expression. */
+TEST(replay_ddl_parse, default_before_partitioning)
+{
+	const struct rp__ddl_stmt *st =
+		parse_ok("ALTER TABLE logs ADD COLUMN level TINYINT NOT NULL DEFAULT 0 PARTITION "
+			 "BY LIST (level) (PARTITION pi VALUES IN (0, 1))", RP__DS_ALTER_TABLE);
+	ASSERT_EQ(st->nalter, 2);
+	ASSERT_EQ(st->alter[0].col.def_kind, RP__DEF_LITERAL);
+	ASSERT_STREQ(st->alter[0].col.def, "0");
+	ASSERT_EQ(st->alter[1].op, RP__AL_OPTION);
+	st = parse_ok("ALTER TABLE logs MODIFY level SMALLINT DEFAULT 1 REMOVE PARTITIONING",
+		      RP__DS_ALTER_TABLE);
+	ASSERT_EQ(st->nalter, 2);
+	ASSERT_STREQ(st->alter[0].col.def, "1");
+	st = parse_ok("ALTER TABLE t ADD c INT DEFAULT remove + 1", RP__DS_ALTER_TABLE);
+	ASSERT_EQ(st->alter[0].col.def_kind, RP__DEF_EXPR);
+	ASSERT_STREQ(st->alter[0].col.def, "remove + 1");
+}
