@@ -792,6 +792,12 @@ static void binary_charset(struct rp__ps *p, struct rp__ddl_type *t)
 void rp__parse_column_def(struct rp__ps *p, struct rp__ddl_column *c)
 {
 	c->name = rp__ident(p, "a column name");
+	/* MySQL's grammar takes a qualified column name, db.t.c or t.c, and
+	 * checks that it names the table being defined */
+	for (int i = 0; i < 2 && rp__is_punct(p, "."); i++) {
+		rp__adv(p);
+		c->name = rp__ident(p, "a column name after '.'");
+	}
 	parse_type(p, c);
 	while (!p->rc && attribute(p, c))
 		;

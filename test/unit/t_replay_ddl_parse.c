@@ -541,3 +541,20 @@ TEST(replay_ddl_parse, default_before_partitioning)
 	ASSERT_EQ(st->alter[0].col.def_kind, RP__DEF_EXPR);
 	ASSERT_STREQ(st->alter[0].col.def, "remove + 1");
 }
+
+/* MySQL reads a column name qualified with its table (and database) in
+ * a column definition; it was unparsed. */
+TEST(replay_ddl_parse, qualified_column_name)
+{
+	const struct rp__ddl_stmt *st =
+		parse_ok("CREATE TABLE `db`.`t` (`db`.`t`.`a` INT, t.b INT, c INT)",
+			 RP__DS_CREATE_TABLE);
+	ASSERT_EQ(st->ncols, 3);
+	ASSERT_STREQ(st->cols[0].name, "a");
+	ASSERT_STREQ(st->cols[1].name, "b");
+	ASSERT_STREQ(st->cols[0].type.data_type, "int");
+	st = parse_ok("ALTER TABLE t ADD COLUMN t.d INT, CHANGE a t.e INT", RP__DS_ALTER_TABLE);
+	ASSERT_STREQ(st->alter[0].col.name, "d");
+	ASSERT_STREQ(st->alter[1].col.name, "e");
+	parse_ok("CREATE TABLE t (a.b.c.d INT)", RP__DS_UNPARSED);
+}
