@@ -724,12 +724,15 @@ static bool attribute(struct rp__ps *p, struct rp__ddl_column *c)
 		c->comment = rp__string(p, "a quoted comment", NULL);
 	} else if (rp__accept(p, "COLLATE")) {
 		t->collation = rp__word_or_string(p, "a collation name");
-	} else if (rp__is(p, "CHARACTER") && rp__peek_is(p, 1, "SET")) {
-		rp__adv(p);
-		rp__adv(p);
+	} else if ((rp__is(p, "CHARACTER") && rp__peek_is(p, 1, "SET")) ||
+		   rp__is(p, "CHARSET")) {
+		if (rp__is(p, "CHARACTER"))
+			rp__adv(p);
+		rp__adv(p);	/* SET, or CHARSET */
 		t->charset = rp__word_or_string(p, "a character set name");
-	} else if (rp__accept(p, "CHARSET")) {
-		t->charset = rp__word_or_string(p, "a character set name");
+		/* CHARACTER SET x BINARY: x's binary collation (MySQL's
+		 * grammar, like BINARY CHARACTER SET x) */
+		rp__accept(p, "BINARY");
 	} else if (rp__accept(p, "GENERATED")) {
 		rp__expect(p, "ALWAYS");
 		generated(p, c);

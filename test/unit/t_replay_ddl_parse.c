@@ -558,3 +558,21 @@ TEST(replay_ddl_parse, qualified_column_name)
 	ASSERT_STREQ(st->alter[1].col.name, "e");
 	parse_ok("CREATE TABLE t (a.b.c.d INT)", RP__DS_UNPARSED);
 }
+
+/* BINARY after the column's CHARACTER SET (MySQL's opt_bin_mod) was
+ * unparsed; it names the charset's binary collation. */
+TEST(replay_ddl_parse, charset_binary)
+{
+	const struct rp__ddl_column *c = one_column("a CHAR(10) CHARACTER SET latin1 BINARY NOT NULL");
+	ASSERT_STREQ(c->type.charset, "latin1");
+	ASSERT_STREQ(c->type.data_type, "char");
+	ASSERT(c->not_null);
+	c = one_column("a VARCHAR(5) CHARSET utf8mb4 BINARY DEFAULT 'x'");
+	ASSERT_STREQ(c->type.charset, "utf8mb4");
+	ASSERT_STREQ(c->def, "x");
+	c = one_column("a VARCHAR(5) BINARY CHARACTER SET ascii");
+	ASSERT_STREQ(c->type.charset, "ascii");
+	/* CHARACTER SET binary still makes a binary type */
+	c = one_column("a VARCHAR(5) CHARACTER SET binary");
+	ASSERT_STREQ(c->type.column_type, "varbinary(5)");
+}
