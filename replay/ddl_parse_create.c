@@ -275,9 +275,16 @@ static bool named_option(struct rp__ps *p, struct rp__table_opts *o)
 		rp__opt_eq(p);
 		o->comment = rp__string(p, "a quoted comment", NULL);
 	} else if (rp__accept(p, "UNION")) {
-		size_t n;
+		/* MERGE tables: UNION [=] ([db.]t, ...), empty to detach them */
 		rp__opt_eq(p);
-		(void)name_list(p, &n, "a table name");
+		rp__expect_punct(p, "(");
+		if (!rp__is_punct(p, ")")) {
+			struct rp__ddl_name nm;
+			do
+				rp__table_name(p, &nm);
+			while (rp__accept_punct(p, ","));
+		}
+		rp__expect_punct(p, ")");
 	} else if ((rp__is(p, "DATA") || rp__is(p, "INDEX")) &&
 		   rp__peek_is(p, 1, "DIRECTORY")) {
 		rp__adv(p);

@@ -576,3 +576,17 @@ TEST(replay_ddl_parse, charset_binary)
 	c = one_column("a VARCHAR(5) CHARACTER SET binary");
 	ASSERT_STREQ(c->type.column_type, "varbinary(5)");
 }
+
+/* A MERGE table's UNION list may be empty or hold qualified names; both
+ * were unparsed. */
+TEST(replay_ddl_parse, merge_union)
+{
+	const struct rp__ddl_stmt *st =
+		parse_ok("CREATE TABLE m (a INT) ENGINE=MRG_MyISAM UNION=(db1.t1, `db2`.`t2`, t3) "
+			 "INSERT_METHOD=LAST", RP__DS_CREATE_TABLE);
+	ASSERT_STREQ(st->engine, "MRG_MyISAM");
+	st = parse_ok("ALTER TABLE m UNION=()", RP__DS_ALTER_TABLE);
+	ASSERT_EQ(st->nalter, 1);
+	ASSERT_EQ(st->alter[0].op, RP__AL_OPTION);
+	parse_ok("ALTER TABLE m UNION (t1,)", RP__DS_UNPARSED);
+}
