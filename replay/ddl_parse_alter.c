@@ -71,7 +71,8 @@ static bool starts_constraint(struct rp__ps *p)
  * ADD period INT) */
 static bool starts_period(struct rp__ps *p)
 {
-	return rp__is(p, "PERIOD") && (rp__peek_is(p, 1, "FOR") || rp__peek_is(p, 1, "IF"));
+	return rp__is(p, "PERIOD") &&
+	       (rp__peek_is(p, 1, "FOR") || rp__peek_is(p, 1, "IF"));
 }
 
 /* ADD PERIOD [IF NOT EXISTS] FOR name (start, end): the columns stay,

@@ -110,7 +110,8 @@ void rp__parse_index_def(struct rp__ps *p, struct rp__ddl_index *ix, const char 
 		ix->unique = true;
 		if (!rp__accept(p, "INDEX"))
 			rp__accept(p, "KEY");
-	} else if (rp__is(p, "FULLTEXT") || rp__is(p, "SPATIAL") || rp__starts_vector_index(p)) {
+	} else if (rp__is(p, "FULLTEXT") || rp__is(p, "SPATIAL") ||
+		   rp__starts_vector_index(p)) {
 		ix->fulltext = rp__is(p, "FULLTEXT");
 		ix->spatial = rp__is(p, "SPATIAL");
 		ix->vector = rp__is(p, "VECTOR");
@@ -338,7 +339,8 @@ bool rp__parse_table_option(struct rp__ps *p, struct rp__table_opts *o)
 
 bool rp__starts_vector_index(struct rp__ps *p)
 {
-	return rp__is(p, "VECTOR") && (rp__peek_is(p, 1, "INDEX") || rp__peek_is(p, 1, "KEY"));
+	return rp__is(p, "VECTOR") &&
+	       (rp__peek_is(p, 1, "INDEX") || rp__peek_is(p, 1, "KEY"));
 }
 
 bool rp__starts_partitioning(struct rp__ps *p)
