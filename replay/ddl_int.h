@@ -126,6 +126,9 @@ struct rp__ddl_index {
 	const char *index_type;		/* USING/TYPE: "BTREE", "HASH", "RTREE"; NULL */
 	const char *comment;		/* COMMENT '...'; NULL */
 	bool invisible;			/* INVISIBLE (MySQL 8) or IGNORED (MariaDB 10.6) */
+	/* added by the parser (ddlcorpus): */
+	bool vector;			/* VECTOR INDEX of MariaDB 11.7 (HNSW over a
+					   VECTOR column; M and DISTANCE read over) */
 };
 
 struct rp__ddl_fkey {

@@ -73,7 +73,8 @@ static bool object_modifier(struct rp__ps *p)
 	return false;
 }
 
-static void create_index(struct rp__ps *p, bool unique, bool fulltext, bool spatial)
+static void create_index(struct rp__ps *p, bool unique, bool fulltext, bool spatial,
+			 bool vector)
 {
 	struct rp__ddl_stmt *st = p->st;
 	st->kind = RP__DS_CREATE_INDEX;
@@ -86,6 +87,7 @@ static void create_index(struct rp__ps *p, bool unique, bool fulltext, bool spat
 	ix->unique = unique;
 	ix->fulltext = fulltext;
 	ix->spatial = spatial;
+	ix->vector = vector;
 	ix->if_not_exists = st->if_not_exists;
 	ix->name = rp__ident(p, "an index name");
 	rp__parse_index_options(p, ix);	/* USING BTREE before ON */
@@ -124,7 +126,7 @@ static void create_database(struct rp__ps *p)
 static void parse_create(struct rp__ps *p)
 {
 	struct rp__ddl_stmt *st = p->st;
-	bool unique = false, fulltext = false, spatial = false;
+	bool unique = false, fulltext = false, spatial = false, vector = false;
 	rp__adv(p);
 	for (;;) {
 		if (rp__is(p, "OR") && rp__peek_is(p, 1, "REPLACE")) {
@@ -139,6 +141,9 @@ static void parse_create(struct rp__ps *p)
 			fulltext = true;
 		} else if (rp__accept(p, "SPATIAL")) {
 			spatial = true;
+		} else if (rp__starts_vector_index(p)) {
+			rp__adv(p);
+			vector = true;
 		} else if (!rp__accept(p, "ONLINE") && !rp__accept(p, "OFFLINE") &&
 			   !rp__accept(p, "AGGREGATE") && !object_modifier(p)) {
 			break;
@@ -150,7 +155,7 @@ static void parse_create(struct rp__ps *p)
 		rp__adv(p);
 		rp__parse_create_table(p);
 	} else if (rp__is(p, "INDEX")) {
-		create_index(p, unique, fulltext, spatial);
+		create_index(p, unique, fulltext, spatial, vector);
 	} else if (rp__is(p, "DATABASE") || rp__is(p, "SCHEMA")) {
 		create_database(p);
 	} else {

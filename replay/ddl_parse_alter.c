@@ -45,7 +45,8 @@ static void add_constraint(struct rp__ps *p, size_t *cap)
 		al->name = al->check.name;
 	} else if (rp__is(p, "PRIMARY") || rp__is(p, "UNIQUE") ||
 		   (!has_constraint && (rp__is(p, "INDEX") || rp__is(p, "KEY") ||
-					rp__is(p, "FULLTEXT") || rp__is(p, "SPATIAL")))) {
+					rp__is(p, "FULLTEXT") || rp__is(p, "SPATIAL") ||
+					rp__starts_vector_index(p)))) {
 		struct rp__ddl_alter *al = new_op(p, cap, RP__AL_ADD_INDEX);
 		rp__parse_index_def(p, &al->idx, constraint);
 		al->idx.if_not_exists = al->idx.if_not_exists || ine;
@@ -63,7 +64,31 @@ static bool starts_constraint(struct rp__ps *p)
 	for (size_t i = 0; kw[i]; i++)
 		if (rp__is(p, kw[i]))
 			return true;
-	return false;
+	return rp__starts_vector_index(p);
+}
+
+/* MariaDB's PERIOD [IF [NOT] EXISTS] FOR (a column may be named period:
+ * ADD period INT) */
+static bool starts_period(struct rp__ps *p)
+{
+	return rp__is(p, "PERIOD") &&
+	       (rp__peek_is(p, 1, "FOR") || rp__peek_is(p, 1, "IF"));
+}
+
+/* ADD PERIOD [IF NOT EXISTS] FOR name (start, end): the columns stay,
+ * the period is nothing PostgreSQL keeps */
+static void add_period(struct rp__ps *p, size_t *cap)
+{
+	struct rp__ddl_alter *al = new_op(p, cap, RP__AL_OPTION);
+	rp__adv(p);
+	al->if_not_exists = rp__if_not_exists(p);
+	rp__expect(p, "FOR");
+	al->name = rp__ident(p, "a period name");
+	rp__expect_punct(p, "(");
+	(void)rp__ident(p, "a start column");
+	rp__expect_punct(p, ",");
+	(void)rp__ident(p, "an end column");
+	rp__expect_punct(p, ")");
 }
 
 static void add_column(struct rp__ps *p, size_t *cap, bool ine)
@@ -138,14 +163,18 @@ static void drop_clause(struct rp__ps *p, size_t *cap)
 		al = new_op(p, cap, RP__AL_DROP_FOREIGN_KEY);
 	} else if (rp__accept(p, "CHECK") || rp__accept(p, "CONSTRAINT")) {
 		al = new_op(p, cap, RP__AL_DROP_CHECK);
-	} else if ((rp__is(p, "PERIOD") && rp__peek_is(p, 1, "FOR")) ||
-		   (rp__is(p, "SYSTEM") && rp__peek_is(p, 1, "VERSIONING"))) {
-		/* MariaDB's system versioning and periods */
+	} else if (starts_period(p)) {
+		/* MariaDB: DROP PERIOD [IF EXISTS] FOR name */
+		al = new_op(p, cap, RP__AL_OPTION);
+		rp__adv(p);
+		al->if_exists = rp__if_exists(p);
+		rp__expect(p, "FOR");
+		al->name = rp__ident(p, "a period name");
+		return;
+	} else if (rp__is(p, "SYSTEM") && rp__peek_is(p, 1, "VERSIONING")) {
 		(void)new_op(p, cap, RP__AL_OPTION);
 		rp__adv(p);
 		rp__adv(p);
-		if (!rp__is_punct(p, ",") && !rp__at_end(p))
-			(void)rp__ident(p, "a period name");
 		return;
 	} else {
 		rp__accept(p, "COLUMN");
@@ -311,14 +340,13 @@ static void clause(struct rp__ps *p, size_t *cap)
 	if (partition_clause(p)) {
 		rest_as_option(p, cap);
 	} else if (rp__accept(p, "ADD")) {
-		if ((rp__is(p, "PERIOD") && rp__peek_is(p, 1, "FOR")) ||
-		    (rp__is(p, "SYSTEM") && rp__peek_is(p, 1, "VERSIONING"))) {
-			/* MariaDB: ADD PERIOD FOR p (a, b), ADD SYSTEM VERSIONING */
-			static const char *const stop[] = {NULL};
+		if (starts_period(p)) {
+			add_period(p, cap);
+		} else if (rp__is(p, "SYSTEM") && rp__peek_is(p, 1, "VERSIONING")) {
+			/* MariaDB: ADD SYSTEM VERSIONING */
 			(void)new_op(p, cap, RP__AL_OPTION);
 			rp__adv(p);
 			rp__adv(p);
-			rp__skip_until(p, stop);
 		} else if (starts_constraint(p)) {
 			add_constraint(p, cap);
 		} else {

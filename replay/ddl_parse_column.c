@@ -403,7 +403,10 @@ static const char *const attr_words[] = {
 	"VISIBLE", "GENERATED", "AS", "FIRST", "AFTER", "CHARACTER", "CHARSET",
 	"COLUMN_FORMAT", "STORAGE", "SERIAL", "WITH", "WITHOUT", "COMPRESSED",
 	"ENGINE_ATTRIBUTE", "SECONDARY_ENGINE_ATTRIBUTE", "SRID",
-	"REF_SYSTEM_ID", "VIRTUAL", "STORED", "PERSISTENT", "DEFAULT", NULL,
+	"REF_SYSTEM_ID", "VIRTUAL", "STORED", "PERSISTENT", "DEFAULT",
+	/* ALTER TABLE's partitioning, which follows the last clause without
+	 * a comma: ADD c INT DEFAULT 0 PARTITION BY ... */
+	"PARTITION", NULL,
 };
 
 static bool ends_default(struct rp__ps *p, unsigned k)
@@ -415,7 +418,9 @@ static bool ends_default(struct rp__ps *p, unsigned k)
 	for (size_t i = 0; attr_words[i]; i++)
 		if (rp__tok_is(t, attr_words[i]))
 			return true;
-	return false;
+	/* ... DEFAULT 0 REMOVE PARTITIONING (REMOVE is not reserved) */
+	return (rp__tok_is(t, "REMOVE") || rp__tok_is(t, "UPGRADE")) &&
+	       rp__peek_is(p, k + 1, "PARTITIONING");
 }
 
 /*
@@ -719,12 +724,15 @@ static bool attribute(struct rp__ps *p, struct rp__ddl_column *c)
 		c->comment = rp__string(p, "a quoted comment", NULL);
 	} else if (rp__accept(p, "COLLATE")) {
 		t->collation = rp__word_or_string(p, "a collation name");
-	} else if (rp__is(p, "CHARACTER") && rp__peek_is(p, 1, "SET")) {
-		rp__adv(p);
-		rp__adv(p);
+	} else if ((rp__is(p, "CHARACTER") && rp__peek_is(p, 1, "SET")) ||
+		   rp__is(p, "CHARSET")) {
+		if (rp__is(p, "CHARACTER"))
+			rp__adv(p);
+		rp__adv(p);	/* SET, or CHARSET */
 		t->charset = rp__word_or_string(p, "a character set name");
-	} else if (rp__accept(p, "CHARSET")) {
-		t->charset = rp__word_or_string(p, "a character set name");
+		/* CHARACTER SET x BINARY: x's binary collation (MySQL's
+		 * grammar, like BINARY CHARACTER SET x) */
+		rp__accept(p, "BINARY");
 	} else if (rp__accept(p, "GENERATED")) {
 		rp__expect(p, "ALWAYS");
 		generated(p, c);
@@ -787,6 +795,12 @@ static void binary_charset(struct rp__ps *p, struct rp__ddl_type *t)
 void rp__parse_column_def(struct rp__ps *p, struct rp__ddl_column *c)
 {
 	c->name = rp__ident(p, "a column name");
+	/* MySQL's grammar takes a qualified column name, db.t.c or t.c, and
+	 * checks that it names the table being defined */
+	for (int i = 0; i < 2 && rp__is_punct(p, "."); i++) {
+		rp__adv(p);
+		c->name = rp__ident(p, "a column name after '.'");
+	}
 	parse_type(p, c);
 	while (!p->rc && attribute(p, c))
 		;

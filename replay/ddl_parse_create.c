@@ -55,6 +55,13 @@ void rp__parse_index_options(struct rp__ps *p, struct rp__ddl_index *ix)
 			rp__adv(p);
 			rp__adv(p);
 			(void)rp__ident(p, "YES or NO");
+		} else if (ix->vector && rp__accept(p, "M")) {
+			/* MariaDB's vector index: M=n DISTANCE=euclidean|cosine */
+			rp__opt_eq(p);
+			(void)rp__ulong(p, "a number of neighbours");
+		} else if (ix->vector && rp__accept(p, "DISTANCE")) {
+			rp__opt_eq(p);
+			(void)rp__ident(p, "a distance function");
 		} else {
 			return;
 		}
@@ -103,9 +110,11 @@ void rp__parse_index_def(struct rp__ps *p, struct rp__ddl_index *ix, const char 
 		ix->unique = true;
 		if (!rp__accept(p, "INDEX"))
 			rp__accept(p, "KEY");
-	} else if (rp__is(p, "FULLTEXT") || rp__is(p, "SPATIAL")) {
+	} else if (rp__is(p, "FULLTEXT") || rp__is(p, "SPATIAL") ||
+		   rp__starts_vector_index(p)) {
 		ix->fulltext = rp__is(p, "FULLTEXT");
-		ix->spatial = !ix->fulltext;
+		ix->spatial = rp__is(p, "SPATIAL");
+		ix->vector = rp__is(p, "VECTOR");
 		rp__adv(p);
 		if (!rp__accept(p, "INDEX"))
 			rp__accept(p, "KEY");
@@ -267,9 +276,16 @@ static bool named_option(struct rp__ps *p, struct rp__table_opts *o)
 		rp__opt_eq(p);
 		o->comment = rp__string(p, "a quoted comment", NULL);
 	} else if (rp__accept(p, "UNION")) {
-		size_t n;
+		/* MERGE tables: UNION [=] ([db.]t, ...), empty to detach them */
 		rp__opt_eq(p);
-		(void)name_list(p, &n, "a table name");
+		rp__expect_punct(p, "(");
+		if (!rp__is_punct(p, ")")) {
+			struct rp__ddl_name nm;
+			do
+				rp__table_name(p, &nm);
+			while (rp__accept_punct(p, ","));
+		}
+		rp__expect_punct(p, ")");
 	} else if ((rp__is(p, "DATA") || rp__is(p, "INDEX")) &&
 		   rp__peek_is(p, 1, "DIRECTORY")) {
 		rp__adv(p);
@@ -303,16 +319,28 @@ bool rp__parse_table_option(struct rp__ps *p, struct rp__table_opts *o)
 	if (charset_option(p, o) || named_option(p, o))
 		return true;
 	const struct rp__tok *t = rp__cur(p);
+	/* MySQL 8's CREATE DATABASE ... DEFAULT ENCRYPTION = 'N' */
+	unsigned k = rp__is(p, "DEFAULT") && rp__peek_is(p, 1, "ENCRYPTION") ? 1 : 0;
 	bool known = false;
 	for (size_t i = 0; value_options[i] && !known; i++)
-		known = rp__is(p, value_options[i]);
-	/* MariaDB's engine-defined options: any name = value */
-	if (!known && !(t->kind == RP__TK_WORD && rp__is_punct_at(p, 1, "=")))
+		known = rp__peek_is(p, k, value_options[i]);
+	/* MariaDB's engine-defined options: any name = value, the name
+	 * backquoted as SHOW CREATE TABLE writes it (`PAGE_COMPRESSED`='ON') */
+	if (!known && !((t->kind == RP__TK_WORD || t->kind == RP__TK_NAME) &&
+			rp__is_punct_at(p, 1, "=")))
 		return false;
+	while (k--)
+		rp__adv(p);
 	rp__adv(p);
 	rp__opt_eq(p);
 	(void)rp__word_or_string(p, "an option value");
 	return true;
+}
+
+bool rp__starts_vector_index(struct rp__ps *p)
+{
+	return rp__is(p, "VECTOR") &&
+	       (rp__peek_is(p, 1, "INDEX") || rp__peek_is(p, 1, "KEY"));
 }
 
 bool rp__starts_partitioning(struct rp__ps *p)
@@ -364,7 +392,8 @@ static void definition(struct rp__ps *p, struct caps *cp)
 	}
 	if (rp__is(p, "PRIMARY") || rp__is(p, "UNIQUE") ||
 	    (!has_constraint && (rp__is(p, "INDEX") || rp__is(p, "KEY") ||
-				 rp__is(p, "FULLTEXT") || rp__is(p, "SPATIAL")))) {
+				 rp__is(p, "FULLTEXT") || rp__is(p, "SPATIAL") ||
+				 rp__starts_vector_index(p)))) {
 		st->idx = rp__push(p, st->idx, &st->nidx, &cp->idx, sizeof(*st->idx),
 				   "too many keys");
 		if (!p->rc)

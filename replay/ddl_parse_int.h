@@ -156,6 +156,8 @@ struct rp__table_opts {
 /* One table option; false (nothing consumed) when the token starts none. */
 bool rp__parse_table_option(struct rp__ps *p, struct rp__table_opts *o);
 bool rp__starts_partitioning(struct rp__ps *p);
+/* MariaDB 11.7's VECTOR INDEX|KEY */
+bool rp__starts_vector_index(struct rp__ps *p);
 void rp__skip_partitioning(struct rp__ps *p);
 
 /* replay/ddl_parse_column.c */

@@ -4,7 +4,8 @@
 # SECONDS may be "runs:N": a fixed number of runs with a fixed seed, the
 # same work on every machine (used by make check's smoke run).
 # Each target is seeded from fixtures/ (binlog files for event parsers,
-# test/fuzz/corpus/<target>/ when present) and replays fixtures/regress/.
+# the DDL corpus's statements for fuzz_ddl, test/fuzz/corpus/<target>/
+# when present) and replays fixtures/regress/.
 dir=$1
 secs=$2
 shift 2
@@ -25,6 +26,26 @@ for t in "$@"; do
 			case $f in *.txt|*.json|*.md|*README*) continue ;; esac
 			[ "$(wc -c < "$f")" -lt 65536 ] && cp "$f" "$corpus/"
 		done ;;
+	fuzz_ddl)
+		# seeds: every statement of the DDL corpus (format in
+		# fixtures/ddl/README.md), its ANSI_QUOTES bit as first byte
+		awk -v dir="$corpus" '
+		function flush() {
+			if (body != "") {
+				n++
+				f = dir "/ddl-" n
+				printf "%s%s", (ansi ? "1" : "0"), body > f
+				close(f)
+			}
+			body = ""; ansi = 0; head = 1
+		}
+		FNR == 1 { flush(); skip = 1 }
+		/^;;$/ { if (!skip) flush(); skip = 0; body = ""; ansi = 0; head = 1; next }
+		skip { next }
+		head && /^-- (expect|from|unsupported):/ { next }
+		head && /^-- ansi_quotes$/ { ansi = 1; next }
+		{ head = 0; body = (body == "" ? $0 : body "\n" $0) }
+		END { flush() }' fixtures/ddl/*.sql ;;
 	esac
 	regress=""
 	[ -d "fixtures/regress/$t" ] && regress=$(ls "fixtures/regress/$t"/* 2>/dev/null)

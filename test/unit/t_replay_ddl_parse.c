@@ -436,3 +436,157 @@ TEST(replay_ddl_parse, column_attributes)
 	c = one_column("s bigint unsigned GENERATED ALWAYS AS ROW START INVISIBLE");
 	ASSERT(c->generated == NULL && c->invisible);
 }
+
+/* Forms found unparsed by the corpus (fixtures/ddl/), one case each. */
+TEST(replay_ddl_parse, table_options_corpus)
+{
+	/* mysqldump's CREATE DATABASE of MySQL 8.0.16+ */
+	const struct rp__ddl_stmt *st =
+		parse_ok("CREATE DATABASE /*!32312 IF NOT EXISTS*/ `shop` /*!40100 DEFAULT "
+			 "CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_ai_ci */ /*!80016 DEFAULT "
+			 "ENCRYPTION='N' */", RP__DS_CREATE_DATABASE);
+	ASSERT_STREQ(st->database, "shop");
+	ASSERT(st->if_not_exists);
+	ASSERT_STREQ(st->charset, "utf8mb4");
+	ASSERT_STREQ(st->collation, "utf8mb4_0900_ai_ci");
+	/* MariaDB's SHOW CREATE TABLE backquotes engine-defined options */
+	st = parse_ok("CREATE TABLE t (a int) ENGINE=InnoDB DEFAULT CHARSET=latin1 "
+		      "`PAGE_COMPRESSED`='ON' `PAGE_COMPRESSION_LEVEL`=6", RP__DS_CREATE_TABLE);
+	ASSERT_STREQ(st->engine, "InnoDB");
+	ASSERT_STREQ(st->charset, "latin1");
+	st = parse_ok("ALTER TABLE t `ENCRYPTED`=YES", RP__DS_ALTER_TABLE);
+	ASSERT_EQ(st->nalter, 1);
+	ASSERT_EQ(st->alter[0].op, RP__AL_OPTION);
+	/* DEFAULT is read before ENCRYPTION only */
+	st = parse("CREATE TABLE t (a int) DEFAULT ROW_FORMAT=DYNAMIC");
+	ASSERT_EQ(st->kind, RP__DS_UNPARSED);
+}
+
+TEST(replay_ddl_parse, mariadb_periods)
+{
+	/* the period clause ends where it ends: the next clause is read */
+	const struct rp__ddl_stmt *st =
+		parse_ok("ALTER TABLE c ADD PERIOD FOR promo(s, e), ADD COLUMN note TEXT",
+			 RP__DS_ALTER_TABLE);
+	ASSERT_EQ(st->nalter, 2);
+	ASSERT_EQ(st->alter[0].op, RP__AL_OPTION);
+	ASSERT_STREQ(st->alter[0].name, "promo");
+	ASSERT_EQ(st->alter[1].op, RP__AL_ADD_COLUMN);
+	ASSERT_STREQ(st->alter[1].col.name, "note");
+	st = parse_ok("ALTER TABLE c ADD PERIOD IF NOT EXISTS FOR p (s, e)", RP__DS_ALTER_TABLE);
+	ASSERT(st->alter[0].if_not_exists);
+	st = parse_ok("ALTER TABLE c ADD COLUMN ts TIMESTAMP(6) AS ROW START, ADD COLUMN te "
+		      "TIMESTAMP(6) AS ROW END, ADD PERIOD FOR SYSTEM_TIME(ts, te), ADD SYSTEM "
+		      "VERSIONING, ADD COLUMN z INT", RP__DS_ALTER_TABLE);
+	ASSERT_EQ(st->nalter, 5);
+	ASSERT_STREQ(st->alter[2].name, "SYSTEM_TIME");
+	ASSERT_EQ(st->alter[3].op, RP__AL_OPTION);
+	ASSERT_EQ(st->alter[4].op, RP__AL_ADD_COLUMN);
+	st = parse_ok("ALTER TABLE c DROP PERIOD IF EXISTS FOR p, DROP SYSTEM VERSIONING, DROP x",
+		      RP__DS_ALTER_TABLE);
+	ASSERT_EQ(st->nalter, 3);
+	ASSERT(st->alter[0].if_exists);
+	ASSERT_STREQ(st->alter[0].name, "p");
+	ASSERT_EQ(st->alter[2].op, RP__AL_DROP_COLUMN);
+	/* a column named period is still a column */
+	st = parse_ok("ALTER TABLE c ADD period INT, DROP period", RP__DS_ALTER_TABLE);
+	ASSERT_EQ(st->alter[0].op, RP__AL_ADD_COLUMN);
+	ASSERT_STREQ(st->alter[0].col.name, "period");
+	ASSERT_EQ(st->alter[1].op, RP__AL_DROP_COLUMN);
+	parse_ok("ALTER TABLE c ADD PERIOD FOR p (s)", RP__DS_UNPARSED);
+}
+
+TEST(replay_ddl_parse, vector_index)
+{
+	const struct rp__ddl_stmt *st =
+		parse_ok("CREATE TABLE t (id INT PRIMARY KEY, v VECTOR(3) NOT NULL, "
+			 "VECTOR INDEX (v) M=8 DISTANCE=cosine, vector VECTOR(2))",
+			 RP__DS_CREATE_TABLE);
+	ASSERT_EQ(st->ncols, 3);
+	ASSERT_STREQ(st->cols[2].name, "vector");
+	ASSERT_STREQ(st->cols[2].type.column_type, "vector(2)");
+	ASSERT_EQ(st->nidx, 1);
+	ASSERT(st->idx[0].vector && !st->idx[0].fulltext && !st->idx[0].spatial);
+	ASSERT_STREQ(st->idx[0].cols[0].name, "v");
+	st = parse_ok("CREATE VECTOR INDEX vi ON t (v) M=16", RP__DS_CREATE_INDEX);
+	ASSERT(st->idx[0].vector);
+	ASSERT_STREQ(st->idx[0].name, "vi");
+	st = parse_ok("ALTER TABLE t ADD VECTOR KEY IF NOT EXISTS vi2 (v) DISTANCE=euclidean, "
+		      "ADD vector INT", RP__DS_ALTER_TABLE);
+	ASSERT_EQ(st->nalter, 2);
+	ASSERT_EQ(st->alter[0].op, RP__AL_ADD_INDEX);
+	ASSERT(st->alter[0].idx.vector && st->alter[0].if_not_exists);
+	ASSERT_EQ(st->alter[1].op, RP__AL_ADD_COLUMN);
+	/* M and DISTANCE belong to vector indexes only */
+	parse_ok("CREATE INDEX i ON t (v) M=16", RP__DS_UNPARSED);
+	parse_ok("CREATE VECTOR TABLE t (a int)", RP__DS_OTHER);
+}
+
+/* Partitioning after the last ALTER TABLE clause, without a comma, ends
+ * a column's default: it was read into the default expression. */
+TEST(replay_ddl_parse, default_before_partitioning)
+{
+	const struct rp__ddl_stmt *st =
+		parse_ok("ALTER TABLE logs ADD COLUMN level TINYINT NOT NULL DEFAULT 0 PARTITION "
+			 "BY LIST (level) (PARTITION pi VALUES IN (0, 1))", RP__DS_ALTER_TABLE);
+	ASSERT_EQ(st->nalter, 2);
+	ASSERT_EQ(st->alter[0].col.def_kind, RP__DEF_LITERAL);
+	ASSERT_STREQ(st->alter[0].col.def, "0");
+	ASSERT_EQ(st->alter[1].op, RP__AL_OPTION);
+	st = parse_ok("ALTER TABLE logs MODIFY level SMALLINT DEFAULT 1 REMOVE PARTITIONING",
+		      RP__DS_ALTER_TABLE);
+	ASSERT_EQ(st->nalter, 2);
+	ASSERT_STREQ(st->alter[0].col.def, "1");
+	st = parse_ok("ALTER TABLE t ADD c INT DEFAULT remove + 1", RP__DS_ALTER_TABLE);
+	ASSERT_EQ(st->alter[0].col.def_kind, RP__DEF_EXPR);
+	ASSERT_STREQ(st->alter[0].col.def, "remove + 1");
+}
+
+/* MySQL reads a column name qualified with its table (and database) in
+ * a column definition; it was unparsed. */
+TEST(replay_ddl_parse, qualified_column_name)
+{
+	const struct rp__ddl_stmt *st =
+		parse_ok("CREATE TABLE `db`.`t` (`db`.`t`.`a` INT, t.b INT, c INT)",
+			 RP__DS_CREATE_TABLE);
+	ASSERT_EQ(st->ncols, 3);
+	ASSERT_STREQ(st->cols[0].name, "a");
+	ASSERT_STREQ(st->cols[1].name, "b");
+	ASSERT_STREQ(st->cols[0].type.data_type, "int");
+	st = parse_ok("ALTER TABLE t ADD COLUMN t.d INT, CHANGE a t.e INT", RP__DS_ALTER_TABLE);
+	ASSERT_STREQ(st->alter[0].col.name, "d");
+	ASSERT_STREQ(st->alter[1].col.name, "e");
+	parse_ok("CREATE TABLE t (a.b.c.d INT)", RP__DS_UNPARSED);
+}
+
+/* BINARY after the column's CHARACTER SET (MySQL's opt_bin_mod) was
+ * unparsed; it names the charset's binary collation. */
+TEST(replay_ddl_parse, charset_binary)
+{
+	const struct rp__ddl_column *c = one_column("a CHAR(10) CHARACTER SET latin1 BINARY NOT NULL");
+	ASSERT_STREQ(c->type.charset, "latin1");
+	ASSERT_STREQ(c->type.data_type, "char");
+	ASSERT(c->not_null);
+	c = one_column("a VARCHAR(5) CHARSET utf8mb4 BINARY DEFAULT 'x'");
+	ASSERT_STREQ(c->type.charset, "utf8mb4");
+	ASSERT_STREQ(c->def, "x");
+	c = one_column("a VARCHAR(5) BINARY CHARACTER SET ascii");
+	ASSERT_STREQ(c->type.charset, "ascii");
+	/* CHARACTER SET binary still makes a binary type */
+	c = one_column("a VARCHAR(5) CHARACTER SET binary");
+	ASSERT_STREQ(c->type.column_type, "varbinary(5)");
+}
+
+/* A MERGE table's UNION list may be empty or hold qualified names; both
+ * were unparsed. */
+TEST(replay_ddl_parse, merge_union)
+{
+	const struct rp__ddl_stmt *st =
+		parse_ok("CREATE TABLE m (a INT) ENGINE=MRG_MyISAM UNION=(db1.t1, `db2`.`t2`, t3) "
+			 "INSERT_METHOD=LAST", RP__DS_CREATE_TABLE);
+	ASSERT_STREQ(st->engine, "MRG_MyISAM");
+	st = parse_ok("ALTER TABLE m UNION=()", RP__DS_ALTER_TABLE);
+	ASSERT_EQ(st->nalter, 1);
+	ASSERT_EQ(st->alter[0].op, RP__AL_OPTION);
+	parse_ok("ALTER TABLE m UNION (t1,)", RP__DS_UNPARSED);
+}
