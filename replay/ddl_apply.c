@@ -22,7 +22,9 @@
 #include "replay/ddl_pg.h"
 #include "replay/internal.h"
 
-#define MODE_ANSI_QUOTES 4	/* sql_mode bit */
+#define MODE_ANSI_QUOTES 4	/* sql_mode bits */
+#define MODE_STRICT_TRANS_TABLES (1u << 21)
+#define MODE_STRICT_ALL_TABLES (1u << 22)
 #define STMT_MAX (64 * 1024)	/* bytes of a statement kept in the catalog */
 
 /*
@@ -119,6 +121,60 @@ static int read_indexes(struct ddl_ctx *c, const char *const v[2], struct rp__pg
 	return 0;
 }
 
+/* One row per label of every enum column, in order. */
+static const char labels_sql[] =
+	"SELECT a.attname, e.enumlabel FROM pg_catalog.pg_attribute a "
+	"JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	"JOIN pg_catalog.pg_enum e ON e.enumtypid = a.atttypid "
+	"WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped "
+	"ORDER BY a.attnum, e.enumsortorder";
+
+static int read_labels(struct ddl_ctx *c, const char *const v[2], struct rp__pg_table *t,
+		       struct err *e)
+{
+	struct rp__rows_result r;
+	int rc = rp__pipe_query(&c->s->pipe, labels_sql, 2, v, &r, e);
+	if (rc)
+		return rc;
+	const char **labels = arena_calloc(&c->mem, (size_t)r.nrows + 1, sizeof(*labels));
+	struct rp__pg_column *cols = (struct rp__pg_column *)t->cols;
+	for (int i = 0; i < r.nrows; i++) {
+		const char *name = rp__rows_get(&r, i, 0);
+		labels[i] = dup(&c->mem, rp__rows_get(&r, i, 1));
+		for (size_t k = 0; k < t->ncols; k++) {
+			if (strcmp(cols[k].name, name))
+				continue;
+			if (!cols[k].nlabels)
+				cols[k].labels = labels + i;
+			cols[k].nlabels++;
+		}
+	}
+	rp__rows_result_release(&r);
+	return 0;
+}
+
+/* Whether PostgreSQL's table holds no row (ALTER's effect on rows). */
+static int read_empty(struct ddl_ctx *c, const char *schema, const char *table,
+		      struct rp__pg_table *t, struct err *e)
+{
+	struct buf q;
+	buf_init(&q, 0);
+	buf_putl(&q, "SELECT NOT EXISTS (SELECT 1 FROM ");
+	rp_quote_ident(&q, schema);
+	buf_putc(&q, '.');
+	rp_quote_ident(&q, table);
+	buf_putc(&q, ')');
+	struct rp__rows_result r;
+	int rc = rp__pipe_query(&c->s->pipe, buf_cstr(&q), 0, NULL, &r, e);
+	buf_release(&q);
+	if (rc)
+		return rc;
+	t->empty = r.nrows == 1 && yes(rp__rows_get(&r, 0, 0));
+	rp__rows_result_release(&r);
+	return 0;
+}
+
 /* env->lookup: PostgreSQL's table as the open transaction sees it. */
 static int lookup(void *arg, const char *pg_schema, const char *table,
 		  const struct rp__pg_table **out, struct err *e)
@@ -147,9 +203,34 @@ static int lookup(void *arg, const char *pg_schema, const char *table,
 	t->cols = cols;
 	t->ncols = (size_t)r.nrows;
 	rp__rows_result_release(&r);
-	if (read_indexes(c, v, t, e))
+	if (read_indexes(c, v, t, e) || read_labels(c, v, t, e) ||
+	    read_empty(c, pg_schema, table, t, e))
 		return -1;
 	*out = t;
+	return 0;
+}
+
+/* env->tables: the tables of a PostgreSQL schema (DROP DATABASE). */
+static int tables(void *arg, const char *pg_schema, const char *const **names, size_t *n,
+		  struct err *e)
+{
+	struct ddl_ctx *c = arg;
+	const char *v[1] = {pg_schema};
+	struct rp__rows_result r;
+	*names = NULL;
+	*n = 0;
+	if (rp__pipe_query(&c->s->pipe,
+			   "SELECT c.relname FROM pg_catalog.pg_class c "
+			   "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+			   "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY 1",
+			   1, v, &r, e))
+		return -1;
+	const char **out = arena_calloc(&c->mem, (size_t)r.nrows + 1, sizeof(*out));
+	for (int i = 0; i < r.nrows; i++)
+		out[i] = dup(&c->mem, rp__rows_get(&r, i, 0));
+	*names = out;
+	*n = (size_t)r.nrows;
+	rp__rows_result_release(&r);
 	return 0;
 }
 
@@ -305,6 +386,10 @@ int rp__guard_ddl(struct rp_sink *s, const struct bl_event *ev, const char *file
 	snprintf(dflt, sizeof(dflt), "%.*s", (int)ev->query.schema.n,
 		 (const char *)ev->query.schema.p);
 	bool ansi = ev->query.has_sql_mode && (ev->query.sql_mode & MODE_ANSI_QUOTES);
+	/* without sql_mode the server's default, strict since MySQL 5.7 and
+	 * MariaDB 10.2.4 */
+	bool strict = !ev->query.has_sql_mode ||
+		      (ev->query.sql_mode & (MODE_STRICT_TRANS_TABLES | MODE_STRICT_ALL_TABLES));
 	struct bytes q = ev->query.query;
 	struct rp__ddl_stmt st;
 	struct err pe = {0};
@@ -326,8 +411,9 @@ int rp__guard_ddl(struct rp_sink *s, const struct bl_event *ev, const char *file
 			 (const char *)ev->query.time_zone.p);
 	struct rp__ddl_env env = {
 		.o = &s->o, .default_db = dflt, .ansi_quotes = ansi, .mariadb = s->mariadb,
-		.column_order_exact = s->o.column_order_exact, .when = ev->h.timestamp,
-		.time_zone = tz[0] ? tz : NULL, .disabled = disabled, .lookup = lookup,
+		.column_order_exact = s->o.column_order_exact, .strict = strict,
+		.when = ev->h.timestamp,
+		.time_zone = tz[0] ? tz : NULL, .disabled = disabled, .lookup = lookup, .tables = tables,
 		.type_override = type_override, .fillfactor = fillfactor, .arg = &c,
 	};
 	struct rp__ddl_plan plan;

@@ -31,6 +31,8 @@ struct rp__pg_column {
 	bool not_null;
 	bool is_enum;		/* pg_type.typtype 'e' */
 	const char *def;	/* pg_get_expr() of its default; NULL when none */
+	size_t nlabels;		/* is_enum: the type's labels in order */
+	const char *const *labels;
 };
 
 struct rp__pg_index {
@@ -47,6 +49,9 @@ struct rp__pg_table {
 	const struct rp__pg_column *cols;	/* in attnum order */
 	size_t nidx;
 	const struct rp__pg_index *idx;
+	bool empty;		/* known to hold no row (false: rows, or unknown);
+				   what an ALTER does to existing rows then
+				   does not matter */
 };
 
 /* ---- what the translation knows of the replica ---- */
@@ -58,6 +63,9 @@ struct rp__ddl_env {
 	bool mariadb;			/* the source is MariaDB (defaults are shown
 					   as MariaDB shows them) */
 	bool column_order_exact;	/* ddl_column_order: exact */
+	bool strict;			/* the event's sql_mode has STRICT_TRANS_TABLES
+					   or STRICT_ALL_TABLES: MySQL refused the
+					   statement rather than truncate or clamp */
 	/* The statement's time (the event's timestamp), for what MySQL filled
 	 * existing rows with (ADD COLUMN ... DEFAULT CURRENT_TIMESTAMP). */
 	int64_t when;
@@ -72,6 +80,12 @@ struct rp__ddl_env {
 	 * error (e set). */
 	int (*lookup)(void *arg, const char *pg_schema, const char *table,
 		      const struct rp__pg_table **out, struct err *e);
+	/* The tables of PostgreSQL's schema pg_schema (DROP DATABASE), in
+	 * *names (*n), valid until the plan is released.  -1 on error (e
+	 * set).  May be NULL: then DROP DATABASE drops the tables it knows of
+	 * (none). */
+	int (*tables)(void *arg, const char *pg_schema, const char *const **names,
+		      size_t *n, struct err *e);
 	/* type_override: PostgreSQL type for a column of this COLUMN_TYPE in
 	 * schema.table, NULL when none.  May be NULL. */
 	const char *(*type_override)(void *arg, const char *schema, const char *table,

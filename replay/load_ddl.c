@@ -79,14 +79,20 @@ void rp_load_enum_labels(struct buf *b, const char *column_type)
 		buf_puts(b, first ? "''" : ", ''");
 }
 
+void rp_load_enum_name(struct buf *b, const char *schema, const char *table,
+		       const char *column)
+{
+	rp_quote_ident(b, schema);
+	buf_putc(b, '.');
+	char name[200];
+	snprintf(name, sizeof(name), "enum_%s_%s", table, column);
+	rp_quote_ident(b, name);
+}
+
 void rp_load_enum_type_name(struct buf *b, const struct rp_table_def *t,
 			    const struct rp_column_def *c, bool loading)
 {
-	rp_quote_ident(b, loading ? t->load_schema : t->pg_schema);
-	buf_putc(b, '.');
-	char name[200];
-	snprintf(name, sizeof(name), "enum_%s_%s", t->name, c->name);
-	rp_quote_ident(b, name);
+	rp_load_enum_name(b, loading ? t->load_schema : t->pg_schema, t->name, c->name);
 }
 
 void rp_load_schema_sql(struct buf *b, const char *pg_schema, const char *load_schema)
@@ -186,6 +192,11 @@ void rp_load_truncate_sql(struct buf *b, const struct rp_table_def *const *t, si
 		buf_putl(b, ";\n");
 }
 
+void rp_load_index_name(char out[RP_INDEX_NAME_MAX], const char *table, const char *index)
+{
+	snprintf(out, RP_INDEX_NAME_MAX, "idx_%.28s_%.28s", table, index);
+}
+
 void rp_load_index_sql(struct buf *b, const struct rp_table_def *t,
 		       const struct rp_index_def *x)
 {
@@ -195,8 +206,8 @@ void rp_load_index_sql(struct buf *b, const struct rp_table_def *t,
 		buf_putl(b, " ADD PRIMARY KEY (");
 	} else {
 		buf_puts(b, x->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
-		char nm[128];
-		snprintf(nm, sizeof(nm), "idx_%.28s_%.28s", t->name, x->name);
+		char nm[RP_INDEX_NAME_MAX];
+		rp_load_index_name(nm, t->name, x->name);
 		rp_quote_ident(b, nm);
 		buf_putl(b, " ON ");
 		rp_load_table_name(b, t, true);

@@ -593,6 +593,8 @@ void rp_load_table_name(struct buf *b, const struct rp_table_def *t, bool loadin
  */
 void rp_load_enum_labels(struct buf *b, const char *column_type);
 /* "schema"."enum_<table>_<column>", the type of an ENUM column. */
+void rp_load_enum_name(struct buf *b, const char *schema, const char *table,
+		       const char *column);
 void rp_load_enum_type_name(struct buf *b, const struct rp_table_def *t,
 			    const struct rp_column_def *c, bool loading);
 /*
@@ -608,6 +610,11 @@ void rp_load_drop_sql(struct buf *b, const struct rp_table_def *t);
 /* One TRUNCATE of every table (destination schema), so that tables
  * referencing each other are emptied together. */
 void rp_load_truncate_sql(struct buf *b, const struct rp_table_def *const *t, size_t n);
+/* PostgreSQL's name of index 'index' of table 'table' (unquoted):
+ * "idx_<table>_<index>", each part cut to 28 bytes (index names are per
+ * schema in PostgreSQL, per table in MySQL). */
+#define RP_INDEX_NAME_MAX 64
+void rp_load_index_name(char out[RP_INDEX_NAME_MAX], const char *table, const char *index);
 /* ALTER TABLE ... ADD PRIMARY KEY, or CREATE [UNIQUE] INDEX, in load_schema. */
 void rp_load_index_sql(struct buf *b, const struct rp_table_def *t,
 		       const struct rp_index_def *x);

@@ -1,0 +1,322 @@
+/*
+ * ALTER TABLE (docs/ddl.md): each clause in order against the table as
+ * the earlier clauses left it, one PostgreSQL statement or more each.
+ * What PostgreSQL cannot reproduce on the existing rows makes the whole
+ * statement a copy of the table (RP__FX_COPY), what is not understood
+ * takes the table out (RP__FX_DISABLE); either way none of the
+ * statement's SQL runs.  RENAME TO is applied last.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "replay/ddl_pg_alter.h"
+
+void rp__al_copy(struct rp__al *al, const char *why)
+{
+	if (al->verdict == RP__FX_ALTERED) {
+		al->verdict = RP__FX_COPY;
+		al->why = why;
+	}
+}
+
+void rp__al_disable(struct rp__al *al, const char *why)
+{
+	if (al->verdict != RP__FX_DISABLE) {
+		al->verdict = RP__FX_DISABLE;
+		al->why = why;
+	}
+}
+
+struct buf *rp__al_sql(struct rp__al *al)
+{
+	struct buf *b = rp__dp_sql(al->d);
+	buf_putl(b, "ALTER TABLE ");
+	rp__dp_qname(b, al->t->pg_schema, al->t->name);
+	buf_putc(b, ' ');
+	return b;
+}
+
+/* Whether existing rows are out of the question. */
+bool rp__al_empty(const struct rp__al *al)
+{
+	return al->t->empty;
+}
+
+/* ---- DROP COLUMN, RENAME COLUMN ---- */
+
+/* MySQL takes a dropped column out of its indexes and keeps the rest of
+ * them; PostgreSQL drops every index of the column: the others are made
+ * again over the remaining columns. */
+static void drop_from_indexes(struct rp__al *al, const char *col)
+{
+	struct rp__dp *d = al->d;
+	struct rp__dp_table *t = al->t;
+	for (size_t i = 0; i < t->nidx;) {
+		struct rp__pg_index x = t->idx[i];
+		size_t k = 0, left = 0;
+		bool has = false;
+		for (k = 0; k < x.ncols; k++) {
+			if (x.cols[k] && !strcmp(x.cols[k], col))
+				has = true;
+			else
+				left++;
+		}
+		if (!has) {
+			i++;
+			continue;
+		}
+		const char *mysql = rp__dp_mysql_index_name(d, t, &x);
+		rp__dp_idx_remove(t, i);
+		if (!left)
+			continue;
+		struct rp__ddl_index_col *ic = arena_calloc(d->a, left, sizeof(*ic));
+		size_t n = 0;
+		for (k = 0; k < x.ncols; k++)
+			if (!x.cols[k] || strcmp(x.cols[k], col))
+				ic[n++].name = x.cols[k];
+		struct rp__ddl_index nx = {.name = x.primary ? NULL : mysql, .primary = x.primary,
+					   .unique = x.unique, .ncols = n, .cols = ic};
+		rp__dp_key_sql(d, t, &nx);
+		/* rp__dp_key_sql appended it: the ones after i move up */
+	}
+}
+
+static void drop_column(struct rp__al *al, const struct rp__ddl_alter *c)
+{
+	struct rp__dp_table *t = al->t;
+	long i = rp__dp_col_find(t, c->name);
+	if (i < 0) {
+		if (!c->if_exists)
+			rp__dp_part(al->d, "DROP COLUMN %s (none in PostgreSQL)", c->name);
+		return;
+	}
+	rp__dp_part(al->d, "DROP COLUMN %s", c->name);
+	struct rp__pg_column col = t->cols[i];
+	struct buf *b = rp__al_sql(al);
+	buf_putl(b, "DROP COLUMN ");
+	rp_quote_ident(b, col.name);
+	rp__dp_emit(al->d);
+	rp__dp_drop_enum_sql(al->d, t, &col);
+	rp__dp_col_remove(t, (size_t)i);
+	drop_from_indexes(al, col.name);
+	al->changed = true;
+}
+
+void rp__al_rename_column(struct rp__al *al, size_t i, const char *to)
+{
+	struct rp__dp *d = al->d;
+	struct rp__dp_table *t = al->t;
+	struct rp__pg_column *c = &t->cols[i];
+	if (!strcmp(c->name, to))
+		return;
+	struct buf *b = rp__al_sql(al);
+	buf_putl(b, "RENAME COLUMN ");
+	rp_quote_ident(b, c->name);
+	buf_putl(b, " TO ");
+	rp_quote_ident(b, to);
+	rp__dp_emit(d);
+	if (rp__dp_enum_owned(d, t, c)) {
+		char name[200];
+		snprintf(name, sizeof(name), "enum_%s_%s", t->name, to);
+		b = rp__dp_sql(d);
+		buf_putl(b, "ALTER TYPE ");
+		buf_puts(b, c->type);
+		buf_putl(b, " RENAME TO ");
+		rp_quote_ident(b, name);
+		rp__dp_emit(d);
+		struct buf nb;
+		buf_init(&nb, 0);
+		rp__dp_qname(&nb, t->pg_schema, name);
+		c->type = rp__dp_strdup(d, buf_cstr(&nb));
+		buf_release(&nb);
+	}
+	for (size_t k = 0; k < t->nidx; k++) {
+		struct rp__pg_index *x = &t->idx[k];
+		const char **cols = arena_calloc(d->a, x->ncols + 1, sizeof(*cols));
+		for (size_t j = 0; j < x->ncols; j++)
+			cols[j] = x->cols[j] && !strcmp(x->cols[j], c->name) ? to : x->cols[j];
+		x->cols = cols;
+	}
+	c->name = rp__dp_strdup(d, to);
+	al->changed = true;
+}
+
+static void rename_column(struct rp__al *al, const struct rp__ddl_alter *c)
+{
+	long i = rp__dp_col_find(al->t, c->name);
+	if (i < 0) {
+		rp__al_copy(al, rp__dp_printf(al->d, "RENAME COLUMN: no column %s in PostgreSQL",
+					     c->name));
+		return;
+	}
+	rp__dp_part(al->d, "RENAME COLUMN %s TO %s", c->name, c->new_name);
+	rp__al_rename_column(al, (size_t)i, c->new_name);
+}
+
+/* ---- the statement ---- */
+
+static void clause(struct rp__al *al, const struct rp__ddl_alter *c)
+{
+	switch (c->op) {
+	case RP__AL_ADD_COLUMN:
+		rp__al_add_column(al, c);
+		return;
+	case RP__AL_DROP_COLUMN:
+		drop_column(al, c);
+		return;
+	case RP__AL_RENAME_COLUMN:
+		rename_column(al, c);
+		return;
+	case RP__AL_MODIFY_COLUMN:
+	case RP__AL_CHANGE_COLUMN:
+		rp__al_modify(al, c);
+		return;
+	case RP__AL_SET_DEFAULT:
+	case RP__AL_DROP_DEFAULT:
+		rp__al_default(al, c);
+		return;
+	case RP__AL_ADD_INDEX:
+	case RP__AL_DROP_INDEX:
+	case RP__AL_DROP_PRIMARY_KEY:
+	case RP__AL_RENAME_INDEX:
+		rp__al_key(al, c);
+		return;
+	case RP__AL_ADD_FOREIGN_KEY:
+	case RP__AL_DROP_FOREIGN_KEY:
+	case RP__AL_ADD_CHECK:
+	case RP__AL_DROP_CHECK:
+	case RP__AL_CONVERT_CHARSET:
+	case RP__AL_SET_VISIBLE:
+	case RP__AL_OPTION:
+		rp__al_other(al, c);
+		return;
+	case RP__AL_RENAME_TABLE:
+		al->rename = c;
+		return;
+	}
+	rp__al_disable(al, rp__dp_printf(al->d, "ALTER TABLE clause not translated: %s",
+					 c->text ? c->text : "?"));
+}
+
+/* The statement is left to a copy (or out): its SQL and effects go. */
+static int verdict(struct rp__al *al, size_t nsql, size_t nfx)
+{
+	struct rp__dp *d = al->d;
+	struct rp__dp_table *t = al->t;
+	d->out->nsql = nsql;
+	d->out->nfx = nfx;
+	rp__dp_part(d, "%s", al->verdict == RP__FX_COPY ? "copied again" : "taken out");
+	const char *schema = t->schema, *name = t->name;
+	rp__dp_table_clear(t);
+	if (al->rename) {
+		const char *ts = rp__dp_schema(d, &al->rename->new_table);
+		const char *tt = al->rename->new_table.name;
+		struct buf *b = rp__dp_sql(d);
+		buf_putl(b, "DROP TABLE IF EXISTS ");
+		rp__dp_qname(b, t->pg_schema, name);
+		buf_putl(b, " CASCADE");
+		rp__dp_emit(d);
+		rp__dp_fx(d, RP__FX_DROPPED, schema, name, NULL);
+		if (!rp__dp_replicated(d, ts, tt))
+			return 0;
+		schema = ts;
+		name = tt;
+	}
+	rp__dp_fx(d, al->verdict, schema, name, al->why);
+	return 0;
+}
+
+int rp__dp_alter(struct rp__dp *d)
+{
+	const struct rp__ddl_stmt *st = d->st;
+	const char *schema = rp__dp_schema(d, &st->table);
+	const char *name = st->table.name;
+	if (!rp__dp_replicated(d, schema, name))
+		return 0;
+	struct rp__al al = {.d = d, .schema = schema, .verdict = RP__FX_ALTERED};
+	if (rp__dp_table(d, schema, name, &al.t))
+		return -1;
+	rp__dp_head(d, "ALTER TABLE", schema, name);
+	if (!al.t->exists) {
+		rp__dp_part(d, "copied again");
+		rp__dp_fx(d, RP__FX_COPY, schema, name, "table missing in PostgreSQL");
+		return 0;
+	}
+	size_t nsql = d->out->nsql, nfx = d->out->nfx;
+	for (size_t i = 0; i < st->nalter && al.verdict != RP__FX_DISABLE; i++)
+		clause(&al, &st->alter[i]);
+	if (al.verdict != RP__FX_ALTERED)
+		return verdict(&al, nsql, nfx);
+	if (al.rename) {
+		/* effects come after every statement: they name the new table */
+		const char *ts = rp__dp_schema(d, &al.rename->new_table);
+		const char *tt = al.rename->new_table.name;
+		rp__dp_part(d, "RENAME TO %s.%s", ts, tt);
+		if (rp__dp_rename_one(d, schema, name, ts, tt))
+			return -1;
+		if (!rp__dp_replicated(d, ts, tt))
+			return 0;
+		schema = ts;
+		name = tt;
+	}
+	if (al.changed)
+		rp__dp_fx(d, RP__FX_ALTERED, schema, name, NULL);
+	return 0;
+}
+
+/* ---- foreign keys, checks, character sets, options ---- */
+
+void rp__al_other(struct rp__al *al, const struct rp__ddl_alter *c)
+{
+	struct rp__dp *d = al->d;
+	const char *text = c->text ? c->text : "";
+	switch (c->op) {
+	case RP__AL_ADD_FOREIGN_KEY:
+		rp__dp_part(d, "ADD FOREIGN KEY");
+		rp__dp_fx(d, RP__FX_NOTE, al->schema, al->t->name,
+			  rp__dp_printf(d, "FOREIGN KEY not created while replicating "
+					   "(detach_replica adds them): %s", text));
+		return;
+	case RP__AL_ADD_CHECK:
+		rp__dp_part(d, "ADD CHECK");
+		rp__dp_fx(d, RP__FX_NOTE, al->schema, al->t->name,
+			  rp__dp_printf(d, "CHECK (%s) left out", c->check.expr ? c->check.expr : text));
+		return;
+	case RP__AL_DROP_FOREIGN_KEY:
+	case RP__AL_DROP_CHECK:
+		/* never created */
+		rp__dp_part(d, "%s", text);
+		return;
+	case RP__AL_CONVERT_CHARSET:
+		rp__al_convert(al, c);
+		return;
+	case RP__AL_SET_VISIBLE:
+	case RP__AL_OPTION:
+	default:
+		rp__dp_part(d, "%s", text);
+		return;
+	}
+}
+
+/* CONVERT TO CHARACTER SET: PostgreSQL holds text in UTF-8 whatever
+ * MySQL's charset, so nothing changes unless MySQL changed the values:
+ * characters the new charset lacks become '?' outside strict mode, and
+ * binary turns text into bytes of the old charset. */
+void rp__al_convert(struct rp__al *al, const struct rp__ddl_alter *c)
+{
+	static const char *const full[] = {"utf8mb4", "utf16", "utf16le", "utf32", "gb18030"};
+	const char *cs = c->charset ? c->charset : "";
+	rp__dp_part(al->d, "CONVERT TO CHARACTER SET %s", cs[0] ? cs : "DEFAULT");
+	if (!strcasecmp(cs, "binary")) {
+		rp__al_copy(al, "CONVERT TO CHARACTER SET binary: text columns become bytes");
+		return;
+	}
+	if (al->d->env->strict || rp__al_empty(al))
+		return;
+	for (size_t i = 0; i < sizeof(full) / sizeof(full[0]); i++)
+		if (!strcasecmp(cs, full[i]))
+			return;
+	rp__al_copy(al, rp__dp_printf(al->d, "CONVERT TO CHARACTER SET %s outside strict mode: "
+					     "characters it lacks became '?'", cs));
+}

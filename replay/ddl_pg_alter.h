@@ -1,0 +1,41 @@
+/*
+ * What the files of ALTER TABLE's translation share (ddl_pg_alter.c,
+ * ddl_pg_alter_col.c, ddl_pg_key.c): the statement being translated and
+ * its verdict.
+ */
+#ifndef REPLAY_DDL_PG_ALTER_H
+#define REPLAY_DDL_PG_ALTER_H
+
+#include "replay/ddl_pg_int.h"
+
+struct rp__al {
+	struct rp__dp *d;
+	struct rp__dp_table *t;		/* as the earlier clauses left it */
+	const char *schema;
+	enum rp__ddl_fx_kind verdict;	/* RP__FX_ALTERED, RP__FX_COPY or RP__FX_DISABLE */
+	const char *why;
+	bool changed;			/* PostgreSQL's table changes */
+	const struct rp__ddl_alter *rename;	/* RENAME TO, applied last */
+};
+
+/* The statement goes to a copy of the table / takes the table out (the
+ * first reason is kept; out wins over a copy). */
+void rp__al_copy(struct rp__al *al, const char *why);
+void rp__al_disable(struct rp__al *al, const char *why);
+/* The statement buffer holding "ALTER TABLE "s"."t" ". */
+struct buf *rp__al_sql(struct rp__al *al);
+bool rp__al_empty(const struct rp__al *al);
+/* RENAME COLUMN of column i (its own enum type follows). */
+void rp__al_rename_column(struct rp__al *al, size_t i, const char *to);
+
+/* ddl_pg_alter_col.c */
+void rp__al_add_column(struct rp__al *al, const struct rp__ddl_alter *c);
+void rp__al_modify(struct rp__al *al, const struct rp__ddl_alter *c);
+void rp__al_default(struct rp__al *al, const struct rp__ddl_alter *c);
+/* ddl_pg_key.c */
+void rp__al_key(struct rp__al *al, const struct rp__ddl_alter *c);
+/* ddl_pg_alter.c: foreign keys, checks, options, charsets */
+void rp__al_other(struct rp__al *al, const struct rp__ddl_alter *c);
+void rp__al_convert(struct rp__al *al, const struct rp__ddl_alter *c);
+
+#endif

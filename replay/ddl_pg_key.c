@@ -1,0 +1,207 @@
+/*
+ * Keys and indexes of the DDL planner (docs/ddl.md): named as
+ * init_replica names them ("idx_<table>_<mysql name>", the primary key
+ * PostgreSQL's "<table>_pkey"), MySQL's names for unnamed keys, and the
+ * indexes PostgreSQL has no use for (FULLTEXT, SPATIAL, functional key
+ * parts) left out with a note.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "replay/ddl_pg_alter.h"
+
+const char *rp__dp_mysql_index_name(struct rp__dp *d, const struct rp__dp_table *t,
+				    const struct rp__pg_index *x)
+{
+	if (x->primary)
+		return "PRIMARY";
+	char pre[RP_INDEX_NAME_MAX];
+	rp_load_index_name(pre, t->name, "");
+	size_t n = strlen(pre);
+	if (!strncmp(x->name, pre, n) && x->name[n])
+		return rp__dp_strdup(d, x->name + n);
+	return x->name;
+}
+
+long rp__dp_idx_find(struct rp__dp *d, const struct rp__dp_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->nidx; i++)
+		if (!strcasecmp(name, "PRIMARY") ? t->idx[i].primary
+		    : !strcasecmp(rp__dp_mysql_index_name(d, t, &t->idx[i]), name))
+			return (long)i;
+	return -1;
+}
+
+/* MySQL's name for an unnamed key: its first column's, made unique with
+ * _2, _3... (sql_table.cc, make_unique_key_name). */
+static const char *unnamed(struct rp__dp *d, const struct rp__dp_table *t, const char *col)
+{
+	const char *name = col;
+	for (int k = 2; k < 100; k++) {
+		if (strcasecmp(name, "PRIMARY") && rp__dp_idx_find(d, t, name) < 0)
+			return name;
+		name = rp__dp_printf(d, "%s_%d", col, k);
+	}
+	return name;
+}
+
+static void cols_sql(struct buf *b, const struct rp__ddl_index *x)
+{
+	buf_putl(b, " (");
+	for (size_t i = 0; i < x->ncols; i++) {
+		if (i)
+			buf_putl(b, ", ");
+		rp_quote_ident(b, x->cols[i].name);
+	}
+	buf_putc(b, ')');
+}
+
+static void track(struct rp__dp *d, struct rp__dp_table *t, const struct rp__ddl_index *x,
+		  const char *pg_name)
+{
+	struct rp__pg_index *ix = rp__dp_idx_add(d, t);
+	ix->name = rp__dp_strdup(d, pg_name);
+	ix->primary = x->primary;
+	ix->unique = x->primary || x->unique;
+	ix->constraint = x->primary ? ix->name : NULL;
+	const char **cols = arena_calloc(d->a, x->ncols + 1, sizeof(*cols));
+	for (size_t i = 0; i < x->ncols; i++) {
+		cols[i] = rp__dp_strdup(d, x->cols[i].name);
+		long c = x->primary ? rp__dp_col_find(t, cols[i]) : -1;
+		if (c >= 0)
+			t->cols[c].not_null = true;
+	}
+	ix->ncols = x->ncols;
+	ix->cols = cols;
+}
+
+static const char *left_out(const struct rp__ddl_index *x)
+{
+	if (x->fulltext)
+		return "FULLTEXT";
+	if (x->spatial)
+		return "SPATIAL";
+	for (size_t i = 0; i < x->ncols; i++)
+		if (!x->cols[i].name)
+			return "functional";
+	return x->ncols ? NULL : "empty";
+}
+
+void rp__dp_key_sql(struct rp__dp *d, struct rp__dp_table *t, const struct rp__ddl_index *x)
+{
+	const char *lo = left_out(x);
+	if (lo) {
+		rp__dp_fx(d, RP__FX_NOTE, t->schema, t->name,
+			  rp__dp_printf(d, "%s index %s left out: PostgreSQL has no use for it",
+					lo, x->name ? x->name : "(unnamed)"));
+		return;
+	}
+	struct buf *b = rp__dp_sql(d);
+	if (x->primary) {
+		buf_putl(b, "ALTER TABLE ");
+		rp__dp_qname(b, t->pg_schema, t->name);
+		buf_putl(b, " ADD PRIMARY KEY");
+		cols_sql(b, x);
+		rp__dp_emit(d);
+		track(d, t, x, rp__dp_printf(d, "%s_pkey", t->name));
+		return;
+	}
+	const char *name = x->name ? x->name : unnamed(d, t, x->cols[0].name);
+	char pg[RP_INDEX_NAME_MAX];
+	rp_load_index_name(pg, t->name, name);
+	buf_puts(b, x->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+	rp_quote_ident(b, pg);
+	buf_putl(b, " ON ");
+	rp__dp_qname(b, t->pg_schema, t->name);
+	cols_sql(b, x);
+	rp__dp_emit(d);
+	track(d, t, x, pg);
+}
+
+void rp__dp_drop_index_sql(struct rp__dp *d, struct rp__dp_table *t, size_t i)
+{
+	const struct rp__pg_index *x = &t->idx[i];
+	struct buf *b = rp__dp_sql(d);
+	if (x->constraint) {
+		buf_putl(b, "ALTER TABLE ");
+		rp__dp_qname(b, t->pg_schema, t->name);
+		buf_putl(b, " DROP CONSTRAINT ");
+		rp_quote_ident(b, x->constraint);
+	} else {
+		buf_putl(b, "DROP INDEX ");
+		rp__dp_qname(b, t->pg_schema, x->name);
+	}
+	rp__dp_emit(d);
+	rp__dp_idx_remove(t, i);
+}
+
+/* ---- ALTER TABLE: ADD/DROP INDEX, DROP PRIMARY KEY, RENAME INDEX ---- */
+
+static void rename_index(struct rp__al *al, const struct rp__ddl_alter *c)
+{
+	struct rp__dp *d = al->d;
+	struct rp__dp_table *t = al->t;
+	long i = rp__dp_idx_find(d, t, c->name);
+	rp__dp_part(d, "RENAME INDEX %s TO %s", c->name, c->new_name);
+	if (i < 0 || t->idx[i].primary)
+		return;
+	struct rp__pg_index *x = &t->idx[i];
+	char pg[RP_INDEX_NAME_MAX];
+	rp_load_index_name(pg, t->name, c->new_name);
+	struct buf *b = rp__dp_sql(d);
+	buf_putl(b, "ALTER INDEX ");
+	rp__dp_qname(b, t->pg_schema, x->name);
+	buf_putl(b, " RENAME TO ");
+	rp_quote_ident(b, pg);
+	rp__dp_emit(d);
+	x->name = rp__dp_strdup(d, pg);
+	if (x->constraint)
+		x->constraint = x->name;
+	al->changed = true;
+}
+
+static void drop_index(struct rp__al *al, const struct rp__ddl_alter *c)
+{
+	struct rp__dp *d = al->d;
+	const char *name = c->op == RP__AL_DROP_PRIMARY_KEY ? "PRIMARY" : c->name;
+	long i = rp__dp_idx_find(d, al->t, name);
+	if (c->op == RP__AL_DROP_PRIMARY_KEY)
+		rp__dp_part(d, "DROP PRIMARY KEY");
+	else
+		rp__dp_part(d, "DROP INDEX %s", name);
+	if (i < 0)
+		return;
+	rp__dp_drop_index_sql(d, al->t, (size_t)i);
+	al->changed = true;
+}
+
+void rp__al_key(struct rp__al *al, const struct rp__ddl_alter *c)
+{
+	struct rp__dp *d = al->d;
+	const struct rp__ddl_index *x = &c->idx;
+	switch (c->op) {
+	case RP__AL_ADD_INDEX:
+		if (x->primary && rp__dp_idx_find(d, al->t, "PRIMARY") >= 0) {
+			rp__al_copy(al, "ADD PRIMARY KEY: PostgreSQL's table has one");
+			return;
+		}
+		if ((c->if_not_exists || x->if_not_exists) && x->name &&
+		    rp__dp_idx_find(d, al->t, x->name) >= 0)
+			return;
+		rp__dp_part(d, "ADD %s %s", x->primary ? "PRIMARY KEY" : x->unique ? "UNIQUE" : "INDEX",
+			    x->name ? x->name : "");
+		rp__dp_key_sql(d, al->t, x);
+		al->changed = true;
+		return;
+	case RP__AL_DROP_INDEX:
+	case RP__AL_DROP_PRIMARY_KEY:
+		drop_index(al, c);
+		return;
+	case RP__AL_RENAME_INDEX:
+		rename_index(al, c);
+		return;
+	default:
+		return;
+	}
+}

@@ -1,0 +1,385 @@
+/*
+ * The DDL planner (replay/ddl_pg*.c): statements parsed by the DDL parser
+ * and planned against fixture tables (the lookup callback), asserting the
+ * exact PostgreSQL statements and the effects.
+ */
+#include "replay/ddl_parse_int.h"
+#include "replay/ddl_pg.h"
+#include "test/unit/test.h"
+
+/* ---- fixtures: schema shop (shop_pg), other (other_pg) ---- */
+
+static const struct rp__pg_column a_cols[] = {
+	{"id", "integer", true, false, NULL, 0, NULL},
+	{"v", "character varying(20)", false, false, NULL, 0, NULL},
+	{"n", "integer", false, false, "0", 0, NULL},
+};
+static const char *const a_pk[] = {"id"};
+static const char *const a_v[] = {"v"};
+static const char *const a_nv[] = {"n", "v"};
+static const struct rp__pg_index a_idx[] = {
+	{"a_pkey", "a_pkey", true, true, 1, a_pk},
+	{"idx_a_v", NULL, false, false, 1, a_v},
+	{"idx_a_nv", NULL, false, true, 2, a_nv},
+};
+static const char *const k_labels[] = {"x", "y", ""};
+static const struct rp__pg_column k_cols[] = {
+	{"id", "integer", true, false, NULL, 0, NULL},
+	{"tag", "shop_pg.enum_k_tag", false, true, "'x'::shop_pg.enum_k_tag", 3, k_labels},
+};
+static const struct rp__pg_index k_idx[] = {
+	{"k_pkey", "k_pkey", true, true, 1, a_pk},
+};
+
+static struct rp__pg_table fixtures[] = {
+	{"shop_pg", "a", 3, a_cols, 3, a_idx, false},
+	{"shop_pg", "k", 2, k_cols, 1, k_idx, false},
+	{"shop_pg", "empty", 3, a_cols, 0, NULL, true},
+	{"shop_pg", "_a_new", 3, a_cols, 0, NULL, true},
+	{"other_pg", "o", 3, a_cols, 0, NULL, false},
+};
+
+static int lookups;
+static bool fail_lookup;
+
+static int lookup(void *arg, const char *pg_schema, const char *table,
+		  const struct rp__pg_table **out, struct err *e)
+{
+	(void)arg;
+	lookups++;
+	*out = NULL;
+	if (fail_lookup)
+		return err_set(e, ERR_PG, "lookup failed"), -1;
+	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++)
+		if (!strcmp(fixtures[i].schema, pg_schema) && !strcmp(fixtures[i].name, table))
+			*out = &fixtures[i];
+	return 0;
+}
+
+static bool is_disabled(void *arg, const char *schema, const char *table)
+{
+	(void)arg;
+	return !strcmp(schema, "shop") && !strcmp(table, "off");
+}
+
+static const char *override(void *arg, const char *schema, const char *table, const char *ct)
+{
+	(void)arg;
+	(void)schema;
+	(void)table;
+	return !strcmp(ct, "tinyint(1)") ? "boolean" : NULL;
+}
+
+static int ff(void *arg, const char *schema, const char *table)
+{
+	(void)arg;
+	(void)schema;
+	return !strcmp(table, "filled") ? 70 : 0;
+}
+
+static int schema_tables(void *arg, const char *pg_schema, const char *const **names,
+			 size_t *n, struct err *e)
+{
+	static const char *const v[] = {"a", "k", "skipped"};
+	(void)arg;
+	(void)e;
+	*names = v;
+	*n = !strcmp(pg_schema, "shop_pg") ? 3 : 0;
+	return 0;
+}
+
+static const struct rp_mapping maps[] = {{"shop", "shop_pg"}, {"other", "other_pg"}};
+static const char *const skips[] = {"shop.skipped"};
+
+static struct rp_opts opts;
+static struct rp__ddl_env env;
+
+static void setup(void)
+{
+	memset(&opts, 0, sizeof(opts));
+	opts.mappings = maps;
+	opts.n_mappings = 2;
+	opts.skip_tables.v = skips;
+	opts.skip_tables.n = 1;
+	memset(&env, 0, sizeof(env));
+	env.o = &opts;
+	env.default_db = "shop";
+	env.strict = true;
+	env.when = 1714564800;	/* 2024-05-01 12:00:00 UTC */
+	env.disabled = is_disabled;
+	env.lookup = lookup;
+	env.tables = schema_tables;
+	env.type_override = override;
+	env.fillfactor = ff;
+	fail_lookup = false;
+	lookups = 0;
+}
+
+static struct arena arena;
+static bool arena_ready;
+static struct rp__ddl_plan plan;
+static char sqlbuf[16384], fxbuf[4096];
+
+/* Parse and plan q; the SQL joined by ";\n" in sqlbuf, the effects as
+ * "KIND schema.table[ -> s.t][: why]" lines in fxbuf. */
+static void run(const char *q)
+{
+	if (arena_ready)
+		arena_release(&arena);
+	arena_init(&arena, 4096);
+	arena_ready = true;
+	struct rp__ddl_stmt st;
+	struct err e = {0};
+	if (rp__ddl_parse(q, strlen(q), false, &arena, &st, &e))
+		test_fail(__FILE__, __LINE__, "parse: %s", e.msg);
+	if (rp__ddl_pg_plan(&st, &env, &arena, &plan, &e))
+		test_fail(__FILE__, __LINE__, "plan: %s", e.msg);
+	static const char *const kinds[] = {"CREATED", "DROPPED", "RENAMED", "ALTERED",
+					    "TRUNCATED", "COPY", "DISABLE", "NOTE"};
+	size_t n = 0;
+	sqlbuf[0] = fxbuf[0] = 0;
+	for (size_t i = 0; i < plan.nsql; i++)
+		n += (size_t)snprintf(sqlbuf + n, sizeof(sqlbuf) - n, "%s%s", i ? ";\n" : "",
+				      plan.sql[i]);
+	n = 0;
+	for (size_t i = 0; i < plan.nfx; i++) {
+		const struct rp__ddl_fx *f = &plan.fx[i];
+		n += (size_t)snprintf(fxbuf + n, sizeof(fxbuf) - n, "%s%s %s.%s", i ? "\n" : "",
+				      kinds[f->kind], f->schema, f->table);
+		if (f->kind == RP__FX_RENAMED)
+			n += (size_t)snprintf(fxbuf + n, sizeof(fxbuf) - n, " -> %s.%s",
+					      f->to_schema, f->to_table);
+		if (f->why)
+			n += (size_t)snprintf(fxbuf + n, sizeof(fxbuf) - n, ": %s", f->why);
+	}
+}
+
+#define EXPECT(q, sql, fx, sum)                                    \
+	do {                                                       \
+		run(q);                                            \
+		ASSERT_STREQ(sqlbuf, sql);                         \
+		ASSERT_STREQ(fxbuf, fx);                           \
+		if (sum)                                           \
+			ASSERT_STREQ(plan.summary, (const char *)sum); \
+		else                                               \
+			ASSERT(plan.summary == NULL);              \
+	} while (0)
+
+#define NOTHING(q) EXPECT(q, "", "", NULL)
+
+/* ---- what is not replicated ---- */
+
+TEST(replay_ddl_pg, not_replicated)
+{
+	setup();
+	NOTHING("CREATE TABLE elsewhere.t (id int)");
+	NOTHING("CREATE TABLE skipped (id int)");
+	NOTHING("ALTER TABLE off ADD COLUMN x int");
+	NOTHING("CREATE TEMPORARY TABLE t (id int)");
+	NOTHING("DROP TEMPORARY TABLE IF EXISTS a");
+	NOTHING("CREATE VIEW v AS SELECT 1");
+	NOTHING("CREATE DATABASE elsewhere");
+	env.default_db = "";
+	NOTHING("CREATE TABLE t (id int)");
+	ASSERT_EQ(lookups, 0);
+}
+
+TEST(replay_ddl_pg, lookup_error)
+{
+	setup();
+	fail_lookup = true;
+	if (arena_ready)
+		arena_release(&arena);
+	arena_init(&arena, 4096);
+	arena_ready = true;
+	struct err e = {0};
+	struct rp__ddl_stmt st;
+	ASSERT_EQ(rp__ddl_parse("DROP TABLE a", 12, false, &arena, &st, &e), 0);
+	ASSERT_EQ(rp__ddl_pg_plan(&st, &env, &arena, &plan, &e), -1);
+	ASSERT_STREQ(e.msg, "lookup failed");
+	ASSERT_EQ(plan.nsql, 0);
+}
+
+/* ---- CREATE TABLE ---- */
+
+TEST(replay_ddl_pg, create_table)
+{
+	setup();
+	EXPECT("CREATE TABLE t (id INT UNSIGNED NOT NULL AUTO_INCREMENT, "
+	       "name VARCHAR(40) NOT NULL DEFAULT 'it''s', price DECIMAL(10,2) DEFAULT 0, "
+	       "flag TINYINT(1) DEFAULT 1, at DATETIME(3) DEFAULT CURRENT_TIMESTAMP(3), "
+	       "kind ENUM('a','b') NOT NULL, PRIMARY KEY (id), UNIQUE KEY u_name (name), "
+	       "KEY (price, at), KEY (price)) ENGINE=InnoDB COMMENT 'the t'",
+	       "DROP TYPE IF EXISTS \"shop_pg\".\"enum_t_kind\";\n"
+	       "CREATE TYPE \"shop_pg\".\"enum_t_kind\" AS ENUM ('a', 'b', '');\n"
+	       "CREATE TABLE \"shop_pg\".\"t\" (\"id\" bigint NOT NULL, "
+	       "\"name\" character varying(40) NOT NULL DEFAULT 'it''s', "
+	       "\"price\" numeric(10,2) DEFAULT 0, \"flag\" boolean DEFAULT '1', "
+	       "\"at\" timestamp(3) without time zone DEFAULT CURRENT_TIMESTAMP, "
+	       "\"kind\" \"shop_pg\".\"enum_t_kind\" NOT NULL);\n"
+	       "ALTER TABLE \"shop_pg\".\"t\" ADD PRIMARY KEY (\"id\");\n"
+	       "CREATE UNIQUE INDEX \"idx_t_u_name\" ON \"shop_pg\".\"t\" (\"name\");\n"
+	       "CREATE INDEX \"idx_t_price\" ON \"shop_pg\".\"t\" (\"price\", \"at\");\n"
+	       "CREATE INDEX \"idx_t_price_2\" ON \"shop_pg\".\"t\" (\"price\");\n"
+	       "COMMENT ON TABLE \"shop_pg\".\"t\" IS 'the t'",
+	       "CREATED shop.t", "CREATE TABLE `shop`.`t`");
+}
+
+TEST(replay_ddl_pg, create_table_forms)
+{
+	setup();
+	/* column keys, a qualified name, fillfactor, names with any character */
+	EXPECT("CREATE TABLE other.filled (`i\"d` INT PRIMARY KEY, e VARCHAR(3) UNIQUE)",
+	       "CREATE TABLE \"other_pg\".\"filled\" (\"i\"\"d\" integer NOT NULL, "
+	       "\"e\" character varying(3)) WITH (fillfactor = 70);\n"
+	       "ALTER TABLE \"other_pg\".\"filled\" ADD PRIMARY KEY (\"i\"\"d\");\n"
+	       "CREATE UNIQUE INDEX \"idx_filled_e\" ON \"other_pg\".\"filled\" (\"e\")",
+	       "CREATED other.filled", "CREATE TABLE `other`.`filled`");
+	/* IF NOT EXISTS of a table PostgreSQL has: nothing */
+	NOTHING("CREATE TABLE IF NOT EXISTS a (id int)");
+	/* PostgreSQL's table of that name is stale */
+	EXPECT("CREATE TABLE k (id int)",
+	       "DROP TABLE IF EXISTS \"shop_pg\".\"k\" CASCADE;\n"
+	       "DROP TYPE IF EXISTS shop_pg.enum_k_tag;\n"
+	       "CREATE TABLE \"shop_pg\".\"k\" (\"id\" integer)",
+	       "CREATED shop.k", "CREATE TABLE `shop`.`k`");
+	EXPECT("CREATE TABLE s AS SELECT * FROM a", "",
+	       "COPY shop.s: CREATE TABLE ... SELECT: its columns come from the query",
+	       "CREATE TABLE `shop`.`s`: copied");
+	EXPECT("CREATE TABLE c (id int, FULLTEXT KEY ft (b), CHECK (id > 0))",
+	       "CREATE TABLE \"shop_pg\".\"c\" (\"id\" integer)",
+	       "NOTE shop.c: FULLTEXT index ft left out: PostgreSQL has no use for it\n"
+	       "CREATED shop.c\nNOTE shop.c: CHECK (id > 0) left out",
+	       "CREATE TABLE `shop`.`c`");
+}
+
+TEST(replay_ddl_pg, create_like)
+{
+	setup();
+	EXPECT("CREATE TABLE _k_new LIKE k",
+	       "DROP TYPE IF EXISTS \"shop_pg\".\"enum__k_new_tag\";\n"
+	       "CREATE TYPE \"shop_pg\".\"enum__k_new_tag\" AS ENUM ('x', 'y', '');\n"
+	       "CREATE TABLE \"shop_pg\".\"_k_new\" (\"id\" integer NOT NULL, "
+	       "\"tag\" \"shop_pg\".\"enum__k_new_tag\" "
+	       "DEFAULT 'x'::\"shop_pg\".\"enum__k_new_tag\");\n"
+	       "ALTER TABLE \"shop_pg\".\"_k_new\" ADD PRIMARY KEY (\"id\")",
+	       "CREATED shop._k_new", "CREATE TABLE `shop`.`_k_new`");
+	EXPECT("CREATE TABLE b LIKE a",
+	       "CREATE TABLE \"shop_pg\".\"b\" (\"id\" integer NOT NULL, "
+	       "\"v\" character varying(20), \"n\" integer DEFAULT 0);\n"
+	       "ALTER TABLE \"shop_pg\".\"b\" ADD PRIMARY KEY (\"id\");\n"
+	       "CREATE INDEX \"idx_b_v\" ON \"shop_pg\".\"b\" (\"v\");\n"
+	       "CREATE UNIQUE INDEX \"idx_b_nv\" ON \"shop_pg\".\"b\" (\"n\", \"v\")",
+	       "CREATED shop.b", "CREATE TABLE `shop`.`b`");
+	EXPECT("CREATE TABLE b LIKE elsewhere.x", "",
+	       "COPY shop.b: CREATE TABLE ... LIKE a table PostgreSQL does not have "
+	       "(elsewhere.x)", "CREATE TABLE `shop`.`b`: copied");
+}
+
+/* ---- DROP, TRUNCATE, RENAME ---- */
+
+TEST(replay_ddl_pg, drop_truncate)
+{
+	setup();
+	EXPECT("DROP TABLE IF EXISTS a, elsewhere.x, `k`, gone",
+	       "DROP TABLE IF EXISTS \"shop_pg\".\"a\" CASCADE;\n"
+	       "DROP TABLE IF EXISTS \"shop_pg\".\"k\" CASCADE;\n"
+	       "DROP TYPE IF EXISTS shop_pg.enum_k_tag",
+	       "DROPPED shop.a\nDROPPED shop.k\nDROPPED shop.gone",
+	       "DROP TABLE `shop`.`a`, `shop`.`k`, `shop`.`gone`");
+	EXPECT("TRUNCATE TABLE shop.a", "TRUNCATE \"shop_pg\".\"a\"", "TRUNCATED shop.a",
+	       "TRUNCATE TABLE `shop`.`a`");
+}
+
+TEST(replay_ddl_pg, rename)
+{
+	setup();
+	/* the swap of online schema-change tools */
+	EXPECT("RENAME TABLE a TO _a_old, _a_new TO a",
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME TO \"_a_old\";\n"
+	       "ALTER TABLE \"shop_pg\".\"_a_old\" RENAME CONSTRAINT \"a_pkey\" TO "
+	       "\"_a_old_pkey\";\n"
+	       "ALTER INDEX \"shop_pg\".\"idx_a_v\" RENAME TO \"idx__a_old_v\";\n"
+	       "ALTER INDEX \"shop_pg\".\"idx_a_nv\" RENAME TO \"idx__a_old_nv\";\n"
+	       "ALTER TABLE \"shop_pg\".\"_a_new\" RENAME TO \"a\"",
+	       "RENAMED shop.a -> shop._a_old\nRENAMED shop._a_new -> shop.a",
+	       "RENAME TABLE `shop`.`a` TO `shop`.`_a_old`, `shop`.`_a_new` TO `shop`.`a`");
+	/* between mapped schemas, with an enum type */
+	EXPECT("RENAME TABLE k TO other.k2",
+	       "ALTER TABLE \"shop_pg\".\"k\" SET SCHEMA \"other_pg\";\n"
+	       "ALTER TABLE \"other_pg\".\"k\" RENAME TO \"k2\";\n"
+	       "ALTER TYPE shop_pg.enum_k_tag RENAME TO \"enum_k2_tag\";\n"
+	       "ALTER TYPE \"shop_pg\".\"enum_k2_tag\" SET SCHEMA \"other_pg\";\n"
+	       "ALTER TABLE \"other_pg\".\"k2\" RENAME CONSTRAINT \"k_pkey\" TO \"k2_pkey\"",
+	       "RENAMED shop.k -> other.k2",
+	       "RENAME TABLE `shop`.`k` TO `other`.`k2`");
+	/* out of and into the mapped schemas */
+	EXPECT("RENAME TABLE a TO elsewhere.a, elsewhere.b TO b",
+	       "DROP TABLE IF EXISTS \"shop_pg\".\"a\" CASCADE",
+	       "DROPPED shop.a\nCOPY shop.b: renamed into replication from elsewhere.b",
+	       "RENAME TABLE `shop`.`a` TO `elsewhere`.`a`, `elsewhere`.`b` TO `shop`.`b`");
+	/* the plan sees its own renames: a then b */
+	EXPECT("RENAME TABLE empty TO e1, e1 TO e2",
+	       "ALTER TABLE \"shop_pg\".\"empty\" RENAME TO \"e1\";\n"
+	       "ALTER TABLE \"shop_pg\".\"e1\" RENAME TO \"e2\"",
+	       "RENAMED shop.empty -> shop.e1\nRENAMED shop.e1 -> shop.e2",
+	       "RENAME TABLE `shop`.`empty` TO `shop`.`e1`, `shop`.`e1` TO `shop`.`e2`");
+}
+
+/* ---- CREATE INDEX, DROP INDEX, databases ---- */
+
+TEST(replay_ddl_pg, indexes)
+{
+	setup();
+	EXPECT("CREATE UNIQUE INDEX u ON a (n)",
+	       "CREATE UNIQUE INDEX \"idx_a_u\" ON \"shop_pg\".\"a\" (\"n\")",
+	       "ALTERED shop.a", "CREATE INDEX ON `shop`.`a`: u");
+	EXPECT("DROP INDEX v ON a", "DROP INDEX \"shop_pg\".\"idx_a_v\"", "ALTERED shop.a",
+	       "DROP INDEX ON `shop`.`a`: v");
+	EXPECT("DROP INDEX `PRIMARY` ON a",
+	       "ALTER TABLE \"shop_pg\".\"a\" DROP CONSTRAINT \"a_pkey\"", "ALTERED shop.a",
+	       "DROP INDEX ON `shop`.`a`: PRIMARY");
+	EXPECT("DROP INDEX nope ON a", "", "", "DROP INDEX ON `shop`.`a`: nope (none in PostgreSQL)");
+}
+
+TEST(replay_ddl_pg, databases)
+{
+	setup();
+	EXPECT("CREATE DATABASE IF NOT EXISTS shop",
+	       "CREATE SCHEMA IF NOT EXISTS \"shop_pg\"", "", "CREATE DATABASE `shop`");
+	EXPECT("DROP DATABASE shop",
+	       "DROP TABLE IF EXISTS \"shop_pg\".\"a\" CASCADE;\n"
+	       "DROP TABLE IF EXISTS \"shop_pg\".\"k\" CASCADE;\n"
+	       "DROP TYPE IF EXISTS shop_pg.enum_k_tag",
+	       "DROPPED shop.a\nDROPPED shop.k", "DROP DATABASE `shop`");
+}
+
+/* ---- ALTER TABLE: columns ---- */
+
+TEST(replay_ddl_pg, alter_add_drop_rename)
+{
+	setup();
+	EXPECT("ALTER TABLE a ADD COLUMN extra INT, DROP COLUMN v, RENAME COLUMN n TO m",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"extra\" integer;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" DROP COLUMN \"v\";\n"
+	       "CREATE UNIQUE INDEX \"idx_a_nv\" ON \"shop_pg\".\"a\" (\"n\");\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"n\" TO \"m\"",
+	       "ALTERED shop.a",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN extra, DROP COLUMN v, RENAME COLUMN n TO m");
+	/* the list form, a default, NOT NULL on existing rows */
+	EXPECT("ALTER TABLE a ADD (x VARCHAR(5) DEFAULT 'q', y INT NOT NULL)",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"x\" character varying(5) "
+	       "DEFAULT 'q';\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"y\" integer NOT NULL DEFAULT 0;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"y\" DROP DEFAULT",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN x, ADD COLUMN y");
+	/* the enum type follows the column */
+	EXPECT("ALTER TABLE k RENAME COLUMN tag TO label",
+	       "ALTER TABLE \"shop_pg\".\"k\" RENAME COLUMN \"tag\" TO \"label\";\n"
+	       "ALTER TYPE shop_pg.enum_k_tag RENAME TO \"enum_k_label\"",
+	       "ALTERED shop.k", "ALTER TABLE `shop`.`k`: RENAME COLUMN tag TO label");
+	EXPECT("ALTER TABLE k DROP COLUMN tag",
+	       "ALTER TABLE \"shop_pg\".\"k\" DROP COLUMN \"tag\";\n"
+	       "DROP TYPE IF EXISTS shop_pg.enum_k_tag",
+	       "ALTERED shop.k", "ALTER TABLE `shop`.`k`: DROP COLUMN tag");
+}
