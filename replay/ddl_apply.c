@@ -234,10 +234,16 @@ static int tables(void *arg, const char *pg_schema, const char *const **names, s
 	return 0;
 }
 
+/* env->disabled: out of replication, or copied again since the statement
+ * (the copy has what it did: applying it again would do it twice). */
 static bool disabled(void *arg, const char *schema, const char *table)
 {
 	struct ddl_ctx *c = arg;
-	return rp__is_disabled(c->s, schema, table);
+	struct rp_sink *s = c->s;
+	if (rp__is_disabled(s, schema, table))
+		return true;
+	return s->nsynced && rp__in_sync_copy(s, rp__intern(s, schema, table), c->at.file,
+					      c->ev->end_pos);
 }
 
 static const char *type_override(void *arg, const char *schema, const char *table,

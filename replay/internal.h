@@ -476,6 +476,9 @@ int rp__catalog_ddl_applied(struct rp_sink *s, const char *summary, const char *
 /* Whether a set of NUL-terminated names holds key. */
 bool rp__set_has(const struct buf *set, const char *key);
 bool rp__is_disabled(const struct rp_sink *s, const char *schema, const char *table);
+/* Whether a change of table (interned) at (file, end) is in a copy already. */
+bool rp__in_sync_copy(const struct rp_sink *s, const char *table, const char *file,
+		      uint64_t end);
 /* Take a table out inside the open transaction (undone by a rollback). */
 int rp__disable_in_tx(struct rp_sink *s, const char *schema, const char *table,
 		      const char *msg, const char *stmt, const struct bl_pos *at,

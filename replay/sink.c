@@ -192,8 +192,8 @@ static int commit(struct rp_sink *s, struct err *e)
 }
 
 /* Whether a change of table at (file, end) is already in a sync_tables copy. */
-static bool in_sync_copy(const struct rp_sink *s, const char *table, const char *file,
-			 uint64_t end)
+bool rp__in_sync_copy(const struct rp_sink *s, const char *table, const char *file,
+		      uint64_t end)
 {
 	for (size_t i = 0; i < s->nsynced; i++) {
 		const struct rp__synced *y = &s->synced[i];
@@ -216,7 +216,7 @@ static int apply_rows(struct rp_sink *s, const struct bl_event *ev, const char *
 	    rp__is_disabled(s, t->schema, t->name))
 		return 0;
 	const char *table = rp__intern(s, t->schema, t->name);
-	if (s->nsynced && in_sync_copy(s, table, file, ev->end_pos))
+	if (s->nsynced && rp__in_sync_copy(s, table, file, ev->end_pos))
 		return 0;
 	int rc = rp__begin(s, e);
 	if (rc)
@@ -289,8 +289,12 @@ static int dispatch(struct rp_sink *s, const struct bl_event *ev, const char *fi
 		if (!rc)
 			rc = boundary(s, file, ev->end_pos, e);
 		if (!rc && s->copies.n) {
-			/* tables to copy again: once the commit is confirmed */
-			rc = rp__handle(s, rp__pipe_drain(&s->pipe, e), e);
+			/* tables to copy again: the statement, the tables taken
+			 * out and the position after it committed and confirmed
+			 * first, so that the stream goes on after it */
+			rc = commit(s, e);
+			if (!rc)
+				rc = rp__handle(s, rp__pipe_drain(&s->pipe, e), e);
 			if (!rc)
 				rc = s->copies.n ? RP_COPY : 0;
 		}

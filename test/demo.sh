@@ -4,7 +4,7 @@
 # a sample shop database (several tables, common types, foreign keys, a few
 # hundred thousand rows), then runs what a user runs against their own
 # servers: create_replica_schema, add_source, init_replica, start_replica,
-# a live workload on MariaDB, show_status, a side-by-side check, and
+# a live workload and a schema change on MariaDB, show_status, a side-by-side check, and
 # detach_replica; then cleans up.  Every chameleon command is printed
 # before it runs.
 set -eu
@@ -124,6 +124,10 @@ workload &
 wl_pid=$!
 sleep 4
 run show_status --config "$work/demo.yml" --source mysql
+echo "a schema change on MariaDB while the workload runs (replicated as DDL):"
+sql="ALTER TABLE orders ADD COLUMN note VARCHAR(100) NOT NULL DEFAULT 'n/a' AFTER status, ADD INDEX idx_orders_placed (placed)"
+echo "  $sql"
+mariadb_sql -D shop -e "$sql"
 wait $wl_pid
 wl_pid=""
 
@@ -145,6 +149,9 @@ printf 'sum(orders.total): MariaDB %s   PostgreSQL %s\n' \
 echo "value by value, every column of every table (test/integ/compare.py):"
 python3 test/integ/compare.py shop shop
 pg_sql -c "SELECT id, name, city, since, vip FROM shop.customers WHERE id IN (1, 2, 3, 97) ORDER BY id"
+echo "the column and the index the ALTER TABLE added, in PostgreSQL:"
+pg_sql -c "SELECT column_name, data_type, character_maximum_length AS len, is_nullable, column_default FROM information_schema.columns WHERE table_schema = 'shop' AND table_name = 'orders' AND column_name = 'note'"
+pg_sql -At -c "SELECT indexdef FROM pg_indexes WHERE schemaname = 'shop' AND tablename = 'orders' AND indexdef LIKE '%(placed)%'"
 
 step "8. detach_replica: stop the replica, sequences and foreign keys, PostgreSQL on its own"
 run detach_replica --config "$work/demo.yml" --source mysql --yes 2>&1 | grep -v " INFO  mysql:"
