@@ -129,11 +129,19 @@ CREATE DATABASE ex CHARACTER SET utf8mb4;
 USE ddl;
 CREATE TABLE t_add (id INT PRIMARY KEY, v VARCHAR(20));
 INSERT INTO t_add SELECT seq, CONCAT('v', seq) FROM seq_1_to_30;
-CREATE TABLE t_mod (id INT PRIMARY KEY, n INT, s VARCHAR(10), d DECIMAL(5,2),
-  e ENUM('a','b') DEFAULT 'a', st SET('x','y'), old_name VARCHAR(10), ren VARCHAR(10),
-  df INT DEFAULT 1);
-INSERT INTO t_mod SELECT seq, seq * 1000, CONCAT('s', seq), seq / 3, IF(seq % 2, 'a', 'b'),
-  IF(seq % 3, 'x', 'x,y'), CONCAT('o', seq), CONCAT('r', seq), seq FROM seq_1_to_30;
+CREATE TABLE t_mod (id INT PRIMARY KEY, n INT, s VARCHAR(10), d DECIMAL(5,2));
+INSERT INTO t_mod SELECT seq, seq * 1000, CONCAT('s', seq), seq / 3 FROM seq_1_to_30;
+CREATE TABLE t_chg (id INT PRIMARY KEY, n INT, old_name VARCHAR(10));
+INSERT INTO t_chg SELECT seq, seq, IF(seq % 7, CONCAT('o', seq), NULL) FROM seq_1_to_30;
+CREATE TABLE t_rc (id INT PRIMARY KEY, ren VARCHAR(10));
+INSERT INTO t_rc SELECT seq, CONCAT('r', seq) FROM seq_1_to_30;
+CREATE TABLE t_def (id INT PRIMARY KEY, s VARCHAR(20), df INT DEFAULT 1);
+INSERT INTO t_def SELECT seq, CONCAT('s', seq), seq FROM seq_1_to_30;
+CREATE TABLE t_enum (id INT PRIMARY KEY, e ENUM('a','b') DEFAULT 'a', st SET('x','y'));
+INSERT INTO t_enum SELECT seq, IF(seq % 2, 'a', 'b'), IF(seq % 3, 'x', 'x,y') FROM seq_1_to_30;
+CREATE TABLE t_opt (id INT PRIMARY KEY, s VARCHAR(20));
+INSERT INTO t_opt SELECT seq, CONCAT('s', seq) FROM seq_1_to_30;
+CREATE TABLE scratch.t_add (id INT PRIMARY KEY, v VARCHAR(20));
 CREATE TABLE t_key (id INT NOT NULL, k INT NOT NULL, v VARCHAR(10), PRIMARY KEY (id));
 INSERT INTO t_key SELECT seq, seq % 3, CONCAT('k', seq) FROM seq_1_to_30;
 CREATE TABLE t_nokey (a INT, b VARCHAR(10));
@@ -186,11 +194,14 @@ CREATE TABLE ex.e1 (id INT PRIMARY KEY, a INT, b VARCHAR(10));
 INSERT INTO ex.e1 SELECT seq, seq, CONCAT('b', seq) FROM seq_1_to_10;
 CREATE TABLE ex.e2 (id INT PRIMARY KEY, c INT);
 INSERT INTO ex.e2 SELECT seq, seq FROM seq_1_to_10;
+CREATE TABLE ex.e4 (id INT PRIMARY KEY, a INT, b VARCHAR(10), c INT);
+INSERT INTO ex.e4 SELECT seq, seq, CONCAT('b', seq), seq FROM seq_1_to_10;
 SQL
 db=ddl
 
 # source src: ddl and ddl2, ddl.t_skip never replicated; source exa: ex,
-# with the source's column order
+# with the source's column order, ex.e_unlisted (not in limit_tables) not
+# replicated
 config_write "$work/cfg.yml" src "ddl:ddl_pg ddl2:ddl2_pg" "pid_dir: $work/pid" \
 	"log_dir: $work/logdir" "log_dest: stdout" "  skip_tables: [ddl.t_skip]"
 cat >> "$work/cfg.yml" <<EOF
@@ -200,6 +211,7 @@ cat >> "$work/cfg.yml" <<EOF
       ex: ex_pg
     ddl_column_order: exact
     my_server_id: 101
+    limit_tables: [ex.e1, ex.e2, ex.e3, ex.e4]
 EOF
 for s in src exa; do
 	"$bin" init_replica --config "$work/cfg.yml" --source $s > "$work/init_$s.log" 2>&1 ||
@@ -348,32 +360,34 @@ INSERT INTO t_mod (id, n, s, d) VALUES (31, 9000000000, REPEAT('s', 100), 123456
 UPDATE t_mod SET n = n * 1000000 WHERE id <= 3;
 SQL
 step "ALTER TABLE CHANGE" <<'SQL'
-UPDATE t_mod SET old_name = '' WHERE old_name IS NULL;
-ALTER TABLE t_mod CHANGE old_name new_name VARCHAR(40) NOT NULL DEFAULT '';
-UPDATE t_mod SET new_name = CONCAT(new_name, ' renamed and wider') WHERE id % 5 = 0;
-ALTER TABLE t_mod CHANGE COLUMN n n BIGINT UNSIGNED;
-UPDATE t_mod SET n = 18446744073709551615 WHERE id = 4;
+UPDATE t_chg SET old_name = '' WHERE old_name IS NULL;
+ALTER TABLE t_chg CHANGE old_name new_name VARCHAR(40) NOT NULL DEFAULT '';
+UPDATE t_chg SET new_name = CONCAT(new_name, ' renamed and wider') WHERE id % 5 = 0;
+INSERT INTO t_chg (id, n) VALUES (31, 31);
+ALTER TABLE t_chg CHANGE COLUMN n n BIGINT UNSIGNED;
+UPDATE t_chg SET n = 18446744073709551615 WHERE id = 4;
 SQL
 step "ALTER TABLE RENAME COLUMN" <<'SQL'
-ALTER TABLE t_mod RENAME COLUMN ren TO ren2;
-UPDATE t_mod SET ren2 = 'r!' WHERE id = 7;
-DELETE FROM t_mod WHERE ren2 = 'r8';
+ALTER TABLE t_rc RENAME COLUMN ren TO ren2;
+UPDATE t_rc SET ren2 = 'r!' WHERE id = 7;
+DELETE FROM t_rc WHERE ren2 = 'r8';
 SQL
 step "ALTER COLUMN SET/DROP DEFAULT" <<'SQL'
-ALTER TABLE t_mod ALTER COLUMN df SET DEFAULT 42;
-INSERT INTO t_mod (id, s) VALUES (32, 'default df');
-ALTER TABLE t_mod ALTER df DROP DEFAULT;
-INSERT INTO t_mod (id, s, df) VALUES (33, 'explicit df', 3);
+ALTER TABLE t_def ALTER COLUMN df SET DEFAULT 42;
+INSERT INTO t_def (id, s) VALUES (32, 'default df');
+ALTER TABLE t_def ALTER df DROP DEFAULT;
+INSERT INTO t_def (id, s, df) VALUES (33, 'explicit df', 3);
 SQL
 step "ENUM and SET values appended" <<'SQL'
-ALTER TABLE t_mod MODIFY e ENUM('a','b','c') DEFAULT 'a', MODIFY st SET('x','y','z');
-INSERT INTO t_mod (id, s, e, st, df) VALUES (34, 'c', 'c', 'x,z', 0);
-UPDATE t_mod SET e = 'c', st = 'z' WHERE id = 1;
+ALTER TABLE t_enum MODIFY e ENUM('a','b','c') DEFAULT 'a', MODIFY st SET('x','y','z');
+INSERT INTO t_enum VALUES (34, 'c', 'x,z');
+UPDATE t_enum SET e = 'c', st = 'z' WHERE id = 1;
 SQL
 step "table options" <<'SQL'
-ALTER TABLE t_mod ENGINE=InnoDB, COMMENT='options', ROW_FORMAT=DYNAMIC, STATS_PERSISTENT=1;
-ALTER TABLE t_mod FORCE;
-INSERT INTO t_mod (id, s, df) VALUES (35, 'after options', 5);
+ALTER TABLE t_opt ENGINE=InnoDB, COMMENT='options', ROW_FORMAT=DYNAMIC, STATS_PERSISTENT=1;
+ALTER TABLE t_opt FORCE;
+ALTER TABLE t_opt AUTO_INCREMENT = 100, CHARACTER SET utf8mb4, COMMENT 'again';
+INSERT INTO t_opt VALUES (35, 'after options');
 SQL
 step "DROP/ADD PRIMARY KEY" <<'SQL'
 ALTER TABLE t_key DROP PRIMARY KEY;
@@ -496,6 +510,30 @@ DROP TABLE t_drop4, t_tmp2;
 TRUNCATE t_ren1b;
 INSERT INTO t_ren1b VALUES (1, 1);
 SQL
+step "DDL in an open transaction (an implicit commit)" <<'SQL'
+BEGIN;
+INSERT INTO t_add (id, v) VALUES (50, 'before commit');
+ALTER TABLE t_add ADD COLUMN a8 INT DEFAULT 8;
+INSERT INTO t_add (id, v, a8) VALUES (51, 'after', 88);
+ROLLBACK;
+SQL
+step "a table of the same name in an unmapped database" <<'SQL'
+ALTER TABLE scratch.t_add ADD COLUMN not_this INT, DROP COLUMN v;
+CREATE TABLE scratch.c_types (id INT);
+DROP TABLE scratch.c_types;
+RENAME TABLE scratch.t_add TO scratch.t_add2;
+SQL
+db=scratch
+step "mapped tables named from an unmapped default database" <<'SQL'
+ALTER TABLE ddl.t_add ADD COLUMN a9 INT DEFAULT 9;
+UPDATE ddl.t_add SET a9 = id WHERE id < 5;
+CREATE TABLE ddl.c_from_scratch (id INT PRIMARY KEY, v INT);
+INSERT INTO ddl.c_from_scratch VALUES (1, 1);
+CREATE INDEX i_v ON ddl.c_from_scratch (v);
+RENAME TABLE ddl2.t_ren2 TO ddl2.t_ren2b;
+INSERT INTO ddl2.t_ren2b VALUES (12, 12);
+SQL
+db=ddl
 step "skip_tables: DDL of a skipped table" <<'SQL'
 ALTER TABLE t_skip ADD COLUMN w INT;
 INSERT INTO t_skip VALUES (100, 1, 1);
@@ -511,9 +549,7 @@ ALTER TABLE e1 ADD COLUMN f INT DEFAULT 1 FIRST;
 INSERT INTO e1 (id, a, b, f) VALUES (11, 11, 'b11', 111);
 ALTER TABLE e1 ADD COLUMN m VARCHAR(5) DEFAULT 'm' AFTER a, ADD COLUMN z INT;
 UPDATE e1 SET m = 'mm' WHERE id = 1;
-ALTER TABLE e1 MODIFY b VARCHAR(20) FIRST;
-ALTER TABLE e1 CHANGE a a2 BIGINT AFTER z;
-INSERT INTO e1 (id, a2, b) VALUES (12, 12, 'b12');
+INSERT INTO e1 (id, a, b) VALUES (12, 12, 'b12');
 DELETE FROM e1 WHERE id = 2;
 ALTER TABLE e1 DROP COLUMN f, ADD COLUMN g INT AFTER id;
 UPDATE e1 SET g = id;
@@ -523,6 +559,12 @@ CREATE TABLE e3 (id INT PRIMARY KEY, v INT);
 INSERT INTO e3 VALUES (1, 1);
 ALTER TABLE e3 ADD COLUMN w INT DEFAULT 9 AFTER id;
 INSERT INTO e3 VALUES (2, 2, 2);
+ALTER TABLE e4 MODIFY b VARCHAR(20) FIRST;
+ALTER TABLE e4 CHANGE a a2 BIGINT AFTER c;
+INSERT INTO e4 (id, a2, b, c) VALUES (12, 12, 'b12', 12);
+CREATE TABLE e_unlisted (id INT PRIMARY KEY);
+INSERT INTO e_unlisted VALUES (1);
+ALTER TABLE e_unlisted ADD COLUMN v INT FIRST;
 SQL
 db=ddl
 
@@ -548,7 +590,7 @@ FLUSH PRIVILEGES;
 FLUSH STATUS;
 FLUSH BINARY LOGS;
 ANALYZE TABLE t_add, t_idx;
-OPTIMIZE TABLE t_mod;
+OPTIMIZE TABLE t_opt;
 REPAIR TABLE t_idx;
 CHECK TABLE t_idx;
 CREATE VIEW v_add AS SELECT id, v FROM t_add;
@@ -594,6 +636,11 @@ INSERT INTO t_add (id, v) VALUES (41, 'xa');
 XA END 'x1';
 XA PREPARE 'x1';
 XA COMMIT 'x1';
+XA START 'x2';
+INSERT INTO t_add (id, v) VALUES (43, 'xa rolled back');
+XA END 'x2';
+XA PREPARE 'x2';
+XA ROLLBACK 'x2';
 XA START 'x3';
 UPDATE t_add SET v = 'xa one phase' WHERE id = 41;
 XA END 'x3';
@@ -668,6 +715,11 @@ SQL
 step "row changes after the DDL" <<'SQL'
 UPDATE t_add SET v = CONCAT(v, '.'), a3 = a3 + 1 WHERE id % 4 = 1;
 UPDATE t_mod SET d = d + 1, n = 1 WHERE id % 4 = 1;
+UPDATE t_chg SET n = n + 1 WHERE id % 4 = 1;
+UPDATE t_rc SET ren2 = 'last' WHERE id % 4 = 1;
+UPDATE t_def SET df = -df WHERE id % 4 = 1;
+UPDATE t_enum SET e = 'b' WHERE id % 4 = 1;
+UPDATE t_opt SET s = 'last' WHERE id % 4 = 1;
 INSERT INTO t_key VALUES (100, 1, 'last');
 INSERT INTO t_nokey VALUES (100, 'last');
 UPDATE t_idx SET c = -c WHERE id % 4 = 1;
@@ -722,13 +774,16 @@ compare_schema() {	# compare_schema MYSQL_SCHEMA PG_SCHEMA COLUMNS [--ignore T]
 }
 compare_schema ddl ddl_pg set --ignore t_skip
 compare_schema ddl2 ddl2_pg set
-compare_schema ex ex_pg exact
+compare_schema ex ex_pg exact --ignore e_unlisted
 
 got=$(q "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 	WHERE n.nspname = 'ddl_pg' AND c.relname IN ('t_skip', 't_out', '_t_pt_new', '_t_pt_old',
 	'_t_gh_gho', '_t_gh_del', '_t_gh_ghc', 't_tmp1', 't_tmp2', 'unm', 'v_add')")
-[ "$got" = 0 ] && ok "no skipped, renamed-away, temporary, helper table or view in PostgreSQL" ||
-	notok "$got tables in ddl_pg that should not be there"
+got=$((got + $(q "SELECT count(*) FROM pg_namespace WHERE nspname IN ('scratch', 'unm', 'other')
+	") + $(q "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	WHERE n.nspname = 'ex_pg' AND c.relname = 'e_unlisted'")))
+[ "$got" = 0 ] && ok "no skipped, unlisted, renamed-away, temporary, helper table, view or unmapped schema in PostgreSQL" ||
+	notok "$got tables or schemas in PostgreSQL that should not be there"
 
 # what CURRENT_TIMESTAMP gave the existing rows (those no UPDATE touched
 # since): the statement's time, not PostgreSQL's (the replica was down)
