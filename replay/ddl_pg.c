@@ -63,11 +63,13 @@ static void copy_table(struct rp__dp *d, struct rp__dp_table *t, const struct rp
 	t->empty = pt->empty;
 	t->capcols = pt->ncols + 4;
 	t->cols = arena_calloc(d->a, t->capcols, sizeof(*t->cols));
-	memcpy(t->cols, pt->cols, pt->ncols * sizeof(*t->cols));
+	if (pt->ncols)
+		memcpy(t->cols, pt->cols, pt->ncols * sizeof(*t->cols));
 	t->ncols = pt->ncols;
 	t->capidx = pt->nidx + 4;
 	t->idx = arena_calloc(d->a, t->capidx, sizeof(*t->idx));
-	memcpy(t->idx, pt->idx, pt->nidx * sizeof(*t->idx));
+	if (pt->nidx)
+		memcpy(t->idx, pt->idx, pt->nidx * sizeof(*t->idx));
 	t->nidx = pt->nidx;
 }
 

@@ -244,7 +244,11 @@ int rp__dp_alter(struct rp__dp *d)
 		return 0;
 	}
 	size_t nsql = d->out->nsql, nfx = d->out->nfx;
-	for (size_t i = 0; i < st->nalter && al.verdict != RP__FX_DISABLE; i++)
+	/* seen first: a statement left to a copy is copied under the new name */
+	for (size_t i = 0; i < st->nalter; i++)
+		if (st->alter[i].op == RP__AL_RENAME_TABLE)
+			al.rename = &st->alter[i];
+	for (size_t i = 0; i < st->nalter && al.verdict == RP__FX_ALTERED; i++)
 		clause(&al, &st->alter[i]);
 	if (al.verdict != RP__FX_ALTERED)
 		return verdict(&al, nsql, nfx);

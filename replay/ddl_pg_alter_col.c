@@ -4,7 +4,7 @@
  * CURRENT_TIMESTAMP, the implicit value of a NOT NULL column), SET/DROP
  * DEFAULT, and MODIFY/CHANGE: a rename, a widening or a NULL change is
  * translated in place, a conversion whose MySQL result may differ from
- * PostgreSQL's cast leaves the table to a copy (ddl_pg_modify.c).
+ * PostgreSQL's cast leaves the table to a copy: ddl_pg_modify.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -205,10 +205,4 @@ void rp__al_default(struct rp__al *al, const struct rp__ddl_alter *c)
 	rp__dp_emit(d);
 	pc->def = def;
 	al->changed = true;
-}
-
-void rp__al_modify(struct rp__al *al, const struct rp__ddl_alter *c)
-{
-	rp__al_disable(al, rp__dp_printf(al->d, "ALTER TABLE clause not translated: %s",
-					 c->text ? c->text : "MODIFY/CHANGE"));
 }

@@ -189,8 +189,8 @@ void rp__al_key(struct rp__al *al, const struct rp__ddl_alter *c)
 		if ((c->if_not_exists || x->if_not_exists) && x->name &&
 		    rp__dp_idx_find(d, al->t, x->name) >= 0)
 			return;
-		rp__dp_part(d, "ADD %s %s", x->primary ? "PRIMARY KEY" : x->unique ? "UNIQUE" : "INDEX",
-			    x->name ? x->name : "");
+		rp__dp_part(d, "ADD %s%s%s", x->primary ? "PRIMARY KEY" : x->unique ? "UNIQUE" : "INDEX",
+			    x->name ? " " : "", x->name ? x->name : "");
 		rp__dp_key_sql(d, al->t, x);
 		al->changed = true;
 		return;

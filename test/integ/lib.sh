@@ -218,7 +218,7 @@ config_write() {
 # way by both SELECTs): ok with the row count, or notok with the diff.
 cmp_tables() {	# cmp_tables NAME MARIADB-DATABASE MARIADB-SELECT POSTGRESQL-SELECT
 	mariadb_sql -N -B -r -D "$2" -e "$3" > "$work/$1.my"
-	pg_sql -At -F "	" -P null=NULL -c "$4" > "$work/$1.pg"
+	pg_sql -At -P null=NULL -F "	" -c "$4" > "$work/$1.pg"
 	if [ -s "$work/$1.my" ] && cmp -s "$work/$1.my" "$work/$1.pg"; then
 		ok "$1: $(wc -l < "$work/$1.my") rows equal, value by value"
 	else

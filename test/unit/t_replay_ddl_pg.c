@@ -383,3 +383,276 @@ TEST(replay_ddl_pg, alter_add_drop_rename)
 	       "DROP TYPE IF EXISTS shop_pg.enum_k_tag",
 	       "ALTERED shop.k", "ALTER TABLE `shop`.`k`: DROP COLUMN tag");
 }
+
+/* ---- ALTER TABLE: MODIFY, CHANGE ---- */
+
+TEST(replay_ddl_pg, alter_modify_in_place)
+{
+	setup();
+	EXPECT("ALTER TABLE a MODIFY v VARCHAR(40)",
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"v\" TYPE character varying(40) "
+	       "USING \"v\"::character varying(40)",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: MODIFY COLUMN v");
+	/* a key column stays NOT NULL */
+	EXPECT("ALTER TABLE a MODIFY id BIGINT",
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"id\" TYPE bigint USING \"id\"::bigint",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: MODIFY COLUMN id");
+	EXPECT("ALTER TABLE a CHANGE n cnt INT NOT NULL DEFAULT 5",
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"n\" TO \"cnt\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"cnt\" SET NOT NULL;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"cnt\" SET DEFAULT 5",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: CHANGE COLUMN n cnt");
+	EXPECT("ALTER TABLE a MODIFY COLUMN n INT NULL",
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"n\" DROP DEFAULT",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: MODIFY COLUMN n");
+	/* strict: MySQL refused what would not fit */
+	EXPECT("ALTER TABLE a MODIFY n TINYINT",
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"n\" DROP DEFAULT;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"n\" TYPE smallint USING \"n\"::smallint",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: MODIFY COLUMN n");
+	/* labels appended: a new enum type (added values could not be used
+	 * in the transaction) */
+	EXPECT("ALTER TABLE k MODIFY tag ENUM('x','y','z') DEFAULT 'x'",
+	       "ALTER TABLE \"shop_pg\".\"k\" ALTER COLUMN \"tag\" DROP DEFAULT;\n"
+	       "ALTER TYPE shop_pg.enum_k_tag RENAME TO \"enum_k_tag_old\";\n"
+	       "DROP TYPE IF EXISTS \"shop_pg\".\"enum_k_tag\";\n"
+	       "CREATE TYPE \"shop_pg\".\"enum_k_tag\" AS ENUM ('x', 'y', 'z', '');\n"
+	       "ALTER TABLE \"shop_pg\".\"k\" ALTER COLUMN \"tag\" TYPE \"shop_pg\".\"enum_k_tag\" "
+	       "USING \"tag\"::text::\"shop_pg\".\"enum_k_tag\";\n"
+	       "DROP TYPE IF EXISTS \"shop_pg\".\"enum_k_tag_old\";\n"
+	       "ALTER TABLE \"shop_pg\".\"k\" ALTER COLUMN \"tag\" SET DEFAULT 'x'",
+	       "ALTERED shop.k", "ALTER TABLE `shop`.`k`: MODIFY COLUMN tag");
+	/* the same labels: nothing but the default */
+	EXPECT("ALTER TABLE k MODIFY tag ENUM('x','y')",
+	       "ALTER TABLE \"shop_pg\".\"k\" ALTER COLUMN \"tag\" DROP DEFAULT",
+	       "ALTERED shop.k", "ALTER TABLE `shop`.`k`: MODIFY COLUMN tag");
+	/* an enum to text: its labels */
+	EXPECT("ALTER TABLE k MODIFY tag VARCHAR(10)",
+	       "ALTER TABLE \"shop_pg\".\"k\" ALTER COLUMN \"tag\" DROP DEFAULT;\n"
+	       "ALTER TABLE \"shop_pg\".\"k\" ALTER COLUMN \"tag\" TYPE character varying(10) "
+	       "USING \"tag\"::text::character varying(10);\n"
+	       "DROP TYPE IF EXISTS shop_pg.enum_k_tag",
+	       "ALTERED shop.k", "ALTER TABLE `shop`.`k`: MODIFY COLUMN tag");
+	/* CHAR drops trailing spaces */
+	EXPECT("ALTER TABLE a MODIFY v CHAR(30)",
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"v\" TYPE character varying(30) "
+	       "USING rtrim(\"v\", ' ')::character varying(30)",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: MODIFY COLUMN v");
+}
+
+TEST(replay_ddl_pg, alter_modify_copies)
+{
+	setup();
+	EXPECT("ALTER TABLE a MODIFY v INT", "",
+	       "COPY shop.a: column v: the conversion MySQL did may differ from PostgreSQL's cast",
+	       "ALTER TABLE `shop`.`a`: MODIFY COLUMN v, copied again");
+	EXPECT("ALTER TABLE a ADD x INT, MODIFY v VARCHAR(10)", "",
+	       "COPY shop.a: column v: string length reduced",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN x, MODIFY COLUMN v, copied again");
+	EXPECT("ALTER TABLE k MODIFY tag ENUM('y','x')", "",
+	       "COPY shop.k: column tag: ENUM values changed, not only appended",
+	       "ALTER TABLE `shop`.`k`: MODIFY COLUMN tag, copied again");
+	/* outside strict mode MySQL cut, clamped and filled in */
+	env.strict = false;
+	EXPECT("ALTER TABLE a MODIFY id VARCHAR(10)", "",
+	       "COPY shop.a: column id: values may be cut outside strict mode",
+	       "ALTER TABLE `shop`.`a`: MODIFY COLUMN id, copied again");
+	EXPECT("ALTER TABLE a MODIFY n TINYINT", "",
+	       "COPY shop.a: column n: integer values clamped outside strict mode",
+	       "ALTER TABLE `shop`.`a`: MODIFY COLUMN n, copied again");
+	EXPECT("ALTER TABLE a MODIFY n BIGINT",
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"n\" DROP DEFAULT;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"n\" TYPE bigint USING \"n\"::bigint",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: MODIFY COLUMN n");
+	EXPECT("ALTER TABLE a MODIFY v VARCHAR(20) NOT NULL",
+	       "UPDATE \"shop_pg\".\"a\" SET \"v\" = '' WHERE \"v\" IS NULL;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"v\" SET NOT NULL",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: MODIFY COLUMN v");
+	EXPECT("ALTER TABLE a CONVERT TO CHARACTER SET latin1", "",
+	       "COPY shop.a: CONVERT TO CHARACTER SET latin1 outside strict mode: characters "
+	       "it lacks became '?'",
+	       "ALTER TABLE `shop`.`a`: CONVERT TO CHARACTER SET latin1, copied again");
+	/* a table without rows: any conversion in place */
+	EXPECT("ALTER TABLE empty MODIFY v INT",
+	       "ALTER TABLE \"shop_pg\".\"empty\" ALTER COLUMN \"v\" TYPE integer "
+	       "USING \"v\"::text::integer",
+	       "ALTERED shop.empty", "ALTER TABLE `shop`.`empty`: MODIFY COLUMN v");
+}
+
+/* ---- ALTER TABLE: what existing rows got ---- */
+
+TEST(replay_ddl_pg, alter_add_exact)
+{
+	setup();
+	/* the statement's time, in UTC for TIMESTAMP */
+	EXPECT("ALTER TABLE a ADD COLUMN ts TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"ts\" timestamp(0) with time zone "
+	       "DEFAULT '2024-05-01 12:00:00+00';\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"ts\" SET DEFAULT CURRENT_TIMESTAMP",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN ts");
+	/* DATETIME: the wall clock of the session's time zone */
+	EXPECT("ALTER TABLE a ADD COLUMN dt DATETIME DEFAULT NOW()",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"dt\" timestamp(0) without time zone "
+	       "DEFAULT '2024-05-01 12:00:00';\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"dt\" SET DEFAULT CURRENT_TIMESTAMP",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN dt");
+	env.time_zone = "+02:00";
+	EXPECT("ALTER TABLE a ADD COLUMN dt DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"dt\" timestamp(0) without time zone "
+	       "NOT NULL DEFAULT (TIMESTAMPTZ '2024-05-01 12:00:00+00' AT TIME ZONE "
+	       "INTERVAL '+02:00');\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"dt\" SET DEFAULT CURRENT_TIMESTAMP",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN dt");
+	env.time_zone = "Europe/Paris";
+	EXPECT("ALTER TABLE a ADD COLUMN dt DATETIME DEFAULT CURRENT_TIMESTAMP",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"dt\" timestamp(0) without time zone "
+	       "DEFAULT (TIMESTAMPTZ '2024-05-01 12:00:00+00' AT TIME ZONE 'Europe/Paris');\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"dt\" SET DEFAULT CURRENT_TIMESTAMP",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN dt");
+	EXPECT("ALTER TABLE a ADD COLUMN dt DATETIME(6) DEFAULT CURRENT_TIMESTAMP(6)", "",
+	       "COPY shop.a: column dt: the fractional seconds of the statement's time are "
+	       "not in the binlog", "ALTER TABLE `shop`.`a`: ADD COLUMN dt, copied again");
+	EXPECT("ALTER TABLE a ADD COLUMN seq INT NOT NULL AUTO_INCREMENT, ADD KEY (seq)", "",
+	       "COPY shop.a: AUTO_INCREMENT column seq: MySQL numbered the existing rows",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN seq, copied again");
+	EXPECT("ALTER TABLE a ADD COLUMN u VARCHAR(36) DEFAULT (uuid())", "",
+	       "COPY shop.a: column u: MySQL computed its default (uuid()) for the existing rows",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN u, copied again");
+	EXPECT("ALTER TABLE a ADD COLUMN g INT AS (id + 1) STORED", "",
+	       "COPY shop.a: generated column g: MySQL computed it for the existing rows",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN g, copied again");
+	EXPECT("ALTER TABLE a ADD COLUMN d DATE NOT NULL", "",
+	       "COPY shop.a: NOT NULL column d: MySQL's implicit value for existing rows is "
+	       "not known here", "ALTER TABLE `shop`.`a`: ADD COLUMN d, copied again");
+	/* a table without rows: nothing to reproduce */
+	EXPECT("ALTER TABLE empty ADD COLUMN seq INT NOT NULL AUTO_INCREMENT UNIQUE",
+	       "ALTER TABLE \"shop_pg\".\"empty\" ADD COLUMN \"seq\" integer NOT NULL;\n"
+	       "CREATE UNIQUE INDEX \"idx_empty_seq\" ON \"shop_pg\".\"empty\" (\"seq\")",
+	       "ALTERED shop.empty", "ALTER TABLE `shop`.`empty`: ADD COLUMN seq");
+	EXPECT("ALTER TABLE k ADD COLUMN e ENUM('p','q') NOT NULL",
+	       "DROP TYPE IF EXISTS \"shop_pg\".\"enum_k_e\";\n"
+	       "CREATE TYPE \"shop_pg\".\"enum_k_e\" AS ENUM ('p', 'q', '');\n"
+	       "ALTER TABLE \"shop_pg\".\"k\" ADD COLUMN \"e\" \"shop_pg\".\"enum_k_e\" NOT NULL "
+	       "DEFAULT 'p';\n"
+	       "ALTER TABLE \"shop_pg\".\"k\" ALTER COLUMN \"e\" DROP DEFAULT",
+	       "ALTERED shop.k", "ALTER TABLE `shop`.`k`: ADD COLUMN e");
+}
+
+TEST(replay_ddl_pg, alter_column_order)
+{
+	setup();
+	EXPECT("ALTER TABLE a ADD COLUMN x INT FIRST, ADD COLUMN y INT AFTER n",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"x\" integer;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"y\" integer",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN x, ADD COLUMN y");
+	env.column_order_exact = true;
+	EXPECT("ALTER TABLE a ADD COLUMN y INT AFTER n, ADD COLUMN z INT AFTER y",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"y\" integer;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"z\" integer",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN y, ADD COLUMN z");
+	EXPECT("ALTER TABLE a ADD COLUMN x INT AFTER id", "",
+	       "COPY shop.a: column order: x is not added at the end",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN x, copied again");
+	EXPECT("ALTER TABLE a MODIFY n INT FIRST", "", "COPY shop.a: column order: n moves",
+	       "ALTER TABLE `shop`.`a`: MODIFY COLUMN n, copied again");
+}
+
+/* ---- ALTER TABLE: keys, defaults, the rest ---- */
+
+TEST(replay_ddl_pg, alter_keys)
+{
+	setup();
+	EXPECT("ALTER TABLE a DROP PRIMARY KEY, ADD PRIMARY KEY (id, n), ADD INDEX (v), "
+	       "ADD UNIQUE KEY un (n), DROP INDEX nv, RENAME INDEX v TO vv",
+	       "ALTER TABLE \"shop_pg\".\"a\" DROP CONSTRAINT \"a_pkey\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD PRIMARY KEY (\"id\", \"n\");\n"
+	       "CREATE INDEX \"idx_a_v_2\" ON \"shop_pg\".\"a\" (\"v\");\n"
+	       "CREATE UNIQUE INDEX \"idx_a_un\" ON \"shop_pg\".\"a\" (\"n\");\n"
+	       "DROP INDEX \"shop_pg\".\"idx_a_nv\";\n"
+	       "ALTER INDEX \"shop_pg\".\"idx_a_v\" RENAME TO \"idx_a_vv\"",
+	       "ALTERED shop.a",
+	       "ALTER TABLE `shop`.`a`: DROP PRIMARY KEY, ADD PRIMARY KEY, ADD INDEX, "
+	       "ADD UNIQUE un, DROP INDEX nv, RENAME INDEX v TO vv");
+	/* MariaDB's IF [NOT] EXISTS against PostgreSQL's table */
+	EXPECT("ALTER TABLE a ADD COLUMN IF NOT EXISTS v INT, DROP COLUMN IF EXISTS nope, "
+	       "ADD INDEX IF NOT EXISTS v (v), DROP INDEX IF EXISTS nope", "", "",
+	       "ALTER TABLE `shop`.`a`: DROP INDEX nope");
+	EXPECT("ALTER TABLE a ADD PRIMARY KEY (v)", "",
+	       "COPY shop.a: ADD PRIMARY KEY: PostgreSQL's table has one",
+	       "ALTER TABLE `shop`.`a`: copied again");
+}
+
+TEST(replay_ddl_pg, alter_defaults_and_rest)
+{
+	setup();
+	EXPECT("ALTER TABLE a ALTER COLUMN v SET DEFAULT 'z', ALTER n DROP DEFAULT, "
+	       "ALTER COLUMN n SET DEFAULT 7",
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"v\" SET DEFAULT 'z';\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"n\" DROP DEFAULT;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"n\" SET DEFAULT 7",
+	       "ALTERED shop.a",
+	       "ALTER TABLE `shop`.`a`: ALTER COLUMN v SET DEFAULT, ALTER COLUMN n DROP DEFAULT, "
+	       "ALTER COLUMN n SET DEFAULT");
+	run("ALTER TABLE a ENGINE=InnoDB, ALGORITHM=INPLACE, LOCK=NONE, "
+	    "ADD CONSTRAINT fk FOREIGN KEY (n) REFERENCES b (id), ADD CHECK (n > 0), "
+	    "CONVERT TO CHARACTER SET utf8mb4");
+	ASSERT_STREQ(sqlbuf, "");
+	ASSERT(strstr(fxbuf, "NOTE shop.a: FOREIGN KEY not created while replicating") == fxbuf);
+	ASSERT(strstr(fxbuf, "\nNOTE shop.a: CHECK (n > 0) left out"));
+	ASSERT(!strstr(fxbuf, "ALTERED"));
+	ASSERT(strstr(plan.summary, "CONVERT TO CHARACTER SET utf8mb4"));
+}
+
+TEST(replay_ddl_pg, alter_rename_table)
+{
+	setup();
+	EXPECT("ALTER TABLE a ADD COLUMN x INT, RENAME TO other.a2",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"x\" integer;\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" SET SCHEMA \"other_pg\";\n"
+	       "ALTER TABLE \"other_pg\".\"a\" RENAME TO \"a2\";\n"
+	       "ALTER TABLE \"other_pg\".\"a2\" RENAME CONSTRAINT \"a_pkey\" TO \"a2_pkey\";\n"
+	       "ALTER INDEX \"other_pg\".\"idx_a_v\" RENAME TO \"idx_a2_v\";\n"
+	       "ALTER INDEX \"other_pg\".\"idx_a_nv\" RENAME TO \"idx_a2_nv\"",
+	       "RENAMED shop.a -> other.a2\nALTERED other.a2",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN x, RENAME TO other.a2");
+	EXPECT("ALTER TABLE a RENAME elsewhere.a",
+	       "DROP TABLE IF EXISTS \"shop_pg\".\"a\" CASCADE", "DROPPED shop.a",
+	       "ALTER TABLE `shop`.`a`: RENAME TO elsewhere.a");
+	/* copied under its new name */
+	EXPECT("ALTER TABLE a MODIFY v INT, RENAME TO a3",
+	       "DROP TABLE IF EXISTS \"shop_pg\".\"a\" CASCADE",
+	       "DROPPED shop.a\nCOPY shop.a3: column v: the conversion MySQL did may differ "
+	       "from PostgreSQL's cast",
+	       "ALTER TABLE `shop`.`a`: MODIFY COLUMN v, copied again");
+	EXPECT("ALTER TABLE gone ADD x INT", "", "COPY shop.gone: table missing in PostgreSQL",
+	       "ALTER TABLE `shop`.`gone`: copied again");
+}
+
+TEST(replay_ddl_pg, unparsed_disables)
+{
+	setup();
+	EXPECT("ALTER TABLE a ADD COLUMN x INT WHATEVER", "",
+	       "DISABLE shop.a: ALTER TABLE not understood: expected an ALTER TABLE clause, "
+	       "found 'WHATEVER' (at byte 31)", "ALTER TABLE `shop`.`a`: not understood");
+	NOTHING("ALTER TABLE elsewhere.a ADD COLUMN x INT WHATEVER");
+}
+
+/* pt-online-schema-change, statement by statement */
+TEST(replay_ddl_pg, pt_osc)
+{
+	setup();
+	EXPECT("CREATE TABLE `shop`.`_a_new` LIKE `shop`.`a`",
+	       "DROP TABLE IF EXISTS \"shop_pg\".\"_a_new\" CASCADE;\n"
+	       "CREATE TABLE \"shop_pg\".\"_a_new\" (\"id\" integer NOT NULL, "
+	       "\"v\" character varying(20), \"n\" integer DEFAULT 0);\n"
+	       "ALTER TABLE \"shop_pg\".\"_a_new\" ADD PRIMARY KEY (\"id\");\n"
+	       "CREATE INDEX \"idx__a_new_v\" ON \"shop_pg\".\"_a_new\" (\"v\");\n"
+	       "CREATE UNIQUE INDEX \"idx__a_new_nv\" ON \"shop_pg\".\"_a_new\" (\"n\", \"v\")",
+	       "CREATED shop._a_new", "CREATE TABLE `shop`.`_a_new`");
+	/* the fixture's _a_new is empty: its ALTER is in place */
+	EXPECT("ALTER TABLE `shop`.`_a_new` ADD COLUMN c INT NOT NULL DEFAULT (1 + 1)",
+	       "ALTER TABLE \"shop_pg\".\"_a_new\" ADD COLUMN \"c\" integer NOT NULL",
+	       "ALTERED shop._a_new", "ALTER TABLE `shop`.`_a_new`: ADD COLUMN c");
+	EXPECT("DROP TABLE IF EXISTS `shop`.`_a_old`", "", "DROPPED shop._a_old",
+	       "DROP TABLE `shop`.`_a_old`");
+}
