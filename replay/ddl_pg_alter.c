@@ -294,6 +294,7 @@ void rp__al_other(struct rp__al *al, const struct rp__ddl_alter *c)
 					"FOREIGN KEY not created while replicating "
 					"(detach_replica adds them): %s",
 					text));
+		al->changed |= rp__dp_fk_index(d, al->t, &c->fk);
 		return;
 	case RP__AL_ADD_CHECK:
 		rp__dp_part(d, "ADD CHECK");

@@ -167,6 +167,11 @@ void rp__dp_drop_enum_sql(struct rp__dp *d, const struct rp__dp_table *t,
  * "idx_<table>_"), or x's own name. */
 const char *rp__dp_mysql_index_name(struct rp__dp *d, const struct rp__dp_table *t,
 				    const struct rp__pg_index *x);
+/* The index MySQL makes for foreign key fk of t (as init_replica finds it
+ * in information_schema), unless an index starts with its columns;
+ * whether it made one. */
+bool rp__dp_fk_index(struct rp__dp *d, struct rp__dp_table *t,
+		     const struct rp__ddl_fkey *fk);
 /* The index of t MySQL calls name, -1 when none. */
 long rp__dp_idx_find(struct rp__dp *d, const struct rp__dp_table *t,
 		     const char *name);

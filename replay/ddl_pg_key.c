@@ -214,3 +214,28 @@ void rp__al_key(struct rp__al *al, const struct rp__ddl_alter *c)
 		return;
 	}
 }
+
+/* ---- the index of a foreign key ---- */
+
+bool rp__dp_fk_index(struct rp__dp *d, struct rp__dp_table *t,
+		     const struct rp__ddl_fkey *fk)
+{
+	if (!fk->ncols)
+		return false;
+	/* MySQL makes one when no index starts with the key's columns */
+	for (size_t i = 0; i < t->nidx; i++) {
+		const struct rp__pg_index *x = &t->idx[i];
+		size_t k = 0;
+		while (k < fk->ncols && k < x->ncols && x->cols[k] &&
+		       !strcasecmp(x->cols[k], fk->cols[k]))
+			k++;
+		if (k == fk->ncols)
+			return false;
+	}
+	struct rp__ddl_index_col *ic = arena_calloc(d->a, fk->ncols, sizeof(*ic));
+	for (size_t k = 0; k < fk->ncols; k++)
+		ic[k].name = fk->cols[k];
+	struct rp__ddl_index x = {.name = fk->name, .ncols = fk->ncols, .cols = ic};
+	rp__dp_key_sql(d, t, &x);
+	return true;
+}

@@ -202,6 +202,41 @@ static const char *convert(const struct rp__al *al, const struct pgt *o,
 	return "the conversion MySQL did may differ from PostgreSQL's cast";
 }
 
+/* A type as format_type() spells it: type_override may use aliases. */
+static void norm_type(const char *t, char *out, size_t n)
+{
+	static const struct {
+		const char *alias, *name;
+	} m[] = {
+		{"bool", "boolean"},	  {"int", "integer"},
+		{"int4", "integer"},	  {"int2", "smallint"},
+		{"int8", "bigint"},	  {"float8", "double precision"},
+		{"float4", "real"},	  {"varchar", "character varying"},
+		{"timestamptz", "timestamp with time zone"},
+		{"decimal", "numeric"},
+	};
+	char low[128];
+	size_t k = 0;
+	for (; t[k] && k + 1 < sizeof(low); k++)
+		low[k] = (char)(t[k] >= 'A' && t[k] <= 'Z' ? t[k] + 32 : t[k]);
+	low[k] = 0;
+	size_t word = strcspn(low, "(");
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (strlen(m[i].alias) == word && !strncmp(low, m[i].alias, word)) {
+			snprintf(out, n, "%s%s", m[i].name, low + word);
+			return;
+		}
+	snprintf(out, n, "%s", low);
+}
+
+static bool same_type(const char *a, const char *b)
+{
+	char x[160], y[160];
+	norm_type(a, x, sizeof(x));
+	norm_type(b, y, sizeof(y));
+	return !strcmp(x, y);
+}
+
 static struct conv conversion(struct rp__al *al, const struct rp__pg_column *o,
 			      const struct rp__dp_coldef *cd)
 {
@@ -216,7 +251,7 @@ static struct conv conversion(struct rp__al *al, const struct rp__pg_column *o,
 	rp_quote_ident(&b, c->name);
 	snprintf(q, sizeof(q), "%s", buf_cstr(&b));
 	buf_release(&b);
-	bool same = !strcmp(o->type, cd->type) ||
+	bool same = same_type(o->type, cd->type) ||
 		    (ot.cls == nt.cls && ot.cls == C_INT && ot.lo == nt.lo &&
 		     ot.hi == nt.hi);
 	if (ot.cls == C_ENUM && nt.cls == C_ENUM) {

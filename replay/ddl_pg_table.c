@@ -113,6 +113,8 @@ static void create_keys(struct rp__dp *d, struct rp__dp_table *t)
 	}
 	for (size_t i = 0; i < st->nidx; i++)
 		rp__dp_key_sql(d, t, &st->idx[i]);
+	for (size_t i = 0; i < st->nfk; i++)
+		rp__dp_fk_index(d, t, &st->fk[i]);
 }
 
 static int fillfactor(struct rp__dp *d, const struct rp__dp_table *t)
@@ -198,6 +200,11 @@ int rp__dp_create(struct rp__dp *d)
 	create_keys(d, t);
 	comments_sql(d, t);
 	rp__dp_fx(d, RP__FX_CREATED, schema, t->name, NULL);
+	for (size_t i = 0; i < st->ncols; i++)
+		if (st->cols[i].check)
+			rp__dp_fx(d, RP__FX_NOTE, schema, t->name,
+				  rp__dp_printf(d, "CHECK (%s) left out",
+						st->cols[i].check));
 	for (size_t i = 0; i < st->nchecks; i++)
 		rp__dp_fx(d, RP__FX_NOTE, schema, t->name,
 			  rp__dp_printf(d, "CHECK (%s) left out",

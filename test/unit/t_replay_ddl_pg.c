@@ -678,3 +678,24 @@ TEST(replay_ddl_pg, pt_osc)
 	EXPECT("DROP TABLE IF EXISTS `shop`.`_a_old`", "", "DROPPED shop._a_old",
 	       "DROP TABLE `shop`.`_a_old`");
 }
+
+/* foreign keys are not created, but MySQL's index for them is */
+TEST(replay_ddl_pg, foreign_key_index)
+{
+	setup();
+	EXPECT("CREATE TABLE c (id INT PRIMARY KEY, p INT, q INT CHECK (q > 1), "
+	       "CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES a (id), "
+	       "FOREIGN KEY (id) REFERENCES a (id))",
+	       "CREATE TABLE \"shop_pg\".\"c\" (\"id\" integer NOT NULL, "
+	       "\"p\" integer, \"q\" integer);\n"
+	       "ALTER TABLE \"shop_pg\".\"c\" ADD PRIMARY KEY (\"id\");\n"
+	       "CREATE INDEX \"idx_c_fk_p\" ON \"shop_pg\".\"c\" (\"p\")",
+	       "CREATED shop.c\nNOTE shop.c: CHECK (q > 1) left out\n"
+	       "NOTE shop.c: FOREIGN KEY not created while replicating "
+	       "(detach_replica adds them)",
+	       "CREATE TABLE `shop`.`c`");
+	run("ALTER TABLE k ADD FOREIGN KEY (tag) REFERENCES x (y)");
+	ASSERT_STREQ(sqlbuf, "CREATE INDEX \"idx_k_tag\" ON \"shop_pg\".\"k\" "
+			     "(\"tag\")");
+	ASSERT(strstr(fxbuf, "\nALTERED shop.k"));
+}
