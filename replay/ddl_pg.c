@@ -99,6 +99,11 @@ int rp__dp_table(struct rp__dp *d, const char *schema, const char *name,
 		 struct rp__dp_table **out)
 {
 	const char *pg = rp__dp_pg_schema(d, schema);
+	if (!pg) {
+		/* not mapped: PostgreSQL has no table of it */
+		*out = track(d, schema, name, "");
+		return 0;
+	}
 	*out = tracked(d, pg, name);
 	if (*out)
 		return 0;
@@ -292,10 +297,9 @@ void rp__dp_part(struct rp__dp *d, const char *fmt, ...)
 	vsnprintf(part, sizeof(part), fmt, ap);
 	va_end(ap);
 	/* the first part follows ": ", the others ", " */
-	const char *s = buf_cstr(&d->sum);
-	bool first = !strstr(s, ": ");
-	buf_puts(&d->sum, first ? ": " : ", ");
+	buf_puts(&d->sum, d->parts ? ", " : ": ");
 	buf_puts(&d->sum, part);
+	d->parts = true;
 }
 
 /* ---- the dispatch ---- */

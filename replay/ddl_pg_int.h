@@ -38,6 +38,7 @@ struct rp__dp {
 	size_t capsql, capfx;
 	struct buf q;	/* the statement being written */
 	struct buf sum; /* the summary */
+	bool parts;	/* sum has parts after its head */
 	struct rp__dp_table *tables;
 };
 
