@@ -28,6 +28,8 @@ CREATE TABLE t5 (id INT PRIMARY KEY, q VARCHAR(10));
 INSERT INTO t5 VALUES (1, '5');
 CREATE TABLE other.o1 (id INT PRIMARY KEY, x INT);
 INSERT INTO other.o1 VALUES (1, 1);
+CREATE TABLE t9 (id INT PRIMARY KEY, w INT, KEY kw (w));
+INSERT INTO t9 SELECT seq, seq * 10 FROM seq_1_to_200;
 SQL
 config_write "$work/cfg.yml" maria "shop:shop_pg other:other_pg"
 "$bin" init_replica --config "$work/cfg.yml" --source maria > /dev/null 2> "$work/init.err" ||
@@ -92,6 +94,14 @@ INSERT INTO t7 VALUES (9, 9, 'n');
 CREATE TABLE t8 (id INT PRIMARY KEY);
 DROP TABLE t8;
 SQL
+# a real pt-online-schema-change run, when percona-toolkit is installed
+if command -v pt-online-schema-change > /dev/null; then
+	pt-online-schema-change --alter "ADD COLUMN pz INT NOT NULL DEFAULT 4, MODIFY w BIGINT" \
+		--recursion-method=none --no-check-replication-filters --execute \
+		"D=shop,t=t9,S=$MY_SOCK,u=root" > "$work/ptosc" 2>&1 ||
+		{ notok "pt-online-schema-change"; tail -5 "$work/ptosc" | sed 's/^/# /'; }
+	mariadb_sql -e "INSERT INTO shop.t9 VALUES (201, 2010, 5)"
+fi
 mariadb_sql -e "FLUSH BINARY LOGS"
 files=$(ls "$MY_DIR"/data/binlog.0*)
 if "$bin" replay_binlog --config "$work/cfg.yml" --source maria $files \
@@ -116,11 +126,15 @@ cmp_tables "o1 altered and renamed into shop" shop "SELECT * FROM o1 ORDER BY id
 	"SELECT * FROM shop_pg.o1 ORDER BY id"
 cmp_tables "we\"ird" shop "SELECT * FROM \`we\"ird\` ORDER BY 1" \
 	"SELECT * FROM shop_pg.\"we\"\"ird\" ORDER BY 1"
+if command -v pt-online-schema-change > /dev/null; then
+	cmp_tables "t9 after pt-online-schema-change" shop "SELECT * FROM t9 ORDER BY id" \
+		"SELECT * FROM shop_pg.t9 ORDER BY id"
+fi
 cmp_tables "t7 created, indexed, truncated" shop "SELECT * FROM t7 ORDER BY id" \
 	"SELECT * FROM shop_pg.t7 ORDER BY id"
 got=$(q "SELECT string_agg(indexname, ',' ORDER BY indexname COLLATE \"C\") FROM pg_indexes
-	WHERE schemaname = 'shop_pg' AND tablename IN ('t1', 't4', 't7', 'o1')")
-want="idx_t1_kv2,idx_t1_v,idx_t7_i7,o1_pkey,t1_pkey,t4_pkey,t7_pkey"
+	WHERE schemaname = 'shop_pg' AND tablename IN ('t1', 't4', 't7', 'o1', 't9')")
+want="idx_t1_kv2,idx_t1_v,idx_t7_i7,idx_t9_kw,o1_pkey,t1_pkey,t4_pkey,t7_pkey,t9_pkey"
 [ "$got" = "$want" ] && ok "index names as init_replica's: $got" || notok "indexes: '$got', want '$want'"
 got=$(q "SELECT n.nspname || '.' || t.typname FROM pg_type t
 	JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e'" | LC_ALL=C sort | paste -sd, -)
@@ -130,7 +144,7 @@ want='shop_pg.enum_t1_e,shop_pg.enum_t1_e2,shop_pg.enum_we"ird_ü'
 got=$(q "SELECT string_agg(c.relname, ',' ORDER BY c.relname COLLATE \"C\") FROM pg_class c
 	JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('shop_pg', 'other_pg')
 	AND c.relkind = 'r'")
-want='o1,t1,t3,t4,t5,t7,we"ird'
+want='o1,t1,t3,t4,t5,t7,t9,we"ird'
 [ "$got" = "$want" ] && ok "tables: $got" || notok "tables: '$got', want '$want'"
 grep -c "DDL applied" "$work/err" | sed 's/^/# DDL applied: /'
 tap_done
