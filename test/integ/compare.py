@@ -25,6 +25,7 @@ on the first difference, naming the table, the column and both values.
 import os
 import subprocess
 import sys
+from collections import Counter
 from decimal import Decimal
 
 NULL = "<NULL>"  # strings are compared as hex: no collision
@@ -119,6 +120,20 @@ def pg_lit(value):
     return "'" + value.replace("'", "''") + "'"
 
 
+def show(mcols, row):
+    """A row for a message: column=value, text decoded from its hex."""
+    out = []
+    for (c, dt), v in zip(mcols, row):
+        if isinstance(v, str) and exprs(c, dt)[2] == "str" and not dt.endswith(
+                ("binary", "blob")):
+            try:
+                v = bytes.fromhex(v).decode()
+            except ValueError:
+                pass
+        out.append(f"{c}={v!r}")
+    return "(" + ", ".join(out) + ")"
+
+
 def compare_table(mschema, pschema, t, mcols, pcols, columns):
     """(ok, row count, message) for one table present on both sides."""
     if columns == "exact" and [c for c, _ in mcols] != pcols:
@@ -139,7 +154,14 @@ def compare_table(mschema, pschema, t, mcols, pcols, columns):
     mrows.sort(key=key)
     prows.sort(key=key)
     if len(mrows) != len(prows):
-        return False, 0, f"{len(mrows)} rows in MariaDB, {len(prows)} in PostgreSQL"
+        only_m = Counter(mrows) - Counter(prows)
+        only_p = Counter(prows) - Counter(mrows)
+        ex = ""
+        if only_m:
+            ex += "; first row in MariaDB only: %s" % (show(mcols, sorted(only_m, key=key)[0]),)
+        if only_p:
+            ex += "; first row in PostgreSQL only: %s" % (show(mcols, sorted(only_p, key=key)[0]),)
+        return False, 0, f"{len(mrows)} rows in MariaDB, {len(prows)} in PostgreSQL{ex}"
     for a, b in zip(mrows, prows):
         if a != b:
             for (c, _), x, y in zip(mcols, a, b):
