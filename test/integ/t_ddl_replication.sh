@@ -11,11 +11,12 @@
 # replica is down (PostgreSQL must get the statement's time); statements
 # PostgreSQL cannot reproduce, whose table is copied again; a real
 # pt-online-schema-change run while rows change and a gh-ost-style
-# cut-over; statements that change no replicated table; a kill -9 of the
-# replica in the middle of the DDL; a second source with
-# ddl_column_order: exact.  At the end every table has the source's
-# columns and values (test/integ/compare.py --all), no table is out of
-# replication, and both replicas still run.
+# cut-over; statements that change no replicated table (XA included); a
+# kill -9 of the replica in the middle of the DDL and another in the
+# middle of a copy again; a second source with ddl_column_order: exact
+# and limit_tables.  At the end every table has the source's columns and
+# values (test/integ/compare.py --all, one line per table), no table is
+# out of replication, and both replicas still run.
 #
 # usage: sh test/integ/t_ddl_replication.sh /abs/path/to/chameleon
 #   KEEP_LOGS=DIR keeps the replicas' logs, the servers' logs, the binlogs
@@ -118,7 +119,14 @@ alive() {	# alive SOURCE: its replica process still runs
 
 # ---- the servers, the schemas, the configuration --------------------------
 
-servers_up
+# MariaDB runs in a time zone of its own (SYSTEM is UTC+05:30, a POSIX
+# TZ string: no tzdata needed): what the binlog leaves to the server's
+# zone must not be taken for UTC
+TZ=IST-5:30
+export TZ
+servers_up --only-mariadb
+unset TZ
+servers_up --only-pg
 db=mysql
 step setup <<'SQL'
 CREATE DATABASE ddl CHARACTER SET utf8mb4;
@@ -158,8 +166,10 @@ CREATE TABLE t_cp1 (id INT PRIMARY KEY, s VARCHAR(10));
 INSERT INTO t_cp1 SELECT seq, CAST(seq * 7 AS CHAR) FROM seq_1_to_30;
 CREATE TABLE t_cp2 (v VARCHAR(10), w INT);
 INSERT INTO t_cp2 SELECT CONCAT('w', seq), seq FROM seq_1_to_30;
-CREATE TABLE t_cp3 (id INT PRIMARY KEY, v INT);
-INSERT INTO t_cp3 SELECT seq, seq FROM seq_1_to_30;
+CREATE TABLE t_cp3 (id INT PRIMARY KEY, v INT, ts TIMESTAMP(3) NULL DEFAULT NULL);
+INSERT INTO t_cp3 SELECT seq, seq, FROM_UNIXTIME(1700000000 + seq * 86400.125) FROM seq_1_to_30;
+CREATE TABLE t_tsys (id INT PRIMARY KEY, v INT);
+INSERT INTO t_tsys SELECT seq, seq FROM seq_1_to_30;
 CREATE TABLE t_gen (id INT PRIMARY KEY, a INT);
 INSERT INTO t_gen SELECT seq, seq FROM seq_1_to_30;
 CREATE TABLE t_ren1 (id INT PRIMARY KEY, v INT);
@@ -460,6 +470,11 @@ INSERT INTO t_ts6 (id, v) VALUES (31, 31);
 ALTER TABLE t_ts6 ADD COLUMN d3 DATETIME(3) NOT NULL DEFAULT NOW(3);
 INSERT INTO t_ts6 (id, v) VALUES (32, 32);
 SQL
+step "ADD COLUMN ... DEFAULT CURRENT_TIMESTAMP in the server's time zone (SYSTEM)" <<'SQL'
+ALTER TABLE t_tsys ADD COLUMN cdt DATETIME DEFAULT CURRENT_TIMESTAMP,
+  ADD COLUMN cts TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP;
+INSERT INTO t_tsys (id, v) VALUES (31, 31);
+SQL
 # PostgreSQL's clock is well past the statements' when the replica applies them
 sleep 1.2
 start_rep src
@@ -486,7 +501,7 @@ INSERT INTO t_cp2 (v, w) VALUES ('new', 31);
 UPDATE t_cp2 SET w = -w WHERE id2 = 3;
 DELETE FROM t_cp2 WHERE id2 = 4;
 ALTER TABLE t_cp3 ADD COLUMN u CHAR(36) DEFAULT (UUID());
-INSERT INTO t_cp3 (id, v) VALUES (31, 31);
+INSERT INTO t_cp3 (id, v, ts) VALUES (31, 31, '2024-02-29 12:00:00.5');
 UPDATE t_cp3 SET v = 0 WHERE id = 1;
 SQL
 step "ALTER TABLE RENAME TO / AS another mapped schema" <<'SQL'
