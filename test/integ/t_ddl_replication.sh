@@ -51,7 +51,7 @@ keep_logs() {
 			postgres > "$KEEP_LOGS/postgresql-schema.sql" 2>/dev/null
 		pg_sql -c "SELECT * FROM sch_chameleon.t_ddl_log ORDER BY ddl_id" \
 			> "$KEEP_LOGS/t_ddl_log.txt" 2>&1
-		pg_sql -c "SELECT * FROM sch_chameleon.t_error_log ORDER BY log_id" \
+		pg_sql -x -c "SELECT * FROM sch_chameleon.t_error_log ORDER BY log_id" \
 			> "$KEEP_LOGS/t_error_log.txt" 2>&1
 	fi
 	echo "# logs kept in $KEEP_LOGS"
@@ -150,6 +150,20 @@ INSERT INTO t_enum SELECT seq, IF(seq % 2, 'a', 'b'), IF(seq % 3, 'x', 'x,y') FR
 CREATE TABLE t_opt (id INT PRIMARY KEY, s VARCHAR(20));
 INSERT INTO t_opt SELECT seq, CONCAT('s', seq) FROM seq_1_to_30;
 CREATE TABLE scratch.t_add (id INT PRIMARY KEY, v VARCHAR(20));
+CREATE TABLE t_multi (id INT PRIMARY KEY, v INT);
+INSERT INTO t_multi SELECT seq, seq FROM seq_1_to_10;
+CREATE TABLE t_swapcol (id INT PRIMARY KEY, a INT, b INT);
+INSERT INTO t_swapcol SELECT seq, seq, -seq FROM seq_1_to_10;
+CREATE TABLE t_dropk (k INT NOT NULL, v INT, w INT, UNIQUE KEY uk (k));
+INSERT INTO t_dropk SELECT seq, seq, seq FROM seq_1_to_10;
+CREATE TABLE MixedCase (Id INT PRIMARY KEY, ColA INT, Other VARCHAR(5));
+INSERT INTO MixedCase SELECT seq, seq, 'o' FROM seq_1_to_10;
+CREATE TABLE t_reserved (id INT PRIMARY KEY);
+INSERT INTO t_reserved SELECT seq FROM seq_1_to_10;
+CREATE TABLE t_loose (id INT PRIMARY KEY, n INT, s VARCHAR(10));
+INSERT INTO t_loose SELECT seq, IF(seq % 3, seq, NULL), CONCAT('long', seq) FROM seq_1_to_30;
+CREATE TABLE t_dupe (id INT PRIMARY KEY, v VARCHAR(10));
+INSERT INTO t_dupe SELECT seq, CONCAT('d', seq % 7) FROM seq_1_to_30;
 CREATE TABLE t_key (id INT NOT NULL, k INT NOT NULL, v VARCHAR(10), PRIMARY KEY (id));
 INSERT INTO t_key SELECT seq, seq % 3, CONCAT('k', seq) FROM seq_1_to_30;
 CREATE TABLE t_nokey (a INT, b VARCHAR(10));
@@ -566,6 +580,66 @@ RENAME TABLE ddl2.t_ren2 TO ddl2.t_ren2b;
 INSERT INTO ddl2.t_ren2b VALUES (12, 12);
 SQL
 db=ddl
+step "ALTER TABLE with RENAME and ADD, DROP and ADD PRIMARY KEY, in one statement" <<'SQL'
+ALTER TABLE t_multi ADD COLUMN c INT DEFAULT 3, RENAME TO t_multi2;
+INSERT INTO t_multi2 VALUES (11, 11, 33);
+ALTER TABLE t_multi2 DROP PRIMARY KEY, ADD PRIMARY KEY (id, v);
+UPDATE t_multi2 SET c = 0 WHERE id = 1 AND v = 1;
+UPDATE t_multi2 SET v = 100 WHERE id = 2;
+SQL
+step "CHANGE swapping two column names" <<'SQL'
+ALTER TABLE t_swapcol CHANGE a b INT, CHANGE b a INT;
+UPDATE t_swapcol SET a = a + 100 WHERE id = 1;
+INSERT INTO t_swapcol (id, a, b) VALUES (11, 1, 2);
+SQL
+step "DROP COLUMN of the replica key (a unique key of one column)" <<'SQL'
+ALTER TABLE t_dropk DROP COLUMN k;
+UPDATE t_dropk SET w = -w WHERE v = 2;
+DELETE FROM t_dropk WHERE v = 3;
+INSERT INTO t_dropk VALUES (2, 2);
+DELETE FROM t_dropk WHERE v = 2 LIMIT 1;
+SQL
+step "column names in another case than their definition" <<'SQL'
+ALTER TABLE MixedCase RENAME COLUMN cola TO ColB, ADD COLUMN Extra INT DEFAULT 1, DROP COLUMN OTHER;
+CREATE INDEX i_mc ON MixedCase (COLB);
+ALTER TABLE MixedCase MODIFY colb BIGINT, ALTER COLUMN EXTRA SET DEFAULT 2;
+INSERT INTO MixedCase (id, colb) VALUES (11, 11000000000);
+UPDATE MixedCase SET colb = -colb, extra = 5 WHERE id = 1;
+SQL
+step "reserved words of PostgreSQL as column names" <<'SQL'
+ALTER TABLE t_reserved ADD COLUMN `order` INT DEFAULT 1, ADD COLUMN `user` VARCHAR(5) DEFAULT 'u',
+  ADD COLUMN `end` INT, ADD INDEX `select` (`order`);
+UPDATE t_reserved SET `end` = id, `user` = 'x' WHERE id < 4;
+ALTER TABLE t_reserved RENAME COLUMN `end` TO `from`;
+INSERT INTO t_reserved VALUES (11, 2, 'y', 3);
+SQL
+step "non-strict sql_mode: NULL into NOT NULL, narrowed strings" <<'SQL'
+SET SESSION sql_mode = '';
+ALTER TABLE t_loose MODIFY n INT NOT NULL, MODIFY s VARCHAR(3);
+INSERT INTO t_loose VALUES (31, 31, 'abcdef');
+UPDATE t_loose SET s = 'z' WHERE id = 1;
+SQL
+step "ALTER IGNORE TABLE ADD UNIQUE: MariaDB removes the duplicates" <<'SQL'
+ALTER IGNORE TABLE t_dupe ADD UNIQUE KEY u_v (v);
+INSERT INTO t_dupe VALUES (100, 'unique');
+UPDATE t_dupe SET v = 'd0!' WHERE v = 'd0';
+SQL
+step "64-character names that differ only at the end" <<'SQL'
+CREATE TABLE `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1` (id INT PRIMARY KEY, e ENUM('a','b') DEFAULT 'a', v INT, KEY `k_indexindexindexindexindexindexindexindexindexindexindexindex` (v));
+CREATE TABLE `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_two2` (id INT PRIMARY KEY, e ENUM('x','y') DEFAULT 'x', v INT, KEY `k_indexindexindexindexindexindexindexindexindexindexindexindex` (v));
+INSERT INTO `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1` VALUES (1, 'b', 1);
+INSERT INTO `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_two2` VALUES (1, 'y', 1);
+ALTER TABLE `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1` MODIFY e ENUM('a','b','c') DEFAULT 'a';
+ALTER TABLE `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_two2` MODIFY e ENUM('x','y','z') DEFAULT 'x', RENAME COLUMN v TO w;
+INSERT INTO `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1` VALUES (2, 'c', 2);
+INSERT INTO `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_two2` VALUES (2, 'z', 2);
+SQL
+step "DROP DATABASE of a mapped schema, created again" <<'SQL'
+DROP DATABASE ddl2;
+CREATE DATABASE ddl2 CHARACTER SET utf8mb4;
+CREATE TABLE ddl2.t_ren2b (id INT PRIMARY KEY, fresh VARCHAR(10));
+INSERT INTO ddl2.t_ren2b VALUES (1, 'fresh');
+SQL
 step "skip_tables: DDL of a skipped table" <<'SQL'
 ALTER TABLE t_skip ADD COLUMN w INT;
 INSERT INTO t_skip VALUES (100, 1, 1);
