@@ -208,10 +208,14 @@ static void norm_type(const char *t, char *out, size_t n)
 	static const struct {
 		const char *alias, *name;
 	} m[] = {
-		{"bool", "boolean"},	  {"int", "integer"},
-		{"int4", "integer"},	  {"int2", "smallint"},
-		{"int8", "bigint"},	  {"float8", "double precision"},
-		{"float4", "real"},	  {"varchar", "character varying"},
+		{"bool", "boolean"},
+		{"int", "integer"},
+		{"int4", "integer"},
+		{"int2", "smallint"},
+		{"int8", "bigint"},
+		{"float8", "double precision"},
+		{"float4", "real"},
+		{"varchar", "character varying"},
 		{"timestamptz", "timestamp with time zone"},
 		{"decimal", "numeric"},
 	};

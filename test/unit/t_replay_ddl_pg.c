@@ -699,3 +699,45 @@ TEST(replay_ddl_pg, foreign_key_index)
 			     "(\"tag\")");
 	ASSERT(strstr(fxbuf, "\nALTERED shop.k"));
 }
+
+TEST(replay_ddl_pg, edges)
+{
+	setup();
+	/* a type the parser does not know: out */
+	EXPECT("CREATE TABLE c (id INT, x WHATEVERTYPE)", "",
+	       "DISABLE shop.c: CREATE TABLE not understood: expected a column type, "
+	       "found 'WHATEVERTYPE' (at byte 26)",
+	       "CREATE TABLE `shop`.`c`: not understood");
+	/* MariaDB's CREATE OR REPLACE */
+	EXPECT("CREATE OR REPLACE TABLE empty (id INT)",
+	       "DROP TABLE IF EXISTS \"shop_pg\".\"empty\" CASCADE;\n"
+	       "CREATE TABLE \"shop_pg\".\"empty\" (\"id\" integer)",
+	       "CREATED shop.empty", "CREATE TABLE `shop`.`empty`");
+	/* a column PostgreSQL already has: copied */
+	EXPECT("ALTER TABLE a ADD COLUMN v INT", "",
+	       "COPY shop.a: ADD COLUMN v: PostgreSQL has one",
+	       "ALTER TABLE `shop`.`a`: copied again");
+	EXPECT("ALTER TABLE a CHANGE COLUMN IF EXISTS nope x INT", "", "",
+	       "ALTER TABLE `shop`.`a`");
+	/* MariaDB: a TIMESTAMP's implicit default depends on the server */
+	env.mariadb = true;
+	EXPECT("ALTER TABLE a ADD COLUMN t TIMESTAMP", "",
+	       "COPY shop.a: TIMESTAMP column t without a default: its value depends on "
+	       "explicit_defaults_for_timestamp",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN t, copied again");
+	/* unnamed keys take MySQL's names */
+	EXPECT("ALTER TABLE empty ADD UNIQUE (v), ADD INDEX (v), ADD KEY (id, v)",
+	       "CREATE UNIQUE INDEX \"idx_empty_v\" ON \"shop_pg\".\"empty\" (\"v\");\n"
+	       "CREATE INDEX \"idx_empty_v_2\" ON \"shop_pg\".\"empty\" (\"v\");\n"
+	       "CREATE INDEX \"idx_empty_id\" ON \"shop_pg\".\"empty\" (\"id\", \"v\")",
+	       "ALTERED shop.empty",
+	       "ALTER TABLE `shop`.`empty`: ADD UNIQUE, ADD INDEX, ADD INDEX");
+	/* a renamed table's skip_tables name: dropped */
+	EXPECT("RENAME TABLE empty TO skipped",
+	       "DROP TABLE IF EXISTS \"shop_pg\".\"empty\" CASCADE",
+	       "DROPPED shop.empty",
+	       "RENAME TABLE `shop`.`empty` TO `shop`.`skipped`");
+	/* DROP DATABASE leaves skip_tables alone; other schemas have none here */
+	NOTHING("DROP DATABASE elsewhere");
+	EXPECT("DROP DATABASE other", "", "", "DROP DATABASE `other`");
+}
