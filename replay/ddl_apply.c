@@ -335,6 +335,15 @@ static int effect(struct ddl_ctx *c, const struct rp__ddl_fx *f, struct err *e)
 	return 0;
 }
 
+static int create_schema(struct rp_sink *s, const char *pg, struct err *e)
+{
+	struct buf *q = &s->rows.sql;
+	buf_reset(q);
+	buf_putl(q, "CREATE SCHEMA IF NOT EXISTS ");
+	rp_quote_ident(q, pg);
+	return rp__pipe_send(&s->pipe, buf_cstr(q), 0, NULL, e);
+}
+
 static int run_plan(struct ddl_ctx *c, const struct rp__ddl_plan *p, struct err *e)
 {
 	struct rp_sink *s = c->s;
@@ -347,6 +356,16 @@ static int run_plan(struct ddl_ctx *c, const struct rp__ddl_plan *p, struct err 
 	const char *keep = s->pipe.cur_table;
 	/* a refusal takes the statement's (first) table out */
 	s->pipe.cur_table = p->nfx ? rp__intern(s, p->fx[0].schema, p->fx[0].table) : NULL;
+	/* a table created in a mapped schema PostgreSQL does not have yet
+	 * (replay_binlog from the start of a source's history) */
+	for (size_t i = 0; i < p->nfx && !rc; i++) {
+		const struct rp__ddl_fx *f = &p->fx[i];
+		const char *pg = f->kind == RP__FX_CREATED   ? rp__pg_schema(s, f->schema)
+				 : f->kind == RP__FX_RENAMED ? rp__pg_schema(s, f->to_schema)
+							     : NULL;
+		if (pg)
+			rc = create_schema(s, pg, e);
+	}
 	for (size_t i = 0; i < p->nsql && !rc; i++)
 		rc = rp__pipe_send(&s->pipe, p->sql[i], 0, NULL, e);
 	s->pipe.cur_table = keep;

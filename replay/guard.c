@@ -6,9 +6,11 @@
  * rows cost nothing).  DDL itself is ddl_apply.c's.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/hash.h"
+#include "base/xalloc.h"
 #include "replay/internal.h"
 
 void rp__guard_init(struct rp__guard *g)
@@ -17,14 +19,35 @@ void rp__guard_init(struct rp__guard *g)
 	buf_init(&g->created, 0);
 }
 
+void rp__guard_forget(struct rp__guard *g)
+{
+	for (size_t i = 0; i < RP_SHAPE_SLOTS; i++)
+		free(g->checked[i].names);
+	memset(g->checked, 0, sizeof(g->checked));
+}
+
 void rp__guard_release(struct rp__guard *g)
 {
+	rp__guard_forget(g);
 	buf_release(&g->created);
 }
 
-void rp__guard_forget(struct rp__guard *g)
+/*
+ * A table map without column names (binlog_row_metadata=MINIMAL) takes
+ * PostgreSQL's, by position: the table was created in the source's
+ * column order (init_replica, CREATE TABLE, --create-tables), and the
+ * structure check still compares every column's type.  The names live in
+ * the table map's own arena, as the decoder's would.
+ */
+static void name_columns(const struct bl_table *ct, const char *names)
 {
-	memset(g->checked, 0, sizeof(g->checked));
+	struct bl_table *t = (struct bl_table *)ct;
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		size_t n = strlen(names);
+		t->cols[i].name = arena_strndup(&t->mem, names, n);
+		names += n + 1;
+	}
+	t->has_names = true;
 }
 
 static int create_table(struct rp_sink *s, const struct bl_table *t, const char *schema,
@@ -202,22 +225,43 @@ static int check_structure(struct rp_sink *s, const struct bl_table *t,
 {
 	uint64_t sig = table_sig(t);
 	struct rp__checked *c = &s->guard.checked[t->table_id % RP_SHAPE_SLOTS];
-	if (c->valid && c->table_id == t->table_id && c->sig == sig)
+	if (c->valid && c->table_id == t->table_id && c->sig == sig) {
+		if (!t->has_names && c->names)
+			name_columns(t, c->names);
 		return 0;
+	}
 	const char *v[2] = {schema, t->name};
 	struct rp__rows_result r;
 	int rc = rp__pipe_query(&s->pipe, columns_sql, 2, v, &r, e);
 	if (rc)
 		return rc;
+	char *names = NULL;
+	if (!t->has_names && (uint32_t)r.nrows == t->ncols && t->ncols) {
+		struct buf b;
+		buf_init(&b, 0);
+		for (int i = 0; i < r.nrows; i++) {
+			const char *n = rp__rows_get(&r, i, 0);
+			buf_put(&b, n, strlen(n) + 1);
+		}
+		names = xmalloc(b.n);
+		memcpy(names, b.p, b.n);
+		buf_release(&b);
+		name_columns(t, names);
+	}
 	char why[600];
 	misfit(t, schema, &r, why, sizeof(why));
 	rp__rows_result_release(&r);
+	free(c->names);
+	c->names = NULL;
+	c->valid = false;
 	if (!why[0]) {
 		c->table_id = t->table_id;
 		c->sig = sig;
 		c->valid = true;
+		c->names = names;
 		return 0;
 	}
+	free(names);
 	struct bl_pos at;
 	bl_pos_set(&at, file, ev->pos);
 	return rp__disable_in_tx(s, t->schema, t->name, why, NULL, &at, e);

@@ -340,6 +340,9 @@ struct rp__guard {
 	struct rp__checked {
 		uint64_t table_id, sig;
 		bool valid;
+		/* a table map without column names (binlog_row_metadata=
+		 * MINIMAL): PostgreSQL's names, in order, NUL-separated */
+		char *names;
 	} checked[RP_SHAPE_SLOTS];
 	struct buf created;	/* "schema.table\0" of tables created */
 };
