@@ -164,6 +164,10 @@ CREATE TABLE t_loose (id INT PRIMARY KEY, n INT, s VARCHAR(10));
 INSERT INTO t_loose SELECT seq, IF(seq % 3, seq, NULL), CONCAT('long', seq) FROM seq_1_to_30;
 CREATE TABLE t_dupe (id INT PRIMARY KEY, v VARCHAR(10));
 INSERT INTO t_dupe SELECT seq, CONCAT('d', seq % 7) FROM seq_1_to_30;
+CREATE TABLE t_part (id INT NOT NULL, v INT, PRIMARY KEY (id)) PARTITION BY RANGE (id)
+  (PARTITION p0 VALUES LESS THAN (100), PARTITION p1 VALUES LESS THAN (200),
+   PARTITION p2 VALUES LESS THAN (300));
+INSERT INTO t_part SELECT seq, seq FROM seq_1_to_250;
 CREATE TABLE t_key (id INT NOT NULL, k INT NOT NULL, v VARCHAR(10), PRIMARY KEY (id));
 INSERT INTO t_key SELECT seq, seq % 3, CONCAT('k', seq) FROM seq_1_to_30;
 CREATE TABLE t_nokey (a INT, b VARCHAR(10));
@@ -633,6 +637,20 @@ ALTER TABLE `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1` M
 ALTER TABLE `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_two2` MODIFY e ENUM('x','y','z') DEFAULT 'x', RENAME COLUMN v TO w;
 INSERT INTO `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1` VALUES (2, 'c', 2);
 INSERT INTO `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_two2` VALUES (2, 'z', 2);
+SQL
+step "partition maintenance of a replicated table (TRUNCATE/DROP PARTITION delete rows)" <<'SQL'
+ALTER TABLE t_part ADD PARTITION (PARTITION p3 VALUES LESS THAN (400));
+INSERT INTO t_part VALUES (350, 350);
+ALTER TABLE t_part REORGANIZE PARTITION p3 INTO
+  (PARTITION p3a VALUES LESS THAN (375), PARTITION p3b VALUES LESS THAN (400));
+ALTER TABLE t_part ANALYZE PARTITION p1;
+ALTER TABLE t_part REBUILD PARTITION p2;
+ALTER TABLE t_part TRUNCATE PARTITION p0;
+INSERT INTO t_part VALUES (5, 5);
+ALTER TABLE t_part DROP PARTITION p1;
+UPDATE t_part SET v = -v WHERE id > 200;
+ALTER TABLE t_part REMOVE PARTITIONING;
+INSERT INTO t_part VALUES (1000, 1000);
 SQL
 step "DROP DATABASE of a mapped schema, created again" <<'SQL'
 DROP DATABASE ddl2;
