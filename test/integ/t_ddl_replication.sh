@@ -500,11 +500,13 @@ start_rep src
 (
 	i=0
 	while [ $i -lt 1500 ]; do
-		grep -q "copying again from a new snapshot: .*ddl\.t_cp2" "$work/rep_src.log" && break
+		if grep -q "copying again from a new snapshot: .*ddl\.t_cp2" "$work/rep_src.log"; then
+			kill -9 "$pid_src" 2>/dev/null && echo "killed" > "$work/killed2.txt"
+			break
+		fi
 		sleep 0.02
 		i=$((i + 1))
 	done
-	kill -9 "$pid_src" 2>/dev/null && echo "killed" > "$work/killed2.txt"
 ) &
 killer=$!
 
