@@ -464,13 +464,14 @@ SQL
 
 wait $killer
 killer=""
-wait "$pid_src" 2>/dev/null
 killed=$(cat "$work/killed.txt" 2>/dev/null)
 if [ -n "$killed" ]; then
 	ok "start_replica killed with SIGKILL after $killed of the DDL statements of section B"
 else
 	notok "the replica was not killed (DDL applied: $(ddl_applied src), before: $base)"
+	kill -9 "$pid_src" 2>/dev/null
 fi
+wait "$pid_src" 2>/dev/null
 pid_src=""
 
 # ---- C: while the replica is down ------------------------------------------
@@ -696,12 +697,13 @@ db=ddl
 
 wait $killer
 killer=""
-wait "$pid_src" 2>/dev/null
 if [ -s "$work/killed2.txt" ]; then
 	ok "start_replica killed with SIGKILL again, while it copied t_cp2 again"
 else
 	notok "the replica was not killed during the copy of t_cp2"
+	kill -9 "$pid_src" 2>/dev/null
 fi
+wait "$pid_src" 2>/dev/null
 start_rep src
 if caught_up 60 src exa; then
 	ok "caught up again after the kills and the statements that force a copy again"
