@@ -139,6 +139,29 @@ pg_sql() {
 	psql -X -q -h "$PG_HOST" -p "$PG_PORT" -U postgres "$@"
 }
 
+# pg_on_create SCHEMA.TABLE SQL: PostgreSQL runs SQL right after it creates
+# that table (the binlog's CREATE TABLE, replicated); pg_on_create_off
+# removes it.  Tests use it to make PostgreSQL refuse the rows that follow.
+pg_on_create() {
+	pg_sql -v ON_ERROR_STOP=1 > /dev/null <<EOF
+CREATE OR REPLACE FUNCTION public.chameleon_test_on_create() RETURNS event_trigger
+LANGUAGE plpgsql AS \$f\$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands()
+		   WHERE command_tag = 'CREATE TABLE' AND object_identity = '$1') THEN
+		EXECUTE \$q\$$2\$q\$;
+	END IF;
+END \$f\$;
+DROP EVENT TRIGGER IF EXISTS chameleon_test_on_create;
+CREATE EVENT TRIGGER chameleon_test_on_create ON ddl_command_end
+	WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION public.chameleon_test_on_create();
+EOF
+}
+
+pg_on_create_off() {
+	pg_sql -c "DROP EVENT TRIGGER IF EXISTS chameleon_test_on_create" > /dev/null
+}
+
 pg_stop() {
 	[ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ] || return 0
 	_as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1

@@ -143,8 +143,8 @@ same "existing tables: keys" \
 # a COPY PostgreSQL refuses takes its table out of replication, logged
 # with the COPY statement; the other tables go on
 pg_sql -c "DROP SCHEMA b CASCADE; DROP SCHEMA sch_chameleon CASCADE" > /dev/null 2>&1
-pg_sql -c "CREATE SCHEMA b; CREATE TABLE b.esc (id integer PRIMARY KEY, s text, t text,
-	bin bytea, n integer CHECK (n IS NULL OR n < 250))" > /dev/null
+# the binlog's CREATE TABLE makes the table; PostgreSQL then refuses n >= 250
+pg_on_create b.esc "ALTER TABLE b.esc ADD CHECK (n IS NULL OR n < 250)"
 "$bin" replay_binlog --config "$work/cfg.yml" --source m --create-tables $files \
 	> "$work/out2" 2> "$work/err2"
 rc=$?
