@@ -130,19 +130,18 @@ static const char labels_sql[] =
 	"WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped "
 	"ORDER BY a.attnum, e.enumsortorder";
 
-static int read_labels(struct ddl_ctx *c, const char *const v[2], struct rp__pg_table *t,
-		       struct err *e)
+static int read_labels(struct ddl_ctx *c, const char *const v[2], struct rp__pg_column *cols,
+		       size_t ncols, struct err *e)
 {
 	struct rp__rows_result r;
 	int rc = rp__pipe_query(&c->s->pipe, labels_sql, 2, v, &r, e);
 	if (rc)
 		return rc;
 	const char **labels = arena_calloc(&c->mem, (size_t)r.nrows + 1, sizeof(*labels));
-	struct rp__pg_column *cols = (struct rp__pg_column *)t->cols;
 	for (int i = 0; i < r.nrows; i++) {
 		const char *name = rp__rows_get(&r, i, 0);
 		labels[i] = dup(&c->mem, rp__rows_get(&r, i, 1));
-		for (size_t k = 0; k < t->ncols; k++) {
+		for (size_t k = 0; k < ncols; k++) {
 			if (strcmp(cols[k].name, name))
 				continue;
 			if (!cols[k].nlabels)
@@ -203,7 +202,7 @@ static int lookup(void *arg, const char *pg_schema, const char *table,
 	t->cols = cols;
 	t->ncols = (size_t)r.nrows;
 	rp__rows_result_release(&r);
-	if (read_indexes(c, v, t, e) || read_labels(c, v, t, e) ||
+	if (read_indexes(c, v, t, e) || read_labels(c, v, cols, t->ncols, e) ||
 	    read_empty(c, pg_schema, table, t, e))
 		return -1;
 	*out = t;

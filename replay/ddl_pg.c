@@ -57,7 +57,8 @@ char *rp__dp_printf(struct rp__dp *d, const char *fmt, ...)
 
 /* ---- tracked tables ---- */
 
-static void copy_table(struct rp__dp *d, struct rp__dp_table *t, const struct rp__pg_table *pt)
+static void copy_table(struct rp__dp *d, struct rp__dp_table *t,
+		       const struct rp__pg_table *pt)
 {
 	t->exists = true;
 	t->empty = pt->empty;
@@ -73,7 +74,8 @@ static void copy_table(struct rp__dp *d, struct rp__dp_table *t, const struct rp
 	t->nidx = pt->nidx;
 }
 
-static struct rp__dp_table *tracked(struct rp__dp *d, const char *pg_schema, const char *name)
+static struct rp__dp_table *tracked(struct rp__dp *d, const char *pg_schema,
+				    const char *name)
 {
 	for (struct rp__dp_table *t = d->tables; t; t = t->next)
 		if (!strcmp(t->pg_schema, pg_schema) && !strcmp(t->name, name))
@@ -81,8 +83,8 @@ static struct rp__dp_table *tracked(struct rp__dp *d, const char *pg_schema, con
 	return NULL;
 }
 
-static struct rp__dp_table *track(struct rp__dp *d, const char *schema, const char *name,
-				  const char *pg_schema)
+static struct rp__dp_table *track(struct rp__dp *d, const char *schema,
+				  const char *name, const char *pg_schema)
 {
 	struct rp__dp_table *t = arena_calloc(d->a, 1, sizeof(*t));
 	t->schema = rp__dp_strdup(d, schema);
@@ -97,6 +99,11 @@ int rp__dp_table(struct rp__dp *d, const char *schema, const char *name,
 		 struct rp__dp_table **out)
 {
 	const char *pg = rp__dp_pg_schema(d, schema);
+	if (!pg) {
+		/* not mapped: PostgreSQL has no table of it */
+		*out = track(d, schema, name, "");
+		return 0;
+	}
 	*out = tracked(d, pg, name);
 	if (*out)
 		return 0;
@@ -123,7 +130,8 @@ void rp__dp_table_move(struct rp__dp *d, struct rp__dp_table *t, const char *sch
 	/* what was known of the new name goes (MySQL refuses a rename onto
 	 * a table: PostgreSQL's was dropped before) */
 	for (struct rp__dp_table **p = &d->tables; *p; p = &(*p)->next)
-		if (*p != t && !strcmp((*p)->pg_schema, pg_schema) && !strcmp((*p)->name, name)) {
+		if (*p != t && !strcmp((*p)->pg_schema, pg_schema) &&
+		    !strcmp((*p)->name, name)) {
 			*p = (*p)->next;
 			break;
 		}
@@ -266,7 +274,8 @@ void rp__dp_qname(struct buf *b, const char *pg_schema, const char *name)
 	rp_quote_ident(b, name);
 }
 
-void rp__dp_head(struct rp__dp *d, const char *what, const char *schema, const char *table)
+void rp__dp_head(struct rp__dp *d, const char *what, const char *schema,
+		 const char *table)
 {
 	if (d->sum.n) {
 		buf_putl(&d->sum, ", ");
@@ -288,10 +297,9 @@ void rp__dp_part(struct rp__dp *d, const char *fmt, ...)
 	vsnprintf(part, sizeof(part), fmt, ap);
 	va_end(ap);
 	/* the first part follows ": ", the others ", " */
-	const char *s = buf_cstr(&d->sum);
-	bool first = !strstr(s, ": ");
-	buf_puts(&d->sum, first ? ": " : ", ");
+	buf_puts(&d->sum, d->parts ? ", " : ": ");
 	buf_puts(&d->sum, part);
+	d->parts = true;
 }
 
 /* ---- the dispatch ---- */
@@ -302,7 +310,8 @@ static int unparsed(struct rp__dp *d)
 	const char *schema = rp__dp_schema(d, &st->table);
 	if (!st->table.name || !rp__dp_replicated(d, schema, st->table.name))
 		return 0;
-	rp__dp_head(d, rp__ddl_kind_name(st->kind_of_unparsed), schema, st->table.name);
+	rp__dp_head(d, rp__ddl_kind_name(st->kind_of_unparsed), schema,
+		    st->table.name);
 	rp__dp_part(d, "not understood");
 	rp__dp_fx(d, RP__FX_DISABLE, schema, st->table.name,
 		  rp__dp_printf(d, "%s not understood: %s (at byte %zu)",

@@ -75,8 +75,11 @@ static void drop_from_indexes(struct rp__al *al, const char *col)
 		for (k = 0; k < x.ncols; k++)
 			if (!x.cols[k] || strcmp(x.cols[k], col))
 				ic[n++].name = x.cols[k];
-		struct rp__ddl_index nx = {.name = x.primary ? NULL : mysql, .primary = x.primary,
-					   .unique = x.unique, .ncols = n, .cols = ic};
+		struct rp__ddl_index nx = {.name = x.primary ? NULL : mysql,
+					   .primary = x.primary,
+					   .unique = x.unique,
+					   .ncols = n,
+					   .cols = ic};
 		rp__dp_key_sql(d, t, &nx);
 		/* rp__dp_key_sql appended it: the ones after i move up */
 	}
@@ -88,7 +91,8 @@ static void drop_column(struct rp__al *al, const struct rp__ddl_alter *c)
 	long i = rp__dp_col_find(t, c->name);
 	if (i < 0) {
 		if (!c->if_exists)
-			rp__dp_part(al->d, "DROP COLUMN %s (none in PostgreSQL)", c->name);
+			rp__dp_part(al->d, "DROP COLUMN %s (none in PostgreSQL)",
+				    c->name);
 		return;
 	}
 	rp__dp_part(al->d, "DROP COLUMN %s", c->name);
@@ -135,7 +139,9 @@ void rp__al_rename_column(struct rp__al *al, size_t i, const char *to)
 		struct rp__pg_index *x = &t->idx[k];
 		const char **cols = arena_calloc(d->a, x->ncols + 1, sizeof(*cols));
 		for (size_t j = 0; j < x->ncols; j++)
-			cols[j] = x->cols[j] && !strcmp(x->cols[j], c->name) ? to : x->cols[j];
+			cols[j] = x->cols[j] && !strcmp(x->cols[j], c->name)
+					  ? to
+					  : x->cols[j];
 		x->cols = cols;
 	}
 	c->name = rp__dp_strdup(d, to);
@@ -146,8 +152,10 @@ static void rename_column(struct rp__al *al, const struct rp__ddl_alter *c)
 {
 	long i = rp__dp_col_find(al->t, c->name);
 	if (i < 0) {
-		rp__al_copy(al, rp__dp_printf(al->d, "RENAME COLUMN: no column %s in PostgreSQL",
-					     c->name));
+		rp__al_copy(al,
+			    rp__dp_printf(al->d,
+					  "RENAME COLUMN: no column %s in PostgreSQL",
+					  c->name));
 		return;
 	}
 	rp__dp_part(al->d, "RENAME COLUMN %s TO %s", c->name, c->new_name);
@@ -195,8 +203,9 @@ static void clause(struct rp__al *al, const struct rp__ddl_alter *c)
 		al->rename = c;
 		return;
 	}
-	rp__al_disable(al, rp__dp_printf(al->d, "ALTER TABLE clause not translated: %s",
-					 c->text ? c->text : "?"));
+	rp__al_disable(al,
+		       rp__dp_printf(al->d, "ALTER TABLE clause not translated: %s",
+				     c->text ? c->text : "?"));
 }
 
 /* The statement is left to a copy (or out): its SQL and effects go. */
@@ -206,7 +215,8 @@ static int verdict(struct rp__al *al, size_t nsql, size_t nfx)
 	struct rp__dp_table *t = al->t;
 	d->out->nsql = nsql;
 	d->out->nfx = nfx;
-	rp__dp_part(d, "%s", al->verdict == RP__FX_COPY ? "copied again" : "taken out");
+	rp__dp_part(d, "%s",
+		    al->verdict == RP__FX_COPY ? "copied again" : "taken out");
 	const char *schema = t->schema, *name = t->name;
 	rp__dp_table_clear(t);
 	if (al->rename) {
@@ -240,7 +250,8 @@ int rp__dp_alter(struct rp__dp *d)
 	rp__dp_head(d, "ALTER TABLE", schema, name);
 	if (!al.t->exists) {
 		rp__dp_part(d, "copied again");
-		rp__dp_fx(d, RP__FX_COPY, schema, name, "table missing in PostgreSQL");
+		rp__dp_fx(d, RP__FX_COPY, schema, name,
+			  "table missing in PostgreSQL");
 		return 0;
 	}
 	size_t nsql = d->out->nsql, nfx = d->out->nfx;
@@ -279,13 +290,17 @@ void rp__al_other(struct rp__al *al, const struct rp__ddl_alter *c)
 	case RP__AL_ADD_FOREIGN_KEY:
 		rp__dp_part(d, "ADD FOREIGN KEY");
 		rp__dp_fx(d, RP__FX_NOTE, al->schema, al->t->name,
-			  rp__dp_printf(d, "FOREIGN KEY not created while replicating "
-					   "(detach_replica adds them): %s", text));
+			  rp__dp_printf(d,
+					"FOREIGN KEY not created while replicating "
+					"(detach_replica adds them): %s",
+					text));
+		al->changed |= rp__dp_fk_index(d, al->t, &c->fk);
 		return;
 	case RP__AL_ADD_CHECK:
 		rp__dp_part(d, "ADD CHECK");
 		rp__dp_fx(d, RP__FX_NOTE, al->schema, al->t->name,
-			  rp__dp_printf(d, "CHECK (%s) left out", c->check.expr ? c->check.expr : text));
+			  rp__dp_printf(d, "CHECK (%s) left out",
+					c->check.expr ? c->check.expr : text));
 		return;
 	case RP__AL_DROP_FOREIGN_KEY:
 	case RP__AL_DROP_CHECK:
@@ -309,11 +324,13 @@ void rp__al_other(struct rp__al *al, const struct rp__ddl_alter *c)
  * binary turns text into bytes of the old charset. */
 void rp__al_convert(struct rp__al *al, const struct rp__ddl_alter *c)
 {
-	static const char *const full[] = {"utf8mb4", "utf16", "utf16le", "utf32", "gb18030"};
+	static const char *const full[] = {"utf8mb4", "utf16", "utf16le", "utf32",
+					   "gb18030"};
 	const char *cs = c->charset ? c->charset : "";
 	rp__dp_part(al->d, "CONVERT TO CHARACTER SET %s", cs[0] ? cs : "DEFAULT");
 	if (!strcasecmp(cs, "binary")) {
-		rp__al_copy(al, "CONVERT TO CHARACTER SET binary: text columns become bytes");
+		rp__al_copy(al,
+			    "CONVERT TO CHARACTER SET binary: text columns become bytes");
 		return;
 	}
 	if (al->d->env->strict || rp__al_empty(al))
@@ -321,6 +338,9 @@ void rp__al_convert(struct rp__al *al, const struct rp__ddl_alter *c)
 	for (size_t i = 0; i < sizeof(full) / sizeof(full[0]); i++)
 		if (!strcasecmp(cs, full[i]))
 			return;
-	rp__al_copy(al, rp__dp_printf(al->d, "CONVERT TO CHARACTER SET %s outside strict mode: "
-					     "characters it lacks became '?'", cs));
+	rp__al_copy(al,
+		    rp__dp_printf(al->d,
+				  "CONVERT TO CHARACTER SET %s outside strict mode: "
+				  "characters it lacks became '?'",
+				  cs));
 }

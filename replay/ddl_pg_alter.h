@@ -10,12 +10,12 @@
 
 struct rp__al {
 	struct rp__dp *d;
-	struct rp__dp_table *t;		/* as the earlier clauses left it */
+	struct rp__dp_table *t; /* as the earlier clauses left it */
 	const char *schema;
-	enum rp__ddl_fx_kind verdict;	/* RP__FX_ALTERED, RP__FX_COPY or RP__FX_DISABLE */
+	enum rp__ddl_fx_kind verdict; /* RP__FX_ALTERED, RP__FX_COPY or RP__FX_DISABLE */
 	const char *why;
-	bool changed;			/* PostgreSQL's table changes */
-	const struct rp__ddl_alter *rename;	/* RENAME TO, applied last */
+	bool changed;			    /* PostgreSQL's table changes */
+	const struct rp__ddl_alter *rename; /* RENAME TO, applied last */
 };
 
 /* The statement goes to a copy of the table / takes the table out (the

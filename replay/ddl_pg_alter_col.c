@@ -32,39 +32,57 @@ static const char *existing_rows(struct rp__al *al, const struct rp__dp_coldef *
 	const struct rp__ddl_column *c = cd->c;
 	*fill = NULL;
 	if (c->generated)
-		return rp__dp_printf(d, "generated column %s: MySQL computed it for the "
-					"existing rows", c->name);
+		return rp__dp_printf(d,
+				     "generated column %s: MySQL computed it for the "
+				     "existing rows",
+				     c->name);
 	if (c->auto_increment)
-		return rp__dp_printf(d, "AUTO_INCREMENT column %s: MySQL numbered the existing "
-					"rows", c->name);
+		return rp__dp_printf(d,
+				     "AUTO_INCREMENT column %s: MySQL numbered the existing "
+				     "rows",
+				     c->name);
 	switch (c->def_kind) {
 	case RP__DEF_EXPR:
-		return rp__dp_printf(d, "column %s: MySQL computed its default (%s) for the "
-					"existing rows", c->name, c->def ? c->def : "");
+		return rp__dp_printf(d,
+				     "column %s: MySQL computed its default (%s) for the "
+				     "existing rows",
+				     c->name, c->def ? c->def : "");
 	case RP__DEF_NOW:
 		if (c->def_fsp > 0)
-			return rp__dp_printf(d, "column %s: the fractional seconds of the "
-						"statement's time are not in the binlog", c->name);
+			return rp__dp_printf(d,
+					     "column %s: the fractional seconds of the "
+					     "statement's time are not in the binlog",
+					     c->name);
 		*fill = rp__dp_now_sql(d, cd);
-		return *fill ? NULL : rp__dp_printf(d, "column %s: CURRENT_TIMESTAMP default "
-						       "of a %s column", c->name, cd->type);
+		return *fill ? NULL
+			     : rp__dp_printf(d,
+					     "column %s: CURRENT_TIMESTAMP default "
+					     "of a %s column",
+					     c->name, cd->type);
 	case RP__DEF_LITERAL:
-		return cd->def_exact ? NULL
-		       : rp__dp_printf(d, "column %s: default %s not translated", c->name,
-				       c->def ? c->def : "");
+		return cd->def_exact
+			       ? NULL
+			       : rp__dp_printf(d,
+					       "column %s: default %s not translated",
+					       c->name, c->def ? c->def : "");
 	case RP__DEF_NONE:
 	case RP__DEF_NULL:
 		break;
 	}
 	if (d->env->mariadb && !c->not_null && c->def_kind == RP__DEF_NONE &&
 	    !strcasecmp(c->type.data_type, "timestamp"))
-		return rp__dp_printf(d, "TIMESTAMP column %s without a default: its value "
-					"depends on explicit_defaults_for_timestamp", c->name);
+		return rp__dp_printf(d,
+				     "TIMESTAMP column %s without a default: its value "
+				     "depends on explicit_defaults_for_timestamp",
+				     c->name);
 	if (!c->not_null)
 		return NULL;
 	*fill = rp__dp_implicit_default(d, cd);
-	return *fill ? NULL : rp__dp_printf(d, "NOT NULL column %s: MySQL's implicit value "
-					       "for existing rows is not known here", c->name);
+	return *fill ? NULL
+		     : rp__dp_printf(d,
+				     "NOT NULL column %s: MySQL's implicit value "
+				     "for existing rows is not known here",
+				     c->name);
 }
 
 static void enum_type(struct rp__dp *d, const struct rp__dp_coldef *cd)
@@ -82,7 +100,9 @@ static void enum_type(struct rp__dp *d, const struct rp__dp_coldef *cd)
 static void column_keys(struct rp__al *al, const struct rp__ddl_column *c)
 {
 	struct rp__ddl_index_col ic = {.name = c->name};
-	struct rp__ddl_index x = {.primary = c->primary, .unique = c->unique, .ncols = 1,
+	struct rp__ddl_index x = {.primary = c->primary,
+				  .unique = c->unique,
+				  .ncols = 1,
 				  .cols = &ic};
 	if (c->primary || c->unique)
 		rp__dp_key_sql(al->d, al->t, &x);
@@ -95,21 +115,27 @@ void rp__al_add_column(struct rp__al *al, const struct rp__ddl_alter *c)
 	const struct rp__ddl_column *col = &c->col;
 	if (rp__dp_col_find(t, col->name) >= 0) {
 		if (!c->if_not_exists)
-			rp__al_copy(al, rp__dp_printf(d, "ADD COLUMN %s: PostgreSQL has one",
-						     col->name));
+			rp__al_copy(al,
+				    rp__dp_printf(d,
+						  "ADD COLUMN %s: PostgreSQL has one",
+						  col->name));
 		return;
 	}
 	rp__dp_part(d, "ADD COLUMN %s", col->name);
 	struct rp__dp_coldef cd;
 	rp__dp_coldef(d, al->schema, t->name, t->pg_schema, col, &cd);
 	if (!cd.mapped) {
-		rp__al_disable(al, rp__dp_printf(d, "column %s: type %s has no PostgreSQL type",
-						 col->name, col->type.column_type));
+		rp__al_disable(al,
+			       rp__dp_printf(d,
+					     "column %s: type %s has no PostgreSQL type",
+					     col->name, col->type.column_type));
 		return;
 	}
 	if (d->env->column_order_exact && !at_end(t, col)) {
-		rp__al_copy(al, rp__dp_printf(d, "column order: %s is not added at the end",
-					      col->name));
+		rp__al_copy(al,
+			    rp__dp_printf(d,
+					  "column order: %s is not added at the end",
+					  col->name));
 		return;
 	}
 	const char *fill = NULL;
@@ -156,16 +182,19 @@ static const char *pg_data_type(const struct rp__pg_column *pc)
 	static const struct {
 		const char *prefix, *dt;
 	} m[] = {
-		{"smallint", "smallint"}, {"integer", "int"}, {"bigint", "bigint"},
-		{"numeric", "decimal"}, {"real", "float"}, {"double", "double"},
-		{"date", "date"}, {"timestamp", "datetime"}, {"bytea", "blob"},
-		{"bit", "bit"}, {"interval", "time"}, {"jsonb", "json"},
+		{"smallint", "smallint"}, {"integer", "int"},
+		{"bigint", "bigint"},	  {"numeric", "decimal"},
+		{"real", "float"},	  {"double", "double"},
+		{"date", "date"},	  {"timestamp", "datetime"},
+		{"bytea", "blob"},	  {"bit", "bit"},
+		{"interval", "time"},	  {"jsonb", "json"},
 	};
 	if (pc->is_enum)
 		return "enum";
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
 		if (!strncmp(pc->type, m[i].prefix, strlen(m[i].prefix)))
-			return strstr(pc->type, "with time zone") ? "timestamp" : m[i].dt;
+			return strstr(pc->type, "with time zone") ? "timestamp"
+								  : m[i].dt;
 	return "varchar";
 }
 
@@ -175,7 +204,9 @@ void rp__al_default(struct rp__al *al, const struct rp__ddl_alter *c)
 	struct rp__dp_table *t = al->t;
 	long i = rp__dp_col_find(t, c->name);
 	if (i < 0) {
-		rp__al_copy(al, rp__dp_printf(d, "ALTER COLUMN %s: none in PostgreSQL", c->name));
+		rp__al_copy(al,
+			    rp__dp_printf(d, "ALTER COLUMN %s: none in PostgreSQL",
+					  c->name));
 		return;
 	}
 	struct rp__pg_column *pc = &t->cols[i];

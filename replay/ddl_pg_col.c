@@ -14,8 +14,8 @@
 
 static bool is_text_type(const char *dt)
 {
-	static const char *const v[] = {"char", "varchar", "tinytext", "text", "mediumtext",
-					"longtext", "enum", "set"};
+	static const char *const v[] = {"char",	      "varchar",  "tinytext", "text",
+					"mediumtext", "longtext", "enum",     "set"};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		if (!strcasecmp(dt, v[i]))
 			return true;
@@ -25,8 +25,8 @@ static bool is_text_type(const char *dt)
 /* The rp_column_def init_replica would have read for c, for
  * rp_load_default_sql: information_schema shows MySQL's literal defaults
  * bare, expression defaults as DEFAULT_GENERATED. */
-static void as_column_def(const struct rp__ddl_column *c, const struct rp_pg_type *pg,
-			  struct rp_column_def *out)
+static void as_column_def(const struct rp__ddl_column *c,
+			  const struct rp_pg_type *pg, struct rp_column_def *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->name = c->name;
@@ -50,8 +50,9 @@ static void as_column_def(const struct rp__ddl_column *c, const struct rp_pg_typ
 		out->cv.kind = RP_CV_TEXT;
 }
 
-static void set_default(struct rp__dp *d, const struct rp__ddl_column *c, bool overridden,
-			struct rp__dp_coldef *out, const struct rp_pg_type *pg)
+static void set_default(struct rp__dp *d, const struct rp__ddl_column *c,
+			bool overridden, struct rp__dp_coldef *out,
+			const struct rp_pg_type *pg)
 {
 	if (c->generated || c->auto_increment)
 		return;
@@ -87,7 +88,8 @@ void rp__dp_coldef(struct rp__dp *d, const char *schema, const char *table,
 	out->mapped = true;
 	const struct rp__ddl_env *env = d->env;
 	const char *ov = env->type_override && ty->column_type
-				 ? env->type_override(env->arg, schema, table, ty->column_type)
+				 ? env->type_override(env->arg, schema, table,
+						      ty->column_type)
 				 : NULL;
 	if (ov) {
 		snprintf(pg.name, sizeof(pg.name), "%s", ov);
@@ -106,7 +108,8 @@ void rp__dp_coldef(struct rp__dp *d, const char *schema, const char *table,
 	set_default(d, c, ov != NULL, out, &pg);
 }
 
-void rp__dp_coldef_sql(struct buf *b, const struct rp__dp_coldef *cd, bool with_default)
+void rp__dp_coldef_sql(struct buf *b, const struct rp__dp_coldef *cd,
+		       bool with_default)
 {
 	rp_quote_ident(b, cd->c->name);
 	buf_putc(b, ' ');
@@ -119,8 +122,8 @@ void rp__dp_coldef_sql(struct buf *b, const struct rp__dp_coldef *cd, bool with_
 	}
 }
 
-const char *const *rp__dp_enum_labels(struct rp__dp *d, const struct rp__ddl_column *c,
-				      size_t *n)
+const char *const *rp__dp_enum_labels(struct rp__dp *d,
+				      const struct rp__ddl_column *c, size_t *n)
 {
 	bool empty = false;
 	for (size_t i = 0; i < c->type.nlabels; i++)
@@ -135,7 +138,8 @@ const char *const *rp__dp_enum_labels(struct rp__dp *d, const struct rp__ddl_col
 	return v;
 }
 
-void rp__dp_enum_sql(struct buf *b, const char *type, size_t n, const char *const *labels)
+void rp__dp_enum_sql(struct buf *b, const char *type, size_t n,
+		     const char *const *labels)
 {
 	buf_putl(b, "CREATE TYPE ");
 	buf_puts(b, type);
@@ -168,9 +172,10 @@ const char *rp__dp_implicit_default(struct rp__dp *d, const struct rp__dp_coldef
 {
 	const struct rp__ddl_column *c = cd->c;
 	const char *dt = c->type.data_type;
-	static const char *const zero[] = {"tinyint", "smallint", "mediumint", "int",
-					   "integer", "bigint", "decimal", "numeric",
-					   "float", "double", "real", "year"};
+	static const char *const zero[] = {"tinyint", "smallint", "mediumint",
+					   "int",     "integer",  "bigint",
+					   "decimal", "numeric",  "float",
+					   "double",  "real",	  "year"};
 	bool overridden = !cd->is_enum && !strcasecmp(dt, "enum");
 	if (overridden)
 		return NULL;
@@ -187,8 +192,9 @@ const char *rp__dp_implicit_default(struct rp__dp *d, const struct rp__dp_coldef
 	}
 	if (is_text_type(dt) || !strcmp(cd->type, "bytea"))
 		return strcmp(cd->type, "bytea") && strcmp(cd->type, "text") &&
-			       strncmp(cd->type, "character varying", 17)
-			       ? NULL : "''";
+				       strncmp(cd->type, "character varying", 17)
+			       ? NULL
+			       : "''";
 	if (!strcasecmp(dt, "time"))
 		return "'00:00:00'";
 	return NULL;
@@ -200,7 +206,8 @@ const char *rp__dp_now_sql(struct rp__dp *d, const struct rp__dp_coldef *cd)
 	time_t when = (time_t)env->when;
 	struct tm tm;
 	char ts[64];
-	if (!gmtime_r(&when, &tm) || !strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm))
+	if (!gmtime_r(&when, &tm) ||
+	    !strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm))
 		return NULL;
 	if (strstr(cd->type, "with time zone"))
 		return rp__dp_printf(d, "'%s+00'", ts);

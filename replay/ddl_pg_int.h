@@ -18,13 +18,13 @@
 /* A PostgreSQL table as the plan leaves it so far. */
 struct rp__dp_table {
 	struct rp__dp_table *next;
-	const char *schema;		/* source schema */
-	const char *name;		/* source and PostgreSQL name */
+	const char *schema; /* source schema */
+	const char *name;   /* source and PostgreSQL name */
 	const char *pg_schema;
-	bool exists;			/* false: none of that name (now) */
-	bool empty;			/* known to hold no row */
+	bool exists; /* false: none of that name (now) */
+	bool empty;  /* known to hold no row */
 	size_t ncols, capcols;
-	struct rp__pg_column *cols;	/* owned copies, in attnum order */
+	struct rp__pg_column *cols; /* owned copies, in attnum order */
 	size_t nidx, capidx;
 	struct rp__pg_index *idx;
 };
@@ -36,8 +36,9 @@ struct rp__dp {
 	struct err *e;
 	struct rp__ddl_plan *out;
 	size_t capsql, capfx;
-	struct buf q;			/* the statement being written */
-	struct buf sum;			/* the summary */
+	struct buf q;	/* the statement being written */
+	struct buf sum; /* the summary */
+	bool parts;	/* sum has parts after its head */
 	struct rp__dp_table *tables;
 };
 
@@ -74,7 +75,8 @@ char *rp__dp_printf(struct rp__dp *d, const char *fmt, ...) PRINTF(2, 3);
 char *rp__dp_strdup(struct rp__dp *d, const char *s);
 /* The summary: the statement's head, then parts separated by ", " after
  * ": " (rp__dp_part). */
-void rp__dp_head(struct rp__dp *d, const char *what, const char *schema, const char *table);
+void rp__dp_head(struct rp__dp *d, const char *what, const char *schema,
+		 const char *table);
 void rp__dp_part(struct rp__dp *d, const char *fmt, ...) PRINTF(2, 3);
 /* `schema`.`table` for messages. */
 void rp__dp_src_name(struct buf *b, const char *schema, const char *table);
@@ -96,8 +98,8 @@ int rp__dp_drop(struct rp__dp *d);
 int rp__dp_truncate(struct rp__dp *d);
 int rp__dp_rename(struct rp__dp *d);
 /* One pair of RENAME TABLE (ALTER TABLE ... RENAME too): effects and SQL. */
-int rp__dp_rename_one(struct rp__dp *d, const char *fs, const char *f, const char *ts,
-		      const char *tt);
+int rp__dp_rename_one(struct rp__dp *d, const char *fs, const char *f,
+		      const char *ts, const char *tt);
 int rp__dp_create_index(struct rp__dp *d);
 int rp__dp_drop_index(struct rp__dp *d);
 int rp__dp_database(struct rp__dp *d);
@@ -113,11 +115,11 @@ void rp__dp_rename_sql(struct rp__dp *d, struct rp__dp_table *t, const char *sch
 /* A parsed column in PostgreSQL terms. */
 struct rp__dp_coldef {
 	const struct rp__ddl_column *c;
-	char type[128];		/* the PostgreSQL type, quoted enum type name */
+	char type[128]; /* the PostgreSQL type, quoted enum type name */
 	bool is_enum;
-	bool mapped;		/* false: no PostgreSQL type for it */
-	const char *def;	/* DEFAULT expression for new rows, NULL: none */
-	bool def_exact;		/* def is what MySQL gave existing rows too */
+	bool mapped;	 /* false: no PostgreSQL type for it */
+	const char *def; /* DEFAULT expression for new rows, NULL: none */
+	bool def_exact;	 /* def is what MySQL gave existing rows too */
 };
 
 /* c of table schema.table (PostgreSQL pg_schema) in PostgreSQL terms. */
@@ -125,12 +127,14 @@ void rp__dp_coldef(struct rp__dp *d, const char *schema, const char *table,
 		   const char *pg_schema, const struct rp__ddl_column *c,
 		   struct rp__dp_coldef *out);
 /* "name type [NOT NULL] [DEFAULT x]" of CREATE TABLE / ADD COLUMN. */
-void rp__dp_coldef_sql(struct buf *b, const struct rp__dp_coldef *cd, bool with_default);
+void rp__dp_coldef_sql(struct buf *b, const struct rp__dp_coldef *cd,
+		       bool with_default);
 /* CREATE TYPE of an enum column (labels, '' appended as init_replica does). */
-void rp__dp_enum_sql(struct buf *b, const char *type, size_t n, const char *const *labels);
+void rp__dp_enum_sql(struct buf *b, const char *type, size_t n,
+		     const char *const *labels);
 /* The labels as PostgreSQL keeps them ('' appended when missing), in a. */
-const char *const *rp__dp_enum_labels(struct rp__dp *d, const struct rp__ddl_column *c,
-				      size_t *n);
+const char *const *rp__dp_enum_labels(struct rp__dp *d,
+				      const struct rp__ddl_column *c, size_t *n);
 /* Record cd as column col of t (a new column, or column i replaced). */
 void rp__dp_col_set(struct rp__dp *d, struct rp__pg_column *col,
 		    const struct rp__dp_coldef *cd, const char *name);
@@ -150,7 +154,8 @@ int rp__dp_alter(struct rp__dp *d);
 
 /* An index of a parsed key: CREATE [UNIQUE] INDEX or ADD PRIMARY KEY on t,
  * named after init_replica; the MySQL name chosen for an unnamed key. */
-void rp__dp_key_sql(struct rp__dp *d, struct rp__dp_table *t, const struct rp__ddl_index *x);
+void rp__dp_key_sql(struct rp__dp *d, struct rp__dp_table *t,
+		    const struct rp__ddl_index *x);
 /* The unquoted name of a type as format_type() or we write it. */
 const char *rp__dp_type_ident(struct rp__dp *d, const char *type);
 /* Whether column c of t has the enum type init_replica names after them. */
@@ -163,8 +168,14 @@ void rp__dp_drop_enum_sql(struct rp__dp *d, const struct rp__dp_table *t,
  * "idx_<table>_"), or x's own name. */
 const char *rp__dp_mysql_index_name(struct rp__dp *d, const struct rp__dp_table *t,
 				    const struct rp__pg_index *x);
+/* The index MySQL makes for foreign key fk of t (as init_replica finds it
+ * in information_schema), unless an index starts with its columns;
+ * whether it made one. */
+bool rp__dp_fk_index(struct rp__dp *d, struct rp__dp_table *t,
+		     const struct rp__ddl_fkey *fk);
 /* The index of t MySQL calls name, -1 when none. */
-long rp__dp_idx_find(struct rp__dp *d, const struct rp__dp_table *t, const char *name);
+long rp__dp_idx_find(struct rp__dp *d, const struct rp__dp_table *t,
+		     const char *name);
 /* DROP INDEX of index i of t (a constraint: ALTER TABLE DROP CONSTRAINT). */
 void rp__dp_drop_index_sql(struct rp__dp *d, struct rp__dp_table *t, size_t i);
 

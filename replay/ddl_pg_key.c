@@ -27,15 +27,18 @@ const char *rp__dp_mysql_index_name(struct rp__dp *d, const struct rp__dp_table 
 long rp__dp_idx_find(struct rp__dp *d, const struct rp__dp_table *t, const char *name)
 {
 	for (size_t i = 0; i < t->nidx; i++)
-		if (!strcasecmp(name, "PRIMARY") ? t->idx[i].primary
-		    : !strcasecmp(rp__dp_mysql_index_name(d, t, &t->idx[i]), name))
+		if (!strcasecmp(name, "PRIMARY")
+			    ? t->idx[i].primary
+			    : !strcasecmp(rp__dp_mysql_index_name(d, t, &t->idx[i]),
+					  name))
 			return (long)i;
 	return -1;
 }
 
 /* MySQL's name for an unnamed key: its first column's, made unique with
  * _2, _3... (sql_table.cc, make_unique_key_name). */
-static const char *unnamed(struct rp__dp *d, const struct rp__dp_table *t, const char *col)
+static const char *unnamed(struct rp__dp *d, const struct rp__dp_table *t,
+			   const char *col)
 {
 	const char *name = col;
 	for (int k = 2; k < 100; k++) {
@@ -57,8 +60,8 @@ static void cols_sql(struct buf *b, const struct rp__ddl_index *x)
 	buf_putc(b, ')');
 }
 
-static void track(struct rp__dp *d, struct rp__dp_table *t, const struct rp__ddl_index *x,
-		  const char *pg_name)
+static void track(struct rp__dp *d, struct rp__dp_table *t,
+		  const struct rp__ddl_index *x, const char *pg_name)
 {
 	struct rp__pg_index *ix = rp__dp_idx_add(d, t);
 	ix->name = rp__dp_strdup(d, pg_name);
@@ -88,12 +91,14 @@ static const char *left_out(const struct rp__ddl_index *x)
 	return x->ncols ? NULL : "empty";
 }
 
-void rp__dp_key_sql(struct rp__dp *d, struct rp__dp_table *t, const struct rp__ddl_index *x)
+void rp__dp_key_sql(struct rp__dp *d, struct rp__dp_table *t,
+		    const struct rp__ddl_index *x)
 {
 	const char *lo = left_out(x);
 	if (lo) {
 		rp__dp_fx(d, RP__FX_NOTE, t->schema, t->name,
-			  rp__dp_printf(d, "%s index %s left out: PostgreSQL has no use for it",
+			  rp__dp_printf(d,
+					"%s index %s left out: PostgreSQL has no use for it",
 					lo, x->name ? x->name : "(unnamed)"));
 		return;
 	}
@@ -183,13 +188,17 @@ void rp__al_key(struct rp__al *al, const struct rp__ddl_alter *c)
 	switch (c->op) {
 	case RP__AL_ADD_INDEX:
 		if (x->primary && rp__dp_idx_find(d, al->t, "PRIMARY") >= 0) {
-			rp__al_copy(al, "ADD PRIMARY KEY: PostgreSQL's table has one");
+			rp__al_copy(al,
+				    "ADD PRIMARY KEY: PostgreSQL's table has one");
 			return;
 		}
 		if ((c->if_not_exists || x->if_not_exists) && x->name &&
 		    rp__dp_idx_find(d, al->t, x->name) >= 0)
 			return;
-		rp__dp_part(d, "ADD %s%s%s", x->primary ? "PRIMARY KEY" : x->unique ? "UNIQUE" : "INDEX",
+		rp__dp_part(d, "ADD %s%s%s",
+			    x->primary	? "PRIMARY KEY"
+			    : x->unique ? "UNIQUE"
+					: "INDEX",
 			    x->name ? " " : "", x->name ? x->name : "");
 		rp__dp_key_sql(d, al->t, x);
 		al->changed = true;
@@ -204,4 +213,29 @@ void rp__al_key(struct rp__al *al, const struct rp__ddl_alter *c)
 	default:
 		return;
 	}
+}
+
+/* ---- the index of a foreign key ---- */
+
+bool rp__dp_fk_index(struct rp__dp *d, struct rp__dp_table *t,
+		     const struct rp__ddl_fkey *fk)
+{
+	if (!fk->ncols)
+		return false;
+	/* MySQL makes one when no index starts with the key's columns */
+	for (size_t i = 0; i < t->nidx; i++) {
+		const struct rp__pg_index *x = &t->idx[i];
+		size_t k = 0;
+		while (k < fk->ncols && k < x->ncols && x->cols[k] &&
+		       !strcasecmp(x->cols[k], fk->cols[k]))
+			k++;
+		if (k == fk->ncols)
+			return false;
+	}
+	struct rp__ddl_index_col *ic = arena_calloc(d->a, fk->ncols, sizeof(*ic));
+	for (size_t k = 0; k < fk->ncols; k++)
+		ic[k].name = fk->cols[k];
+	struct rp__ddl_index x = {.name = fk->name, .ncols = fk->ncols, .cols = ic};
+	rp__dp_key_sql(d, t, &x);
+	return true;
 }

@@ -14,13 +14,25 @@
 
 #include "replay/ddl_pg_alter.h"
 
-enum cls { C_INT, C_DEC, C_FLT, C_DBL, C_STR, C_BYTES, C_DATE, C_TS, C_TSZ, C_IVL, C_ENUM,
-	   C_OTHER };
+enum cls {
+	C_INT,
+	C_DEC,
+	C_FLT,
+	C_DBL,
+	C_STR,
+	C_BYTES,
+	C_DATE,
+	C_TS,
+	C_TSZ,
+	C_IVL,
+	C_ENUM,
+	C_OTHER
+};
 
 struct pgt {
 	enum cls cls;
-	unsigned a, b;		/* numeric(a,b), varchar(a), timestamp(a); text: a 0 */
-	long double lo, hi;	/* C_INT: the range of values */
+	unsigned a, b;	    /* numeric(a,b), varchar(a), timestamp(a); text: a 0 */
+	long double lo, hi; /* C_INT: the range of values */
 };
 
 static void args(const char *t, unsigned *a, unsigned *b)
@@ -51,7 +63,8 @@ static struct pgt classify(const char *t, bool is_enum)
 	else if (!strcmp(t, "integer"))
 		x = (struct pgt){C_INT, 0, 0, -2147483648.0L, 2147483647.0L};
 	else if (!strcmp(t, "bigint"))
-		x = (struct pgt){C_INT, 0, 0, -9223372036854775808.0L, 9223372036854775807.0L};
+		x = (struct pgt){C_INT, 0, 0, -9223372036854775808.0L,
+				 9223372036854775807.0L};
 	else if (starts(t, "numeric(") && x.b == 0 && x.a <= 20)
 		x = (struct pgt){C_INT, x.a, 0, 0, 0};
 	else if (starts(t, "numeric"))
@@ -67,7 +80,8 @@ static struct pgt classify(const char *t, bool is_enum)
 	else if (!strcmp(t, "date"))
 		x.cls = C_DATE;
 	else if (starts(t, "timestamp"))
-		x.cls = strstr(t, "with time zone") && !strstr(t, "without") ? C_TSZ : C_TS;
+		x.cls = strstr(t, "with time zone") && !strstr(t, "without") ? C_TSZ
+									     : C_TS;
 	else if (starts(t, "interval"))
 		x.cls = C_IVL;
 	if (x.cls == C_INT && x.hi == 0) {
@@ -84,13 +98,14 @@ static struct pgt classify(const char *t, bool is_enum)
 }
 
 /* The range of MySQL's integer type of c. */
-static void mysql_range(const struct rp__ddl_type *ty, long double *lo, long double *hi)
+static void mysql_range(const struct rp__ddl_type *ty, long double *lo,
+			long double *hi)
 {
 	static const struct {
 		const char *dt;
 		int bits;
-	} m[] = {{"tinyint", 8}, {"smallint", 16}, {"mediumint", 24}, {"int", 32},
-		 {"integer", 32}, {"bigint", 64}};
+	} m[] = {{"tinyint", 8}, {"smallint", 16}, {"mediumint", 24},
+		 {"int", 32},	 {"integer", 32},  {"bigint", 64}};
 	int bits = 0;
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
 		if (!strcasecmp(ty->data_type, m[i].dt))
@@ -113,11 +128,12 @@ static void mysql_range(const struct rp__ddl_type *ty, long double *lo, long dou
 }
 
 struct conv {
-	const char *using;	/* USING expression; NULL: no type change */
-	const char *why;	/* a copy, and why */
+	const char *using; /* USING expression; NULL: no type change */
+	const char *why;   /* a copy, and why */
 };
 
-static const char *enum_why(const struct rp__pg_column *o, const struct rp__ddl_column *c)
+static const char *enum_why(const struct rp__pg_column *o,
+			    const struct rp__ddl_column *c)
 {
 	size_t n = o->nlabels;
 	/* the '' init_replica appends is not one of MySQL's labels */
@@ -133,13 +149,14 @@ static const char *enum_why(const struct rp__pg_column *o, const struct rp__ddl_
 
 static bool unicode(const char *cs)
 {
-	return !cs || !strncasecmp(cs, "utf8mb4", 7) || !strncasecmp(cs, "utf16", 5) ||
-	       !strncasecmp(cs, "utf32", 5) || !strcasecmp(cs, "gb18030");
+	return !cs || !strncasecmp(cs, "utf8mb4", 7) ||
+	       !strncasecmp(cs, "utf16", 5) || !strncasecmp(cs, "utf32", 5) ||
+	       !strcasecmp(cs, "gb18030");
 }
 
 /* A conversion of one class into another, or why it goes to a copy. */
-static const char *convert(const struct rp__al *al, const struct pgt *o, const struct pgt *n,
-			   const struct rp__ddl_column *c)
+static const char *convert(const struct rp__al *al, const struct pgt *o,
+			   const struct pgt *n, const struct rp__ddl_column *c)
 {
 	bool strict = al->d->env->strict;
 	const char *dt = c->type.data_type;
@@ -147,13 +164,19 @@ static const char *convert(const struct rp__al *al, const struct pgt *o, const s
 		long double lo, hi;
 		mysql_range(&c->type, &lo, &hi);
 		/* outside strict mode MySQL clamped what does not fit */
-		return strict || (o->lo >= lo && o->hi <= hi) ? NULL
-		       : "integer values clamped outside strict mode";
+		return strict || (o->lo >= lo && o->hi <= hi)
+			       ? NULL
+			       : "integer values clamped outside strict mode";
 	}
-	if (o->cls == C_INT && (n->cls == C_DEC || n->cls == C_DBL || n->cls == C_FLT))
-		return strict || n->cls != C_DEC ? NULL : "values may not fit outside strict mode";
+	if (o->cls == C_INT &&
+	    (n->cls == C_DEC || n->cls == C_DBL || n->cls == C_FLT))
+		return strict || n->cls != C_DEC
+			       ? NULL
+			       : "values may not fit outside strict mode";
 	if (o->cls == C_DEC && n->cls == C_DEC)
-		return n->b >= o->b && n->a - n->b >= o->a - o->b ? NULL : "DECIMAL precision reduced";
+		return n->b >= o->b && n->a - n->b >= o->a - o->b
+			       ? NULL
+			       : "DECIMAL precision reduced";
 	if ((o->cls == C_FLT || o->cls == C_DEC) && n->cls == C_DBL)
 		return NULL;
 	if (o->cls == C_STR && n->cls == C_STR) {
@@ -165,15 +188,57 @@ static const char *convert(const struct rp__al *al, const struct pgt *o, const s
 	}
 	if (o->cls == C_ENUM && n->cls == C_STR)
 		return NULL;
-	if ((o->cls == C_INT || o->cls == C_DEC || o->cls == C_DATE) && n->cls == C_STR)
-		return strict || !n->a ? NULL : "values may be cut outside strict mode";
+	if ((o->cls == C_INT || o->cls == C_DEC || o->cls == C_DATE) &&
+	    n->cls == C_STR)
+		return strict || !n->a ? NULL
+				       : "values may be cut outside strict mode";
 	if (o->cls == C_DATE && n->cls == C_TS)
 		return NULL;
-	if (o->cls == n->cls && (o->cls == C_TS || o->cls == C_TSZ || o->cls == C_IVL))
+	if (o->cls == n->cls &&
+	    (o->cls == C_TS || o->cls == C_TSZ || o->cls == C_IVL))
 		return n->a >= o->a ? NULL : "fractional seconds reduced";
 	if (o->cls == C_BYTES && n->cls == C_BYTES && strcasecmp(dt, "binary"))
 		return NULL;
 	return "the conversion MySQL did may differ from PostgreSQL's cast";
+}
+
+/* A type as format_type() spells it: type_override may use aliases. */
+static void norm_type(const char *t, char *out, size_t n)
+{
+	static const struct {
+		const char *alias, *name;
+	} m[] = {
+		{"bool", "boolean"},
+		{"int", "integer"},
+		{"int4", "integer"},
+		{"int2", "smallint"},
+		{"int8", "bigint"},
+		{"float8", "double precision"},
+		{"float4", "real"},
+		{"varchar", "character varying"},
+		{"timestamptz", "timestamp with time zone"},
+		{"decimal", "numeric"},
+	};
+	char low[128];
+	size_t k = 0;
+	for (; t[k] && k + 1 < sizeof(low); k++)
+		low[k] = (char)(t[k] >= 'A' && t[k] <= 'Z' ? t[k] + 32 : t[k]);
+	low[k] = 0;
+	size_t word = strcspn(low, "(");
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (strlen(m[i].alias) == word && !strncmp(low, m[i].alias, word)) {
+			snprintf(out, n, "%s%s", m[i].name, low + word);
+			return;
+		}
+	snprintf(out, n, "%s", low);
+}
+
+static bool same_type(const char *a, const char *b)
+{
+	char x[160], y[160];
+	norm_type(a, x, sizeof(x));
+	norm_type(b, y, sizeof(y));
+	return !strcmp(x, y);
 }
 
 static struct conv conversion(struct rp__al *al, const struct rp__pg_column *o,
@@ -182,15 +247,17 @@ static struct conv conversion(struct rp__al *al, const struct rp__pg_column *o,
 	struct rp__dp *d = al->d;
 	struct conv v = {NULL, NULL};
 	const struct rp__ddl_column *c = cd->c;
-	struct pgt ot = classify(o->type, o->is_enum), nt = classify(cd->type, cd->is_enum);
+	struct pgt ot = classify(o->type, o->is_enum),
+		   nt = classify(cd->type, cd->is_enum);
 	char q[300];
 	struct buf b;
 	buf_init(&b, 0);
 	rp_quote_ident(&b, c->name);
 	snprintf(q, sizeof(q), "%s", buf_cstr(&b));
 	buf_release(&b);
-	bool same = !strcmp(o->type, cd->type) || (ot.cls == nt.cls && ot.cls == C_INT &&
-						    ot.lo == nt.lo && ot.hi == nt.hi);
+	bool same = same_type(o->type, cd->type) ||
+		    (ot.cls == nt.cls && ot.cls == C_INT && ot.lo == nt.lo &&
+		     ot.hi == nt.hi);
 	if (ot.cls == C_ENUM && nt.cls == C_ENUM) {
 		v.why = enum_why(o, c);
 		/* a new type of the labels: values added to a type cannot be
@@ -198,7 +265,8 @@ static struct conv conversion(struct rp__al *al, const struct rp__pg_column *o,
 		v.using = rp__dp_printf(d, "%s::text::%s", q, cd->type);
 	} else if (!strcasecmp(c->type.data_type, "char") && ot.cls == C_STR) {
 		/* CHAR drops trailing spaces: MySQL reads them so */
-		v.why = nt.a && (!ot.a || nt.a < ot.a) ? "string length reduced" : NULL;
+		v.why = nt.a && (!ot.a || nt.a < ot.a) ? "string length reduced"
+						       : NULL;
 		v.using = rp__dp_printf(d, "rtrim(%s, ' ')::%s", q, cd->type);
 	} else if (same && ot.cls != C_INT) {
 		return v;
@@ -206,7 +274,9 @@ static struct conv conversion(struct rp__al *al, const struct rp__pg_column *o,
 		v.why = convert(al, &ot, &nt, c);
 		if (!same)
 			v.using = rp__dp_printf(d, "%s::%s%s", q,
-						ot.cls == C_ENUM || v.why ? "text::" : "", cd->type);
+						ot.cls == C_ENUM || v.why ? "text::"
+									  : "",
+						cd->type);
 	}
 	if (v.why && rp__al_empty(al))
 		v.why = NULL;
@@ -215,7 +285,8 @@ static struct conv conversion(struct rp__al *al, const struct rp__pg_column *o,
 
 /* ---- the statements ---- */
 
-static void col_sql(struct rp__al *al, const char *col, const char *what, const char *arg)
+static void col_sql(struct rp__al *al, const char *col, const char *what,
+		    const char *arg)
 {
 	struct buf *b = rp__al_sql(al);
 	buf_putl(b, "ALTER COLUMN ");
@@ -227,7 +298,8 @@ static void col_sql(struct rp__al *al, const char *col, const char *what, const 
 	rp__dp_emit(al->d);
 }
 
-static void type_sql(struct rp__dp *d, const char *what, const char *type, const char *rest)
+static void type_sql(struct rp__dp *d, const char *what, const char *type,
+		     const char *rest)
 {
 	struct buf *b = rp__dp_sql(d);
 	buf_puts(b, what);
@@ -243,17 +315,21 @@ static void change_type(struct rp__al *al, const struct rp__pg_column *o,
 			const struct rp__dp_coldef *cd, const char *using)
 {
 	struct rp__dp *d = al->d;
-	const char *old = o->is_enum && rp__dp_enum_owned(d, al->t, o) ? o->type : NULL;
+	const char *old = o->is_enum && rp__dp_enum_owned(d, al->t, o) ? o->type
+								       : NULL;
 	if (o->def)
 		col_sql(al, o->name, "DROP DEFAULT", NULL);
 	if (cd->is_enum) {
-		if (old && !strcmp(rp__dp_type_ident(d, old), rp__dp_type_ident(d, cd->type))) {
+		if (old && !strcmp(rp__dp_type_ident(d, old),
+				   rp__dp_type_ident(d, cd->type))) {
 			/* the new type takes the name */
-			const char *tmp = rp__dp_printf(d, "%.50s_old", rp__dp_type_ident(d, old));
+			const char *tmp = rp__dp_printf(d, "%.50s_old",
+							rp__dp_type_ident(d, old));
 			struct buf qb;
 			buf_init(&qb, 0);
 			rp_quote_ident(&qb, tmp);
-			type_sql(d, "ALTER TYPE ", old, rp__dp_printf(d, " RENAME TO %s", buf_cstr(&qb)));
+			type_sql(d, "ALTER TYPE ", old,
+				 rp__dp_printf(d, " RENAME TO %s", buf_cstr(&qb)));
 			buf_reset(&qb);
 			rp__dp_qname(&qb, al->t->pg_schema, tmp);
 			old = rp__dp_strdup(d, buf_cstr(&qb));
@@ -265,7 +341,8 @@ static void change_type(struct rp__al *al, const struct rp__pg_column *o,
 		rp__dp_enum_sql(rp__dp_sql(d), cd->type, n, labels);
 		rp__dp_emit(d);
 	}
-	col_sql(al, o->name, "TYPE ", rp__dp_printf(d, "%s USING %s", cd->type, using));
+	col_sql(al, o->name, "TYPE ",
+		rp__dp_printf(d, "%s USING %s", cd->type, using));
 	if (old)
 		type_sql(d, "DROP TYPE IF EXISTS ", old, NULL);
 }
@@ -279,7 +356,8 @@ static bool in_primary_key(const struct rp__dp_table *t, const char *col)
 	return false;
 }
 
-static bool moves(const struct rp__dp_table *t, size_t i, const struct rp__ddl_column *c)
+static bool moves(const struct rp__dp_table *t, size_t i,
+		  const struct rp__ddl_column *c)
 {
 	if (c->first)
 		return i != 0;
@@ -296,8 +374,11 @@ static const char *nulls(struct rp__al *al, const struct rp__pg_column *o,
 	if (!cd->c->not_null || o->not_null || al->d->env->strict || rp__al_empty(al))
 		return NULL;
 	*fill = rp__dp_implicit_default(al->d, cd);
-	return *fill ? NULL : rp__dp_printf(al->d, "column %s: NULLs became MySQL's implicit "
-						   "value outside strict mode", cd->c->name);
+	return *fill ? NULL
+		     : rp__dp_printf(al->d,
+				     "column %s: NULLs became MySQL's implicit "
+				     "value outside strict mode",
+				     cd->c->name);
 }
 
 static bool same_labels(const struct rp__pg_column *o, struct rp__dp *d,
@@ -313,7 +394,8 @@ static bool same_labels(const struct rp__pg_column *o, struct rp__dp *d,
 	return !strcmp(rp__dp_type_ident(d, o->type), rp__dp_type_ident(d, cd->type));
 }
 
-static void apply(struct rp__al *al, size_t i, const struct rp__dp_coldef *cd, const char *fill)
+static void apply(struct rp__al *al, size_t i, const struct rp__dp_coldef *cd,
+		  const char *fill)
 {
 	struct rp__dp *d = al->d;
 	struct rp__dp_table *t = al->t;
@@ -342,7 +424,8 @@ static void apply(struct rp__al *al, size_t i, const struct rp__dp_coldef *cd, c
 	}
 	bool not_null = cd->c->not_null || in_primary_key(t, o.name);
 	if (not_null != o.not_null)
-		col_sql(al, o.name, not_null ? "SET NOT NULL" : "DROP NOT NULL", NULL);
+		col_sql(al, o.name, not_null ? "SET NOT NULL" : "DROP NOT NULL",
+			NULL);
 	if (cd->def)
 		col_sql(al, o.name, "SET DEFAULT ", cd->def);
 	else if (o.def)
@@ -357,11 +440,13 @@ void rp__al_modify(struct rp__al *al, const struct rp__ddl_alter *c)
 	struct rp__dp *d = al->d;
 	struct rp__dp_table *t = al->t;
 	const struct rp__ddl_column *col = &c->col;
-	const char *old = c->op == RP__AL_CHANGE_COLUMN && c->name ? c->name : col->name;
+	const char *old = c->op == RP__AL_CHANGE_COLUMN && c->name ? c->name
+								   : col->name;
 	long i = rp__dp_col_find(t, old);
 	if (i < 0) {
 		if (!c->if_exists)
-			rp__al_copy(al, rp__dp_printf(d, "no column %s in PostgreSQL", old));
+			rp__al_copy(al, rp__dp_printf(d, "no column %s in PostgreSQL",
+						      old));
 		return;
 	}
 	if (c->op == RP__AL_CHANGE_COLUMN)
@@ -371,12 +456,15 @@ void rp__al_modify(struct rp__al *al, const struct rp__ddl_alter *c)
 	struct rp__dp_coldef cd;
 	rp__dp_coldef(d, al->schema, t->name, t->pg_schema, col, &cd);
 	if (!cd.mapped) {
-		rp__al_disable(al, rp__dp_printf(d, "column %s: type %s has no PostgreSQL type",
-						 col->name, col->type.column_type));
+		rp__al_disable(al,
+			       rp__dp_printf(d,
+					     "column %s: type %s has no PostgreSQL type",
+					     col->name, col->type.column_type));
 		return;
 	}
 	if (d->env->column_order_exact && moves(t, (size_t)i, col)) {
-		rp__al_copy(al, rp__dp_printf(d, "column order: %s moves", col->name));
+		rp__al_copy(al,
+			    rp__dp_printf(d, "column order: %s moves", col->name));
 		return;
 	}
 	const char *fill;

@@ -11,8 +11,9 @@
 
 #include "replay/ddl_pg_int.h"
 
-static void rename_enum(struct rp__dp *d, struct rp__dp_table *t, struct rp__pg_column *c,
-			const char *name, const char *pg_schema)
+static void rename_enum(struct rp__dp *d, struct rp__dp_table *t,
+			struct rp__pg_column *c, const char *name,
+			const char *pg_schema)
 {
 	if (!rp__dp_enum_owned(d, t, c))
 		return;
@@ -41,12 +42,14 @@ static void rename_enum(struct rp__dp *d, struct rp__dp_table *t, struct rp__pg_
 
 /* Indexes and the primary key named after the old name take the new one
  * (already in the new schema: SET SCHEMA moves them). */
-static void rename_index(struct rp__dp *d, struct rp__dp_table *t, struct rp__pg_index *x,
-			 const char *name, const char *pg_schema)
+static void rename_index(struct rp__dp *d, struct rp__dp_table *t,
+			 struct rp__pg_index *x, const char *name,
+			 const char *pg_schema)
 {
 	const char *to;
 	if (x->primary) {
-		if (!x->constraint || strcmp(x->constraint, rp__dp_printf(d, "%s_pkey", t->name)))
+		if (!x->constraint ||
+		    strcmp(x->constraint, rp__dp_printf(d, "%s_pkey", t->name)))
 			return;
 		to = rp__dp_printf(d, "%s_pkey", name);
 		if (strlen(to) > 63)
@@ -114,8 +117,8 @@ static void say_pair(struct rp__dp *d, const char *fs, const char *f, const char
 	rp__dp_src_name(&d->sum, ts, tt);
 }
 
-int rp__dp_rename_one(struct rp__dp *d, const char *fs, const char *f, const char *ts,
-		      const char *tt)
+int rp__dp_rename_one(struct rp__dp *d, const char *fs, const char *f,
+		      const char *ts, const char *tt)
 {
 	bool from = rp__dp_replicated(d, fs, f), to = rp__dp_replicated(d, ts, tt);
 	if (!from && !to)
@@ -128,7 +131,8 @@ int rp__dp_rename_one(struct rp__dp *d, const char *fs, const char *f, const cha
 	if (!from) {
 		/* the rows were never replicated: a snapshot brings them */
 		rp__dp_fx(d, RP__FX_COPY, ts, tt,
-			  rp__dp_printf(d, "renamed into replication from %s.%s", fs, f));
+			  rp__dp_printf(d, "renamed into replication from %s.%s", fs,
+					f));
 		rp__dp_table_clear(target);
 		return 0;
 	}
@@ -137,7 +141,8 @@ int rp__dp_rename_one(struct rp__dp *d, const char *fs, const char *f, const cha
 			rp__dp_drop_sql(d, t);
 		rp__dp_fx(d, RP__FX_DROPPED, fs, f, NULL);
 		if (to)
-			rp__dp_fx(d, RP__FX_COPY, ts, tt, "table missing in PostgreSQL");
+			rp__dp_fx(d, RP__FX_COPY, ts, tt,
+				  "table missing in PostgreSQL");
 		return 0;
 	}
 	/* MySQL refused a rename onto a table: PostgreSQL's is stale */
@@ -153,7 +158,8 @@ int rp__dp_rename(struct rp__dp *d)
 	const struct rp__ddl_stmt *st = d->st;
 	for (size_t i = 0; i < st->npairs; i++) {
 		const struct rp__ddl_pair *p = &st->pairs[i];
-		const char *fs = rp__dp_schema(d, &p->from), *ts = rp__dp_schema(d, &p->to);
+		const char *fs = rp__dp_schema(d, &p->from),
+			   *ts = rp__dp_schema(d, &p->to);
 		size_t before = d->out->nfx + d->out->nsql;
 		if (rp__dp_rename_one(d, fs, p->from.name, ts, p->to.name))
 			return -1;

@@ -104,13 +104,17 @@ static void create_keys(struct rp__dp *d, struct rp__dp_table *t)
 	for (size_t i = 0; i < st->ncols; i++) {
 		const struct rp__ddl_column *c = &st->cols[i];
 		struct rp__ddl_index_col ic = {.name = c->name};
-		struct rp__ddl_index x = {.primary = c->primary, .unique = c->unique,
-					  .ncols = 1, .cols = &ic};
+		struct rp__ddl_index x = {.primary = c->primary,
+					  .unique = c->unique,
+					  .ncols = 1,
+					  .cols = &ic};
 		if (c->primary || c->unique)
 			rp__dp_key_sql(d, t, &x);
 	}
 	for (size_t i = 0; i < st->nidx; i++)
 		rp__dp_key_sql(d, t, &st->idx[i]);
+	for (size_t i = 0; i < st->nfk; i++)
+		rp__dp_fk_index(d, t, &st->fk[i]);
 }
 
 static int fillfactor(struct rp__dp *d, const struct rp__dp_table *t)
@@ -176,11 +180,14 @@ int rp__dp_create(struct rp__dp *d)
 		return create_like(d, t);
 	struct rp__dp_coldef *cds = arena_calloc(d->a, st->ncols + 1, sizeof(*cds));
 	for (size_t i = 0; i < st->ncols; i++) {
-		rp__dp_coldef(d, schema, t->name, t->pg_schema, &st->cols[i], &cds[i]);
+		rp__dp_coldef(d, schema, t->name, t->pg_schema, &st->cols[i],
+			      &cds[i]);
 		if (!cds[i].mapped) {
 			rp__dp_fx(d, RP__FX_DISABLE, schema, t->name,
-				  rp__dp_printf(d, "column %s: type %s has no PostgreSQL type",
-						st->cols[i].name, st->cols[i].type.column_type));
+				  rp__dp_printf(d,
+						"column %s: type %s has no PostgreSQL type",
+						st->cols[i].name,
+						st->cols[i].type.column_type));
 			return 0;
 		}
 	}
@@ -193,9 +200,15 @@ int rp__dp_create(struct rp__dp *d)
 	create_keys(d, t);
 	comments_sql(d, t);
 	rp__dp_fx(d, RP__FX_CREATED, schema, t->name, NULL);
+	for (size_t i = 0; i < st->ncols; i++)
+		if (st->cols[i].check)
+			rp__dp_fx(d, RP__FX_NOTE, schema, t->name,
+				  rp__dp_printf(d, "CHECK (%s) left out",
+						st->cols[i].check));
 	for (size_t i = 0; i < st->nchecks; i++)
 		rp__dp_fx(d, RP__FX_NOTE, schema, t->name,
-			  rp__dp_printf(d, "CHECK (%s) left out", st->checks[i].expr));
+			  rp__dp_printf(d, "CHECK (%s) left out",
+					st->checks[i].expr));
 	if (st->nfk)
 		rp__dp_fx(d, RP__FX_NOTE, schema, t->name,
 			  "FOREIGN KEY not created while replicating (detach_replica adds them)");
@@ -213,10 +226,12 @@ static const char *like_default(struct rp__dp *d, const char *def, const char *f
 	const char *p = strstr(def, from);
 	if (!p)
 		return def;
-	return rp__dp_printf(d, "%.*s%s%s", (int)(p - def), def, to, p + strlen(from));
+	return rp__dp_printf(d, "%.*s%s%s", (int)(p - def), def, to,
+			     p + strlen(from));
 }
 
-static void like_cols(struct rp__dp *d, struct rp__dp_table *t, const struct rp__dp_table *src)
+static void like_cols(struct rp__dp *d, struct rp__dp_table *t,
+		      const struct rp__dp_table *src)
 {
 	for (size_t i = 0; i < src->ncols; i++) {
 		struct rp__pg_column *c = rp__dp_col_add(d, t);
@@ -261,19 +276,25 @@ static void like_cols(struct rp__dp *d, struct rp__dp_table *t, const struct rp_
 	rp__dp_emit(d);
 }
 
-static void like_keys(struct rp__dp *d, struct rp__dp_table *t, const struct rp__dp_table *src)
+static void like_keys(struct rp__dp *d, struct rp__dp_table *t,
+		      const struct rp__dp_table *src)
 {
 	for (size_t i = 0; i < src->nidx; i++) {
 		const struct rp__pg_index *x = &src->idx[i];
-		struct rp__ddl_index_col *ic = arena_calloc(d->a, x->ncols + 1, sizeof(*ic));
+		struct rp__ddl_index_col *ic = arena_calloc(d->a, x->ncols + 1,
+							    sizeof(*ic));
 		bool expr = false;
 		for (size_t k = 0; k < x->ncols; k++) {
 			ic[k].name = x->cols[k];
 			expr |= !x->cols[k];
 		}
-		struct rp__ddl_index k = {
-			.name = x->primary ? NULL : rp__dp_mysql_index_name(d, src, x),
-			.primary = x->primary, .unique = x->unique, .ncols = x->ncols, .cols = ic};
+		struct rp__ddl_index k =
+			{.name = x->primary ? NULL
+					    : rp__dp_mysql_index_name(d, src, x),
+			 .primary = x->primary,
+			 .unique = x->unique,
+			 .ncols = x->ncols,
+			 .cols = ic};
 		if (!expr)
 			rp__dp_key_sql(d, t, &k);
 	}
@@ -289,8 +310,10 @@ static int create_like(struct rp__dp *d, struct rp__dp_table *t)
 	if (!src || !src->exists) {
 		rp__dp_part(d, "copied");
 		rp__dp_fx(d, RP__FX_COPY, t->schema, t->name,
-			  rp__dp_printf(d, "CREATE TABLE ... LIKE a table PostgreSQL does not have "
-					   "(%s.%s)", ls, st->like.name));
+			  rp__dp_printf(d,
+					"CREATE TABLE ... LIKE a table PostgreSQL does not have "
+					"(%s.%s)",
+					ls, st->like.name));
 		return 0;
 	}
 	if (t->exists)
@@ -335,7 +358,8 @@ int rp__dp_truncate(struct rp__dp *d)
 		return -1;
 	rp__dp_head(d, "TRUNCATE TABLE", schema, t->name);
 	if (!t->exists) {
-		rp__dp_fx(d, RP__FX_COPY, schema, t->name, "table missing in PostgreSQL");
+		rp__dp_fx(d, RP__FX_COPY, schema, t->name,
+			  "table missing in PostgreSQL");
 		return 0;
 	}
 	struct buf *b = rp__dp_sql(d);
@@ -361,7 +385,8 @@ static int index_table(struct rp__dp *d, const char *what, struct rp__dp_table *
 		return -1;
 	rp__dp_head(d, what, schema, t->name);
 	if (!t->exists) {
-		rp__dp_fx(d, RP__FX_COPY, schema, t->name, "table missing in PostgreSQL");
+		rp__dp_fx(d, RP__FX_COPY, schema, t->name,
+			  "table missing in PostgreSQL");
 		return 0;
 	}
 	*out = t;

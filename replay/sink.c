@@ -252,6 +252,11 @@ static int table_map(struct rp_sink *s, const struct bl_event *ev, const char *f
 	if (!schema || !rp_table_included(&s->o, t->schema, t->name) ||
 	    rp__is_disabled(s, t->schema, t->name))
 		return 0;
+	/* rows a new copy already holds are skipped (apply_rows): their
+	 * table map has the structure of before the copy, not PostgreSQL's */
+	if (s->nsynced &&
+	    rp__in_sync_copy(s, rp__intern(s, t->schema, t->name), file, ev->end_pos))
+		return 0;
 	return rp__guard_table_map(s, ev, schema, file, e);
 }
 

@@ -5,7 +5,8 @@
 # Usage: sh test/packages.sh [build|test|all|bench]
 PKGS_BUILD="build-essential pkg-config libssl-dev zlib1g-dev libzstd-dev libpq-dev libfyaml-dev"
 PKGS_BENCH="sysbench"	# bench/lag.sh
-PKGS_TEST="clang libclang-rt-14-dev mariadb-server mariadb-client postgresql postgresql-client python3 xz-utils time openssl"
+# percona-toolkit, libdbd-mysql-perl: pt-online-schema-change in t_ddl_replication.sh
+PKGS_TEST="clang libclang-rt-14-dev mariadb-server mariadb-client postgresql postgresql-client python3 xz-utils time openssl percona-toolkit libdbd-mysql-perl"
 case "${1:-all}" in
 build) want="$PKGS_BUILD" ;;
 bench) want="$PKGS_BUILD $PKGS_TEST $PKGS_BENCH" ;;

@@ -2,7 +2,8 @@
 """Compare every table of a MariaDB schema with its PostgreSQL copy, value
 by value, for every column type.
 
-usage: compare.py MYSQL_SCHEMA PG_SCHEMA [TABLE...]
+usage: compare.py [--all] [--columns set|exact] [--ignore TABLE]...
+                  MYSQL_SCHEMA PG_SCHEMA [TABLE...]
 environment: MY_SOCK (MariaDB socket), PG_HOST, PG_PORT, ZERO_DATES (null)
 
 Each side is read with its own client (mariadb, psql) using expressions
@@ -10,10 +11,21 @@ that print the stored value exactly (hex for text and bytes, full
 precision for numbers); the rows are compared as sorted multisets, so
 tables without a key compare too.  Prints one line per table and exits 1
 on the first difference, naming the table, the column and both values.
+
+--columns set|exact  first compare the columns of each table: the same
+                     names (set: in any order, as ddl_column_order: append
+                     leaves them; exact: in the same order)
+--all                every table is compared (not only up to the first
+                     difference), each line starts with "ok " or "differs ",
+                     and the two schemas must hold the same tables: a
+                     table on one side only is a difference of its own
+--ignore TABLE       a table left out of the comparison (one that is not
+                     replicated, such as a skip_tables entry)
 """
 import os
 import subprocess
 import sys
+from collections import Counter
 from decimal import Decimal
 
 NULL = "<NULL>"  # strings are compared as hex: no collision
@@ -99,43 +111,139 @@ def norm(v, kind, side):
     return v
 
 
-def compare(mschema, pschema, tables):
+def lit(value):
+    """A MariaDB string literal (backslashes are escapes there)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def pg_lit(value):
+    return "'" + value.replace("'", "''") + "'"
+
+
+def show(mcols, row):
+    """A row for a message: column=value, text decoded from its hex."""
+    out = []
+    for (c, dt), v in zip(mcols, row):
+        if isinstance(v, str) and exprs(c, dt)[2] == "str" and not dt.endswith(
+                ("binary", "blob")):
+            try:
+                v = bytes.fromhex(v).decode()
+            except ValueError:
+                pass
+        out.append(f"{c}={v!r}")
+    return "(" + ", ".join(out) + ")"
+
+
+def compare_table(mschema, pschema, t, mcols, pcols, columns):
+    """(ok, row count, message) for one table present on both sides."""
+    if columns == "exact" and [c for c, _ in mcols] != pcols:
+        return False, 0, "columns: MariaDB %s, PostgreSQL %s" % (
+            [c for c, _ in mcols], pcols)
+    if columns == "set" and sorted(c for c, _ in mcols) != sorted(pcols):
+        missing = [c for c, _ in mcols if c not in pcols]
+        extra = [c for c in pcols if c not in [m for m, _ in mcols]]
+        return False, 0, "columns: missing in PostgreSQL %s, only in PostgreSQL %s" % (
+            missing, extra)
+    spec = [exprs(c, dt) for c, dt in mcols]
+    msql = "SET time_zone = '+00:00'; SELECT " + ", ".join(s[0] for s in spec) + \
+        f" FROM {myq(mschema)}.{myq(t)}"
+    psql = "SELECT " + ", ".join(s[1] for s in spec) + f" FROM {pgq(pschema)}.{pgq(t)}"
+    mrows = [tuple(norm(v, s[2], "my") for v, s in zip(r, spec)) for r in my_query(msql)]
+    prows = [tuple(norm(v, s[2], "pg") for v, s in zip(r, spec)) for r in pg_query(psql)]
+    key = lambda r: tuple((x is None, str(x)) for x in r)
+    mrows.sort(key=key)
+    prows.sort(key=key)
+    if len(mrows) != len(prows):
+        only_m = Counter(mrows) - Counter(prows)
+        only_p = Counter(prows) - Counter(mrows)
+        ex = ""
+        if only_m:
+            ex += "; first row in MariaDB only: %s" % (show(mcols, sorted(only_m, key=key)[0]),)
+        if only_p:
+            ex += "; first row in PostgreSQL only: %s" % (show(mcols, sorted(only_p, key=key)[0]),)
+        return False, 0, f"{len(mrows)} rows in MariaDB, {len(prows)} in PostgreSQL{ex}"
+    for a, b in zip(mrows, prows):
+        if a != b:
+            for (c, _), x, y in zip(mcols, a, b):
+                if x != y:
+                    return False, 0, f"column {c}: MariaDB {x!r} PostgreSQL {y!r}"
+    return True, len(mrows), f"{len(mrows)} rows equal"
+
+
+def compare(mschema, pschema, tables, every=False, columns=None, ignore=()):
     cols = my_query(
-        "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS "
-        f"WHERE TABLE_SCHEMA = '{mschema}' ORDER BY TABLE_NAME, ORDINAL_POSITION")
+        "SELECT c.TABLE_NAME, c.COLUMN_NAME, c.DATA_TYPE FROM information_schema.COLUMNS c "
+        "JOIN information_schema.TABLES t USING (TABLE_SCHEMA, TABLE_NAME) "
+        f"WHERE c.TABLE_SCHEMA = {lit(mschema)} AND t.TABLE_TYPE = 'BASE TABLE' "
+        "ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION")
     by_table = {}
     for t, c, dt in cols:
-        by_table.setdefault(t, []).append((c, dt.lower()))
-    names = tables or sorted(t for t in by_table
-                             if my_query("SELECT TABLE_TYPE FROM information_schema.TABLES "
-                                         f"WHERE TABLE_SCHEMA = '{mschema}' AND "
-                                         f"TABLE_NAME = '{t}'")[0][0] == "BASE TABLE")
-    total = 0
+        if t not in ignore:
+            by_table.setdefault(t, []).append((c, dt.lower()))
+    pg_cols = {}
+    if columns or every:
+        for t, c in pg_query(
+                "SELECT c.relname, a.attname FROM pg_attribute a "
+                "JOIN pg_class c ON c.oid = a.attrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                f"WHERE n.nspname = {pg_lit(pschema)} AND c.relkind IN ('r', 'p') "
+                "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY c.relname, a.attnum"):
+            pg_cols.setdefault(t, []).append(c)
+    names = tables or sorted(by_table)
+    total = failed = 0
+    if every:
+        for t in sorted(set(pg_cols) - set(by_table) - set(ignore)):
+            print(f"differs {t}: in PostgreSQL only")
+            failed += 1
     for t in names:
-        spec = [exprs(c, dt) for c, dt in by_table[t]]
-        msql = "SET time_zone = '+00:00'; SELECT " + ", ".join(s[0] for s in spec) + \
-            f" FROM {myq(mschema)}.{myq(t)}"
-        psql = "SELECT " + ", ".join(s[1] for s in spec) + f" FROM {pgq(pschema)}.{pgq(t)}"
-        mrows = [tuple(norm(v, s[2], "my") for v, s in zip(r, spec)) for r in my_query(msql)]
-        prows = [tuple(norm(v, s[2], "pg") for v, s in zip(r, spec)) for r in pg_query(psql)]
-        key = lambda r: tuple((x is None, str(x)) for x in r)
-        mrows.sort(key=key)
-        prows.sort(key=key)
-        if len(mrows) != len(prows):
-            print(f"{t}: {len(mrows)} rows in MariaDB, {len(prows)} in PostgreSQL")
-            return 1
-        for a, b in zip(mrows, prows):
-            if a != b:
-                for (c, _), x, y in zip(by_table[t], a, b):
-                    if x != y:
-                        print(f"{t}: column {c}: MariaDB {x!r} PostgreSQL {y!r}")
-                        break
+        if t not in by_table:
+            ok, n, msg = False, 0, "no such table in MariaDB"
+        elif (columns or every) and t not in pg_cols:
+            ok, n, msg = False, 0, "no such table in PostgreSQL"
+        else:
+            try:
+                ok, n, msg = compare_table(mschema, pschema, t, by_table[t],
+                                           pg_cols.get(t, []), columns)
+            except subprocess.CalledProcessError as x:
+                if not every:
+                    raise
+                ok, n, msg = False, 0, "query failed: " + " ".join(x.stderr.split())[:300]
+        if every:
+            print(("ok " if ok else "differs ") + f"{t}: {msg}")
+        else:
+            print(f"{t}: {msg}")
+        if not ok:
+            failed += 1
+            if not every:
                 return 1
-        print(f"{t}: {len(mrows)} rows equal")
-        total += len(mrows)
-    print(f"total: {len(names)} tables, {total} rows equal")
-    return 0
+        total += n
+    print(f"total: {len(names)} tables, {total} rows equal" +
+          (f", {failed} differ" if failed else ""))
+    return 1 if failed else 0
+
+
+def main(argv):
+    every, columns, ignore, rest = False, None, [], []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--all":
+            every = True
+        elif a == "--columns" and i + 1 < len(argv) and argv[i + 1] in ("set", "exact"):
+            columns = argv[i + 1]
+            i += 1
+        elif a == "--ignore" and i + 1 < len(argv):
+            ignore.append(argv[i + 1])
+            i += 1
+        elif a.startswith("--"):
+            sys.exit(__doc__)
+        else:
+            rest.append(a)
+        i += 1
+    if len(rest) < 2:
+        sys.exit(__doc__)
+    return compare(rest[0], rest[1], rest[2:], every, columns, ignore)
 
 
 if __name__ == "__main__":
-    sys.exit(compare(sys.argv[1], sys.argv[2], sys.argv[3:]))
+    sys.exit(main(sys.argv[1:]))
