@@ -69,7 +69,8 @@ static int apply_event(struct rp_sink *sink, struct bl_decoder *d, const char *p
 			/* no snapshot to copy from here: said, left out */
 			const char *t = rp_sink_copies(sink);
 			log_warn("replay", "%s: DDL PostgreSQL cannot reproduce; out of "
-					   "replication until copied again (sync_tables "
+					   "replication until copied again (start_replica "
+					   "copies it when it starts, or sync_tables "
 					   "--tables %s)", t, t);
 			rc = 0;
 		}

@@ -75,12 +75,19 @@ static int check_status(const char *conninfo, const char *source)
 	return 0;
 }
 
+static int copy_tables(struct replica *r);
+
 /* Open the sink; where to start: the stored position, else the source's
  * current one, recorded at once. */
 static int replica_start(void *ctx, struct mp_conn *c, struct bl_pos *at)
 {
 	struct replica *r = ctx;
 	if (rp_sink_open(&r->sink, &r->ro, &r->e)) {
+		stream_fail(r->s, "%s", r->e.msg);
+		return -1;
+	}
+	/* copies that DDL asked for and a stop or a crash left unmade */
+	if (copy_tables(r)) {
 		stream_fail(r->s, "%s", r->e.msg);
 		return -1;
 	}
@@ -136,28 +143,54 @@ static int reconnect_pg(struct replica *r)
 	return STREAM_FAIL;
 }
 
+#define COPY_TRIES 3
+
 /*
  * DDL left tables PostgreSQL could not bring to the source's rows: they
  * are copied again now, from a new snapshot, as sync_tables does (the
- * stream waits), and a new sink reads their snapshot positions; a failed
- * copy leaves them out of replication, visible in show_status.
+ * stream waits), and a new sink reads their snapshot positions.  A copy
+ * that fails (the table changed again while its structure was read) is
+ * tried again; one that keeps failing leaves the tables out of
+ * replication, visible in show_status, and is tried again when the
+ * replica starts again.  Returns -1 when the new sink cannot open.
  */
-static int copy_again(struct replica *r)
+static int copy_tables(struct replica *r)
 {
 	char *tables = xstrdup(rp_sink_copies(r->sink));
+	if (!tables[0]) {
+		free(tables);
+		return 0;
+	}
 	rp_sink_close(r->sink);
 	r->sink = NULL;
-	log_info("replica", "copying again from a new snapshot: %s", tables);
-	if (cmd_copy_again(r->cfg, r->src, tables))
-		log_error("replica", "the copy of %s failed: the tables stay out of "
-				     "replication; sync_tables --tables disabled retries", tables);
-	else
-		log_info("replica", "%s copied again; replication goes on", tables);
+	for (int k = 1; k <= COPY_TRIES; k++) {
+		log_info("replica", "copying again from a new snapshot: %s", tables);
+		if (!cmd_copy_again(r->cfg, r->src, tables)) {
+			log_info("replica", "%s copied again; replication goes on", tables);
+			break;
+		}
+		if (k == COPY_TRIES || daemon_stop_requested)
+			log_error("replica", "the copy of %s failed: the tables stay out "
+					     "of replication; start_replica or sync_tables "
+					     "--tables disabled tries again", tables);
+		else
+			log_warn("replica", "the copy of %s failed (attempt %d of %d); "
+					    "trying again", tables, k, COPY_TRIES);
+		if (daemon_stop_requested)
+			break;
+	}
 	free(tables);
 	err_clear(&r->e);
 	if (rp_sink_open(&r->sink, &r->ro, &r->e))
-		return reconnect_pg(r);
-	return STREAM_RESTART;
+		return -1;
+	/* what the copy made is known now: not asked for twice */
+	(void)rp_sink_copies(r->sink);
+	return 0;
+}
+
+static int copy_again(struct replica *r)
+{
+	return copy_tables(r) ? reconnect_pg(r) : STREAM_RESTART;
 }
 
 /* What the sink said, as the loop's STREAM_* value. */

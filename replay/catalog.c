@@ -110,7 +110,11 @@ static const char *const migrations[] = {
 	"    ON DELETE CASCADE,"
 	"  summary text NOT NULL, statement text NOT NULL,"
 	"  binlog_file text NOT NULL, binlog_position bigint NOT NULL,"
-	"  applied_at timestamptz NOT NULL DEFAULT now());",
+	"  applied_at timestamptz NOT NULL DEFAULT now());"
+	/* a table waiting to be copied again (RP_COPY): the copy is made
+	 * when the replica starts again, also after a crash */
+	"ALTER TABLE sch_chameleon.t_disabled_tables"
+	"  ADD COLUMN copy_again boolean NOT NULL DEFAULT false;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

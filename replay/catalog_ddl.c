@@ -94,6 +94,15 @@ int rp__catalog_ddl_rename(struct rp_sink *s, const char *schema, const char *ta
 	return rc ? rc : rp__catalog_ddl_table(s, to_schema, to_table, false, e);
 }
 
+int rp__catalog_copy_again(struct rp_sink *s, const char *schema, const char *table,
+			   struct err *e)
+{
+	const char *v[3] = {s->source, schema, table};
+	return send(s,
+		"UPDATE sch_chameleon.t_disabled_tables SET copy_again = true "
+		"WHERE source_name = $1 AND schema_name = $2 AND table_name = $3", 3, v, e);
+}
+
 int rp__catalog_ddl_applied(struct rp_sink *s, const char *summary, const char *stmt,
 			    const struct bl_pos *at, struct err *e)
 {

@@ -81,14 +81,20 @@ static int load_disabled(struct rp_sink *s, struct err *e)
 {
 	struct rp__rows_result r;
 	int rc = source_query(s,
-		"SELECT schema_name || '.' || table_name FROM "
+		"SELECT schema_name || '.' || table_name, copy_again FROM "
 		"sch_chameleon.t_disabled_tables WHERE source_name = $1", &r, e);
 	if (rc)
 		return rc;
 	for (int i = 0; i < r.nrows; i++) {
 		const char *k = rp__rows_get(&r, i, 0);
-		if (k)
-			buf_put(&s->disabled, k, strlen(k) + 1);
+		if (!k)
+			continue;
+		buf_put(&s->disabled, k, strlen(k) + 1);
+		/* a copy asked for by DDL and not made yet (a crash, a
+		 * failed copy): rp_sink_copies names it */
+		const char *again = rp__rows_get(&r, i, 1);
+		if (again && again[0] == 't')
+			buf_put(&s->copies, k, strlen(k) + 1);
 	}
 	rp__quarantine_committed(s, s->disabled.n, 0);
 	rp__rows_result_release(&r);

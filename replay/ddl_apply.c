@@ -321,7 +321,8 @@ static int effect(struct ddl_ctx *c, const struct rp__ddl_fx *f, struct err *e)
 		snprintf(msg, sizeof(msg), "copied again from a new snapshot: %s",
 			 f->why ? f->why : "PostgreSQL cannot reproduce the statement");
 		queue_copy(s, f->schema, f->table);
-		return rp__disable_in_tx(s, f->schema, f->table, msg, stmt_text(c), &c->at, e);
+		int rc = rp__disable_in_tx(s, f->schema, f->table, msg, stmt_text(c), &c->at, e);
+		return rc ? rc : rp__catalog_copy_again(s, f->schema, f->table, e);
 	}
 	case RP__FX_DISABLE:
 		return rp__disable_in_tx(s, f->schema, f->table,
@@ -366,8 +367,16 @@ static int run_plan(struct ddl_ctx *c, const struct rp__ddl_plan *p, struct err 
 		if (pg)
 			rc = create_schema(s, pg, e);
 	}
+	/* the source's statement is what t_error_log shows of a refusal;
+	 * it stays until the results are read, just below */
+	buf_reset(&s->ddl_stmt);
+	buf_puts(&s->ddl_stmt, stmt_text(c));
 	for (size_t i = 0; i < p->nsql && !rc; i++)
-		rc = rp__pipe_send(&s->pipe, p->sql[i], 0, NULL, e);
+		rc = rp__pipe_send_as(&s->pipe, p->sql[i], buf_cstr(&s->ddl_stmt), e);
+	/* DDL is rare: its results are read at once, so that a refusal
+	 * names the statement and the next DDL can reuse ddl_stmt */
+	if (!rc && p->nsql)
+		rc = rp__pipe_drain(&s->pipe, e);
 	s->pipe.cur_table = keep;
 	if (!rc && p->nsql) {
 		/* prepared statements know the old column types */

@@ -155,6 +155,10 @@ void rp__pipe_release(struct rp__pipe *p);
 /* An unnamed statement. */
 int rp__pipe_send(struct rp__pipe *p, const char *sql, int n,
 		  const char *const *vals, struct err *e) MUST_CHECK;
+/* An unnamed statement without parameters; a refusal records stmt (which
+ * must stay valid until its result is read) as the failed statement. */
+int rp__pipe_send_as(struct rp__pipe *p, const char *sql, const char *stmt,
+		     struct err *e) MUST_CHECK;
 /* COMMIT, then a sync point; its success is reported by on_commit when
  * its result is read. */
 int rp__pipe_commit(struct rp__pipe *p, struct err *e) MUST_CHECK;
@@ -397,6 +401,7 @@ struct rp_sink {
 	/* DDL: tables to copy again ("schema.table\0", ddl_apply.c), the
 	 * list handed out by rp_sink_copies, the source's flavour */
 	struct buf copies, copies_list;
+	struct buf ddl_stmt;	/* the DDL statement being applied, for t_error_log */
 	bool mariadb;
 	/* show_status: what was received (any event), the timestamps of the
 	 * event being fed and of the last commit boundary */
@@ -472,6 +477,9 @@ int rp__catalog_ddl_drop(struct rp_sink *s, const char *schema, const char *tabl
 int rp__catalog_ddl_rename(struct rp_sink *s, const char *schema, const char *table,
 			   const char *to_schema, const char *to_table, struct err *e) MUST_CHECK;
 /* t_ddl_log and t_sources' DDL count and last statement. */
+/* schema.table, just taken out, is to be copied again (t_disabled_tables.copy_again). */
+int rp__catalog_copy_again(struct rp_sink *s, const char *schema, const char *table,
+			   struct err *e) MUST_CHECK;
 int rp__catalog_ddl_applied(struct rp_sink *s, const char *summary, const char *stmt,
 			    const struct bl_pos *at, struct err *e) MUST_CHECK;
 

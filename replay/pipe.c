@@ -376,16 +376,27 @@ static int sent(struct rp__pipe *p, struct err *e)
 	return 0;
 }
 
-int rp__pipe_send(struct rp__pipe *p, const char *sql, int n,
-		  const char *const *vals, struct err *e)
+static int send_tagged(struct rp__pipe *p, const char *sql, int n,
+		       const char *const *vals, const char *tag, struct err *e)
 {
 	int rc = rp__pipe_copy_end(p, e);
 	if (rc)
 		return rc;
 	if (!p->w->send(p->c, sql, n, vals))
 		return pg_err(p, e, "cannot send a statement");
-	push_tag(p, NULL, false);
+	push_tag(p, tag, false);
 	return sent(p, e);
+}
+
+int rp__pipe_send(struct rp__pipe *p, const char *sql, int n,
+		  const char *const *vals, struct err *e)
+{
+	return send_tagged(p, sql, n, vals, NULL, e);
+}
+
+int rp__pipe_send_as(struct rp__pipe *p, const char *sql, const char *stmt, struct err *e)
+{
+	return send_tagged(p, sql, 0, NULL, stmt, e);
 }
 
 int rp__pipe_commit(struct rp__pipe *p, struct err *e)

@@ -279,9 +279,10 @@ int rp_sink_start_at(struct rp_sink *s, const char *file, uint64_t pos, struct e
 	MUST_CHECK;
 /* Whether the PostgreSQL connection is gone (reopen the sink to go on). */
 bool rp_sink_connection_lost(const struct rp_sink *s);
-/* After RP_COPY: the tables to copy again, "schema.table,..." (origin
- * names, as sync_tables --tables takes them; "" when none), handed over:
- * the sink forgets them. */
+/* After RP_COPY, or when the sink opens: the tables to copy again,
+ * "schema.table,..." (origin names, as sync_tables --tables takes them;
+ * "" when none), handed over: the sink forgets them.  A sink opens with
+ * the copies asked for and not made (t_disabled_tables.copy_again). */
 const char *rp_sink_copies(struct rp_sink *s);
 void rp_sink_close(struct rp_sink *s);
 

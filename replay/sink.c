@@ -113,6 +113,7 @@ struct rp_sink *rp__sink_new(const struct rp_opts *o, const struct rp__wire *w, 
 	buf_init(&s->disabled, 0);
 	buf_init(&s->copies, 0);
 	buf_init(&s->copies_list, 0);
+	buf_init(&s->ddl_stmt, 0);
 	if (w) {
 		rp__pipe_init(&s->pipe, w, c);
 		attach(s);
@@ -477,6 +478,7 @@ void rp_sink_close(struct rp_sink *s)
 	buf_release(&s->disabled);
 	buf_release(&s->copies);
 	buf_release(&s->copies_list);
+	buf_release(&s->ddl_stmt);
 	free(s->synced);
 	free(s->sent);
 	while (s->names) {
