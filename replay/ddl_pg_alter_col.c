@@ -30,6 +30,7 @@ static const char *existing_rows(struct rp__al *al, const struct rp__dp_coldef *
 {
 	struct rp__dp *d = al->d;
 	const struct rp__ddl_column *c = cd->c;
+	const char *why = NULL;
 	*fill = NULL;
 	if (c->generated)
 		return rp__dp_printf(d,
@@ -53,7 +54,9 @@ static const char *existing_rows(struct rp__al *al, const struct rp__dp_coldef *
 					     "column %s: the fractional seconds of the "
 					     "statement's time are not in the binlog",
 					     c->name);
-		*fill = rp__dp_now_sql(d, cd);
+		*fill = rp__dp_now_sql(d, cd, &why);
+		if (why)
+			return why;
 		return *fill ? NULL
 			     : rp__dp_printf(d,
 					     "column %s: CURRENT_TIMESTAMP default "

@@ -501,12 +501,27 @@ TEST(replay_ddl_pg, alter_add_exact)
 	       "DEFAULT '2024-05-01 12:00:00+00';\n"
 	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"ts\" SET DEFAULT CURRENT_TIMESTAMP",
 	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN ts");
-	/* DATETIME: the wall clock of the session's time zone */
-	EXPECT("ALTER TABLE a ADD COLUMN dt DATETIME DEFAULT NOW()",
-	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"dt\" timestamp(0) without time zone "
-	       "DEFAULT '2024-05-01 12:00:00';\n"
-	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"dt\" SET DEFAULT CURRENT_TIMESTAMP",
-	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN dt");
+	/* DATETIME: the wall clock of the session's time zone; the server's
+	 * (no zone in the event, or SYSTEM) is not known: no guess */
+	EXPECT("ALTER TABLE a ADD COLUMN dt DATETIME DEFAULT NOW()", "",
+	       "COPY shop.a: column dt: DATETIME DEFAULT CURRENT_TIMESTAMP in the "
+	       "server's time zone, which the binlog does not give",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN dt, copied again");
+	env.time_zone = "SYSTEM";
+	EXPECT("ALTER TABLE a ADD COLUMN dt DATETIME DEFAULT NOW()", "",
+	       "COPY shop.a: column dt: DATETIME DEFAULT CURRENT_TIMESTAMP in the "
+	       "server's time zone, which the binlog does not give",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN dt, copied again");
+	/* TIMESTAMP is UTC whatever the zone; an empty table has no rows to fill */
+	EXPECT("ALTER TABLE a ADD COLUMN ts TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"ts\" timestamp(0) with time zone "
+	       "DEFAULT '2024-05-01 12:00:00+00';\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"ts\" SET DEFAULT CURRENT_TIMESTAMP",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN ts");
+	EXPECT("ALTER TABLE empty ADD COLUMN dt DATETIME DEFAULT NOW()",
+	       "ALTER TABLE \"shop_pg\".\"empty\" ADD COLUMN \"dt\" timestamp(0) without "
+	       "time zone DEFAULT CURRENT_TIMESTAMP",
+	       "ALTERED shop.empty", "ALTER TABLE `shop`.`empty`: ADD COLUMN dt");
 	env.time_zone = "+02:00";
 	EXPECT("ALTER TABLE a ADD COLUMN dt DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP",
 	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"dt\" timestamp(0) without time zone "
