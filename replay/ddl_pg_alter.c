@@ -208,6 +208,32 @@ static void clause(struct rp__al *al, const struct rp__ddl_alter *c)
 				     c->text ? c->text : "?"));
 }
 
+/* The other table of partition maintenance: copied again, or gone. */
+static int other_table(struct rp__al *al)
+{
+	struct rp__dp *d = al->d;
+	if (!al->other.name)
+		return 0;
+	const char *schema = rp__dp_schema(d, &al->other);
+	const char *name = al->other.name;
+	if (!rp__dp_replicated(d, schema, name))
+		return 0;
+	struct rp__dp_table *t;
+	if (rp__dp_table(d, schema, name, &t))
+		return -1;
+	if (al->other_fx == RP__FX_DROPPED) {
+		if (t->exists)
+			rp__dp_drop_sql(d, t);
+		rp__dp_fx(d, RP__FX_DROPPED, schema, name, NULL);
+		return 0;
+	}
+	rp__dp_table_clear(t);
+	rp__dp_fx(d, RP__FX_COPY, schema, name,
+		  rp__dp_printf(d, "%s: partition maintenance on %s.%s", al->why,
+				al->schema, al->t->name));
+	return 0;
+}
+
 /* The statement is left to a copy (or out): its SQL and effects go. */
 static int verdict(struct rp__al *al, size_t nsql, size_t nfx)
 {
@@ -229,12 +255,12 @@ static int verdict(struct rp__al *al, size_t nsql, size_t nfx)
 		rp__dp_emit(d);
 		rp__dp_fx(d, RP__FX_DROPPED, schema, name, NULL);
 		if (!rp__dp_replicated(d, ts, tt))
-			return 0;
+			return other_table(al);
 		schema = ts;
 		name = tt;
 	}
 	rp__dp_fx(d, al->verdict, schema, name, al->why);
-	return 0;
+	return other_table(al);
 }
 
 int rp__dp_alter(struct rp__dp *d)
@@ -310,8 +336,11 @@ void rp__al_other(struct rp__al *al, const struct rp__ddl_alter *c)
 	case RP__AL_CONVERT_CHARSET:
 		rp__al_convert(al, c);
 		return;
-	case RP__AL_SET_VISIBLE:
 	case RP__AL_OPTION:
+		rp__dp_part(d, "%s", text);
+		rp__al_partition(al, text);
+		return;
+	case RP__AL_SET_VISIBLE:
 	default:
 		rp__dp_part(d, "%s", text);
 		return;
@@ -343,4 +372,138 @@ void rp__al_convert(struct rp__al *al, const struct rp__ddl_alter *c)
 				  "CONVERT TO CHARACTER SET %s outside strict mode: "
 				  "characters it lacks became '?'",
 				  cs));
+}
+
+/* ---- partition maintenance ---- */
+
+static bool word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '$' || (c & 0x80);
+}
+
+/* Whether the next word of *s is w (case-insensitive); past it if so.
+ * What is between words (spaces, newlines, comment marks) is skipped. */
+static bool next_is(const char **s, const char *w)
+{
+	const char *p = *s;
+	while (*p && !word_char(*p) && *p != '`' && *p != '"')
+		p++;
+	size_t n = strlen(w);
+	if (strncasecmp(p, w, n) || word_char(p[n]))
+		return false;
+	*s = p + n;
+	return true;
+}
+
+/* A name at *s: bare, `quoted` or "quoted" (a doubled quote is one). */
+static const char *name_at(struct rp__dp *d, const char **s)
+{
+	const char *p = *s;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	struct buf b;
+	buf_init(&b, 0);
+	if (*p == '`' || *p == '"') {
+		char q = *p++;
+		for (; *p; p++) {
+			if (*p == q && p[1] != q)
+				break;
+			if (*p == q)
+				p++;
+			buf_putc(&b, *p);
+		}
+		if (*p != q) {
+			buf_release(&b);
+			return NULL;
+		}
+		p++;
+	} else {
+		for (; word_char(*p); p++)
+			buf_putc(&b, *p);
+	}
+	const char *name = b.n ? rp__dp_strdup(d, buf_cstr(&b)) : NULL;
+	buf_release(&b);
+	*s = p;
+	return name;
+}
+
+/* [schema.]table at *s into *out; false when there is none. */
+static bool table_at(struct rp__dp *d, const char *s, struct rp__ddl_name *out)
+{
+	const char *a = name_at(d, &s);
+	if (!a)
+		return false;
+	out->schema = NULL;
+	out->name = a;
+	if (*s == '.') {
+		s++;
+		const char *b = name_at(d, &s);
+		if (!b)
+			return false;
+		out->schema = a;
+		out->name = b;
+	}
+	return true;
+}
+
+/* The rest of *s after the words w1 w2 found further on, or NULL. */
+static const char *after_words(const char *s, const char *w1, const char *w2)
+{
+	for (const char *p = s; *p; p++) {
+		if (p > s && word_char(p[-1]))
+			continue;
+		const char *q = p;
+		if (next_is(&q, w1) && next_is(&q, w2))
+			return q;
+	}
+	return NULL;
+}
+
+void rp__al_partition(struct rp__al *al, const char *text)
+{
+	struct rp__dp *d = al->d;
+	const char *s = text;
+	/* what is removed from a table without rows is nothing; what comes
+	 * in from another table is rows all the same */
+	bool empty = rp__al_empty(al);
+	if (!empty && next_is(&s, "TRUNCATE") && next_is(&s, "PARTITION")) {
+		rp__al_copy(al, "TRUNCATE PARTITION removes rows without row events");
+		return;
+	}
+	s = text;
+	if (!empty && next_is(&s, "DROP") && next_is(&s, "PARTITION")) {
+		rp__al_copy(al, "DROP PARTITION removes rows without row events");
+		return;
+	}
+	s = text;
+	if (next_is(&s, "EXCHANGE") && next_is(&s, "PARTITION")) {
+		rp__al_copy(al, "EXCHANGE PARTITION swaps rows with another table "
+				"without row events");
+		const char *w = after_words(s, "WITH", "TABLE");
+		if (w && table_at(d, w, &al->other))
+			al->other_fx = RP__FX_COPY;
+		return;
+	}
+	s = text;
+	if (!next_is(&s, "CONVERT"))
+		return;
+	/* MariaDB 10.7: CONVERT PARTITION p TO TABLE t, CONVERT TABLE t TO
+	 * PARTITION p ... */
+	const char *p = s;
+	if (next_is(&p, "PARTITION")) {
+		rp__al_copy(al, "CONVERT PARTITION moves rows into another table "
+				"without row events");
+		const char *w = after_words(p, "TO", "TABLE");
+		if (w && table_at(d, w, &al->other))
+			al->other_fx = RP__FX_COPY;
+		return;
+	}
+	p = s;
+	if (next_is(&p, "TABLE")) {
+		rp__al_copy(al, "CONVERT TABLE moves another table's rows in without "
+				"row events");
+		if (table_at(d, p, &al->other))
+			al->other_fx = RP__FX_DROPPED;
+	}
 }

@@ -16,6 +16,11 @@ struct rp__al {
 	const char *why;
 	bool changed;			    /* PostgreSQL's table changes */
 	const struct rp__ddl_alter *rename; /* RENAME TO, applied last */
+	/* partition maintenance with another table (EXCHANGE PARTITION,
+	 * CONVERT PARTITION/TABLE): its name and what it went through
+	 * (RP__FX_COPY, RP__FX_DROPPED); other.name NULL when none */
+	struct rp__ddl_name other;
+	enum rp__ddl_fx_kind other_fx;
 };
 
 /* The statement goes to a copy of the table / takes the table out (the
@@ -37,5 +42,8 @@ void rp__al_key(struct rp__al *al, const struct rp__ddl_alter *c);
 /* ddl_pg_alter.c: foreign keys, checks, options, charsets */
 void rp__al_other(struct rp__al *al, const struct rp__ddl_alter *c);
 void rp__al_convert(struct rp__al *al, const struct rp__ddl_alter *c);
+/* Partition maintenance in an RP__AL_OPTION's text: a copy when it
+ * changed rows without row events (TRUNCATE, DROP, EXCHANGE, CONVERT). */
+void rp__al_partition(struct rp__al *al, const char *text);
 
 #endif

@@ -638,6 +638,58 @@ TEST(replay_ddl_pg, alter_defaults_and_rest)
 	ASSERT(strstr(plan.summary, "CONVERT TO CHARACTER SET utf8mb4"));
 }
 
+/* partition maintenance that changes rows without row events: a copy */
+TEST(replay_ddl_pg, alter_partitions)
+{
+	setup();
+	EXPECT("ALTER TABLE a ADD PARTITION (PARTITION p3 VALUES LESS THAN (400))", "",
+	       "", "ALTER TABLE `shop`.`a`: ADD PARTITION (PARTITION p3 VALUES LESS THAN (400))");
+	NOTHING("ALTER TABLE elsewhere.a TRUNCATE PARTITION p0");
+	run("ALTER TABLE a REORGANIZE PARTITION p3 INTO (PARTITION p3a VALUES LESS THAN "
+	    "(375), PARTITION p3b VALUES LESS THAN (400))");
+	ASSERT_STREQ(fxbuf, "");
+	run("ALTER TABLE a COALESCE PARTITION 2");
+	ASSERT_STREQ(fxbuf, "");
+	run("ALTER TABLE a REMOVE PARTITIONING");
+	ASSERT_STREQ(fxbuf, "");
+	run("ALTER TABLE a ANALYZE PARTITION p1");
+	ASSERT_STREQ(fxbuf, "");
+	EXPECT("ALTER TABLE a truncate\n  partition p0", "",
+	       "COPY shop.a: TRUNCATE PARTITION removes rows without row events",
+	       "ALTER TABLE `shop`.`a`: truncate\n  partition p0, copied again");
+	EXPECT("ALTER TABLE a DROP PARTITION p1, p2", "",
+	       "COPY shop.a: DROP PARTITION removes rows without row events",
+	       "ALTER TABLE `shop`.`a`: DROP PARTITION p1, p2, copied again");
+	/* nothing to remove from a table without rows */
+	EXPECT("ALTER TABLE empty DROP PARTITION p1", "", "",
+	       "ALTER TABLE `shop`.`empty`: DROP PARTITION p1");
+	/* the other table changes too */
+	EXPECT("ALTER TABLE a EXCHANGE PARTITION p0 WITH TABLE `other`.`o` WITHOUT VALIDATION",
+	       "",
+	       "COPY shop.a: EXCHANGE PARTITION swaps rows with another table without "
+	       "row events\n"
+	       "COPY other.o: EXCHANGE PARTITION swaps rows with another table without "
+	       "row events: partition maintenance on shop.a",
+	       "ALTER TABLE `shop`.`a`: EXCHANGE PARTITION p0 WITH TABLE `other`.`o` "
+	       "WITHOUT VALIDATION, copied again");
+	run("ALTER TABLE empty EXCHANGE PARTITION p0 WITH TABLE elsewhere.x");
+	ASSERT_STREQ(fxbuf, "COPY shop.empty: EXCHANGE PARTITION swaps rows with another "
+			    "table without row events");
+	/* MariaDB 10.7 */
+	run("ALTER TABLE a CONVERT PARTITION p0 TO TABLE p0_old");
+	ASSERT_STREQ(fxbuf, "COPY shop.a: CONVERT PARTITION moves rows into another table "
+			    "without row events\n"
+			    "COPY shop.p0_old: CONVERT PARTITION moves rows into another "
+			    "table without row events: partition maintenance on shop.a");
+	EXPECT("ALTER TABLE a CONVERT TABLE k TO PARTITION p9 VALUES LESS THAN (900)",
+	       "DROP TABLE IF EXISTS \"shop_pg\".\"k\" CASCADE;\n"
+	       "DROP TYPE IF EXISTS shop_pg.enum_k_tag",
+	       "COPY shop.a: CONVERT TABLE moves another table's rows in without row "
+	       "events\nDROPPED shop.k",
+	       "ALTER TABLE `shop`.`a`: CONVERT TABLE k TO PARTITION p9 VALUES LESS THAN "
+	       "(900), copied again");
+}
+
 TEST(replay_ddl_pg, alter_rename_table)
 {
 	setup();
