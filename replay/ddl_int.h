@@ -218,6 +218,9 @@ struct rp__ddl_stmt {
 	struct rp__ddl_check *checks;
 	const char *charset, *collation, *engine, *comment;	/* table options; NULL when absent */
 	/* ALTER TABLE */
+	bool ignore;			/* ALTER IGNORE TABLE (MariaDB, MySQL up to
+					   5.6): rows that would break a new unique
+					   key are deleted, without row events */
 	size_t nalter;
 	struct rp__ddl_alter *alter;
 	/* RENAME TABLE a TO b, c TO d; DROP TABLE a, b (from only) */

@@ -43,6 +43,17 @@ bool rp__al_empty(const struct rp__al *al)
 	return al->t->empty;
 }
 
+void rp__al_ignore_key(struct rp__al *al, const char *what)
+{
+	if (!al->d->st->ignore || rp__al_empty(al))
+		return;
+	rp__al_copy(al,
+		    rp__dp_printf(al->d,
+				  "ALTER IGNORE TABLE ... ADD %s: the rows with "
+				  "duplicate values were deleted without row events",
+				  what));
+}
+
 /* ---- DROP COLUMN, RENAME COLUMN ---- */
 
 /* MySQL takes a dropped column out of its indexes and keeps the rest of

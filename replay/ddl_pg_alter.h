@@ -30,6 +30,9 @@ void rp__al_disable(struct rp__al *al, const char *why);
 /* The statement buffer holding "ALTER TABLE "s"."t" ". */
 struct buf *rp__al_sql(struct rp__al *al);
 bool rp__al_empty(const struct rp__al *al);
+/* A unique or primary key added by ALTER IGNORE TABLE to a table with
+ * rows: MariaDB deleted the duplicates without row events, a copy. */
+void rp__al_ignore_key(struct rp__al *al, const char *what);
 /* RENAME COLUMN of column i (its own enum type follows). */
 void rp__al_rename_column(struct rp__al *al, size_t i, const char *to);
 

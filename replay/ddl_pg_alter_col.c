@@ -107,8 +107,10 @@ static void column_keys(struct rp__al *al, const struct rp__ddl_column *c)
 				  .unique = c->unique,
 				  .ncols = 1,
 				  .cols = &ic};
-	if (c->primary || c->unique)
+	if (c->primary || c->unique) {
+		rp__al_ignore_key(al, c->primary ? "PRIMARY KEY" : "UNIQUE");
 		rp__dp_key_sql(al->d, al->t, &x);
+	}
 }
 
 void rp__al_add_column(struct rp__al *al, const struct rp__ddl_alter *c)

@@ -200,6 +200,8 @@ void rp__al_key(struct rp__al *al, const struct rp__ddl_alter *c)
 			    : x->unique ? "UNIQUE"
 					: "INDEX",
 			    x->name ? " " : "", x->name ? x->name : "");
+		if (x->primary || x->unique)
+			rp__al_ignore_key(al, x->primary ? "PRIMARY KEY" : "UNIQUE");
 		rp__dp_key_sql(d, al->t, x);
 		al->changed = true;
 		return;

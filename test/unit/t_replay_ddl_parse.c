@@ -522,6 +522,24 @@ TEST(replay_ddl_parse, vector_index)
 	parse_ok("CREATE VECTOR TABLE t (a int)", RP__DS_OTHER);
 }
 
+/* ALTER IGNORE TABLE deletes the rows a new unique key refuses */
+TEST(replay_ddl_parse, alter_ignore)
+{
+	const struct rp__ddl_stmt *st =
+		parse_ok("ALTER ONLINE IGNORE TABLE t ADD UNIQUE KEY u (v)", RP__DS_ALTER_TABLE);
+	ASSERT(st->ignore);
+	ASSERT_EQ(st->nalter, 1);
+	ASSERT_EQ(st->alter[0].op, RP__AL_ADD_INDEX);
+	ASSERT(st->alter[0].idx.unique);
+	st = parse_ok("alter ignore table t add primary key (id)", RP__DS_ALTER_TABLE);
+	ASSERT(st->ignore);
+	st = parse_ok("ALTER TABLE t ADD UNIQUE (v)", RP__DS_ALTER_TABLE);
+	ASSERT(!st->ignore);
+	st = parse_ok("ALTER TABLE ignore ADD c INT", RP__DS_ALTER_TABLE);
+	ASSERT(!st->ignore);
+	ASSERT_STREQ(st->table.name, "ignore");
+}
+
 /* Partitioning after the last ALTER TABLE clause, without a comma, ends
  * a column's default: it was read into the default expression. */
 TEST(replay_ddl_parse, default_before_partitioning)

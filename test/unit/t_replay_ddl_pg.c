@@ -615,6 +615,34 @@ TEST(replay_ddl_pg, alter_keys)
 	       "ALTER TABLE `shop`.`a`: copied again");
 }
 
+/* ALTER IGNORE TABLE: MariaDB deletes the rows a new unique key refuses */
+TEST(replay_ddl_pg, alter_ignore_unique)
+{
+	setup();
+	EXPECT("ALTER IGNORE TABLE a ADD UNIQUE KEY u_v (v)", "",
+	       "COPY shop.a: ALTER IGNORE TABLE ... ADD UNIQUE: the rows with duplicate "
+	       "values were deleted without row events",
+	       "ALTER TABLE `shop`.`a`: ADD UNIQUE u_v, copied again");
+	EXPECT("ALTER IGNORE TABLE a DROP PRIMARY KEY, ADD PRIMARY KEY (v)", "",
+	       "COPY shop.a: ALTER IGNORE TABLE ... ADD PRIMARY KEY: the rows with "
+	       "duplicate values were deleted without row events",
+	       "ALTER TABLE `shop`.`a`: DROP PRIMARY KEY, ADD PRIMARY KEY, copied again");
+	EXPECT("ALTER IGNORE TABLE a ADD COLUMN c INT DEFAULT 1 UNIQUE", "",
+	       "COPY shop.a: ALTER IGNORE TABLE ... ADD UNIQUE: the rows with duplicate "
+	       "values were deleted without row events",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN c, copied again");
+	/* a plain index, or no rows: in place */
+	EXPECT("ALTER IGNORE TABLE a ADD INDEX i (v)",
+	       "CREATE INDEX \"idx_a_i\" ON \"shop_pg\".\"a\" (\"v\")",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD INDEX i");
+	EXPECT("ALTER IGNORE TABLE empty ADD UNIQUE KEY u_v (v)",
+	       "CREATE UNIQUE INDEX \"idx_empty_u_v\" ON \"shop_pg\".\"empty\" (\"v\")",
+	       "ALTERED shop.empty", "ALTER TABLE `shop`.`empty`: ADD UNIQUE u_v");
+	EXPECT("ALTER TABLE a ADD UNIQUE KEY u_v (v)",
+	       "CREATE UNIQUE INDEX \"idx_a_u_v\" ON \"shop_pg\".\"a\" (\"v\")",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD UNIQUE u_v");
+}
+
 TEST(replay_ddl_pg, alter_defaults_and_rest)
 {
 	setup();
@@ -642,8 +670,9 @@ TEST(replay_ddl_pg, alter_defaults_and_rest)
 TEST(replay_ddl_pg, alter_partitions)
 {
 	setup();
-	EXPECT("ALTER TABLE a ADD PARTITION (PARTITION p3 VALUES LESS THAN (400))", "",
-	       "", "ALTER TABLE `shop`.`a`: ADD PARTITION (PARTITION p3 VALUES LESS THAN (400))");
+	EXPECT("ALTER TABLE a ADD PARTITION (PARTITION p3 VALUES LESS THAN (400))",
+	       "", "",
+	       "ALTER TABLE `shop`.`a`: ADD PARTITION (PARTITION p3 VALUES LESS THAN (400))");
 	NOTHING("ALTER TABLE elsewhere.a TRUNCATE PARTITION p0");
 	run("ALTER TABLE a REORGANIZE PARTITION p3 INTO (PARTITION p3a VALUES LESS THAN "
 	    "(375), PARTITION p3b VALUES LESS THAN (400))");
@@ -673,14 +702,16 @@ TEST(replay_ddl_pg, alter_partitions)
 	       "ALTER TABLE `shop`.`a`: EXCHANGE PARTITION p0 WITH TABLE `other`.`o` "
 	       "WITHOUT VALIDATION, copied again");
 	run("ALTER TABLE empty EXCHANGE PARTITION p0 WITH TABLE elsewhere.x");
-	ASSERT_STREQ(fxbuf, "COPY shop.empty: EXCHANGE PARTITION swaps rows with another "
-			    "table without row events");
+	ASSERT_STREQ(fxbuf,
+		     "COPY shop.empty: EXCHANGE PARTITION swaps rows with another "
+		     "table without row events");
 	/* MariaDB 10.7 */
 	run("ALTER TABLE a CONVERT PARTITION p0 TO TABLE p0_old");
-	ASSERT_STREQ(fxbuf, "COPY shop.a: CONVERT PARTITION moves rows into another table "
-			    "without row events\n"
-			    "COPY shop.p0_old: CONVERT PARTITION moves rows into another "
-			    "table without row events: partition maintenance on shop.a");
+	ASSERT_STREQ(fxbuf,
+		     "COPY shop.a: CONVERT PARTITION moves rows into another table "
+		     "without row events\n"
+		     "COPY shop.p0_old: CONVERT PARTITION moves rows into another "
+		     "table without row events: partition maintenance on shop.a");
 	EXPECT("ALTER TABLE a CONVERT TABLE k TO PARTITION p9 VALUES LESS THAN (900)",
 	       "DROP TABLE IF EXISTS \"shop_pg\".\"k\" CASCADE;\n"
 	       "DROP TYPE IF EXISTS shop_pg.enum_k_tag",
