@@ -118,13 +118,78 @@ static void drop_column(struct rp__al *al, const struct rp__ddl_alter *c)
 	al->changed = true;
 }
 
+long rp__al_col_find(const struct rp__al *al, const char *name)
+{
+	for (size_t k = 0; k < al->nmoved; k++)
+		if (!strcasecmp(al->moved[k].from, name))
+			return rp__dp_col_find(al->t, al->moved[k].tmp);
+	return rp__dp_col_find(al->t, name);
+}
+
+/* Whether a clause after the current one renames column name. */
+static bool renamed_later(const struct rp__al *al, const char *name)
+{
+	const struct rp__ddl_stmt *st = al->d->st;
+	for (size_t k = al->at + 1; k < st->nalter; k++) {
+		const struct rp__ddl_alter *c = &st->alter[k];
+		const char *from = c->op == RP__AL_RENAME_COLUMN   ? c->name
+				   : c->op == RP__AL_CHANGE_COLUMN ? c->name
+								   : NULL;
+		const char *to = c->op == RP__AL_RENAME_COLUMN ? c->new_name
+							       : c->col.name;
+		if (from && to && !strcasecmp(from, name) && strcasecmp(to, name))
+			return true;
+	}
+	return false;
+}
+
+static void rename_sql(struct rp__al *al, size_t i, const char *to);
+
+/* Column j holds a name column i takes, and a later clause renames it:
+ * it goes to a temporary name meanwhile (CHANGE a b, CHANGE b a). */
+static void move_away(struct rp__al *al, size_t j)
+{
+	struct rp__dp *d = al->d;
+	const char *from = al->t->cols[j].name;
+	const char *tmp = NULL;
+	for (int k = 1; !tmp || rp__dp_col_find(al->t, tmp) >= 0; k++)
+		tmp = rp__dp_printf(d, "%.40s_chameleon_tmp%d", from, k);
+	if (al->nmoved == al->capmoved) {
+		al->capmoved = al->capmoved * 2 + 4;
+		struct rp__al_moved *v = arena_calloc(d->a, al->capmoved, sizeof(*v));
+		if (al->nmoved)
+			memcpy(v, al->moved, al->nmoved * sizeof(*v));
+		al->moved = v;
+	}
+	al->moved[al->nmoved].from = rp__dp_strdup(d, from);
+	al->moved[al->nmoved].tmp = tmp;
+	al->nmoved++;
+	rename_sql(al, j, tmp);
+}
+
 void rp__al_rename_column(struct rp__al *al, size_t i, const char *to)
+{
+	struct rp__dp_table *t = al->t;
+	if (!strcmp(t->cols[i].name, to))
+		return;
+	/* the column was moved out of the way: it is found by its name again */
+	for (size_t k = 0; k < al->nmoved; k++)
+		if (!strcmp(al->moved[k].tmp, t->cols[i].name)) {
+			al->moved[k] = al->moved[--al->nmoved];
+			break;
+		}
+	for (size_t j = 0; j < t->ncols; j++)
+		if (j != i && !strcasecmp(t->cols[j].name, to) &&
+		    renamed_later(al, t->cols[j].name))
+			move_away(al, j);
+	rename_sql(al, i, to);
+}
+
+static void rename_sql(struct rp__al *al, size_t i, const char *to)
 {
 	struct rp__dp *d = al->d;
 	struct rp__dp_table *t = al->t;
 	struct rp__pg_column *c = &t->cols[i];
-	if (!strcmp(c->name, to))
-		return;
 	struct buf *b = rp__al_sql(al);
 	buf_putl(b, "RENAME COLUMN ");
 	rp_quote_ident(b, c->name);
@@ -161,7 +226,7 @@ void rp__al_rename_column(struct rp__al *al, size_t i, const char *to)
 
 static void rename_column(struct rp__al *al, const struct rp__ddl_alter *c)
 {
-	long i = rp__dp_col_find(al->t, c->name);
+	long i = rp__al_col_find(al, c->name);
 	if (i < 0) {
 		rp__al_copy(al,
 			    rp__dp_printf(al->d,
@@ -296,8 +361,10 @@ int rp__dp_alter(struct rp__dp *d)
 	for (size_t i = 0; i < st->nalter; i++)
 		if (st->alter[i].op == RP__AL_RENAME_TABLE)
 			al.rename = &st->alter[i];
-	for (size_t i = 0; i < st->nalter && al.verdict == RP__FX_ALTERED; i++)
+	for (size_t i = 0; i < st->nalter && al.verdict == RP__FX_ALTERED; i++) {
+		al.at = i;
 		clause(&al, &st->alter[i]);
+	}
 	if (al.verdict != RP__FX_ALTERED)
 		return verdict(&al, nsql, nfx);
 	if (al.rename) {

@@ -21,6 +21,13 @@ struct rp__al {
 	 * (RP__FX_COPY, RP__FX_DROPPED); other.name NULL when none */
 	struct rp__ddl_name other;
 	enum rp__ddl_fx_kind other_fx;
+	size_t at; /* the clause being translated */
+	/* columns moved out of the way of a rename (CHANGE a b, CHANGE b a):
+	 * the later clause's old name from finds the column under tmp */
+	size_t nmoved, capmoved;
+	struct rp__al_moved {
+		const char *from, *tmp;
+	} * moved;
 };
 
 /* The statement goes to a copy of the table / takes the table out (the
@@ -33,7 +40,11 @@ bool rp__al_empty(const struct rp__al *al);
 /* A unique or primary key added by ALTER IGNORE TABLE to a table with
  * rows: MariaDB deleted the duplicates without row events, a copy. */
 void rp__al_ignore_key(struct rp__al *al, const char *what);
-/* RENAME COLUMN of column i (its own enum type follows). */
+/* Column i of the table by the name a clause gives, which may be one
+ * moved out of the way of a rename; -1 when none. */
+long rp__al_col_find(const struct rp__al *al, const char *name);
+/* RENAME COLUMN of column i (its own enum type follows); a column holding
+ * the name that a later clause renames is moved to a temporary name. */
 void rp__al_rename_column(struct rp__al *al, size_t i, const char *to);
 
 /* ddl_pg_alter_col.c */

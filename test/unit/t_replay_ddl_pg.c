@@ -451,6 +451,39 @@ TEST(replay_ddl_pg, alter_modify_in_place)
 	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: MODIFY COLUMN v");
 }
 
+/* names swapped in one statement: through a temporary name */
+TEST(replay_ddl_pg, alter_swap_names)
+{
+	setup();
+	EXPECT("ALTER TABLE a CHANGE id n INT NOT NULL, CHANGE n id INT",
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"n\" TO \"n_chameleon_tmp1\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"id\" TO \"n\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"n_chameleon_tmp1\" TO \"id\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"id\" DROP DEFAULT",
+	       "ALTERED shop.a",
+	       "ALTER TABLE `shop`.`a`: CHANGE COLUMN id n, CHANGE COLUMN n id");
+	/* a rotation, and the names of MySQL's other case */
+	EXPECT("ALTER TABLE a RENAME COLUMN id TO N, RENAME COLUMN n TO v, RENAME COLUMN V TO id",
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"n\" TO \"n_chameleon_tmp1\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"id\" TO \"N\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"v\" TO \"v_chameleon_tmp1\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"n_chameleon_tmp1\" TO \"v\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"v_chameleon_tmp1\" TO \"id\"",
+	       "ALTERED shop.a",
+	       "ALTER TABLE `shop`.`a`: RENAME COLUMN id TO N, RENAME COLUMN n TO v, "
+	       "RENAME COLUMN V TO id");
+	/* an enum column's type follows it through the temporary name */
+	EXPECT("ALTER TABLE k CHANGE id tag INT, CHANGE tag id ENUM('x','y')",
+	       "ALTER TABLE \"shop_pg\".\"k\" RENAME COLUMN \"tag\" TO \"tag_chameleon_tmp1\";\n"
+	       "ALTER TYPE shop_pg.enum_k_tag RENAME TO \"enum_k_tag_chameleon_tmp1\";\n"
+	       "ALTER TABLE \"shop_pg\".\"k\" RENAME COLUMN \"id\" TO \"tag\";\n"
+	       "ALTER TABLE \"shop_pg\".\"k\" RENAME COLUMN \"tag_chameleon_tmp1\" TO \"id\";\n"
+	       "ALTER TYPE \"shop_pg\".\"enum_k_tag_chameleon_tmp1\" RENAME TO \"enum_k_id\";\n"
+	       "ALTER TABLE \"shop_pg\".\"k\" ALTER COLUMN \"id\" DROP DEFAULT",
+	       "ALTERED shop.k",
+	       "ALTER TABLE `shop`.`k`: CHANGE COLUMN id tag, CHANGE COLUMN tag id");
+}
+
 TEST(replay_ddl_pg, alter_modify_copies)
 {
 	setup();
