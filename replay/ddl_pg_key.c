@@ -91,6 +91,26 @@ static const char *left_out(const struct rp__ddl_index *x)
 	return x->ncols ? NULL : "empty";
 }
 
+/* x with its columns named as t names them: MySQL's column names are
+ * case-insensitive (KEY (COLA) on ColA), PostgreSQL's are not. */
+static const struct rp__ddl_index *resolved(struct rp__dp *d,
+					    const struct rp__dp_table *t,
+					    const struct rp__ddl_index *x,
+					    struct rp__ddl_index *tmp)
+{
+	*tmp = *x;
+	struct rp__ddl_index_col *cols = arena_calloc(d->a, x->ncols + 1,
+						      sizeof(*cols));
+	for (size_t i = 0; i < x->ncols; i++) {
+		cols[i] = x->cols[i];
+		long c = rp__dp_col_find(t, x->cols[i].name);
+		if (c >= 0)
+			cols[i].name = t->cols[c].name;
+	}
+	tmp->cols = cols;
+	return tmp;
+}
+
 void rp__dp_key_sql(struct rp__dp *d, struct rp__dp_table *t,
 		    const struct rp__ddl_index *x)
 {
@@ -102,6 +122,8 @@ void rp__dp_key_sql(struct rp__dp *d, struct rp__dp_table *t,
 					lo, x->name ? x->name : "(unnamed)"));
 		return;
 	}
+	struct rp__ddl_index rx;
+	x = resolved(d, t, x, &rx);
 	struct buf *b = rp__dp_sql(d);
 	if (x->primary) {
 		buf_putl(b, "ALTER TABLE ");

@@ -350,6 +350,36 @@ TEST(replay_ddl_pg, indexes)
 	       "DROP INDEX ON `shop`.`a`: nope (none in PostgreSQL)");
 }
 
+/* MySQL's column names are case-insensitive: keys name PostgreSQL's columns */
+TEST(replay_ddl_pg, index_column_case)
+{
+	setup();
+	EXPECT("CREATE INDEX i ON a (V, N)",
+	       "CREATE INDEX \"idx_a_i\" ON \"shop_pg\".\"a\" (\"v\", \"n\")",
+	       "ALTERED shop.a", "CREATE INDEX ON `shop`.`a`: i");
+	EXPECT("ALTER TABLE empty DROP PRIMARY KEY, ADD PRIMARY KEY (ID), ADD UNIQUE (V), "
+	       "ADD INDEX (N)",
+	       "ALTER TABLE \"shop_pg\".\"empty\" ADD PRIMARY KEY (\"id\");\n"
+	       "CREATE UNIQUE INDEX \"idx_empty_v\" ON \"shop_pg\".\"empty\" (\"v\");\n"
+	       "CREATE INDEX \"idx_empty_n\" ON \"shop_pg\".\"empty\" (\"n\")",
+	       "ALTERED shop.empty",
+	       "ALTER TABLE `shop`.`empty`: DROP PRIMARY KEY, ADD PRIMARY KEY, ADD UNIQUE, "
+	       "ADD INDEX");
+	EXPECT("CREATE TABLE m3 (Id INT, ColA INT, PRIMARY KEY (ID), KEY (cola), "
+	       "UNIQUE KEY u (COLA, id))",
+	       "CREATE TABLE \"shop_pg\".\"m3\" (\"Id\" integer, \"ColA\" integer);\n"
+	       "ALTER TABLE \"shop_pg\".\"m3\" ADD PRIMARY KEY (\"Id\");\n"
+	       "CREATE INDEX \"idx_m3_ColA\" ON \"shop_pg\".\"m3\" (\"ColA\");\n"
+	       "CREATE UNIQUE INDEX \"idx_m3_u\" ON \"shop_pg\".\"m3\" (\"ColA\", \"Id\")",
+	       "CREATED shop.m3", "CREATE TABLE `shop`.`m3`");
+	/* the index follows its column: DROP COLUMN finds it */
+	EXPECT("ALTER TABLE empty ADD INDEX iv (V, n), DROP COLUMN v",
+	       "CREATE INDEX \"idx_empty_iv\" ON \"shop_pg\".\"empty\" (\"v\", \"n\");\n"
+	       "ALTER TABLE \"shop_pg\".\"empty\" DROP COLUMN \"v\";\n"
+	       "CREATE INDEX \"idx_empty_iv\" ON \"shop_pg\".\"empty\" (\"n\")",
+	       "ALTERED shop.empty", "ALTER TABLE `shop`.`empty`: ADD INDEX iv, DROP COLUMN v");
+}
+
 TEST(replay_ddl_pg, databases)
 {
 	setup();
