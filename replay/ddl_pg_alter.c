@@ -197,8 +197,8 @@ static void rename_sql(struct rp__al *al, size_t i, const char *to)
 	rp_quote_ident(b, to);
 	rp__dp_emit(d);
 	if (rp__dp_enum_owned(d, t, c)) {
-		char name[200];
-		snprintf(name, sizeof(name), "enum_%s_%s", t->name, to);
+		char name[RP_PG_NAME_MAX];
+		rp_load_fit_name(name, "enum_", t->name, to);
 		b = rp__dp_sql(d);
 		buf_putl(b, "ALTER TYPE ");
 		buf_puts(b, c->type);

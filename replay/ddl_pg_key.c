@@ -16,21 +16,37 @@ const char *rp__dp_mysql_index_name(struct rp__dp *d, const struct rp__dp_table 
 {
 	if (x->primary)
 		return "PRIMARY";
-	char pre[RP_INDEX_NAME_MAX];
-	rp_load_index_name(pre, t->name, "");
+	/* the name after the prefix, when it gives the index's name back (a
+	 * name cut with a hash does not); before names were fitted whole,
+	 * each part was cut to 28 bytes */
+	char pre[RP_INDEX_NAME_MAX], back[RP_INDEX_NAME_MAX];
+	snprintf(pre, sizeof(pre), "idx_%s_", t->name);
 	size_t n = strlen(pre);
-	if (!strncmp(x->name, pre, n) && x->name[n])
-		return rp__dp_strdup(d, x->name + n);
+	if (!strncmp(x->name, pre, n) && x->name[n]) {
+		rp_load_index_name(back, t->name, x->name + n);
+		if (!strcmp(back, x->name))
+			return rp__dp_strdup(d, x->name + n);
+	}
+	snprintf(pre, sizeof(pre), "idx_%.28s_", t->name);
+	n = strlen(pre);
+	if (!strncmp(x->name, pre, n) && x->name[n]) {
+		snprintf(back, sizeof(back), "idx_%.28s_%.28s", t->name, x->name + n);
+		if (!strcmp(back, x->name))
+			return rp__dp_strdup(d, x->name + n);
+	}
 	return x->name;
 }
 
 long rp__dp_idx_find(struct rp__dp *d, const struct rp__dp_table *t, const char *name)
 {
+	char pg[RP_INDEX_NAME_MAX];
+	rp_load_index_name(pg, t->name, name);
 	for (size_t i = 0; i < t->nidx; i++)
 		if (!strcasecmp(name, "PRIMARY")
 			    ? t->idx[i].primary
 			    : !strcasecmp(rp__dp_mysql_index_name(d, t, &t->idx[i]),
-					  name))
+					  name) ||
+				      !strcmp(t->idx[i].name, pg))
 			return (long)i;
 	return -1;
 }

@@ -377,7 +377,51 @@ TEST(replay_ddl_pg, index_column_case)
 	       "CREATE INDEX \"idx_empty_iv\" ON \"shop_pg\".\"empty\" (\"v\", \"n\");\n"
 	       "ALTER TABLE \"shop_pg\".\"empty\" DROP COLUMN \"v\";\n"
 	       "CREATE INDEX \"idx_empty_iv\" ON \"shop_pg\".\"empty\" (\"n\")",
-	       "ALTERED shop.empty", "ALTER TABLE `shop`.`empty`: ADD INDEX iv, DROP COLUMN v");
+	       "ALTERED shop.empty",
+	       "ALTER TABLE `shop`.`empty`: ADD INDEX iv, DROP COLUMN v");
+}
+
+/* 64-character table names: the enum types and indexes PostgreSQL would
+ * cut alike are told apart by a hash */
+TEST(replay_ddl_pg, long_names)
+{
+	setup();
+	EXPECT("CREATE TABLE t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1 "
+	       "(id INT, e ENUM('a','b'), v INT, "
+	       "KEY k_indexindexindexindexindexindexindexindexindexindexindexindex (v))",
+	       "DROP TYPE IF EXISTS "
+	       "\"shop_pg\".\"enum_t_longlonglonglonglonglonglonglonglonglonglonglon_1a47629a\";\n"
+	       "CREATE TYPE "
+	       "\"shop_pg\".\"enum_t_longlonglonglonglonglonglonglonglonglonglonglon_1a47629a\" "
+	       "AS ENUM ('a', 'b', '');\n"
+	       "CREATE TABLE "
+	       "\"shop_pg\".\"t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1\" "
+	       "(\"id\" integer, \"e\" "
+	       "\"shop_pg\".\"enum_t_longlonglonglonglonglonglonglonglonglonglonglon_1a47629a\", "
+	       "\"v\" integer);\n"
+	       "CREATE INDEX \"idx_t_longlonglonglonglonglonglonglonglonglonglonglong_f28f1bad\" "
+	       "ON \"shop_pg\".\"t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1\" "
+	       "(\"v\")",
+	       "CREATED shop.t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1",
+	       "CREATE TABLE "
+	       "`shop`.`t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1`");
+	run("CREATE TABLE t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_two2 "
+	    "(id INT, e ENUM('a','b'), v INT, "
+	    "KEY k_indexindexindexindexindexindexindexindexindexindexindexindex (v))");
+	ASSERT(!strstr(sqlbuf, "1a47629a"));
+	ASSERT(!strstr(sqlbuf, "f28f1bad"));
+	ASSERT(strstr(sqlbuf,
+		      "\"enum_t_longlonglonglonglonglonglonglonglonglonglonglon_"));
+	/* the index is found by its MySQL name all the same */
+	run("CREATE TABLE t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1 "
+	    "(id INT, v INT, KEY k_indexindexindexindexindexindexindexindexindexindexindexindex "
+	    "(v), KEY (v))");
+	ASSERT(strstr(sqlbuf,
+		      "CREATE INDEX \"idx_t_longlonglonglonglonglonglonglonglonglonglonglong_"
+		      "f28f1bad\""));
+	const char *second = strstr(sqlbuf, "f28f1bad");
+	ASSERT(second && strstr(second, "CREATE INDEX \"idx_t_long"));
+	ASSERT(!strstr(second + 8, "f28f1bad"));
 }
 
 TEST(replay_ddl_pg, databases)
