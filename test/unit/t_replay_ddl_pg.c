@@ -792,7 +792,7 @@ TEST(replay_ddl_pg, alter_partitions)
 	ASSERT_STREQ(fxbuf, "");
 	EXPECT("ALTER TABLE a truncate\n  partition p0", "",
 	       "COPY shop.a: TRUNCATE PARTITION removes rows without row events",
-	       "ALTER TABLE `shop`.`a`: truncate\n  partition p0, copied again");
+	       "ALTER TABLE `shop`.`a`: truncate partition p0, copied again");
 	EXPECT("ALTER TABLE a DROP PARTITION p1, p2", "",
 	       "COPY shop.a: DROP PARTITION removes rows without row events",
 	       "ALTER TABLE `shop`.`a`: DROP PARTITION p1, p2, copied again");
@@ -826,6 +826,19 @@ TEST(replay_ddl_pg, alter_partitions)
 	       "events\nDROPPED shop.k",
 	       "ALTER TABLE `shop`.`a`: CONVERT TABLE k TO PARTITION p9 VALUES LESS THAN "
 	       "(900), copied again");
+}
+
+/* the summary is one line whatever the statement's layout */
+TEST(replay_ddl_pg, summary_one_line)
+{
+	setup();
+	EXPECT("ALTER TABLE a\n\tENGINE = InnoDB,\r\n  COMMENT\t\t'x\n  y'", "", "",
+	       "ALTER TABLE `shop`.`a`: ENGINE = InnoDB, COMMENT 'x y'");
+	EXPECT("ALTER TABLE a REORGANIZE PARTITION p3 INTO\n  (PARTITION p3a VALUES LESS THAN "
+	       "(375),\n   PARTITION p3b VALUES LESS THAN (400))",
+	       "", "",
+	       "ALTER TABLE `shop`.`a`: REORGANIZE PARTITION p3 INTO (PARTITION p3a VALUES "
+	       "LESS THAN (375), PARTITION p3b VALUES LESS THAN (400))");
 }
 
 TEST(replay_ddl_pg, alter_rename_table)
