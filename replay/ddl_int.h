@@ -129,6 +129,10 @@ struct rp__ddl_index {
 	/* added by the parser (ddlcorpus): */
 	bool vector;			/* VECTOR INDEX of MariaDB 11.7 (HNSW over a
 					   VECTOR column; M and DISTANCE read over) */
+	/* added by the parser (ddlfix): */
+	bool without_overlaps;		/* MariaDB UNIQUE (id, p WITHOUT OVERLAPS): the
+					   last key part names an application-time
+					   period, not a column */
 };
 
 struct rp__ddl_fkey {

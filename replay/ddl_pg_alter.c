@@ -386,6 +386,26 @@ int rp__dp_alter(struct rp__dp *d)
 
 /* ---- foreign keys, checks, character sets, options ---- */
 
+static bool next_is(const char **s, const char *w);
+
+/* DROP CONSTRAINT name drops a constraint of any kind (MySQL 8.0.19+,
+ * MariaDB): a unique or primary key of PostgreSQL's table goes; a
+ * foreign key's index stays, as in MySQL. */
+static bool drop_constraint_key(struct rp__al *al, const struct rp__ddl_alter *c)
+{
+	struct rp__dp *d = al->d;
+	const char *s = c->text ? c->text : "";
+	if (!c->name || !next_is(&s, "DROP") || !next_is(&s, "CONSTRAINT"))
+		return false;
+	long i = rp__dp_idx_find(d, al->t, c->name);
+	if (i < 0 || !(al->t->idx[i].primary || al->t->idx[i].unique))
+		return false;
+	rp__dp_part(d, "DROP CONSTRAINT %s", c->name);
+	rp__dp_drop_index_sql(d, al->t, (size_t)i);
+	al->changed = true;
+	return true;
+}
+
 void rp__al_other(struct rp__al *al, const struct rp__ddl_alter *c)
 {
 	struct rp__dp *d = al->d;
@@ -408,7 +428,10 @@ void rp__al_other(struct rp__al *al, const struct rp__ddl_alter *c)
 		return;
 	case RP__AL_DROP_FOREIGN_KEY:
 	case RP__AL_DROP_CHECK:
-		/* never created */
+		/* a CHECK or a foreign key is never created; DROP CONSTRAINT
+		 * may name a key */
+		if (c->op == RP__AL_DROP_CHECK && drop_constraint_key(al, c))
+			return;
 		rp__dp_part(d, "%s", text);
 		return;
 	case RP__AL_CONVERT_CHARSET:

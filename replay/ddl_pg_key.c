@@ -101,6 +101,12 @@ static const char *left_out(const struct rp__ddl_index *x)
 		return "FULLTEXT";
 	if (x->spatial)
 		return "SPATIAL";
+	if (x->vector)
+		return "VECTOR";
+	/* the period is no column: PostgreSQL 18's WITHOUT OVERLAPS wants a
+	 * range column */
+	if (x->without_overlaps)
+		return "WITHOUT OVERLAPS";
 	for (size_t i = 0; i < x->ncols; i++)
 		if (!x->cols[i].name)
 			return "functional";

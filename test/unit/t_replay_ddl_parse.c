@@ -494,6 +494,15 @@ TEST(replay_ddl_parse, mariadb_periods)
 	ASSERT_STREQ(st->alter[0].col.name, "period");
 	ASSERT_EQ(st->alter[1].op, RP__AL_DROP_COLUMN);
 	parse_ok("ALTER TABLE c ADD PERIOD FOR p (s)", RP__DS_UNPARSED);
+	/* application-time periods in a unique key */
+	st = parse_ok("CREATE TABLE c (id INT, s DATE, e DATE, PERIOD FOR p (s, e), "
+		      "UNIQUE (id, p WITHOUT OVERLAPS))", RP__DS_CREATE_TABLE);
+	ASSERT_EQ(st->nidx, 1);
+	ASSERT(st->idx[0].without_overlaps);
+	ASSERT_EQ(st->idx[0].ncols, 2);
+	ASSERT_STREQ(st->idx[0].cols[1].name, "p");
+	st = parse_ok("ALTER TABLE c ADD UNIQUE (id)", RP__DS_ALTER_TABLE);
+	ASSERT(!st->alter[0].idx.without_overlaps);
 }
 
 TEST(replay_ddl_parse, vector_index)

@@ -750,6 +750,47 @@ TEST(replay_ddl_pg, alter_ignore_unique)
 	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD UNIQUE u_v");
 }
 
+/* DROP CONSTRAINT of MySQL 8.0.19+ and MariaDB drops any kind */
+TEST(replay_ddl_pg, drop_constraint)
+{
+	setup();
+	EXPECT("ALTER TABLE a DROP CONSTRAINT nv", "DROP INDEX \"shop_pg\".\"idx_a_nv\"",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: DROP CONSTRAINT nv");
+	EXPECT("ALTER TABLE a DROP CONSTRAINT `PRIMARY`",
+	       "ALTER TABLE \"shop_pg\".\"a\" DROP CONSTRAINT \"a_pkey\"", "ALTERED shop.a",
+	       "ALTER TABLE `shop`.`a`: DROP CONSTRAINT PRIMARY");
+	/* a foreign key's index stays; a CHECK was never created */
+	EXPECT("ALTER TABLE a DROP CONSTRAINT v", "", "",
+	       "ALTER TABLE `shop`.`a`: DROP CONSTRAINT v");
+	EXPECT("ALTER TABLE a DROP CONSTRAINT chk", "", "",
+	       "ALTER TABLE `shop`.`a`: DROP CONSTRAINT chk");
+	EXPECT("ALTER TABLE a DROP CHECK nv", "", "", "ALTER TABLE `shop`.`a`: DROP CHECK nv");
+}
+
+/* keys PostgreSQL has no use for, or cannot make */
+TEST(replay_ddl_pg, keys_left_out)
+{
+	setup();
+	EXPECT("CREATE TABLE vec (id INT PRIMARY KEY, v VARCHAR(3) NOT NULL, "
+	       "VECTOR INDEX vi (v) M=8)",
+	       "CREATE TABLE \"shop_pg\".\"vec\" (\"id\" integer NOT NULL, "
+	       "\"v\" character varying(3) NOT NULL);\n"
+	       "ALTER TABLE \"shop_pg\".\"vec\" ADD PRIMARY KEY (\"id\")",
+	       "NOTE shop.vec: VECTOR index vi left out: PostgreSQL has no use for it\n"
+	       "CREATED shop.vec",
+	       "CREATE TABLE `shop`.`vec`");
+	EXPECT("ALTER TABLE a ADD VECTOR INDEX (v)", "",
+	       "NOTE shop.a: VECTOR index (unnamed) left out: PostgreSQL has no use for it\n"
+	       "ALTERED shop.a",
+	       "ALTER TABLE `shop`.`a`: ADD INDEX");
+	EXPECT("CREATE TABLE per (id INT, s DATE, e DATE, PERIOD FOR p (s, e), "
+	       "UNIQUE KEY u (id, p WITHOUT OVERLAPS))",
+	       "CREATE TABLE \"shop_pg\".\"per\" (\"id\" integer, \"s\" date, \"e\" date)",
+	       "NOTE shop.per: WITHOUT OVERLAPS index u left out: PostgreSQL has no use for it\n"
+	       "CREATED shop.per",
+	       "CREATE TABLE `shop`.`per`");
+}
+
 TEST(replay_ddl_pg, alter_defaults_and_rest)
 {
 	setup();
