@@ -339,13 +339,38 @@ static int verdict(struct rp__al *al, size_t nsql, size_t nfx)
 	return other_table(al);
 }
 
+/* Partition maintenance of a table out of replication may change a
+ * replicated one: EXCHANGE PARTITION ... WITH TABLE t, CONVERT ... */
+static int unreplicated(struct rp__dp *d, const char *schema, const char *name)
+{
+	const struct rp__ddl_stmt *st = d->st;
+	struct rp__dp_table t = {.schema = schema, .name = name};
+	struct rp__al al = {.d = d,
+			    .t = &t,
+			    .schema = schema,
+			    .verdict = RP__FX_ALTERED};
+	for (size_t i = 0; i < st->nalter; i++)
+		if (st->alter[i].op == RP__AL_OPTION && st->alter[i].text)
+			rp__al_partition(&al, st->alter[i].text);
+	if (!al.other.name)
+		return 0;
+	const char *os = rp__dp_schema(d, &al.other);
+	if (!rp__dp_replicated(d, os, al.other.name))
+		return 0;
+	rp__dp_head(d, "ALTER TABLE", schema, name);
+	rp__dp_part(d, "%s",
+		    al.other_fx == RP__FX_DROPPED ? "the other table dropped"
+						  : "the other table copied again");
+	return other_table(&al);
+}
+
 int rp__dp_alter(struct rp__dp *d)
 {
 	const struct rp__ddl_stmt *st = d->st;
 	const char *schema = rp__dp_schema(d, &st->table);
 	const char *name = st->table.name;
 	if (!rp__dp_replicated(d, schema, name))
-		return 0;
+		return unreplicated(d, schema, name);
 	struct rp__al al = {.d = d, .schema = schema, .verdict = RP__FX_ALTERED};
 	if (rp__dp_table(d, schema, name, &al.t))
 		return -1;

@@ -754,17 +754,19 @@ TEST(replay_ddl_pg, alter_ignore_unique)
 TEST(replay_ddl_pg, drop_constraint)
 {
 	setup();
-	EXPECT("ALTER TABLE a DROP CONSTRAINT nv", "DROP INDEX \"shop_pg\".\"idx_a_nv\"",
-	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: DROP CONSTRAINT nv");
+	EXPECT("ALTER TABLE a DROP CONSTRAINT nv",
+	       "DROP INDEX \"shop_pg\".\"idx_a_nv\"", "ALTERED shop.a",
+	       "ALTER TABLE `shop`.`a`: DROP CONSTRAINT nv");
 	EXPECT("ALTER TABLE a DROP CONSTRAINT `PRIMARY`",
-	       "ALTER TABLE \"shop_pg\".\"a\" DROP CONSTRAINT \"a_pkey\"", "ALTERED shop.a",
-	       "ALTER TABLE `shop`.`a`: DROP CONSTRAINT PRIMARY");
+	       "ALTER TABLE \"shop_pg\".\"a\" DROP CONSTRAINT \"a_pkey\"",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: DROP CONSTRAINT PRIMARY");
 	/* a foreign key's index stays; a CHECK was never created */
 	EXPECT("ALTER TABLE a DROP CONSTRAINT v", "", "",
 	       "ALTER TABLE `shop`.`a`: DROP CONSTRAINT v");
 	EXPECT("ALTER TABLE a DROP CONSTRAINT chk", "", "",
 	       "ALTER TABLE `shop`.`a`: DROP CONSTRAINT chk");
-	EXPECT("ALTER TABLE a DROP CHECK nv", "", "", "ALTER TABLE `shop`.`a`: DROP CHECK nv");
+	EXPECT("ALTER TABLE a DROP CHECK nv", "", "",
+	       "ALTER TABLE `shop`.`a`: DROP CHECK nv");
 }
 
 /* keys PostgreSQL has no use for, or cannot make */
@@ -853,6 +855,13 @@ TEST(replay_ddl_pg, alter_partitions)
 	ASSERT_STREQ(fxbuf,
 		     "COPY shop.empty: EXCHANGE PARTITION swaps rows with another "
 		     "table without row events");
+	/* a partitioned table out of replication changes a replicated one */
+	EXPECT("ALTER TABLE elsewhere.arch EXCHANGE PARTITION p0 WITH TABLE shop.a",
+	       "",
+	       "COPY shop.a: EXCHANGE PARTITION swaps rows with another table without "
+	       "row events: partition maintenance on elsewhere.arch",
+	       "ALTER TABLE `elsewhere`.`arch`: the other table copied again");
+	NOTHING("ALTER TABLE elsewhere.arch EXCHANGE PARTITION p0 WITH TABLE elsewhere.b");
 	/* MariaDB 10.7 */
 	run("ALTER TABLE a CONVERT PARTITION p0 TO TABLE p0_old");
 	ASSERT_STREQ(fxbuf,
