@@ -129,6 +129,10 @@ struct rp__ddl_index {
 	/* added by the parser (ddlcorpus): */
 	bool vector;			/* VECTOR INDEX of MariaDB 11.7 (HNSW over a
 					   VECTOR column; M and DISTANCE read over) */
+	/* added by the parser (ddlfix): */
+	bool without_overlaps;		/* MariaDB UNIQUE (id, p WITHOUT OVERLAPS): the
+					   last key part names an application-time
+					   period, not a column */
 };
 
 struct rp__ddl_fkey {
@@ -218,6 +222,9 @@ struct rp__ddl_stmt {
 	struct rp__ddl_check *checks;
 	const char *charset, *collation, *engine, *comment;	/* table options; NULL when absent */
 	/* ALTER TABLE */
+	bool ignore;			/* ALTER IGNORE TABLE (MariaDB, MySQL up to
+					   5.6): rows that would break a new unique
+					   key are deleted, without row events */
 	size_t nalter;
 	struct rp__ddl_alter *alter;
 	/* RENAME TABLE a TO b, c TO d; DROP TABLE a, b (from only) */

@@ -258,9 +258,13 @@ static void parse_alter(struct rp__ps *p)
 {
 	struct rp__ddl_stmt *st = p->st;
 	rp__adv(p);
-	while (rp__accept(p, "ONLINE") || rp__accept(p, "OFFLINE") ||
-	       rp__accept(p, "IGNORE") || object_modifier(p))
-		;
+	for (;;) {
+		if (rp__accept(p, "IGNORE"))
+			st->ignore = true;
+		else if (!rp__accept(p, "ONLINE") && !rp__accept(p, "OFFLINE") &&
+			 !object_modifier(p))
+			break;
+	}
 	if (!rp__is(p, "TABLE")) {
 		st->what = what_of(p, "alter");
 		return;

@@ -96,6 +96,7 @@ void rp__parse_key_parts(struct rp__ps *p, struct rp__ddl_index *ix)
 		if (rp__is(p, "WITHOUT") && rp__peek_is(p, 1, "OVERLAPS")) {
 			rp__adv(p);
 			rp__adv(p);
+			ix->without_overlaps = true;
 		}
 	} while (rp__accept_punct(p, ","));
 	rp__expect_punct(p, ")");

@@ -302,6 +302,29 @@ void rp__dp_part(struct rp__dp *d, const char *fmt, ...)
 	d->parts = true;
 }
 
+/* s on one line, for the log: clauses are quoted as written, newlines
+ * and tabs too; each run of white space is one space. */
+static const char *one_line(struct arena *a, const char *s, size_t n)
+{
+	char *out = arena_alloc(a, n + 1);
+	size_t k = 0;
+	bool space = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' ||
+		    c == '\f') {
+			space = true;
+			continue;
+		}
+		if (space && k)
+			out[k++] = ' ';
+		space = false;
+		out[k++] = c;
+	}
+	out[k] = 0;
+	return out;
+}
+
 /* ---- the dispatch ---- */
 
 static int unparsed(struct rp__dp *d)
@@ -360,7 +383,7 @@ int rp__ddl_pg_plan(const struct rp__ddl_stmt *st, const struct rp__ddl_env *env
 		memset(out, 0, sizeof(*out));
 		rc = -1;
 	} else if (d.sum.n) {
-		out->summary = arena_strndup(a, buf_cstr(&d.sum), d.sum.n);
+		out->summary = one_line(a, buf_cstr(&d.sum), d.sum.n);
 	}
 	buf_release(&d.q);
 	buf_release(&d.sum);

@@ -124,8 +124,9 @@ struct rp__ddl_plan {
 	size_t nfx;
 	struct rp__ddl_fx *fx;
 	/* One line for the log and show_status, "ALTER TABLE `fx`.`t`: ADD
-	 * COLUMN c, DROP COLUMN d"; NULL when the statement concerns no
-	 * replicated table (nothing to do, nothing to say above debug). */
+	 * COLUMN c, DROP COLUMN d" (white space of the clauses as written,
+	 * newlines too, as single spaces); NULL when the statement concerns
+	 * no replicated table (nothing to do, nothing to say above debug). */
 	const char *summary;
 };
 

@@ -30,6 +30,7 @@ static const char *existing_rows(struct rp__al *al, const struct rp__dp_coldef *
 {
 	struct rp__dp *d = al->d;
 	const struct rp__ddl_column *c = cd->c;
+	const char *why = NULL;
 	*fill = NULL;
 	if (c->generated)
 		return rp__dp_printf(d,
@@ -53,7 +54,9 @@ static const char *existing_rows(struct rp__al *al, const struct rp__dp_coldef *
 					     "column %s: the fractional seconds of the "
 					     "statement's time are not in the binlog",
 					     c->name);
-		*fill = rp__dp_now_sql(d, cd);
+		*fill = rp__dp_now_sql(d, cd, &why);
+		if (why)
+			return why;
 		return *fill ? NULL
 			     : rp__dp_printf(d,
 					     "column %s: CURRENT_TIMESTAMP default "
@@ -104,8 +107,10 @@ static void column_keys(struct rp__al *al, const struct rp__ddl_column *c)
 				  .unique = c->unique,
 				  .ncols = 1,
 				  .cols = &ic};
-	if (c->primary || c->unique)
+	if (c->primary || c->unique) {
+		rp__al_ignore_key(al, c->primary ? "PRIMARY KEY" : "UNIQUE");
 		rp__dp_key_sql(al->d, al->t, &x);
+	}
 }
 
 void rp__al_add_column(struct rp__al *al, const struct rp__ddl_alter *c)

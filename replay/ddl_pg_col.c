@@ -200,9 +200,11 @@ const char *rp__dp_implicit_default(struct rp__dp *d, const struct rp__dp_coldef
 	return NULL;
 }
 
-const char *rp__dp_now_sql(struct rp__dp *d, const struct rp__dp_coldef *cd)
+const char *rp__dp_now_sql(struct rp__dp *d, const struct rp__dp_coldef *cd,
+			   const char **why)
 {
 	const struct rp__ddl_env *env = d->env;
+	*why = NULL;
 	time_t when = (time_t)env->when;
 	struct tm tm;
 	char ts[64];
@@ -214,10 +216,17 @@ const char *rp__dp_now_sql(struct rp__dp *d, const struct rp__dp_coldef *cd)
 	if (!strstr(cd->type, "without time zone"))
 		return NULL;
 	/* DATETIME holds the session's wall clock: in its time zone when the
-	 * event names one, else in UTC (the server's zone is not known) */
+	 * event names one; the server's own zone (SYSTEM, or no zone in the
+	 * event) is not in the binlog, and UTC would be a guess */
 	const char *tz = env->time_zone;
-	if (!tz || !tz[0] || !strcasecmp(tz, "SYSTEM"))
-		return rp__dp_printf(d, "'%s'", ts);
+	if (!tz || !tz[0] || !strcasecmp(tz, "SYSTEM")) {
+		*why = rp__dp_printf(d,
+				     "column %s: DATETIME DEFAULT CURRENT_TIMESTAMP in "
+				     "the server's time zone, which the binlog does "
+				     "not give",
+				     cd->c->name);
+		return NULL;
+	}
 	struct buf b;
 	buf_init(&b, 0);
 	buf_printf(&b, "(TIMESTAMPTZ '%s+00' AT TIME ZONE ", ts);

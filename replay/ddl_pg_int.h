@@ -145,8 +145,10 @@ void rp__dp_col_set(struct rp__dp *d, struct rp__pg_column *col,
 const char *rp__dp_implicit_default(struct rp__dp *d, const struct rp__dp_coldef *cd);
 /* The statement's time (env->when) as a value of cd's column, what MySQL
  * gave existing rows for DEFAULT CURRENT_TIMESTAMP; NULL when not a
- * TIMESTAMP/DATETIME column. */
-const char *rp__dp_now_sql(struct rp__dp *d, const struct rp__dp_coldef *cd);
+ * TIMESTAMP/DATETIME column, or (*why set) a DATETIME column in the
+ * server's time zone, which the event does not name. */
+const char *rp__dp_now_sql(struct rp__dp *d, const struct rp__dp_coldef *cd,
+			   const char **why);
 
 /* ---- ddl_pg_alter.c, ddl_pg_key.c: ALTER TABLE ---- */
 

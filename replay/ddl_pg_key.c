@@ -16,21 +16,37 @@ const char *rp__dp_mysql_index_name(struct rp__dp *d, const struct rp__dp_table 
 {
 	if (x->primary)
 		return "PRIMARY";
-	char pre[RP_INDEX_NAME_MAX];
-	rp_load_index_name(pre, t->name, "");
+	/* the name after the prefix, when it gives the index's name back (a
+	 * name cut with a hash does not); before names were fitted whole,
+	 * each part was cut to 28 bytes */
+	char pre[RP_INDEX_NAME_MAX], back[RP_INDEX_NAME_MAX];
+	snprintf(pre, sizeof(pre), "idx_%s_", t->name);
 	size_t n = strlen(pre);
-	if (!strncmp(x->name, pre, n) && x->name[n])
-		return rp__dp_strdup(d, x->name + n);
+	if (!strncmp(x->name, pre, n) && x->name[n]) {
+		rp_load_index_name(back, t->name, x->name + n);
+		if (!strcmp(back, x->name))
+			return rp__dp_strdup(d, x->name + n);
+	}
+	snprintf(pre, sizeof(pre), "idx_%.28s_", t->name);
+	n = strlen(pre);
+	if (!strncmp(x->name, pre, n) && x->name[n]) {
+		snprintf(back, sizeof(back), "idx_%.28s_%.28s", t->name, x->name + n);
+		if (!strcmp(back, x->name))
+			return rp__dp_strdup(d, x->name + n);
+	}
 	return x->name;
 }
 
 long rp__dp_idx_find(struct rp__dp *d, const struct rp__dp_table *t, const char *name)
 {
+	char pg[RP_INDEX_NAME_MAX];
+	rp_load_index_name(pg, t->name, name);
 	for (size_t i = 0; i < t->nidx; i++)
 		if (!strcasecmp(name, "PRIMARY")
 			    ? t->idx[i].primary
 			    : !strcasecmp(rp__dp_mysql_index_name(d, t, &t->idx[i]),
-					  name))
+					  name) ||
+				      !strcmp(t->idx[i].name, pg))
 			return (long)i;
 	return -1;
 }
@@ -85,10 +101,36 @@ static const char *left_out(const struct rp__ddl_index *x)
 		return "FULLTEXT";
 	if (x->spatial)
 		return "SPATIAL";
+	if (x->vector)
+		return "VECTOR";
+	/* the period is no column: PostgreSQL 18's WITHOUT OVERLAPS wants a
+	 * range column */
+	if (x->without_overlaps)
+		return "WITHOUT OVERLAPS";
 	for (size_t i = 0; i < x->ncols; i++)
 		if (!x->cols[i].name)
 			return "functional";
 	return x->ncols ? NULL : "empty";
+}
+
+/* x with its columns named as t names them: MySQL's column names are
+ * case-insensitive (KEY (COLA) on ColA), PostgreSQL's are not. */
+static const struct rp__ddl_index *resolved(struct rp__dp *d,
+					    const struct rp__dp_table *t,
+					    const struct rp__ddl_index *x,
+					    struct rp__ddl_index *tmp)
+{
+	*tmp = *x;
+	struct rp__ddl_index_col *cols = arena_calloc(d->a, x->ncols + 1,
+						      sizeof(*cols));
+	for (size_t i = 0; i < x->ncols; i++) {
+		cols[i] = x->cols[i];
+		long c = rp__dp_col_find(t, x->cols[i].name);
+		if (c >= 0)
+			cols[i].name = t->cols[c].name;
+	}
+	tmp->cols = cols;
+	return tmp;
 }
 
 void rp__dp_key_sql(struct rp__dp *d, struct rp__dp_table *t,
@@ -102,6 +144,8 @@ void rp__dp_key_sql(struct rp__dp *d, struct rp__dp_table *t,
 					lo, x->name ? x->name : "(unnamed)"));
 		return;
 	}
+	struct rp__ddl_index rx;
+	x = resolved(d, t, x, &rx);
 	struct buf *b = rp__dp_sql(d);
 	if (x->primary) {
 		buf_putl(b, "ALTER TABLE ");
@@ -200,6 +244,8 @@ void rp__al_key(struct rp__al *al, const struct rp__ddl_alter *c)
 			    : x->unique ? "UNIQUE"
 					: "INDEX",
 			    x->name ? " " : "", x->name ? x->name : "");
+		if (x->primary || x->unique)
+			rp__al_ignore_key(al, x->primary ? "PRIMARY KEY" : "UNIQUE");
 		rp__dp_key_sql(d, al->t, x);
 		al->changed = true;
 		return;

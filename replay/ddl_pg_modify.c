@@ -442,7 +442,7 @@ void rp__al_modify(struct rp__al *al, const struct rp__ddl_alter *c)
 	const struct rp__ddl_column *col = &c->col;
 	const char *old = c->op == RP__AL_CHANGE_COLUMN && c->name ? c->name
 								   : col->name;
-	long i = rp__dp_col_find(t, old);
+	long i = rp__al_col_find(al, old);
 	if (i < 0) {
 		if (!c->if_exists)
 			rp__al_copy(al, rp__dp_printf(d, "no column %s in PostgreSQL",

@@ -17,8 +17,8 @@ static void rename_enum(struct rp__dp *d, struct rp__dp_table *t,
 {
 	if (!rp__dp_enum_owned(d, t, c))
 		return;
-	char to[200];
-	snprintf(to, sizeof(to), "enum_%s_%s", name, c->name);
+	char to[RP_PG_NAME_MAX];
+	rp_load_fit_name(to, "enum_", name, c->name);
 	struct buf *b = rp__dp_sql(d);
 	buf_putl(b, "ALTER TYPE ");
 	buf_puts(b, c->type);

@@ -41,8 +41,8 @@ bool rp__dp_enum_owned(struct rp__dp *d, const struct rp__dp_table *t,
 {
 	if (!c->is_enum)
 		return false;
-	char want[200];
-	snprintf(want, sizeof(want), "enum_%s_%s", t->name, c->name);
+	char want[RP_PG_NAME_MAX];
+	rp_load_fit_name(want, "enum_", t->name, c->name);
 	return !strcmp(rp__dp_type_ident(d, c->type), want);
 }
 

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "base/arena.h"
+#include "base/hash.h"
 #include "replay/internal.h"
 #include "replay/replay.h"
 
@@ -79,13 +80,37 @@ void rp_load_enum_labels(struct buf *b, const char *column_type)
 		buf_puts(b, first ? "''" : ", ''");
 }
 
+void rp_load_fit_name(char out[RP_PG_NAME_MAX], const char *prefix, const char *a,
+		      const char *b)
+{
+	struct buf full;
+	buf_init(&full, 0);
+	buf_puts(&full, prefix);
+	buf_puts(&full, a);
+	buf_putc(&full, '_');
+	buf_puts(&full, b);
+	if (full.n < RP_PG_NAME_MAX) {
+		memcpy(out, buf_cstr(&full), full.n + 1);
+	} else {
+		/* what PostgreSQL would keep of it is not unique: the cut name,
+		 * on a character's boundary, and a hash of the whole */
+		size_t n = RP_PG_NAME_MAX - 1 - 9;
+		const char *s = buf_cstr(&full);
+		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+		snprintf(out, RP_PG_NAME_MAX, "%.*s_%08x", (int)n, s,
+			 (unsigned)(hash_bytes(s, full.n) & 0xffffffffu));
+	}
+	buf_release(&full);
+}
+
 void rp_load_enum_name(struct buf *b, const char *schema, const char *table,
 		       const char *column)
 {
 	rp_quote_ident(b, schema);
 	buf_putc(b, '.');
-	char name[200];
-	snprintf(name, sizeof(name), "enum_%s_%s", table, column);
+	char name[RP_PG_NAME_MAX];
+	rp_load_fit_name(name, "enum_", table, column);
 	rp_quote_ident(b, name);
 }
 
@@ -194,7 +219,7 @@ void rp_load_truncate_sql(struct buf *b, const struct rp_table_def *const *t, si
 
 void rp_load_index_name(char out[RP_INDEX_NAME_MAX], const char *table, const char *index)
 {
-	snprintf(out, RP_INDEX_NAME_MAX, "idx_%.28s_%.28s", table, index);
+	rp_load_fit_name(out, "idx_", table, index);
 }
 
 void rp_load_index_sql(struct buf *b, const struct rp_table_def *t,

@@ -593,7 +593,17 @@ void rp_load_table_name(struct buf *b, const struct rp_table_def *t, bool loadin
  * invalid value outside strict mode, so it belongs to every ENUM's domain.
  */
 void rp_load_enum_labels(struct buf *b, const char *column_type);
-/* "schema"."enum_<table>_<column>", the type of an ENUM column. */
+/*
+ * PostgreSQL's name <prefix><a>_<b> (unquoted) of an object named after a
+ * table: as is when it fits in NAMEDATALEN - 1 (63 bytes), else cut on a
+ * UTF-8 boundary to 54 bytes with "_" and 8 hex digits of a hash of the
+ * whole name, so that two long names PostgreSQL would cut alike differ.
+ */
+#define RP_PG_NAME_MAX 64
+void rp_load_fit_name(char out[RP_PG_NAME_MAX], const char *prefix, const char *a,
+		      const char *b);
+/* "schema"."enum_<table>_<column>" (rp_load_fit_name), the type of an
+ * ENUM column. */
 void rp_load_enum_name(struct buf *b, const char *schema, const char *table,
 		       const char *column);
 void rp_load_enum_type_name(struct buf *b, const struct rp_table_def *t,
@@ -612,9 +622,10 @@ void rp_load_drop_sql(struct buf *b, const struct rp_table_def *t);
  * referencing each other are emptied together. */
 void rp_load_truncate_sql(struct buf *b, const struct rp_table_def *const *t, size_t n);
 /* PostgreSQL's name of index 'index' of table 'table' (unquoted):
- * "idx_<table>_<index>", each part cut to 28 bytes (index names are per
- * schema in PostgreSQL, per table in MySQL). */
-#define RP_INDEX_NAME_MAX 64
+ * "idx_<table>_<index>" (rp_load_fit_name: index names are per schema in
+ * PostgreSQL, per table in MySQL, and two tables' long names must not
+ * collide). */
+#define RP_INDEX_NAME_MAX RP_PG_NAME_MAX
 void rp_load_index_name(char out[RP_INDEX_NAME_MAX], const char *table, const char *index);
 /* ALTER TABLE ... ADD PRIMARY KEY, or CREATE [UNIQUE] INDEX, in load_schema. */
 void rp_load_index_sql(struct buf *b, const struct rp_table_def *t,

@@ -494,6 +494,15 @@ TEST(replay_ddl_parse, mariadb_periods)
 	ASSERT_STREQ(st->alter[0].col.name, "period");
 	ASSERT_EQ(st->alter[1].op, RP__AL_DROP_COLUMN);
 	parse_ok("ALTER TABLE c ADD PERIOD FOR p (s)", RP__DS_UNPARSED);
+	/* application-time periods in a unique key */
+	st = parse_ok("CREATE TABLE c (id INT, s DATE, e DATE, PERIOD FOR p (s, e), "
+		      "UNIQUE (id, p WITHOUT OVERLAPS))", RP__DS_CREATE_TABLE);
+	ASSERT_EQ(st->nidx, 1);
+	ASSERT(st->idx[0].without_overlaps);
+	ASSERT_EQ(st->idx[0].ncols, 2);
+	ASSERT_STREQ(st->idx[0].cols[1].name, "p");
+	st = parse_ok("ALTER TABLE c ADD UNIQUE (id)", RP__DS_ALTER_TABLE);
+	ASSERT(!st->alter[0].idx.without_overlaps);
 }
 
 TEST(replay_ddl_parse, vector_index)
@@ -520,6 +529,24 @@ TEST(replay_ddl_parse, vector_index)
 	/* M and DISTANCE belong to vector indexes only */
 	parse_ok("CREATE INDEX i ON t (v) M=16", RP__DS_UNPARSED);
 	parse_ok("CREATE VECTOR TABLE t (a int)", RP__DS_OTHER);
+}
+
+/* ALTER IGNORE TABLE deletes the rows a new unique key refuses */
+TEST(replay_ddl_parse, alter_ignore)
+{
+	const struct rp__ddl_stmt *st =
+		parse_ok("ALTER ONLINE IGNORE TABLE t ADD UNIQUE KEY u (v)", RP__DS_ALTER_TABLE);
+	ASSERT(st->ignore);
+	ASSERT_EQ(st->nalter, 1);
+	ASSERT_EQ(st->alter[0].op, RP__AL_ADD_INDEX);
+	ASSERT(st->alter[0].idx.unique);
+	st = parse_ok("alter ignore table t add primary key (id)", RP__DS_ALTER_TABLE);
+	ASSERT(st->ignore);
+	st = parse_ok("ALTER TABLE t ADD UNIQUE (v)", RP__DS_ALTER_TABLE);
+	ASSERT(!st->ignore);
+	st = parse_ok("ALTER TABLE ignore ADD c INT", RP__DS_ALTER_TABLE);
+	ASSERT(!st->ignore);
+	ASSERT_STREQ(st->table.name, "ignore");
 }
 
 /* Partitioning after the last ALTER TABLE clause, without a comma, ends

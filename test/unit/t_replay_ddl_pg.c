@@ -350,6 +350,80 @@ TEST(replay_ddl_pg, indexes)
 	       "DROP INDEX ON `shop`.`a`: nope (none in PostgreSQL)");
 }
 
+/* MySQL's column names are case-insensitive: keys name PostgreSQL's columns */
+TEST(replay_ddl_pg, index_column_case)
+{
+	setup();
+	EXPECT("CREATE INDEX i ON a (V, N)",
+	       "CREATE INDEX \"idx_a_i\" ON \"shop_pg\".\"a\" (\"v\", \"n\")",
+	       "ALTERED shop.a", "CREATE INDEX ON `shop`.`a`: i");
+	EXPECT("ALTER TABLE empty DROP PRIMARY KEY, ADD PRIMARY KEY (ID), ADD UNIQUE (V), "
+	       "ADD INDEX (N)",
+	       "ALTER TABLE \"shop_pg\".\"empty\" ADD PRIMARY KEY (\"id\");\n"
+	       "CREATE UNIQUE INDEX \"idx_empty_v\" ON \"shop_pg\".\"empty\" (\"v\");\n"
+	       "CREATE INDEX \"idx_empty_n\" ON \"shop_pg\".\"empty\" (\"n\")",
+	       "ALTERED shop.empty",
+	       "ALTER TABLE `shop`.`empty`: DROP PRIMARY KEY, ADD PRIMARY KEY, ADD UNIQUE, "
+	       "ADD INDEX");
+	EXPECT("CREATE TABLE m3 (Id INT, ColA INT, PRIMARY KEY (ID), KEY (cola), "
+	       "UNIQUE KEY u (COLA, id))",
+	       "CREATE TABLE \"shop_pg\".\"m3\" (\"Id\" integer, \"ColA\" integer);\n"
+	       "ALTER TABLE \"shop_pg\".\"m3\" ADD PRIMARY KEY (\"Id\");\n"
+	       "CREATE INDEX \"idx_m3_ColA\" ON \"shop_pg\".\"m3\" (\"ColA\");\n"
+	       "CREATE UNIQUE INDEX \"idx_m3_u\" ON \"shop_pg\".\"m3\" (\"ColA\", \"Id\")",
+	       "CREATED shop.m3", "CREATE TABLE `shop`.`m3`");
+	/* the index follows its column: DROP COLUMN finds it */
+	EXPECT("ALTER TABLE empty ADD INDEX iv (V, n), DROP COLUMN v",
+	       "CREATE INDEX \"idx_empty_iv\" ON \"shop_pg\".\"empty\" (\"v\", \"n\");\n"
+	       "ALTER TABLE \"shop_pg\".\"empty\" DROP COLUMN \"v\";\n"
+	       "CREATE INDEX \"idx_empty_iv\" ON \"shop_pg\".\"empty\" (\"n\")",
+	       "ALTERED shop.empty",
+	       "ALTER TABLE `shop`.`empty`: ADD INDEX iv, DROP COLUMN v");
+}
+
+/* 64-character table names: the enum types and indexes PostgreSQL would
+ * cut alike are told apart by a hash */
+TEST(replay_ddl_pg, long_names)
+{
+	setup();
+	EXPECT("CREATE TABLE t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1 "
+	       "(id INT, e ENUM('a','b'), v INT, "
+	       "KEY k_indexindexindexindexindexindexindexindexindexindexindexindex (v))",
+	       "DROP TYPE IF EXISTS "
+	       "\"shop_pg\".\"enum_t_longlonglonglonglonglonglonglonglonglonglonglon_1a47629a\";\n"
+	       "CREATE TYPE "
+	       "\"shop_pg\".\"enum_t_longlonglonglonglonglonglonglonglonglonglonglon_1a47629a\" "
+	       "AS ENUM ('a', 'b', '');\n"
+	       "CREATE TABLE "
+	       "\"shop_pg\".\"t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1\" "
+	       "(\"id\" integer, \"e\" "
+	       "\"shop_pg\".\"enum_t_longlonglonglonglonglonglonglonglonglonglonglon_1a47629a\", "
+	       "\"v\" integer);\n"
+	       "CREATE INDEX \"idx_t_longlonglonglonglonglonglonglonglonglonglonglong_f28f1bad\" "
+	       "ON \"shop_pg\".\"t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1\" "
+	       "(\"v\")",
+	       "CREATED shop.t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1",
+	       "CREATE TABLE "
+	       "`shop`.`t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1`");
+	run("CREATE TABLE t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_two2 "
+	    "(id INT, e ENUM('a','b'), v INT, "
+	    "KEY k_indexindexindexindexindexindexindexindexindexindexindexindex (v))");
+	ASSERT(!strstr(sqlbuf, "1a47629a"));
+	ASSERT(!strstr(sqlbuf, "f28f1bad"));
+	ASSERT(strstr(sqlbuf,
+		      "\"enum_t_longlonglonglonglonglonglonglonglonglonglonglon_"));
+	/* the index is found by its MySQL name all the same */
+	run("CREATE TABLE t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1 "
+	    "(id INT, v INT, KEY k_indexindexindexindexindexindexindexindexindexindexindexindex "
+	    "(v), KEY (v))");
+	ASSERT(strstr(sqlbuf,
+		      "CREATE INDEX \"idx_t_longlonglonglonglonglonglonglonglonglonglonglong_"
+		      "f28f1bad\""));
+	const char *second = strstr(sqlbuf, "f28f1bad");
+	ASSERT(second && strstr(second, "CREATE INDEX \"idx_t_long"));
+	ASSERT(!strstr(second + 8, "f28f1bad"));
+}
+
 TEST(replay_ddl_pg, databases)
 {
 	setup();
@@ -451,6 +525,39 @@ TEST(replay_ddl_pg, alter_modify_in_place)
 	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: MODIFY COLUMN v");
 }
 
+/* names swapped in one statement: through a temporary name */
+TEST(replay_ddl_pg, alter_swap_names)
+{
+	setup();
+	EXPECT("ALTER TABLE a CHANGE id n INT NOT NULL, CHANGE n id INT",
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"n\" TO \"n_chameleon_tmp1\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"id\" TO \"n\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"n_chameleon_tmp1\" TO \"id\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"id\" DROP DEFAULT",
+	       "ALTERED shop.a",
+	       "ALTER TABLE `shop`.`a`: CHANGE COLUMN id n, CHANGE COLUMN n id");
+	/* a rotation, and the names of MySQL's other case */
+	EXPECT("ALTER TABLE a RENAME COLUMN id TO N, RENAME COLUMN n TO v, RENAME COLUMN V TO id",
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"n\" TO \"n_chameleon_tmp1\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"id\" TO \"N\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"v\" TO \"v_chameleon_tmp1\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"n_chameleon_tmp1\" TO \"v\";\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" RENAME COLUMN \"v_chameleon_tmp1\" TO \"id\"",
+	       "ALTERED shop.a",
+	       "ALTER TABLE `shop`.`a`: RENAME COLUMN id TO N, RENAME COLUMN n TO v, "
+	       "RENAME COLUMN V TO id");
+	/* an enum column's type follows it through the temporary name */
+	EXPECT("ALTER TABLE k CHANGE id tag INT, CHANGE tag id ENUM('x','y')",
+	       "ALTER TABLE \"shop_pg\".\"k\" RENAME COLUMN \"tag\" TO \"tag_chameleon_tmp1\";\n"
+	       "ALTER TYPE shop_pg.enum_k_tag RENAME TO \"enum_k_tag_chameleon_tmp1\";\n"
+	       "ALTER TABLE \"shop_pg\".\"k\" RENAME COLUMN \"id\" TO \"tag\";\n"
+	       "ALTER TABLE \"shop_pg\".\"k\" RENAME COLUMN \"tag_chameleon_tmp1\" TO \"id\";\n"
+	       "ALTER TYPE \"shop_pg\".\"enum_k_tag_chameleon_tmp1\" RENAME TO \"enum_k_id\";\n"
+	       "ALTER TABLE \"shop_pg\".\"k\" ALTER COLUMN \"id\" DROP DEFAULT",
+	       "ALTERED shop.k",
+	       "ALTER TABLE `shop`.`k`: CHANGE COLUMN id tag, CHANGE COLUMN tag id");
+}
+
 TEST(replay_ddl_pg, alter_modify_copies)
 {
 	setup();
@@ -501,12 +608,27 @@ TEST(replay_ddl_pg, alter_add_exact)
 	       "DEFAULT '2024-05-01 12:00:00+00';\n"
 	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"ts\" SET DEFAULT CURRENT_TIMESTAMP",
 	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN ts");
-	/* DATETIME: the wall clock of the session's time zone */
-	EXPECT("ALTER TABLE a ADD COLUMN dt DATETIME DEFAULT NOW()",
-	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"dt\" timestamp(0) without time zone "
-	       "DEFAULT '2024-05-01 12:00:00';\n"
-	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"dt\" SET DEFAULT CURRENT_TIMESTAMP",
-	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN dt");
+	/* DATETIME: the wall clock of the session's time zone; the server's
+	 * (no zone in the event, or SYSTEM) is not known: no guess */
+	EXPECT("ALTER TABLE a ADD COLUMN dt DATETIME DEFAULT NOW()", "",
+	       "COPY shop.a: column dt: DATETIME DEFAULT CURRENT_TIMESTAMP in the "
+	       "server's time zone, which the binlog does not give",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN dt, copied again");
+	env.time_zone = "SYSTEM";
+	EXPECT("ALTER TABLE a ADD COLUMN dt DATETIME DEFAULT NOW()", "",
+	       "COPY shop.a: column dt: DATETIME DEFAULT CURRENT_TIMESTAMP in the "
+	       "server's time zone, which the binlog does not give",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN dt, copied again");
+	/* TIMESTAMP is UTC whatever the zone; an empty table has no rows to fill */
+	EXPECT("ALTER TABLE a ADD COLUMN ts TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"ts\" timestamp(0) with time zone "
+	       "DEFAULT '2024-05-01 12:00:00+00';\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"ts\" SET DEFAULT CURRENT_TIMESTAMP",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN ts");
+	EXPECT("ALTER TABLE empty ADD COLUMN dt DATETIME DEFAULT NOW()",
+	       "ALTER TABLE \"shop_pg\".\"empty\" ADD COLUMN \"dt\" timestamp(0) without "
+	       "time zone DEFAULT CURRENT_TIMESTAMP",
+	       "ALTERED shop.empty", "ALTER TABLE `shop`.`empty`: ADD COLUMN dt");
 	env.time_zone = "+02:00";
 	EXPECT("ALTER TABLE a ADD COLUMN dt DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP",
 	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"dt\" timestamp(0) without time zone "
@@ -600,6 +722,77 @@ TEST(replay_ddl_pg, alter_keys)
 	       "ALTER TABLE `shop`.`a`: copied again");
 }
 
+/* ALTER IGNORE TABLE: MariaDB deletes the rows a new unique key refuses */
+TEST(replay_ddl_pg, alter_ignore_unique)
+{
+	setup();
+	EXPECT("ALTER IGNORE TABLE a ADD UNIQUE KEY u_v (v)", "",
+	       "COPY shop.a: ALTER IGNORE TABLE ... ADD UNIQUE: the rows with duplicate "
+	       "values were deleted without row events",
+	       "ALTER TABLE `shop`.`a`: ADD UNIQUE u_v, copied again");
+	EXPECT("ALTER IGNORE TABLE a DROP PRIMARY KEY, ADD PRIMARY KEY (v)", "",
+	       "COPY shop.a: ALTER IGNORE TABLE ... ADD PRIMARY KEY: the rows with "
+	       "duplicate values were deleted without row events",
+	       "ALTER TABLE `shop`.`a`: DROP PRIMARY KEY, ADD PRIMARY KEY, copied again");
+	EXPECT("ALTER IGNORE TABLE a ADD COLUMN c INT DEFAULT 1 UNIQUE", "",
+	       "COPY shop.a: ALTER IGNORE TABLE ... ADD UNIQUE: the rows with duplicate "
+	       "values were deleted without row events",
+	       "ALTER TABLE `shop`.`a`: ADD COLUMN c, copied again");
+	/* a plain index, or no rows: in place */
+	EXPECT("ALTER IGNORE TABLE a ADD INDEX i (v)",
+	       "CREATE INDEX \"idx_a_i\" ON \"shop_pg\".\"a\" (\"v\")",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD INDEX i");
+	EXPECT("ALTER IGNORE TABLE empty ADD UNIQUE KEY u_v (v)",
+	       "CREATE UNIQUE INDEX \"idx_empty_u_v\" ON \"shop_pg\".\"empty\" (\"v\")",
+	       "ALTERED shop.empty", "ALTER TABLE `shop`.`empty`: ADD UNIQUE u_v");
+	EXPECT("ALTER TABLE a ADD UNIQUE KEY u_v (v)",
+	       "CREATE UNIQUE INDEX \"idx_a_u_v\" ON \"shop_pg\".\"a\" (\"v\")",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD UNIQUE u_v");
+}
+
+/* DROP CONSTRAINT of MySQL 8.0.19+ and MariaDB drops any kind */
+TEST(replay_ddl_pg, drop_constraint)
+{
+	setup();
+	EXPECT("ALTER TABLE a DROP CONSTRAINT nv",
+	       "DROP INDEX \"shop_pg\".\"idx_a_nv\"", "ALTERED shop.a",
+	       "ALTER TABLE `shop`.`a`: DROP CONSTRAINT nv");
+	EXPECT("ALTER TABLE a DROP CONSTRAINT `PRIMARY`",
+	       "ALTER TABLE \"shop_pg\".\"a\" DROP CONSTRAINT \"a_pkey\"",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: DROP CONSTRAINT PRIMARY");
+	/* a foreign key's index stays; a CHECK was never created */
+	EXPECT("ALTER TABLE a DROP CONSTRAINT v", "", "",
+	       "ALTER TABLE `shop`.`a`: DROP CONSTRAINT v");
+	EXPECT("ALTER TABLE a DROP CONSTRAINT chk", "", "",
+	       "ALTER TABLE `shop`.`a`: DROP CONSTRAINT chk");
+	EXPECT("ALTER TABLE a DROP CHECK nv", "", "",
+	       "ALTER TABLE `shop`.`a`: DROP CHECK nv");
+}
+
+/* keys PostgreSQL has no use for, or cannot make */
+TEST(replay_ddl_pg, keys_left_out)
+{
+	setup();
+	EXPECT("CREATE TABLE vec (id INT PRIMARY KEY, v VARCHAR(3) NOT NULL, "
+	       "VECTOR INDEX vi (v) M=8)",
+	       "CREATE TABLE \"shop_pg\".\"vec\" (\"id\" integer NOT NULL, "
+	       "\"v\" character varying(3) NOT NULL);\n"
+	       "ALTER TABLE \"shop_pg\".\"vec\" ADD PRIMARY KEY (\"id\")",
+	       "NOTE shop.vec: VECTOR index vi left out: PostgreSQL has no use for it\n"
+	       "CREATED shop.vec",
+	       "CREATE TABLE `shop`.`vec`");
+	EXPECT("ALTER TABLE a ADD VECTOR INDEX (v)", "",
+	       "NOTE shop.a: VECTOR index (unnamed) left out: PostgreSQL has no use for it\n"
+	       "ALTERED shop.a",
+	       "ALTER TABLE `shop`.`a`: ADD INDEX");
+	EXPECT("CREATE TABLE per (id INT, s DATE, e DATE, PERIOD FOR p (s, e), "
+	       "UNIQUE KEY u (id, p WITHOUT OVERLAPS))",
+	       "CREATE TABLE \"shop_pg\".\"per\" (\"id\" integer, \"s\" date, \"e\" date)",
+	       "NOTE shop.per: WITHOUT OVERLAPS index u left out: PostgreSQL has no use for it\n"
+	       "CREATED shop.per",
+	       "CREATE TABLE `shop`.`per`");
+}
+
 TEST(replay_ddl_pg, alter_defaults_and_rest)
 {
 	setup();
@@ -621,6 +814,81 @@ TEST(replay_ddl_pg, alter_defaults_and_rest)
 	ASSERT(strstr(fxbuf, "\nNOTE shop.a: CHECK (n > 0) left out"));
 	ASSERT(!strstr(fxbuf, "ALTERED"));
 	ASSERT(strstr(plan.summary, "CONVERT TO CHARACTER SET utf8mb4"));
+}
+
+/* partition maintenance that changes rows without row events: a copy */
+TEST(replay_ddl_pg, alter_partitions)
+{
+	setup();
+	EXPECT("ALTER TABLE a ADD PARTITION (PARTITION p3 VALUES LESS THAN (400))",
+	       "", "",
+	       "ALTER TABLE `shop`.`a`: ADD PARTITION (PARTITION p3 VALUES LESS THAN (400))");
+	NOTHING("ALTER TABLE elsewhere.a TRUNCATE PARTITION p0");
+	run("ALTER TABLE a REORGANIZE PARTITION p3 INTO (PARTITION p3a VALUES LESS THAN "
+	    "(375), PARTITION p3b VALUES LESS THAN (400))");
+	ASSERT_STREQ(fxbuf, "");
+	run("ALTER TABLE a COALESCE PARTITION 2");
+	ASSERT_STREQ(fxbuf, "");
+	run("ALTER TABLE a REMOVE PARTITIONING");
+	ASSERT_STREQ(fxbuf, "");
+	run("ALTER TABLE a ANALYZE PARTITION p1");
+	ASSERT_STREQ(fxbuf, "");
+	EXPECT("ALTER TABLE a truncate\n  partition p0", "",
+	       "COPY shop.a: TRUNCATE PARTITION removes rows without row events",
+	       "ALTER TABLE `shop`.`a`: truncate partition p0, copied again");
+	EXPECT("ALTER TABLE a DROP PARTITION p1, p2", "",
+	       "COPY shop.a: DROP PARTITION removes rows without row events",
+	       "ALTER TABLE `shop`.`a`: DROP PARTITION p1, p2, copied again");
+	/* nothing to remove from a table without rows */
+	EXPECT("ALTER TABLE empty DROP PARTITION p1", "", "",
+	       "ALTER TABLE `shop`.`empty`: DROP PARTITION p1");
+	/* the other table changes too */
+	EXPECT("ALTER TABLE a EXCHANGE PARTITION p0 WITH TABLE `other`.`o` WITHOUT VALIDATION",
+	       "",
+	       "COPY shop.a: EXCHANGE PARTITION swaps rows with another table without "
+	       "row events\n"
+	       "COPY other.o: EXCHANGE PARTITION swaps rows with another table without "
+	       "row events: partition maintenance on shop.a",
+	       "ALTER TABLE `shop`.`a`: EXCHANGE PARTITION p0 WITH TABLE `other`.`o` "
+	       "WITHOUT VALIDATION, copied again");
+	run("ALTER TABLE empty EXCHANGE PARTITION p0 WITH TABLE elsewhere.x");
+	ASSERT_STREQ(fxbuf,
+		     "COPY shop.empty: EXCHANGE PARTITION swaps rows with another "
+		     "table without row events");
+	/* a partitioned table out of replication changes a replicated one */
+	EXPECT("ALTER TABLE elsewhere.arch EXCHANGE PARTITION p0 WITH TABLE shop.a",
+	       "",
+	       "COPY shop.a: EXCHANGE PARTITION swaps rows with another table without "
+	       "row events: partition maintenance on elsewhere.arch",
+	       "ALTER TABLE `elsewhere`.`arch`: the other table copied again");
+	NOTHING("ALTER TABLE elsewhere.arch EXCHANGE PARTITION p0 WITH TABLE elsewhere.b");
+	/* MariaDB 10.7 */
+	run("ALTER TABLE a CONVERT PARTITION p0 TO TABLE p0_old");
+	ASSERT_STREQ(fxbuf,
+		     "COPY shop.a: CONVERT PARTITION moves rows into another table "
+		     "without row events\n"
+		     "COPY shop.p0_old: CONVERT PARTITION moves rows into another "
+		     "table without row events: partition maintenance on shop.a");
+	EXPECT("ALTER TABLE a CONVERT TABLE k TO PARTITION p9 VALUES LESS THAN (900)",
+	       "DROP TABLE IF EXISTS \"shop_pg\".\"k\" CASCADE;\n"
+	       "DROP TYPE IF EXISTS shop_pg.enum_k_tag",
+	       "COPY shop.a: CONVERT TABLE moves another table's rows in without row "
+	       "events\nDROPPED shop.k",
+	       "ALTER TABLE `shop`.`a`: CONVERT TABLE k TO PARTITION p9 VALUES LESS THAN "
+	       "(900), copied again");
+}
+
+/* the summary is one line whatever the statement's layout */
+TEST(replay_ddl_pg, summary_one_line)
+{
+	setup();
+	EXPECT("ALTER TABLE a\n\tENGINE = InnoDB,\r\n  COMMENT\t\t'x\n  y'", "", "",
+	       "ALTER TABLE `shop`.`a`: ENGINE = InnoDB, COMMENT 'x y'");
+	EXPECT("ALTER TABLE a REORGANIZE PARTITION p3 INTO\n  (PARTITION p3a VALUES LESS THAN "
+	       "(375),\n   PARTITION p3b VALUES LESS THAN (400))",
+	       "", "",
+	       "ALTER TABLE `shop`.`a`: REORGANIZE PARTITION p3 INTO (PARTITION p3a VALUES "
+	       "LESS THAN (375), PARTITION p3b VALUES LESS THAN (400))");
 }
 
 TEST(replay_ddl_pg, alter_rename_table)

@@ -136,9 +136,62 @@ TEST(replay, load_indexes)
 	ASSERT_STREQ(built(&b), "CREATE UNIQUE INDEX \"idx_wide_u_ab\" ON "
 				"\"_fx_pg_tmp\".\"wide\" (\"a\", \"b\")");
 	rp_load_index_sql(&b, &t, &idx[2]);
-	ASSERT_STREQ(built(&b), "CREATE INDEX \"idx_wide_a_rather_long_index_name_bey\" ON "
+	ASSERT_STREQ(built(&b), "CREATE INDEX \"idx_wide_a_rather_long_index_name_beyond_28\" ON "
 				"\"_fx_pg_tmp\".\"wide\" (\"s\")");
 	buf_release(&b);
+}
+
+/* Names over 63 bytes: PostgreSQL would cut two tables' names alike */
+TEST(replay, load_fit_names)
+{
+	static const char one[] = "t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1";
+	static const char two[] = "t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_two2";
+	char a[RP_PG_NAME_MAX], b[RP_PG_NAME_MAX];
+	rp_load_fit_name(a, "enum_", "t", "e");
+	ASSERT_STREQ(a, "enum_t_e");
+	rp_load_fit_name(a, "enum_", one, "e");
+	rp_load_fit_name(b, "enum_", two, "e");
+	ASSERT_EQ(strlen(a), 63);
+	ASSERT_EQ(strlen(b), 63);
+	ASSERT(!strncmp(a, "enum_t_longlonglonglonglonglonglonglonglonglonglonglon_", 55));
+	ASSERT(strcmp(a, b));
+	/* the same name each time */
+	char c[RP_PG_NAME_MAX];
+	rp_load_fit_name(c, "enum_", one, "e");
+	ASSERT_STREQ(a, c);
+	/* 63 bytes exactly: as is; 64: cut */
+	rp_load_fit_name(a, "idx_", "t", "123456789012345678901234567890123456789012345678901234567");
+	ASSERT_EQ(strlen(a), 63);
+	ASSERT(!strcmp(a + 6, "123456789012345678901234567890123456789012345678901234567"));
+	rp_load_fit_name(a, "idx_", "t", "1234567890123456789012345678901234567890123456789012345678");
+	ASSERT_EQ(strlen(a), 63);
+	ASSERT_EQ(a[54], '_');
+	/* never half a character: é is 2 bytes, the cut falls in one */
+	rp_load_fit_name(a, "enum_",
+			 "tttttttttttttttttttttttttttttttttttttttttttttttt"
+			 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
+			 "col");
+	ASSERT_EQ(strlen(a), 62);
+	ASSERT(!strncmp(a + 52, "t_", 2));
+	rp_load_fit_name(a, "enum_",
+			 "ttttttttttttttttttttttttttttttttttttttttttttttt"
+			 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
+			 "col");
+	ASSERT_EQ(strlen(a), 63);
+	ASSERT(!strncmp(a + 52, "\xc3\xa9_", 3));
+	/* the index builder agrees */
+	char x[RP_INDEX_NAME_MAX], y[RP_INDEX_NAME_MAX];
+	rp_load_index_name(x, one, "k_indexindexindexindexindexindexindexindexindexindexindexindex");
+	rp_load_index_name(y, two, "k_indexindexindexindexindexindexindexindexindexindexindexindex");
+	ASSERT(strcmp(x, y));
+	ASSERT_EQ(strlen(x), 63);
+	struct buf q;
+	buf_init(&q, 0);
+	rp_load_enum_name(&q, "s", one, "e");
+	rp_load_fit_name(a, "enum_", one, "e");
+	ASSERT(!strncmp(buf_cstr(&q), "\"s\".\"", 5));
+	ASSERT(!strncmp(buf_cstr(&q) + 5, a, 63));
+	buf_release(&q);
 }
 
 /* The default of a column as PostgreSQL SQL, or "-" when left out. */
