@@ -631,15 +631,15 @@ ALTER IGNORE TABLE t_dupe ADD UNIQUE KEY u_v (v);
 INSERT INTO t_dupe VALUES (100, 'unique');
 UPDATE t_dupe SET v = 'd0!' WHERE v = 'd0';
 SQL
-step "64-character names that differ only at the end" <<'SQL'
-CREATE TABLE `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1` (id INT PRIMARY KEY, e ENUM('a','b') DEFAULT 'a', v INT, KEY `k_indexindexindexindexindexindexindexindexindexindexindexindex` (v));
-CREATE TABLE `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_two2` (id INT PRIMARY KEY, e ENUM('x','y') DEFAULT 'x', v INT, KEY `k_indexindexindexindexindexindexindexindexindexindexindexindex` (v));
-INSERT INTO `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1` VALUES (1, 'b', 1);
-INSERT INTO `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_two2` VALUES (1, 'y', 1);
-ALTER TABLE `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1` MODIFY e ENUM('a','b','c') DEFAULT 'a';
-ALTER TABLE `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_two2` MODIFY e ENUM('x','y','z') DEFAULT 'x', RENAME COLUMN v TO w;
-INSERT INTO `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_one1` VALUES (2, 'c', 2);
-INSERT INTO `t_longlonglonglonglonglonglonglonglonglonglonglonglong_name_two2` VALUES (2, 'z', 2);
+step "long table names (56 characters) and 64-character index names that differ only at the end" <<'SQL'
+CREATE TABLE `t_longlonglonglonglonglonglonglonglonglonglong_name_one1` (id INT PRIMARY KEY, e ENUM('a','b') DEFAULT 'a', v INT, KEY `k_indexindexindexindexindexindexindexindexindexindexindexindex` (v));
+CREATE TABLE `t_longlonglonglonglonglonglonglonglonglonglong_name_two2` (id INT PRIMARY KEY, e ENUM('x','y') DEFAULT 'x', v INT, KEY `k_indexindexindexindexindexindexindexindexindexindexindexindex` (v));
+INSERT INTO `t_longlonglonglonglonglonglonglonglonglonglong_name_one1` VALUES (1, 'b', 1);
+INSERT INTO `t_longlonglonglonglonglonglonglonglonglonglong_name_two2` VALUES (1, 'y', 1);
+ALTER TABLE `t_longlonglonglonglonglonglonglonglonglonglong_name_one1` MODIFY e ENUM('a','b','c') DEFAULT 'a';
+ALTER TABLE `t_longlonglonglonglonglonglonglonglonglonglong_name_two2` MODIFY e ENUM('x','y','z') DEFAULT 'x', RENAME COLUMN v TO w;
+INSERT INTO `t_longlonglonglonglonglonglonglonglonglonglong_name_one1` VALUES (2, 'c', 2);
+INSERT INTO `t_longlonglonglonglonglonglonglonglonglonglong_name_two2` VALUES (2, 'z', 2);
 SQL
 step "partition maintenance of a replicated table (TRUNCATE/DROP PARTITION delete rows)" <<'SQL'
 ALTER TABLE t_part ADD PARTITION (PARTITION p3 VALUES LESS THAN (400));
