@@ -182,7 +182,7 @@ void cmd_status_text(FILE *f, const struct rp_source_status *v, size_t n)
 			fprintf(f, "%s:%llu, event time %s, reported %s (%.0f s ago)\n",
 				s->received_file, (unsigned long long)s->received_pos,
 				or_dash(s->received_event_at), or_dash(s->received_at),
-				s->has_report_age ? s->report_age : 0.0);
+				s->has_report_age && s->report_age > 0 ? s->report_age : 0.0);
 		else
 			fputs("-\n", f);
 		fprintf(f, "  %-17s", "applied:");

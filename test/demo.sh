@@ -125,7 +125,7 @@ wl_pid=$!
 sleep 4
 run show_status --config "$work/demo.yml" --source mysql
 echo "a schema change on MariaDB while the workload runs (replicated as DDL):"
-sql="ALTER TABLE orders ADD COLUMN note VARCHAR(100) NOT NULL DEFAULT 'n/a' AFTER status, ADD INDEX idx_orders_placed (placed)"
+sql="ALTER TABLE orders ADD COLUMN note VARCHAR(100) NOT NULL DEFAULT 'n/a' AFTER status, ADD INDEX by_status (status, placed)"
 echo "  $sql"
 mariadb_sql -D shop -e "$sql"
 wait $wl_pid
@@ -151,7 +151,7 @@ python3 test/integ/compare.py shop shop
 pg_sql -c "SELECT id, name, city, since, vip FROM shop.customers WHERE id IN (1, 2, 3, 97) ORDER BY id"
 echo "the column and the index the ALTER TABLE added, in PostgreSQL:"
 pg_sql -c "SELECT column_name, data_type, character_maximum_length AS len, is_nullable, column_default FROM information_schema.columns WHERE table_schema = 'shop' AND table_name = 'orders' AND column_name = 'note'"
-pg_sql -At -c "SELECT indexdef FROM pg_indexes WHERE schemaname = 'shop' AND tablename = 'orders' AND indexdef LIKE '%(placed)%'"
+pg_sql -At -c "SELECT indexdef FROM pg_indexes WHERE schemaname = 'shop' AND tablename = 'orders' AND indexdef LIKE '%(status, placed)%'"
 
 step "8. detach_replica: stop the replica, sequences and foreign keys, PostgreSQL on its own"
 run detach_replica --config "$work/demo.yml" --source mysql --yes 2>&1 | grep -v " INFO  mysql:"
