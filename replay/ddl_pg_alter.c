@@ -28,6 +28,19 @@ void rp__al_disable(struct rp__al *al, const char *why)
 	}
 }
 
+bool rp__al_coldef(struct rp__al *al, const struct rp__ddl_column *col,
+		   struct rp__dp_coldef *cd)
+{
+	struct rp__dp *d = al->d;
+	rp__dp_coldef(d, al->schema, al->t->name, al->t->pg_schema, col, cd);
+	if (!cd->mapped)
+		rp__al_disable(al,
+			       rp__dp_printf(d,
+					     "column %s: type %s has no PostgreSQL type",
+					     col->name, col->type.column_type));
+	return cd->mapped;
+}
+
 struct buf *rp__al_sql(struct rp__al *al)
 {
 	struct buf *b = rp__dp_sql(al->d);

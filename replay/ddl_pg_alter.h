@@ -34,6 +34,10 @@ struct rp__al {
  * first reason is kept; out wins over a copy). */
 void rp__al_copy(struct rp__al *al, const char *why);
 void rp__al_disable(struct rp__al *al, const char *why);
+/* rp__dp_coldef of a column of the table; false, with the table taken
+ * out, when the column's type has no PostgreSQL type. */
+bool rp__al_coldef(struct rp__al *al, const struct rp__ddl_column *col,
+		   struct rp__dp_coldef *cd);
 /* The statement buffer holding "ALTER TABLE "s"."t" ". */
 struct buf *rp__al_sql(struct rp__al *al);
 bool rp__al_empty(const struct rp__al *al);

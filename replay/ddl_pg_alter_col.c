@@ -128,14 +128,8 @@ void rp__al_add_column(struct rp__al *al, const struct rp__ddl_alter *c)
 	}
 	rp__dp_part(d, "ADD COLUMN %s", col->name);
 	struct rp__dp_coldef cd;
-	rp__dp_coldef(d, al->schema, t->name, t->pg_schema, col, &cd);
-	if (!cd.mapped) {
-		rp__al_disable(al,
-			       rp__dp_printf(d,
-					     "column %s: type %s has no PostgreSQL type",
-					     col->name, col->type.column_type));
+	if (!rp__al_coldef(al, col, &cd))
 		return;
-	}
 	if (d->env->column_order_exact && !at_end(t, col)) {
 		rp__al_copy(al,
 			    rp__dp_printf(d,

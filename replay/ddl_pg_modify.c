@@ -454,14 +454,8 @@ void rp__al_modify(struct rp__al *al, const struct rp__ddl_alter *c)
 	else
 		rp__dp_part(d, "MODIFY COLUMN %s", old);
 	struct rp__dp_coldef cd;
-	rp__dp_coldef(d, al->schema, t->name, t->pg_schema, col, &cd);
-	if (!cd.mapped) {
-		rp__al_disable(al,
-			       rp__dp_printf(d,
-					     "column %s: type %s has no PostgreSQL type",
-					     col->name, col->type.column_type));
+	if (!rp__al_coldef(al, col, &cd))
 		return;
-	}
 	if (d->env->column_order_exact && moves(t, (size_t)i, col)) {
 		rp__al_copy(al,
 			    rp__dp_printf(d, "column order: %s moves", col->name));

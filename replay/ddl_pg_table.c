@@ -156,17 +156,31 @@ static void create_cols(struct rp__dp *d, struct rp__dp_table *t,
 	rp__dp_emit(d);
 }
 
+/*
+ * The table the statement names, when it belongs to a replicated schema:
+ * 1 with *schema and *out set, 0 when it is not replicated, -1 on error.
+ */
+static int stmt_table(struct rp__dp *d, const char **schema,
+		      struct rp__dp_table **out)
+{
+	const struct rp__ddl_stmt *st = d->st;
+	*schema = rp__dp_schema(d, &st->table);
+	*out = NULL;
+	if (!rp__dp_replicated(d, *schema, st->table.name))
+		return 0;
+	return rp__dp_table(d, *schema, st->table.name, out) ? -1 : 1;
+}
+
 static int create_like(struct rp__dp *d, struct rp__dp_table *t);
 
 int rp__dp_create(struct rp__dp *d)
 {
 	const struct rp__ddl_stmt *st = d->st;
-	const char *schema = rp__dp_schema(d, &st->table);
-	if (!rp__dp_replicated(d, schema, st->table.name))
-		return 0;
+	const char *schema;
 	struct rp__dp_table *t;
-	if (rp__dp_table(d, schema, st->table.name, &t))
-		return -1;
+	int r = stmt_table(d, &schema, &t);
+	if (r <= 0)
+		return r;
 	if (t->exists && st->if_not_exists && !st->or_replace)
 		return 0;
 	rp__dp_head(d, "CREATE TABLE", schema, t->name);
@@ -349,13 +363,11 @@ int rp__dp_drop(struct rp__dp *d)
 
 int rp__dp_truncate(struct rp__dp *d)
 {
-	const struct rp__ddl_stmt *st = d->st;
-	const char *schema = rp__dp_schema(d, &st->table);
-	if (!rp__dp_replicated(d, schema, st->table.name))
-		return 0;
+	const char *schema;
 	struct rp__dp_table *t;
-	if (rp__dp_table(d, schema, st->table.name, &t))
-		return -1;
+	int r = stmt_table(d, &schema, &t);
+	if (r <= 0)
+		return r;
 	rp__dp_head(d, "TRUNCATE TABLE", schema, t->name);
 	if (!t->exists) {
 		rp__dp_fx(d, RP__FX_COPY, schema, t->name,
@@ -375,14 +387,12 @@ int rp__dp_truncate(struct rp__dp *d)
 
 static int index_table(struct rp__dp *d, const char *what, struct rp__dp_table **out)
 {
-	const struct rp__ddl_stmt *st = d->st;
-	const char *schema = rp__dp_schema(d, &st->table);
-	*out = NULL;
-	if (!rp__dp_replicated(d, schema, st->table.name))
-		return 0;
+	const char *schema;
 	struct rp__dp_table *t;
-	if (rp__dp_table(d, schema, st->table.name, &t))
-		return -1;
+	*out = NULL;
+	int r = stmt_table(d, &schema, &t);
+	if (r <= 0)
+		return r;
 	rp__dp_head(d, what, schema, t->name);
 	if (!t->exists) {
 		rp__dp_fx(d, RP__FX_COPY, schema, t->name,
