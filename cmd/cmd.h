@@ -47,6 +47,7 @@ int cmd_upgrade_replica_schema(int argc, char **argv);
 int cmd_add_source(int argc, char **argv);
 int cmd_drop_source(int argc, char **argv);
 int cmd_enable_replica(int argc, char **argv);
+int cmd_run_maintenance(int argc, char **argv);
 int cmd_show_status(int argc, char **argv);
 int cmd_show_errors(int argc, char **argv);
 extern const char cmd_example_config[];

@@ -331,6 +331,15 @@ int rp_catalog_check(struct rp_catalog *c, struct err *e) MUST_CHECK;
 /* DROP SCHEMA sch_chameleon CASCADE (the replicated schemas stay);
  * *existed tells whether there was a catalog. */
 int rp_catalog_drop(struct rp_catalog *c, bool *existed, struct err *e) MUST_CHECK;
+/* What run_maintenance did: the catalog's tables, their size (bytes, with
+ * indexes and TOAST) before and after, how many were vacuumed. */
+struct rp_maint {
+	long tables, vacuumed;
+	long long bytes_before, bytes_after;
+};
+/* VACUUM [FULL] ANALYZE of every table of sch_chameleon, one statement each. */
+int rp_catalog_maintain(struct rp_catalog *c, bool full, struct rp_maint *m,
+			struct err *e) MUST_CHECK;
 /*
  * Register a source with status 'ready' and its schema mappings (n
  * entries of m).  -ERR_CONFIG if it exists, or if one of its destination
