@@ -76,17 +76,30 @@ C="--config $work/cfg.yml"
 	"$bin" add_source $C --source us >> "$work/out" 2>&1 &&
 	ok "one catalog, two sources added" || { notok "catalog: $(cat "$work/out")"; exit 1; }
 
-# both copies at the same time
-"$bin" init_replica $C --source eu > "$work/init_eu" 2>&1 &
-p1=$!
-"$bin" init_replica $C --source us > "$work/init_us" 2>&1 &
-p2=$!
-wait $p1
-r1=$?
-wait $p2
-r2=$?
-[ $r1 = 0 ] && [ $r2 = 0 ] && ok "init_replica of both sources, concurrently" ||
-	{ notok "init_replica: eu $r1 us $r2"; tail -3 "$work/init_eu" "$work/init_us" | sed 's/^/# /'; }
+# both copies at the same time, in the background as pg_chameleon runs
+# them (log_dest: file): the command returns at once, the progress and the
+# end are in show_status, the pid file is the replica's
+r=0
+for s in eu us; do
+	"$bin" init_replica $C --source $s > "$work/init_$s" 2>&1 || r=1
+done
+if [ $r = 0 ] && grep -q "init_replica of 'eu' runs in the background" "$work/init_eu"; then
+	ok "init_replica of both sources returns at once, the copies run in the background"
+else
+	notok "init_replica in the background: $(cat "$work/init_eu" "$work/init_us")"
+fi
+inits_done() {
+	[ ! -e "$work/pid/cfg.yml_eu.pid" ] && [ ! -e "$work/pid/cfg.yml_us.pid" ] &&
+		[ "$(pg_sql -At -c "SELECT string_agg(status, ' ' ORDER BY source_name) FROM sch_chameleon.t_sources")" = "initialised initialised" ]
+}
+if _wait_for 60 inits_done; then
+	ok "both copies done: $(pg_sql -At -c "SELECT string_agg(source_name || ' ' || init_progress, '; ' ORDER BY source_name) FROM sch_chameleon.t_sources")"
+else
+	notok "copies not done: $(pg_sql -At -c "SELECT string_agg(source_name || ':' || status || ':' || coalesce(error, init_progress, ''), ' ') FROM sch_chameleon.t_sources")"
+	tail -5 "$work"/log/*.log | sed 's/^/# /'
+fi
+grep -q "rows/s\|copied\|done" "$work/log/cfg.yml_eu.log" && ok "the background copy logs in log_dir" ||
+	notok "init log: $(ls "$work/log")"
 
 t=$(pg_sql -At -c "SELECT table_schema || '.' || table_name || ':' || data_type
 	FROM information_schema.columns WHERE column_name IN ('paid', 'active')
