@@ -61,28 +61,6 @@ void bl__json_escape(struct buf *b, const uint8_t *p, size_t n)
 	buf_putc(b, '"');
 }
 
-void bl_put_float(struct buf *b, double d, bool single)
-{
-	char t[40];
-	if (d != d) {
-		buf_putl(b, "NaN");
-		return;
-	}
-	if (d - d != 0) {
-		buf_puts(b, d > 0 ? "Infinity" : "-Infinity");
-		return;
-	}
-	/* the shortest representation that reads back to the same value */
-	int lo = single ? 6 : 15, hi = single ? 9 : 17;
-	for (int prec = lo; prec <= hi; prec++) {
-		snprintf(t, sizeof(t), "%.*g", prec, d);
-		if (single ? (float)strtod(t, NULL) == (float)d
-			   : strtod(t, NULL) == d)
-			break;
-	}
-	buf_puts(b, t);
-}
-
 void bl__put_double(struct buf *b, double d, bool single)
 {
 	if (d != d || d - d != 0)

@@ -2,6 +2,8 @@
  * Column values: byte vectors built from the documented storage formats,
  * rendered through the JSON contract, plus a truncation sweep over each.
  */
+#include <math.h>
+
 #include "base/arena.h"
 #include "base/buf.h"
 #include "binlog/internal.h"
@@ -120,6 +122,72 @@ TEST(value, floats)
 	memcpy(d.bytes, &y, 8);
 	d.json = "0.3333333333333333";
 	check(&d);
+}
+
+/* bl_put_float against printf's output on one value; 0 when the same. */
+static int float_differs(double d, bool single, char *got, char *want)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	bl_put_float(&a, d, single);
+	bl__put_float_printf(&b, d, single);
+	int diff = a.n != b.n || memcmp(a.p, b.p, a.n);
+	snprintf(got, 64, "%.*s", (int)a.n, (const char *)a.p);
+	snprintf(want, 64, "%.*s", (int)b.n, (const char *)b.p);
+	buf_release(&a);
+	buf_release(&b);
+	return diff;
+}
+
+/*
+ * The digits computed here are printf's, byte for byte: powers of ten and
+ * of two and their neighbours, values halfway between two decimals of 15
+ * and 16 digits, every decade, and random bit patterns and decimals.
+ */
+TEST(value, float_text_is_printfs)
+{
+	char got[64], want[64];
+	static const double fixed[] = {
+		0.1, 0.2, 0.3, 1.0 / 3, 2.0 / 3, 1e15, 1e16, 1e17, 1e18, 9.2e18, 1e-4,
+		1e-5, 9.99999999999999e-5, 0.000123, 123456789012345.5, 999999999999999.9,
+		9999999999999998.0, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
+		4.35, 2.675, 1.005, 0.5, 1.5, 2.5, 100, 1e21, 123.456, -0.0, 0.0, -1.25,
+	};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		for (int s = 0; s < 2; s++)
+			if (float_differs(fixed[i], s, got, want))
+				test_fail(__FILE__, __LINE__, "%.17g (single %d): '%s', printf '%s'", fixed[i], s, got, want);
+	for (int e = -25; e <= 20; e++) {
+		double p = pow(10, e), q = ldexp(1, e * 3);
+		double v[] = {p, nextafter(p, 0), nextafter(p, 1e300), q, nextafter(q, 0),
+			      nextafter(q, 1e300), p * 9.999999999999999};
+		for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+			for (int s = 0; s < 2; s++)
+				if (float_differs(v[i], s, got, want))
+					test_fail(__FILE__, __LINE__, "%.17g (single %d): '%s', printf '%s'", v[i], s, got,
+					     want);
+	}
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	for (int i = 0; i < 300000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		double d;
+		/* bit patterns of every exponent, and decimals of few digits */
+		uint64_t bits = (x & 0x800fffffffffffffULL) |
+				((uint64_t)(1023 - 80 + (int)(x >> 52 & 127)) << 52);
+		memcpy(&d, &bits, 8);
+		if (i % 3 == 1)
+			d = (double)(int64_t)(x % 100000000000ULL) / pow(10, (double)(x >> 60));
+		if (i % 3 == 2) {
+			uint32_t u = (uint32_t)x;
+			float fl;
+			memcpy(&fl, &u, 4);
+			d = fl;
+		}
+		if (!isfinite(d))
+			continue;	/* NaN and infinities are printed before */
+		for (int s = 0; s < 2; s++)
+			if (float_differs(s ? (double)(float)d : d, s, got, want))
+				test_fail(__FILE__, __LINE__, "%.17g (single %d): '%s', printf '%s'", d, s, got, want);
+	}
 }
 
 TEST(value, decimals)
