@@ -9,7 +9,8 @@
  * within 128 bits (about 7e-21 to 9e18 in magnitude, which is nearly
  * every value stored in practice).  The rounding to p digits is printf's
  * (to nearest, ties to even, on the exact value), the layout %g's, and
- * the read-back check still strtod's, so the output is byte for byte the
+ * the read-back check strtod's (or, where it is exact, one multiplication
+ * or division by a power of ten), so the output is byte for byte the
  * same as bl__put_float_printf's; test/unit checks that on millions of
  * values.  Other values go to bl__put_float_printf.
  */
@@ -102,9 +103,11 @@ static bool exact_digits(double d, char *dig, int *n, int *x, bool *sticky)
 
 /*
  * The %.{p}g text of the value whose exact digits are dig[0..n) (exponent
- * x, sticky as above), into out; returns its length.
+ * x, sticky as above), into out; returns its length.  *m and *q: the
+ * text's value is m * 10^q.
  */
-static int format_g(char *out, bool neg, const char *dig, int n, int x, bool sticky, int p)
+static int format_g(char *out, bool neg, const char *dig, int n, int x, bool sticky, int p,
+		    uint64_t *m, int *q)
 {
 	char r[MAXDIG];
 	for (int i = 0; i < p; i++)
@@ -128,6 +131,10 @@ static int format_g(char *out, bool neg, const char *dig, int n, int x, bool sti
 			x++;
 		}
 	}
+	*m = 0;
+	for (int i = 0; i < p; i++)
+		*m = *m * 10 + (uint64_t)(r[i] - '0');
+	*q = x - p + 1;
 	int last = p - 1;	/* trailing zeros go */
 	char *o = out;
 	if (neg)
@@ -172,6 +179,22 @@ static int format_g(char *out, bool neg, const char *dig, int n, int x, bool sti
 	return (int)(o - out);
 }
 
+/*
+ * What strtod reads from text t, whose value is m * 10^q: when m and 10^q
+ * are both exact doubles, one multiplication or division rounds the exact
+ * value once, as strtod does (Clinger's fast path); strtod otherwise.
+ */
+static double read_back(const char *t, uint64_t m, int q, bool neg)
+{
+	static const double p10[] = {1e0,  1e1,	 1e2,  1e3,  1e4,  1e5,	 1e6,  1e7,
+				     1e8,  1e9,	 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+				     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	if (m > (1ULL << 53) || q > 22 || q < -22)
+		return strtod(t, NULL);
+	double v = q >= 0 ? (double)m * p10[q] : (double)m / p10[-q];
+	return neg ? -v : v;
+}
+
 void bl_put_float(struct buf *b, double d, bool single)
 {
 	if (d != d) {
@@ -192,8 +215,13 @@ void bl_put_float(struct buf *b, double d, bool single)
 	char t[64];
 	int lo = single ? 6 : 15, hi = single ? 9 : 17, len = 0;
 	for (int p = lo; p <= hi; p++) {
-		len = format_g(t, d < 0, dig, n, x, sticky, p);
-		if (single ? (float)strtod(t, NULL) == (float)d : strtod(t, NULL) == d)
+		uint64_t m;
+		int q;
+		len = format_g(t, d < 0, dig, n, x, sticky, p, &m, &q);
+		if (p == hi)
+			break;	/* 17 (FLOAT: 9) digits always read back */
+		if (single ? (float)read_back(t, m, q, d < 0) == (float)d
+			   : read_back(t, m, q, d < 0) == d)
 			break;
 	}
 	buf_put(b, t, (size_t)len);

@@ -38,6 +38,19 @@ void bl__json_escape(struct buf *b, const uint8_t *p, size_t n)
 	buf_putc(b, '"');
 	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
+		/* 8 bytes at a time while none is below 0x20, '"' or '\\' */
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			const uint64_t ones = 0x0101010101010101ULL, high = ones << 7;
+			uint64_t q = w ^ (ones * '"'), s = w ^ (ones * '\\');
+			if (((w - ones * 0x20) & ~w & high) | ((q - ones) & ~q & high) |
+			    ((s - ones) & ~s & high))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
 		uint8_t c = p[i];
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;

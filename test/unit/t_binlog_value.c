@@ -190,6 +190,42 @@ TEST(value, float_text_is_printfs)
 	}
 }
 
+/* The escaping, 8 bytes at a time, against one byte at a time: every
+ * special byte at every position of strings of every length to 40. */
+TEST(value, json_escape_every_position)
+{
+	static const uint8_t special[] = {0, 1, 0x1f, '"', '\\', '\n', 0x7f, 0x80, 0xff, 0x20, '!', '#', '[', ']'};
+	uint8_t s[40];
+	for (size_t len = 0; len <= sizeof(s); len++)
+		for (size_t at = 0; at < (len ? len : 1); at++)
+			for (size_t k = 0; k < sizeof(special); k++) {
+				for (size_t i = 0; i < len; i++)
+					s[i] = (uint8_t)('a' + i % 26);
+				if (len)
+					s[at] = special[k];
+				struct buf got = BUF_INIT, want = BUF_INIT;
+				bl__json_escape(&got, s, len);
+				buf_putc(&want, '"');
+				for (size_t i = 0; i < len; i++) {
+					uint8_t c = s[i];
+					if (c == '"' || c == '\\')
+						buf_printf(&want, "\\%c", c);
+					else if (c == '\n')
+						buf_putl(&want, "\\n");
+					else if (c < 0x20)
+						buf_printf(&want, "\\u%04x", c);
+					else
+						buf_putc(&want, (char)c);
+				}
+				buf_putc(&want, '"');
+				if (got.n != want.n || memcmp(got.p, want.p, got.n))
+					test_fail(__FILE__, __LINE__, "length %zu, byte %#x at %zu: %.*s",
+						  len, special[k], at, (int)got.n, (const char *)got.p);
+				buf_release(&got);
+				buf_release(&want);
+			}
+}
+
 TEST(value, decimals)
 {
 	struct vec v[] = {
