@@ -37,8 +37,8 @@ void bl__put_float_printf(struct buf *b, double d, bool single)
 enum { MAXDIG = 48 };
 
 /*
- * The exact decimal digits of |d| = f * 2^e: up to the first 18
- * significant ones in dig (n of them), the decimal exponent of the first
+ * The exact decimal digits of |d| = f * 2^e: the first 18 significant
+ * ones or a few more (all of them when there are fewer) in dig (n), the decimal exponent of the first
  * in *x, and whether any digit after them is not zero in *sticky.
  * Returns false when the value is outside what 128 bits hold.
  */
@@ -84,6 +84,18 @@ static bool exact_digits(double d, char *dig, int *n, int *x, bool *sticky)
 			*sticky = true;
 	unsigned __int128 mask = sh ? (((unsigned __int128)1 << sh) - 1) : 0;
 	while (r && nd < 18) {
+		if (nd && sh <= 98) {
+			/* nine digits in one step: r * 10^9 < 2^128 */
+			r *= 1000000000u;
+			uint32_t chunk = (uint32_t)(r >> sh);
+			r &= mask;
+			for (int i = 8; i >= 0; i--) {
+				dig[nd + i] = (char)('0' + chunk % 10);
+				chunk /= 10;
+			}
+			nd += 9;
+			continue;
+		}
 		r *= 10;
 		char c = (char)('0' + (int)(r >> sh));
 		r &= mask;

@@ -226,6 +226,61 @@ TEST(value, json_escape_every_position)
 			}
 }
 
+/* mysqlbinlog-style quoting of text, 8 bytes at a time, against one byte
+ * at a time: every special byte at every position, as utf8mb4 text (bytes
+ * from 0x80 kept) and as binary (escaped). */
+TEST(value, text_quoting_every_position)
+{
+	static const uint8_t special[] = {0, 0x1f, '\\', '\'', 0x7f, 0x80, 0xff, ' ', '~', '"'};
+	for (int bin = 0; bin < 2; bin++)
+		for (size_t len = 0; len <= 40; len++)
+			for (size_t at = 0; at < (len ? len : 1); at++)
+				for (size_t k = 0; k < sizeof(special); k++) {
+					if (!bin && special[k] >= 0x80)
+						continue;	/* not valid UTF-8 alone */
+					uint8_t raw[48];
+					raw[0] = (uint8_t)len;
+					for (size_t i = 0; i < len; i++)
+						raw[1 + i] = (uint8_t)('a' + i % 26);
+					if (len)
+						raw[1 + at] = special[k];
+					struct bl_column c;
+					memset(&c, 0, sizeof(c));
+					c.type = BL_TYPE_VARCHAR;
+					c.meta = 200;
+					c.has_charset = true;
+					c.collation = bin ? 63 : 45;
+					struct rd r;
+					rd_init(&r, raw, len + 1);
+					struct bl_value v;
+					memset(&v, 0, sizeof(v));
+					struct arena a;
+					arena_init(&a, 256);
+					struct err e = {0};
+					ASSERT_EQ(bl__value_decode(&r, &c, &v, &a, &e), 0);
+					struct buf got = BUF_INIT, want = BUF_INIT;
+					bl_value_text(&got, &c, &v);
+					buf_putc(&want, '\'');
+					for (size_t i = 0; i < len; i++) {
+						uint8_t ch = raw[1 + i];
+						if (ch == '\\' || ch == '\'')
+							buf_printf(&want, "\\%c", ch);
+						else if (ch < 0x20 || ch == 0x7f || ch >= 0x80)
+							buf_printf(&want, "\\x%02x", ch);
+						else
+							buf_putc(&want, (char)ch);
+					}
+					buf_putc(&want, '\'');
+					if (got.n != want.n || memcmp(got.p, want.p, got.n))
+						test_fail(__FILE__, __LINE__, "%s length %zu, %#x at %zu: %.*s",
+							  bin ? "binary" : "utf8mb4", len, special[k], at,
+							  (int)got.n, (const char *)got.p);
+					buf_release(&got);
+					buf_release(&want);
+					arena_release(&a);
+				}
+}
+
 TEST(value, decimals)
 {
 	struct vec v[] = {
