@@ -121,9 +121,12 @@ file "$bin" | grep -q 'statically linked' || {
 	echo "static: $bin is not statically linked" >&2
 	exit 1
 }
-objcopy --only-keep-debug "$bin" "$bin.debug"
-strip --strip-all "$bin"
-objcopy --add-gnu-debuglink="$bin.debug" "$bin"
+# a fresh link has its symbols: keep them aside, then strip (once)
+if ! readelf -S "$bin" | grep -q gnu_debuglink; then
+	objcopy --only-keep-debug "$bin" "$bin.debug"
+	strip --strip-all "$bin"
+	objcopy --add-gnu-debuglink="$bin.debug" "$bin"
+fi
 
 {
 	echo "postgresql-15 (source) $pgver"
