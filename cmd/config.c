@@ -8,10 +8,10 @@
  * derived from the result are in config_file.c.
  */
 #include "cmd/config.h"
+#include "cmd/host.h"
 
 #include <errno.h>
 #include <libfyaml.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,15 +66,15 @@ static const char *cfg_dup(struct ld *l, const char *s)
 	return s ? arena_strndup(&l->c->mem, s, strlen(s)) : NULL;
 }
 
+/* s with a leading '~' replaced by HOME; NULL when it needs HOME and the
+ * environment has none (the password database is never read). */
 static char *expand_home(struct ld *l, const char *s)
 {
 	if (s[0] != '~' || (s[1] && s[1] != '/'))
 		return (char *)cfg_dup(l, s);
-	const char *home = getenv("HOME");
-	if (!home || !*home) {
-		struct passwd *pw = getpwuid(getuid());
-		home = pw ? pw->pw_dir : "/";
-	}
+	const char *home = host_home();
+	if (!home)
+		return NULL;
 	size_t n = strlen(home) + strlen(s);
 	char *o = arena_alloc(&l->c->mem, n + 1);
 	snprintf(o, n + 1, "%s%s", home, s + 1);
@@ -227,6 +227,8 @@ static int read_password_file(struct ld *l, struct fy_node *v, const char *key,
 	if (!path)
 		return 0;
 	char *p = expand_home(l, path);
+	if (!p)
+		return fail(l, v, key, "'%s' needs HOME, which is not set", path);
 	FILE *f = fopen(p, "r");
 	if (!f)
 		return fail(l, v, key, "cannot read '%s': %s", p, strerror(errno));
@@ -366,8 +368,11 @@ static int get_path(struct ld *l, struct fy_node *v, const char *key,
 {
 	const char *x = NULL;
 	int rc = get_str(l, v, key, &x);
-	if (x)
+	if (x) {
 		*out = expand_home(l, x);
+		if (!*out)
+			return fail(l, v, key, "'%s' needs HOME, which is not set", x);
+	}
 	return rc;
 }
 
@@ -708,6 +713,11 @@ static int load_root(struct ld *l, struct fy_node *root)
 		rc = err_set(l->e, ERR_CONFIG, "%s: missing key 'sources'", l->file);
 	if (!rc && l->c->pg.host == NULL)
 		l->c->pg.host = "localhost";
+	/* libpq's default would be the system's user name (getpwuid) */
+	const char *pguser = getenv("PGUSER");
+	if (!rc && !l->c->pg.user && (!pguser || !*pguser))
+		rc = err_set(l->e, ERR_CONFIG, "%s: pg_conn.user is missing and PGUSER is "
+			     "not set (the system's user name is never used)", l->file);
 	return rc;
 }
 
@@ -731,7 +741,7 @@ int config_load(struct config *c, const char *path, struct err *e)
 		return err_set(e, ERR_CONFIG, "%s: not valid YAML", path);
 	struct ld l = {c, e, c->path, BUF_INIT, 0};
 	buf_init(&l.warn, 0);
-	/* defaults */
+	/* defaults; without HOME they stay NULL, an error only where used */
 	c->pid_dir = expand_home(&l, "~/.pg_chameleon/pid/");
 	c->log_dir = expand_home(&l, "~/.pg_chameleon/logs/");
 	c->log_dest = "file";

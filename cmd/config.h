@@ -113,6 +113,8 @@ struct config {
 /*
  * Resolve --config NAME: a value containing '/' is a path, otherwise
  * ~/.pg_chameleon/configuration/NAME.yml.  Writes into out (size n).
+ * -ERR_USAGE when NAME needs HOME and HOME is not set, -ERR_CONFIG when
+ * the path is too long.
  */
 int config_resolve_path(const char *name, char *out, size_t n);
 /*

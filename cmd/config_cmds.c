@@ -4,7 +4,6 @@
  * printed as ***).
  */
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/config.h"
+#include "cmd/host.h"
 #include "cmd/source.h"
 
 const char cmd_example_config[] =
@@ -84,14 +84,6 @@ const char cmd_example_config[] =
 	"    net_read_timeout: 600\n"
 	"    copy_workers: 0    # init_replica connections; 0 = the core count\n";
 
-static const char *home_dir(void)
-{
-	const char *h = getenv("HOME");
-	if (h && *h)
-		return h;
-	struct passwd *pw = getpwuid(getuid());
-	return pw ? pw->pw_dir : "/";
-}
 
 static int mkdir_p(const char *path)
 {
@@ -126,9 +118,15 @@ int cmd_set_configuration_files(int argc, char **argv)
 		}
 	}
 	static const char *const sub[] = {"configuration", "pid", "logs"};
+	const char *home = host_home();
+	if (!home) {
+		fprintf(stderr, "chameleon: HOME is not set: set_configuration_files writes "
+				"under ~/.pg_chameleon\n");
+		return 1;
+	}
 	char path[4096];
 	for (int i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/.pg_chameleon/%s", home_dir(), sub[i]);
+		snprintf(path, sizeof(path), "%s/.pg_chameleon/%s", home, sub[i]);
 		if (mkdir_p(path)) {
 			fprintf(stderr, "chameleon: cannot create '%s': %s\n", path,
 				strerror(errno));
@@ -136,10 +134,10 @@ int cmd_set_configuration_files(int argc, char **argv)
 		}
 		printf("directory %s\n", path);
 	}
-	snprintf(path, sizeof(path), "%s/.pg_chameleon", home_dir());
+	snprintf(path, sizeof(path), "%s/.pg_chameleon", home);
 	chmod(path, 0700);
 	snprintf(path, sizeof(path), "%s/.pg_chameleon/configuration/config-example.yml",
-		 home_dir());
+		 home);
 	if (!force && access(path, F_OK) == 0) {
 		printf("kept %s (use --force to overwrite)\n", path);
 		return 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/host.h"
 
 #ifndef CHAMELEON_VERSION
 #define CHAMELEON_VERSION "0.1.0"
@@ -74,6 +75,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	if (host_init())
+		return 1;
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

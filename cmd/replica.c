@@ -371,6 +371,11 @@ static int go_background(const struct config *cfg, const char *source, const cha
 			 struct pidfile *pf)
 {
 	struct err e = {0};
+	if (!cfg->log_dir) {
+		fprintf(stderr, "chameleon: log_dir is not set and HOME is not in the "
+				"environment: set log_dir, or run in the foreground (--debug)\n");
+		return -1;
+	}
 	printf("starting the replica of '%s' in the background; log in %s\n", source,
 	       cfg->log_dir);
 	fflush(stdout);

@@ -16,7 +16,15 @@
 int cmd_config_open(const char *name, struct config *cfg)
 {
 	char path[4096];
-	if (config_resolve_path(name ? name : "default", path, sizeof(path))) {
+	int rc = config_resolve_path(name ? name : "default", path, sizeof(path));
+	if (rc == -ERR_USAGE) {
+		fprintf(stderr, "chameleon: --config %s means "
+				"~/.pg_chameleon/configuration/%s.yml, but HOME is not set: "
+				"give the configuration's path (with a '/')\n",
+			name ? name : "default", name ? name : "default");
+		return -1;
+	}
+	if (rc) {
 		fprintf(stderr, "chameleon: configuration name too long\n");
 		return -1;
 	}

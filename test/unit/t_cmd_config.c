@@ -132,3 +132,56 @@ TEST(config, example_loads_and_show_hides_passwords)
 	unlink(p);
 	rmdir(dir);
 }
+
+/* Without HOME nothing falls back to the password database: '~' is an
+ * error naming its key, pid_dir and log_dir have no default, and a
+ * configuration without pg_conn.user needs PGUSER. */
+TEST(config, nothing_from_the_system_user_database)
+{
+	const char *h = getenv("HOME");
+	char *home = h ? strdup(h) : NULL;
+	const char *u = getenv("PGUSER");
+	char *pguser = u ? strdup(u) : NULL;
+	unsetenv("HOME");
+	unsetenv("PGUSER");
+	char p[512];
+	path_of(p, sizeof(p), "good.yml");
+	struct config c;
+	struct err e = {0};
+	ASSERT_ERR(config_load(&c, p, &e), ERR_CONFIG);
+	ASSERT(strstr(e.msg, "pid_dir: '~/.pg_chameleon/pid/' needs HOME, which is not set"));
+	config_release(&c);
+	char out[512];
+	ASSERT_EQ(config_resolve_path("default", out, sizeof(out)), -ERR_USAGE);
+	ASSERT_EQ(config_resolve_path("/etc/c.yml", out, sizeof(out)), 0);
+
+	char dir[] = "/tmp/chameleon-cfg-XXXXXX";
+	ASSERT(mkdtemp(dir) != NULL);
+	snprintf(p, sizeof(p), "%s/nouser.yml", dir);
+	FILE *f = fopen(p, "w");
+	fputs("pg_conn:\n  host: 127.0.0.1\n  database: d\n"
+	      "sources:\n  s:\n    db_conn: {host: h, user: u}\n"
+	      "    schema_mappings: {a: b}\n", f);
+	fclose(f);
+	memset(&e, 0, sizeof(e));
+	ASSERT_ERR(config_load(&c, p, &e), ERR_CONFIG);
+	ASSERT(strstr(e.msg, "pg_conn.user is missing and PGUSER is not set"));
+	config_release(&c);
+	setenv("PGUSER", "replicator", 1);
+	memset(&e, 0, sizeof(e));
+	if (config_load(&c, p, &e))
+		test_fail(__FILE__, __LINE__, "%s", e.msg);
+	ASSERT(c.pid_dir == NULL && c.log_dir == NULL);
+	config_release(&c);
+	unlink(p);
+	rmdir(dir);
+
+	if (home)
+		setenv("HOME", home, 1);
+	if (pguser)
+		setenv("PGUSER", pguser, 1);
+	else
+		unsetenv("PGUSER");
+	free(home);
+	free(pguser);
+}
