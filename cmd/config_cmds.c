@@ -82,6 +82,7 @@ const char cmd_example_config[] =
 	"      update:\n"
 	"    keep_existing_schema: No\n"
 	"    net_read_timeout: 600\n"
+	"    heartbeat_period: 1  # seconds; 3 missed heartbeats: reconnect\n"
 	"    copy_workers: 0    # init_replica connections; 0 = the core count\n";
 
 static const char *home_dir(void)
@@ -243,14 +244,14 @@ void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 			   "    on_error_replay: %s\n    on_error_read: %s\n"
 			   "    auto_maintenance: '%s'\n    gtid_enable: %s\n"
 			   "    keep_existing_schema: %s\n    net_read_timeout: %d\n"
-			   "    copy_workers: %d\n",
+			   "    heartbeat_period: %d\n    copy_workers: %d\n",
 			s->lock_timeout, s->my_server_id, s->replica_batch_size,
 			s->replay_max_rows, s->batch_retention,
 			(unsigned long long)s->copy_max_memory, s->copy_mode, s->out_dir,
 			s->sleep_loop, s->on_error_replay, s->on_error_read,
 			s->auto_maintenance, s->gtid_enable ? "Yes" : "No",
 			s->keep_existing_schema ? "Yes" : "No", s->net_read_timeout,
-			s->copy_workers);
+			s->heartbeat_period, s->copy_workers);
 		fprintf(o, "    skip_events:\n");
 		yaml_list(o, "      ", "insert", &s->skip_events_insert);
 		yaml_list(o, "      ", "update", &s->skip_events_update);

@@ -61,8 +61,23 @@ const struct cfg_source *cmd_source_open(const char *config, const char *source,
 	return src;
 }
 
+static int source_connect(const struct cfg_source *s, struct mp_conn *c,
+			  int read_timeout_ms, bool say);
+
 int cmd_source_connect(const struct cfg_source *s, struct mp_conn *c,
 		       int read_timeout_ms)
+{
+	return source_connect(s, c, read_timeout_ms, true);
+}
+
+int cmd_source_reconnect(const struct cfg_source *s, struct mp_conn *c,
+			 int read_timeout_ms)
+{
+	return source_connect(s, c, read_timeout_ms, false);
+}
+
+static int source_connect(const struct cfg_source *s, struct mp_conn *c,
+			  int read_timeout_ms, bool say)
 {
 	struct mp_opts o;
 	memset(&o, 0, sizeof(o));
@@ -86,12 +101,14 @@ int cmd_source_connect(const struct cfg_source *s, struct mp_conn *c,
 	mp_conn_init(c);
 	c->cancel = &daemon_stop_requested;
 	if (mp_connect(c, &o)) {
-		fprintf(stderr, "chameleon: source '%s' (%s:%d): %s\n", s->name,
-			s->db.host, s->db.port, c->err.msg);
+		if (say)
+			fprintf(stderr, "chameleon: source '%s' (%s:%d): %s\n",
+				s->name, s->db.host, s->db.port, c->err.msg);
 		mp_close(c);
 		return -1;
 	}
-	log_info("mysql", "connected to %s:%d, %s %s, auth %s%s%s%s%s", s->db.host,
+	if (say)
+		log_info("mysql", "connected to %s:%d, %s %s, auth %s%s%s%s%s", s->db.host,
 		 s->db.port, c->is_mariadb ? "MariaDB" : "MySQL", c->server_version,
 		 c->auth_plugin, c->tls_version[0] ? ", " : ", no TLS",
 		 c->tls_version, c->tls_version[0] ? " " : "", c->tls_cipher);
