@@ -226,7 +226,7 @@ static int check_position(struct stream *s, const struct bl_pos *at)
 		return 0;
 	const struct cfg_db_conn *db = &s->src->db;
 	if (found) {
-		stream_fail(s, "the source's history changed: binlog %s is %llu bytes, shorter "
+		stream_fail(s, "the source's history changed: %s is %llu bytes, shorter "
 			       "than the position %llu to resume at (its binary logs were "
 			       "reset, or another server answers at %s:%d): run init_replica "
 			       "again", at->file, size, (unsigned long long)at->pos, db->host,
@@ -237,14 +237,14 @@ static int check_position(struct stream *s, const struct bl_pos *at)
 	unsigned long long n1, n2;
 	if (oldest[0] && binlog_seq(at->file, &b1, &n1) && binlog_seq(oldest, &b2, &n2) &&
 	    b1 == b2 && !strncmp(at->file, oldest, b1) && n1 < n2) {
-		stream_fail(s, "binlog %s:%llu, where the stream resumes, was purged from the "
+		stream_fail(s, "%s:%llu, where the stream resumes, was purged from the "
 			       "source (its oldest binlog is %s): run init_replica again, or "
 			       "sync_tables for the tables concerned, and keep binlogs longer "
 			       "on the source (binlog_expire_logs_seconds)", at->file,
 			    (unsigned long long)at->pos, oldest);
 		return -1;
 	}
-	stream_fail(s, "the source's history changed: binlog %s, where the stream resumes, "
+	stream_fail(s, "the source's history changed: %s, where the stream resumes, "
 		       "is not on the source (it has %s to %s): its binary logs were reset "
 		       "(RESET MASTER), or another server answers at %s:%d; run init_replica "
 		       "again", at->file, oldest[0] ? oldest : "none", newest[0] ? newest : "none",
