@@ -41,6 +41,8 @@ const char cmd_example_config[] =
 	"  password: \"never_commit_passwords\"   # or password_file: /path\n"
 	"  database: \"db_replica\"\n"
 	"  charset: \"utf8\"\n"
+	"  sslmode: prefer         # TLS when the server offers it; production: verify-full\n"
+	"                          # with sslrootcert: /path/to/root.crt\n"
 	"\n"
 	"sources:\n"
 	"  mysql:\n"
@@ -53,6 +55,7 @@ const char cmd_example_config[] =
 	"      charset: 'utf8mb4'\n"
 	"      connect_timeout: 10\n"
 	"      ssl_mode: preferred       # disabled, preferred, required, verify_ca, verify_identity\n"
+	"                                # production: verify_identity with ssl_ca\n"
 	"      # ssl_ca: /path/to/ca.pem\n"
 	"      # ssl_cert: /path/to/client-cert.pem\n"
 	"      # ssl_key: /path/to/client-key.pem\n"
@@ -150,6 +153,8 @@ int cmd_set_configuration_files(int argc, char **argv)
 		fprintf(stderr, "chameleon: cannot write '%s': %s\n", path, strerror(errno));
 		return 1;
 	}
+	/* it is meant to hold passwords */
+	chmod(path, 0600);
 	printf("wrote %s\ncopy it to default.yml (or NAME.yml for --config NAME) and edit it\n",
 	       path);
 	return 0;

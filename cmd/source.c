@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -31,6 +32,12 @@ int cmd_config_open(const char *name, struct config *cfg)
 	}
 	for (size_t i = 0; i < cfg->n_warnings; i++)
 		log_warn("config", "%s", cfg->warnings[i]);
+	/* it names servers and accounts, and usually holds passwords */
+	struct stat st;
+	if (stat(cfg->path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+		log_warn("config", "'%s' is readable by other users (mode %04o): it may hold "
+				   "passwords; chmod 600 it (or use password_file)",
+			 cfg->path, (unsigned)(st.st_mode & 07777));
 	return 0;
 }
 
