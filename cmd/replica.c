@@ -22,7 +22,7 @@
 #include "cmd/source.h"
 
 #define PG_RETRIES 60		/* PostgreSQL reconnections before giving up */
-#define RO_RETRIES 5		/* reconnections finding only read-only servers */
+#define RO_RETRIES 3		/* reconnections finding only read-only servers */
 #define IDLE_COMMIT_MS 20	/* at most one idle commit per this many ms */
 
 struct replica {

@@ -10,7 +10,7 @@
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
 rep_pid="" dec_pid=""
-integ_begin 'kill -9 $rep_pid $dec_pid 2>/dev/null'
+integ_begin 'kill -9 $rep_pid $dec_pid 2>/dev/null; [ -d "$work/pg2/data" ] && _as_pg "$PG_BIN/pg_ctl" -D "$work/pg2/data" -m immediate -w stop > /dev/null 2>&1'
 servers_up
 config_write "$work/cfg.yml" src d:d "pid_dir: $work/pid" "log_dest: stdout" \
 	"  heartbeat_period: 1"
@@ -90,6 +90,41 @@ pg_ro off
 	[ "$(pg_sql -At -c "SELECT v FROM d.t WHERE id = 1001")" = 1 ] &&
 	ok "writable again: the replica resumes, the row applied" ||
 	notok "writable again: $(tail -2 "$work/rep.log")"
+
+# --- a failover: the primary turns read-only, its standby is promoted;
+# with both in pg_conn (host: "a,b") the replica goes on on the new one
+mkdir -p "$work/pg2"
+[ "$(id -u)" = 0 ] && chown postgres "$work/pg2"
+if _as_pg pg_basebackup -h "$PG_HOST" -p "$PG_PORT" -U postgres -D "$work/pg2/data" -R \
+		> "$work/pg2/basebackup.log" 2>&1 &&
+	_as_pg "$PG_BIN/pg_ctl" -D "$work/pg2/data" -l "$work/pg2/server.log" -w \
+		-o "-p $PG_PORT -k $work/pg2 -c listen_addresses=''" start > /dev/null 2>&1; then
+	config_write "$work/ha.yml" src d:d "pid_dir: $work/pid" "log_dest: stdout" \
+		"  heartbeat_period: 1"
+	sed -i "s|^  host: $PG_HOST\$|  host: \"$PG_HOST,$work/pg2\"|" "$work/ha.yml"
+	"$bin" start_replica --config "$work/ha.yml" --source src > "$work/rep.log" 2>&1 &
+	rep_pid=$!
+	_wait_for 30 grep -q "streaming from" "$work/rep.log"
+	mariadb_sql -e "INSERT INTO d.t VALUES (1003, 3)"
+	# the standby has what the primary committed
+	_wait_for 30 sh -c "[ \"\$(psql -X -At -h '$work/pg2' -p '$PG_PORT' -U postgres -c 'SELECT count(*) FROM d.t WHERE id = 1003')\" = 1 ]"
+	pg_ro on
+	_as_pg "$PG_BIN/pg_ctl" -D "$work/pg2/data" -w promote > /dev/null 2>&1
+	mariadb_sql -e "INSERT INTO d.t VALUES (1004, 4)"
+	if _wait_for 40 sh -c "[ \"\$(psql -X -At -h '$work/pg2' -p '$PG_PORT' -U postgres -c 'SELECT count(*) FROM d.t WHERE id = 1004')\" = 1 ]" &&
+		kill -0 "$rep_pid" && (PG_HOST=$work/pg2; export MY_SOCK PG_HOST PG_PORT; python3 test/integ/compare.py d d > /dev/null); then
+		ok "failover: the primary read-only, the standby promoted: the replica goes on on the new primary, tables equal"
+	else
+		notok "failover: $(grep -E 'WARN|chameleon' "$work/rep.log" | tail -3)"
+	fi
+	grep -E "PostgreSQL" "$work/rep.log" | sed 's/^/# /'
+	kill "$rep_pid"; wait "$rep_pid"; rep_pid=""
+	_as_pg "$PG_BIN/pg_ctl" -D "$work/pg2/data" -m fast -w stop > /dev/null 2>&1
+	rm -rf "$work/pg2/data"
+	pg_ro off
+else
+	notok "a standby: $(tail -2 "$work/pg2/basebackup.log")"
+fi
 
 # --- the stored position's binlog purged
 mariadb_sql -e "FLUSH BINARY LOGS; INSERT INTO d.t VALUES (1002, 1); FLUSH BINARY LOGS"
