@@ -7,6 +7,8 @@
 #   make demo            the README's demo
 #   make check-tsan      init_replica's threads under ThreadSanitizer
 #                        (t_init.sh with build/tsan/chameleon; not in check)
+#   make soak SOAK_MIN=30  sysbench on MariaDB while replicating through
+#                        fault-injecting proxies, with kill -9 (not in check)
 # CFG=debug|release|asan|tsan|fuzz selects the flavour; objects go to build/$(CFG)/.
 
 CFG      ?= release
@@ -68,7 +70,7 @@ OBJ_unit := $(SRC_unit:%.c=$(B)/%.o) $(B)/test/unit/runner.o \
 FUZZERS  := $(patsubst test/fuzz/%.c,%,$(wildcard test/fuzz/fuzz_*.c))
 
 .PHONY: all check check-unit check-asan check-golden check-integ check-tsan fuzz fuzz-smoke \
-        bench demo clean fixtures-update deps check-deps format format-check
+        bench soak demo clean fixtures-update deps check-deps format format-check
 
 all: $(B)/chameleon $(B)/unit-tests $(FUZZERS:%=$(B)/fuzz/%)
 ifeq ($(CFG),release)
@@ -165,6 +167,12 @@ bench:
 	@sh test/packages.sh bench
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh $(abspath $(B)/chameleon)
+
+SOAK_MIN ?= 30
+soak:
+	@sh test/packages.sh bench
+	@$(MAKE) --no-print-directory all
+	@SOAK_MIN=$(SOAK_MIN) sh test/soak.sh $(abspath $(B)/chameleon)
 
 demo:
 	@sh test/packages.sh all
