@@ -318,6 +318,7 @@ static const struct key source_keys[] = {
 	{"gtid_enable", K_BOOL, SRC(gtid_enable), 0, 0, NULL},
 	{"keep_existing_schema", K_BOOL, SRC(keep_existing_schema), 0, 0, NULL},
 	{"net_read_timeout", K_INT, SRC(net_read_timeout), 1, 86400, NULL},
+	{"heartbeat_period", K_INT, SRC(heartbeat_period), 1, 300, NULL},
 	{"copy_workers", K_INT, SRC(copy_workers), 0, 64, NULL},
 	{"ddl_column_order", K_CHOICE, SRC(ddl_column_order), 0, 0, column_orders},
 	{NULL, K_STR, 0, 0, 0, NULL},
@@ -520,6 +521,7 @@ static void source_defaults(struct cfg_source *s)
 	s->on_error_read = "continue";
 	s->auto_maintenance = "disabled";
 	s->net_read_timeout = 600;
+	s->heartbeat_period = 1;
 	s->ddl_column_order = "append";
 }
 

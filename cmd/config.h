@@ -76,6 +76,9 @@ struct cfg_source {
 		skip_events_delete;
 	bool keep_existing_schema;
 	int net_read_timeout;		/* default 600 */
+	int heartbeat_period;		/* seconds between the source's heartbeats
+					   on an idle stream, default 1; three
+					   missed: the stream is dead */
 	int copy_workers;		/* init_replica connections, 0 = cores */
 	const char *ddl_column_order;	/* append | exact (docs/ddl.md) */
 };

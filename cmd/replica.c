@@ -22,6 +22,7 @@
 #include "cmd/source.h"
 
 #define PG_RETRIES 60		/* PostgreSQL reconnections before giving up */
+#define RO_RETRIES 3		/* reconnections finding only read-only servers */
 #define IDLE_COMMIT_MS 20	/* at most one idle commit per this many ms */
 
 struct replica {
@@ -119,27 +120,61 @@ static int replica_start(void *ctx, struct mp_conn *c, struct bl_pos *at)
 	return 0;
 }
 
+/* PostgreSQL refused a write, or a connection, for being read-only: a
+ * standby (after a failover), or default_transaction_read_only on. */
+static bool read_only(const char *msg)
+{
+	return strstr(msg, "read-only transaction") || strstr(msg, "session is read-only") ||
+	       strstr(msg, "hot standby");
+}
+
 /*
- * PostgreSQL went away (restart, failover): what it committed is
- * consistent; connect again and stream again from there.
+ * PostgreSQL went away (restart, failover) or turned read-only: what it
+ * committed is consistent; connect again (libpq tries every host of
+ * pg_conn, keeping the read-write one: target_session_attrs) and stream
+ * again from there.  Logged once per incident; only read-only servers
+ * for RO_RETRIES attempts is a failure of its own.
  */
 static int reconnect_pg(struct replica *r)
 {
-	log_warn("replica", "PostgreSQL connection lost (%s); reconnecting", r->e.msg);
+	int64_t t0 = clock_ms();
+	char first[256];
+	snprintf(first, sizeof(first), "%s", r->e.msg);
+	size_t fl = strlen(first);
+	while (fl && (first[fl - 1] == '\n' || first[fl - 1] == ' '))
+		first[--fl] = 0;
+	log_warn("replica", "PostgreSQL connection lost (%s); reconnecting", first);
+	stream_counters.pg_incidents++;
 	rp_sink_close(r->sink);
 	r->sink = NULL;
+	int ro = read_only(first) ? 1 : 0;
 	for (int k = 1; k <= PG_RETRIES; k++) {
 		if (!stream_backoff(k))
 			return STREAM_END;
+		stream_counters.pg_reconnects++;
 		err_clear(&r->e);
 		if (!rp_sink_open(&r->sink, &r->ro, &r->e)) {
-			log_info("replica", "PostgreSQL connection back");
+			log_info("replica", "PostgreSQL connection back after %d attempt%s, "
+					    "%.1f s", k, k == 1 ? "" : "s",
+				 (double)(clock_ms() - t0) / 1000);
 			return STREAM_RESTART;
 		}
-		log_warn("replica", "PostgreSQL: %s (attempt %d of %d)", r->e.msg, k,
-			 PG_RETRIES);
+		log_debug("replica", "PostgreSQL reconnection %d: %s", k, r->e.msg);
+		ro = read_only(r->e.msg) ? ro + 1 : 0;
+		if (ro > RO_RETRIES) {
+			stream_fail(r->s, "the PostgreSQL target is read-only (a standby after a "
+					  "failover, or default_transaction_read_only on) and no "
+					  "read-write server is among pg_conn's hosts (%s): point "
+					  "pg_conn at the primary, or list every candidate "
+					  "(host: \"a,b\"); chameleon connects with "
+					  "target_session_attrs=read-write",
+				    r->cfg->pg.host ? r->cfg->pg.host : "default");
+			return STREAM_FAIL;
+		}
 	}
-	stream_fail(r->s, "replica: PostgreSQL unreachable: %s", r->e.msg);
+	stream_fail(r->s, "replica: PostgreSQL lost %lld s ago (%s) and unreachable after "
+			  "%d attempts: %s", (long long)(clock_ms() - t0) / 1000, first,
+		    PG_RETRIES, r->e.msg);
 	return STREAM_FAIL;
 }
 
@@ -206,7 +241,7 @@ static int outcome(struct replica *r, int rc)
 		log_warn("replica", "%s", r->e.msg);
 		return STREAM_RESTART;
 	}
-	if (rp_sink_connection_lost(r->sink))
+	if (rp_sink_connection_lost(r->sink) || read_only(r->e.msg))
 		return reconnect_pg(r);
 	stream_fail(r->s, "replica: %s", r->e.msg);
 	return STREAM_FAIL;
@@ -239,6 +274,75 @@ static int replica_after(void *ctx, const struct stream_event *se)
 		r->last_commit = clock_ms();
 	}
 	return outcome(r, rc);
+}
+
+/* The identity of the server behind the source's address. */
+static int server_identity(struct mp_conn *c, struct rp_source_identity *id)
+{
+	memset(id, 0, sizeof(*id));
+	char v[32];
+	bool found;
+	if (mp_query_value(c, "SELECT @@server_id", v, sizeof(v), &found))
+		return -1;
+	id->known = true;
+	id->server_id = strtoull(v, NULL, 10);
+	/* MySQL 5.6 and later; MariaDB has none */
+	if (mp_query_value(c, "SELECT @@server_uuid", id->server_uuid,
+			   sizeof(id->server_uuid), &found)) {
+		if (c->err.code != ERR_SERVER)
+			return -1;
+		err_clear(&c->err);
+		id->server_uuid[0] = 0;
+	}
+	return 0;
+}
+
+/*
+ * Before every dump: the server answering at the source's address is the
+ * one the stored position belongs to (recorded the first time after
+ * init_replica).  Returns 0, 1 when a query failed (the stream is lost,
+ * c->err says why) or STREAM_FAIL (said).
+ */
+static int replica_check(void *ctx, struct mp_conn *c, const struct bl_pos *at)
+{
+	struct replica *r = ctx;
+	(void)at;
+	struct rp_source_identity now, was;
+	if (server_identity(c, &now))
+		return 1;
+	struct rp_catalog *cat = NULL;
+	struct err e = {0};
+	int rc = 0;
+	if (rp_catalog_open(&cat, r->conninfo, &e) ||
+	    rp_catalog_source_identity(cat, r->ro.source, &was, &e)) {
+		/* PostgreSQL away: the sink finds out and reconnects; checked
+		 * again then */
+		log_warn("replica", "cannot read the source's identity: %s", e.msg);
+		goto out;
+	}
+	if (!was.known) {
+		if (rp_catalog_source_set_identity(cat, r->ro.source, &now, &e))
+			log_warn("replica", "cannot record the source's identity: %s", e.msg);
+		else
+			log_info("replica", "source identity recorded: server_id %llu%s%s",
+				 (unsigned long long)now.server_id,
+				 now.server_uuid[0] ? ", server_uuid " : "", now.server_uuid);
+		goto out;
+	}
+	if (was.server_id != now.server_id || strcmp(was.server_uuid, now.server_uuid)) {
+		const struct cfg_db_conn *db = &r->src->db;
+		stream_fail(r->s, "the source's history changed: %s:%d is now server_id %llu%s%s, "
+				  "the stored position belongs to server_id %llu%s%s (another "
+				  "server answers at this address): run init_replica again, or "
+				  "point db_conn back at the original server", db->host, db->port,
+			    (unsigned long long)now.server_id, now.server_uuid[0] ? " " : "",
+			    now.server_uuid, (unsigned long long)was.server_id,
+			    was.server_uuid[0] ? " " : "", was.server_uuid);
+		rc = STREAM_FAIL;
+	}
+out:
+	rp_catalog_close(cat);
+	return rc;
 }
 
 /* Stream again from what PostgreSQL has committed. */
@@ -277,6 +381,23 @@ static int replica_finish(void *ctx, int status)
 	return status;
 }
 
+/*
+ * The replica writes: after a failover (pg_conn listing several hosts)
+ * libpq must pick the read-write server.  Unless pg_conn says otherwise,
+ * target_session_attrs=read-write is added to conninfo (which it takes).
+ */
+static char *with_read_write(const struct config *cfg, char *conninfo)
+{
+	for (size_t i = 0; i < cfg->pg.n_extra; i++)
+		if (!strcmp(cfg->pg.extra_keys[i], "target_session_attrs"))
+			return conninfo;
+	size_t n = strlen(conninfo) + 40;
+	char *out = xmalloc(n);
+	snprintf(out, n, "%s target_session_attrs=read-write", conninfo);
+	free(conninfo);
+	return out;
+}
+
 /* The replica's run, in the foreground: the stream into PostgreSQL. */
 static int replicate(const char *config, const char *source, bool create_tables,
 		     bool stop_at_end)
@@ -287,7 +408,7 @@ static int replicate(const char *config, const char *source, bool create_tables,
 		return 1;
 	struct replica r;
 	memset(&r, 0, sizeof(r));
-	r.conninfo = config_pg_conninfo(&cfg);
+	r.conninfo = with_read_write(&cfg, config_pg_conninfo(&cfg));
 	if (check_status(r.conninfo, src->name)) {
 		free(r.conninfo);
 		config_release(&cfg);
@@ -299,13 +420,14 @@ static int replicate(const char *config, const char *source, bool create_tables,
 	r.cfg = &cfg;
 	r.src = src;
 	struct consumer k = {&r, replica_start, NULL, replica_event, replica_after,
-			     replica_restart_from, replica_finish};
+			     replica_restart_from, replica_finish, replica_check};
 	struct stream s;
 	memset(&s, 0, sizeof(s));
 	s.src = src;
 	s.k = &k;
 	s.start_pos = 4;
 	s.stop_at_end = stop_at_end;
+	s.need_rows = true;
 	r.s = &s;
 	int status = stream_run(&s);
 	rp_sink_close(r.sink);

@@ -115,6 +115,15 @@ static const char *const migrations[] = {
 	 * when the replica starts again, also after a crash */
 	"ALTER TABLE sch_chameleon.t_disabled_tables"
 	"  ADD COLUMN copy_again boolean NOT NULL DEFAULT false;",
+
+	/* 6 -> 7: the identity of the server the stored position belongs
+	 * to (@@server_id, MySQL's @@server_uuid), recorded by the first
+	 * start_replica after init_replica and checked at every connection:
+	 * a different server behind the same address is refused
+	 * (docs/operations.md) */
+	"ALTER TABLE sch_chameleon.t_sources"
+	"  ADD COLUMN source_server_id bigint,"
+	"  ADD COLUMN source_server_uuid text;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

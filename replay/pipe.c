@@ -268,7 +268,9 @@ static void record_failure(struct rp__pipe *p, const char *table, const char *sq
 			   uint64_t pos, const char *msg)
 {
 	p->failed = true;
-	if (p->fail.table || !table)
+	/* a read-only target (a standby after a failover) refuses every
+	 * write: not the table's fault, it stays in replication */
+	if (p->fail.table || !table || strstr(msg, "read-only transaction"))
 		return;
 	p->fail.table = table;
 	p->fail.sql = sql;

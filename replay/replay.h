@@ -367,6 +367,21 @@ struct rp_source_state {
  * upgrading anything. */
 int rp_catalog_source_get(struct rp_catalog *c, const char *name,
 			  struct rp_source_state *st, struct err *e) MUST_CHECK;
+/*
+ * The identity of the server a source's stored position belongs to
+ * (catalog version 7): known false until the first start_replica after
+ * init_replica records it.
+ */
+struct rp_source_identity {
+	bool known;
+	uint64_t server_id;	/* @@server_id */
+	char server_uuid[64];	/* MySQL's @@server_uuid; "" on MariaDB */
+};
+int rp_catalog_source_identity(struct rp_catalog *c, const char *name,
+			       struct rp_source_identity *id, struct err *e) MUST_CHECK;
+int rp_catalog_source_set_identity(struct rp_catalog *c, const char *name,
+				   const struct rp_source_identity *id,
+				   struct err *e) MUST_CHECK;
 /* The position applied for a source into *pos (the caller's): "" and 0
  * before its first commit; -ERR_CONFIG when there is no such source. */
 int rp_catalog_source_position(struct rp_catalog *c, const char *name,
