@@ -12,8 +12,10 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "cmd/cmd.h"
 #include "cmd/daemon.h"
 #include "cmd/loop.h"
+#include "cmd/metrics.h"
 #include "cmd/source.h"
 
 #define MAX_RETRIES 30		/* reconnections to the source in a row */
@@ -28,7 +30,7 @@ void stream_fail(struct stream *s, const char *fmt, ...)
 	size_t n = strlen(s->error);
 	while (n && s->error[n - 1] == '\n')
 		s->error[--n] = 0;
-	fprintf(stderr, "chameleon: %s\n", s->error);
+	cmd_error("%s", s->error);
 }
 
 bool stream_pending(struct stream *s)
@@ -40,6 +42,7 @@ bool stream_pending(struct stream *s)
 static void tick(int64_t *last)
 {
 	int64_t now = clock_ms();
+	metrics_alive();
 	if (daemon_reopen_logs || now - *last >= 1000) {
 		daemon_log_tick();
 		*last = now;
@@ -120,10 +123,10 @@ static int start_dump(struct stream *s, const struct bl_pos *at, const char *gti
 		}
 	}
 	if (mp_binlog_dump(&s->c, &d)) {
-		fprintf(stderr, "chameleon: cannot start the binlog dump: %s\n",
-			s->c.err.msg);
+		cmd_error("cannot start the binlog dump: %s", s->c.err.msg);
 		return -1;
 	}
+	metrics_streaming(true);
 	log_info("mysql", "streaming from %s:%llu%s%s", *d.file ? d.file : "(gtid)",
 		 (unsigned long long)d.pos, gtid ? " gtid " : "", gtid ? gtid : "");
 	return 0;
@@ -132,6 +135,7 @@ static int start_dump(struct stream *s, const struct bl_pos *at, const char *gti
 static int connect_source(struct stream *s)
 {
 	s->connected = cmd_source_connect(s->src, &s->c, READ_TIMEOUT_MS) == 0;
+	metrics_connected(METRICS_SOURCE, s->connected);
 	return s->connected ? 0 : -1;
 }
 
@@ -140,6 +144,7 @@ static void disconnect(struct stream *s)
 	if (s->connected)
 		mp_close(&s->c);
 	s->connected = false;
+	metrics_connected(METRICS_SOURCE, false);
 }
 
 /* Connected: where the first dump starts, then start it. */
@@ -203,6 +208,7 @@ static int resume(struct stream *s, bool was_lost)
 			return -1;
 		if (start_dump(s, &at, NULL))
 			continue;
+		metrics_reconnected(METRICS_SOURCE);
 		s->resumed = true;
 		s->in_tx = false;
 		return 0;
@@ -250,6 +256,7 @@ static int one_event(struct stream *s, const uint8_t *p, size_t n)
 			(start == 0 || (!strcmp(s->file, s->seen.file) && start + n <= s->seen.pos));
 	struct bl_event ev;
 	struct stream_event se = {&ev, p, n, s->file, start, replayed, false, ""};
+	metrics_received(n);
 	int rc = k->raw ? k->raw(k->ctx, &se) : 0;
 	if (rc)
 		return rc;
@@ -301,6 +308,7 @@ static int follow(struct stream *s)
 		if (rc < 0 && daemon_stop_requested)
 			return 0;
 		if (rc < 0) {
+			metrics_streaming(false);
 			rc = resume(s, true);
 		} else {
 			s->retries = 0;
@@ -328,6 +336,7 @@ int stream_run(struct stream *s)
 	int status = 1;
 	if (connect_source(s) == 0 && first_dump(s) == 0)
 		status = s->k->finish(s->k->ctx, follow(s));
+	metrics_streaming(false);
 	bl_decoder_free(s->d);
 	s->d = NULL;
 	buf_release(&s->gtidbuf);

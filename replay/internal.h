@@ -198,6 +198,9 @@ void rp__pipe_reset(struct rp__pipe *p, bool rollback);
 /* Forget every prepared statement (DEALLOCATE ALL is the caller's). */
 void rp__pipe_forget_statements(struct rp__pipe *p);
 bool rp__pipe_lost(const struct rp__pipe *p);
+/* Read what the server sent unasked, without waiting: false (and the pipe
+ * broken) when that says the connection is gone. */
+bool rp__pipe_probe(struct rp__pipe *p);
 
 /* ---- SQL builders (replay/sql.c) -----------------------------------------
  * Pure functions of (table, shape, rows): the statement text, appended to

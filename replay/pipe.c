@@ -7,6 +7,7 @@
  * positions: the sink decides when to commit and learns through on_commit
  * that a COMMIT succeeded.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -670,6 +671,21 @@ void rp__pipe_reset(struct rp__pipe *p, bool rollback)
 	p->fail.table = p->fail.sql = NULL;
 	p->fail.pos = 0;
 	p->fail.msg[0] = 0;
+}
+
+bool rp__pipe_probe(struct rp__pipe *p)
+{
+	if (p->broken)
+		return false;
+	if (p->w != &pg_wire || p->copying)
+		return true;
+	/* what the server sent on its own: a shutdown's FATAL, then EOF */
+	struct pgw *w = p->c;
+	struct pollfd pfd = {PQsocket(w->pg), POLLIN, 0};
+	if (pfd.fd < 0 || (poll(&pfd, 1, 0) > 0 &&
+			   (!PQconsumeInput(w->pg) || PQstatus(w->pg) == CONNECTION_BAD)))
+		p->broken = true;
+	return !p->broken;
 }
 
 bool rp__pipe_lost(const struct rp__pipe *p)

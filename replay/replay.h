@@ -293,6 +293,10 @@ int rp_sink_start_at(struct rp_sink *s, const char *file, uint64_t pos, struct e
 	MUST_CHECK;
 /* Whether the PostgreSQL connection is gone (reopen the sink to go on). */
 bool rp_sink_connection_lost(const struct rp_sink *s);
+/* Without waiting, read what PostgreSQL sent unasked (a shutdown says so
+ * at once): false when the connection is found gone.  For idle moments,
+ * so that a lost server is noticed before the next commit. */
+bool rp_sink_probe(struct rp_sink *s);
 /* After RP_COPY, or when the sink opens: the tables to copy again,
  * "schema.table,..." (origin names, as sync_tables --tables takes them;
  * "" when none), handed over: the sink forgets them.  A sink opens with

@@ -505,6 +505,11 @@ void rp_sink_status(struct rp_sink *s, struct rp_source_status *out,
 		     s->reported.pos == s->received.pos;
 }
 
+bool rp_sink_probe(struct rp_sink *s)
+{
+	return rp__pipe_probe(&s->pipe);
+}
+
 bool rp_sink_connection_lost(const struct rp_sink *s)
 {
 	return rp__pipe_lost(&s->pipe);
