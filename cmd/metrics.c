@@ -2,10 +2,12 @@
  * The metrics and health endpoint (metrics.h, docs/metrics.md).  The
  * server is one thread polling a non-blocking listening socket and at
  * most MAX_CLIENTS non-blocking clients, each with a small request limit
- * and a deadline, so a slow or hostile client costs a slot for two
- * seconds at most and never touches the replica's thread, which only
- * takes the state's lock to copy numbers in.  HTTP/1.0 only: one request
- * per connection, closed after the response.
+ * and a deadline; when every slot is taken, a new client takes the slot
+ * of the one that has waited longest for its request.  So a slow or
+ * hostile client holds a slot for two seconds at most, cannot keep a
+ * probe out, and never touches the replica's thread, which only takes
+ * the state's lock to copy numbers in.  HTTP/1.0 only: one request per
+ * connection, closed after the response.
  */
 #include "cmd/metrics.h"
 
@@ -28,7 +30,7 @@
 #include "base/log.h"
 #include "base/rd.h"
 
-#define MAX_CLIENTS 8
+#define MAX_CLIENTS 16
 #define CLIENT_TIMEOUT_MS 2000	/* from accept to the last byte sent */
 #define POLL_MS 200		/* how soon a stop is seen */
 #define ALIVE_MS 60000		/* /healthz: the loop turned this recently */
@@ -241,16 +243,26 @@ void metrics_render(struct buf *b, const struct rp_source_status *st,
 
 /* ---- requests -------------------------------------------------------------- */
 
+/* A malformed request: the fault is the byte at offset at. */
+static void bad(struct rd *r, uint64_t at)
+{
+	if (!r->err) {
+		rd_fail(r, -ERR_PROTO);
+		r->err_off = at;
+	}
+}
+
 /* A token of the request line up to sep, into out (cut to n - 1 bytes). */
 static void token(struct rd *r, uint8_t sep, char *out, size_t n)
 {
 	size_t k = 0;
 	while (!r->err && rd_left(r)) {
+		uint64_t at = rd_offset(r);
 		uint8_t c = rd_u8(r);
 		if (c == sep)
 			return;
 		if (c <= ' ' || c == 0x7f) {
-			rd_fail(r, -ERR_PROTO);
+			bad(r, at);
 			return;
 		}
 		if (k + 1 < n)
@@ -271,33 +283,29 @@ int metrics_parse_request(const uint8_t *p, size_t n, char *method, size_t mn,
 	/* request line: METHOD SP PATH SP HTTP/x.y CRLF (RFC 1945 5.1) */
 	token(&r, ' ', method, mn);
 	token(&r, ' ', path, pn);
+	uint64_t vat = rd_offset(&r);
 	token(&r, '\r', version, sizeof(version));
-	if (!r.err && rd_u8(&r) != '\n' && !r.err)
-		rd_fail(&r, -ERR_PROTO);
 	if (!r.err && strncmp(version, "HTTP/1.", 7) != 0)
-		rd_fail(&r, -ERR_PROTO);
-	/* headers, each a line, up to an empty one */
-	bool bol = true;
+		bad(&r, vat);
+	/* each line ends with CR LF (the request line's CR is read); the
+	 * headers end with an empty line */
+	bool cr = true, bol = false;
 	while (!r.err) {
 		if (!rd_left(&r)) {
 			rd_fail(&r, -ERR_TRUNC);
 			break;
 		}
+		uint64_t at = rd_offset(&r);
 		uint8_t c = rd_u8(&r);
-		if (c == '\r') {
-			if (!rd_left(&r)) {
-				rd_fail(&r, -ERR_TRUNC);
-				break;
-			}
-			if (rd_u8(&r) != '\n') {
-				rd_fail(&r, -ERR_PROTO);
-				break;
-			}
+		if (c == '\n' && cr) {
 			if (bol)
 				return 1;
 			bol = true;
-		} else if (c == '\n' || c == 0) {
-			rd_fail(&r, -ERR_PROTO);
+			cr = false;
+		} else if (c == '\r' && !cr) {
+			cr = true;
+		} else if (c == '\n' || c == '\r' || c == 0 || cr) {
+			bad(&r, at);
 		} else {
 			bol = false;
 		}
@@ -459,13 +467,30 @@ static void on_write(struct client *c)
 		drop(c);
 }
 
+/*
+ * A slot for a new client: a free one, else the one that has waited
+ * longest for its request (slow or idle clients cannot keep a probe out
+ * for long), else none (every slot is sending a response).
+ */
+static struct client *slot(void)
+{
+	struct client *old = NULL;
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &srv.c[i];
+		if (c->fd < 0)
+			return c;
+		if (!c->out.n && (!old || c->deadline < old->deadline))
+			old = c;
+	}
+	if (old)
+		drop(old);
+	return old;
+}
+
 static void accept_all(int64_t now)
 {
 	for (;;) {
-		struct client *c = NULL;
-		for (int i = 0; i < MAX_CLIENTS && !c; i++)
-			if (srv.c[i].fd < 0)
-				c = &srv.c[i];
+		struct client *c = slot();
 		if (!c)
 			return;	/* the others wait in the backlog */
 		int fd = accept4(srv.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -488,9 +513,10 @@ static void *server(void *arg)
 		int n = 0, free_slots = 0;
 		for (int i = 0; i < MAX_CLIENTS; i++) {
 			struct client *c = &srv.c[i];
-			if (c->fd < 0) {
-				free_slots++;
-				continue;
+			if (c->fd < 0 || !c->out.n) {
+				free_slots++;	/* or one to take back */
+				if (c->fd < 0)
+					continue;
 			}
 			pf[n] = (struct pollfd){c->fd, (short)(c->out.n ? POLLOUT : POLLIN), 0};
 			who[n++] = c;
