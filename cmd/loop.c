@@ -336,6 +336,8 @@ int stream_run(struct stream *s)
 	int status = 1;
 	if (connect_source(s) == 0 && first_dump(s) == 0)
 		status = s->k->finish(s->k->ctx, follow(s));
+	else if (daemon_stop_requested)
+		status = 0;	/* stopped while starting: nothing failed */
 	metrics_streaming(false);
 	bl_decoder_free(s->d);
 	s->d = NULL;

@@ -334,6 +334,12 @@ static int replica_finish(void *ctx, int status)
 	return status;
 }
 
+/* PostgreSQL's notices and warnings (a shutdown's) as log lines. */
+static void pg_notice(const char *msg)
+{
+	log_warn("postgresql", "%s", msg);
+}
+
 /* The replica's run, in the foreground: the stream into PostgreSQL,
  * with the metrics endpoint on listen (NULL: metrics_listen, if any). */
 static int replicate(const char *config, const char *source, bool create_tables,
@@ -344,6 +350,7 @@ static int replicate(const char *config, const char *source, bool create_tables,
 	if (!src)
 		return 1;
 	log_set_field("source", src->name);
+	rp_set_notice_hook(pg_notice);
 	struct replica r;
 	memset(&r, 0, sizeof(r));
 	if (!listen)
@@ -489,6 +496,9 @@ int cmd_start_replica(int argc, char **argv)
 		{NULL, false, 0},
 	};
 	struct replica_args ra = {false, false, NULL, NULL};
+	/* a stop asked for while starting (an orchestrator's SIGTERM right
+	 * after the start, stop_replica) ends the run cleanly too */
+	daemon_signals_install();
 	struct cmd_args a;
 	int arc = cmd_args_parse(&a, argc, argv, opts, replica_opt, &ra, replica_usage);
 	if (arc)

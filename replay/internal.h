@@ -144,6 +144,8 @@ struct rp__pipe {
 int rp__pg_connect(const char *conninfo, PGconn **conn, struct err *e)
 	MUST_CHECK;
 void rp__pg_close(PGconn *conn);
+/* A new connection's notices to rp_set_notice_hook's function. */
+void rp__pg_notices(PGconn *conn);
 /* The pipe over a connection of rp__pg_connect, which it owns from now
  * on (closed by rp__pipe_release, even when this fails). */
 int rp__pipe_init_pg(struct rp__pipe *p, PGconn *conn, struct err *e)

@@ -184,9 +184,35 @@ static const struct rp__wire pg_wire = {
 	pg_copy_data, pg_copy_end, pg_lost, pg_message, pg_close,
 };
 
+static void (*notice_hook)(const char *msg);
+
+void rp_set_notice_hook(void (*fn)(const char *msg))
+{
+	notice_hook = fn;
+}
+
+static void on_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	char line[1024];
+	snprintf(line, sizeof(line), "%s", msg);
+	size_t n = strlen(line);
+	while (n && line[n - 1] == '\n')
+		line[--n] = 0;
+	if (notice_hook)
+		notice_hook(line);
+}
+
+void rp__pg_notices(PGconn *conn)
+{
+	if (notice_hook && conn)
+		PQsetNoticeProcessor(conn, on_notice, NULL);
+}
+
 int rp__pg_connect(const char *conninfo, PGconn **out, struct err *e)
 {
 	PGconn *pg = PQconnectdb(conninfo);
+	rp__pg_notices(pg);
 	int rc = 0;
 	if (PQstatus(pg) != CONNECTION_OK) {
 		/* libpq's message never holds the password */

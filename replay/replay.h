@@ -242,6 +242,13 @@ bool rp_names_has_table(const struct rp_names *list, const char *schema,
 bool rp_event_skipped(const struct rp_opts *o, enum bl_row_op op,
 		      const char *schema, const char *table);
 
+/*
+ * Where PostgreSQL's notices and warnings go, for every connection replay
+ * opens from now on: fn gets the message without its final newline.
+ * NULL (the default): libpq's own, on stderr.
+ */
+void rp_set_notice_hook(void (*fn)(const char *msg));
+
 /* Connect, create the catalog if missing, register the source. */
 int rp_sink_open(struct rp_sink **s, const struct rp_opts *o, struct err *e)
 	MUST_CHECK;

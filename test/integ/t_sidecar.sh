@@ -155,7 +155,7 @@ idle=
 	notok "with idle clients: $applied rows, /healthz $c"
 
 # PostgreSQL stops: not ready; back: ready again
-_as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop > /dev/null 2>&1
+_as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop > /dev/null 2>&1
 if wait_code 15 /readyz 503; then
 	ok "/readyz 503 while PostgreSQL is down ($(get /readyz))"
 else
