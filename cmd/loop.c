@@ -185,6 +185,7 @@ static bool lost(const struct mp_conn *c)
  */
 static int resume(struct stream *s, bool was_lost)
 {
+	bool reconnect = was_lost;	/* not a restart the consumer asked for */
 	for (;;) {
 		if (was_lost) {
 			if (!lost(&s->c) || ++s->retries > MAX_RETRIES) {
@@ -208,7 +209,8 @@ static int resume(struct stream *s, bool was_lost)
 			return -1;
 		if (start_dump(s, &at, NULL))
 			continue;
-		metrics_reconnected(METRICS_SOURCE);
+		if (reconnect)
+			metrics_reconnected(METRICS_SOURCE);
 		s->resumed = true;
 		s->in_tx = false;
 		return 0;

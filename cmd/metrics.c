@@ -12,7 +12,7 @@
 #include "cmd/metrics.h"
 
 #include <errno.h>
-#include <netdb.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -575,27 +575,35 @@ static int listen_on(const char *spec, struct err *e)
 	/* numeric addresses only: no name service in a minimal container */
 	if (!strcmp(host, "localhost"))
 		snprintf(host, sizeof(host), "127.0.0.1");
-	struct addrinfo hints, *ai = NULL;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-	int g = getaddrinfo(host[0] ? host : NULL, port, &hints, &ai);
-	if (g)
-		return err_set(e, ERR_CONFIG, "metrics_listen '%s': %s (a numeric address "
-			       "is expected)", spec, gai_strerror(g));
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof(ss));
+	socklen_t len;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+	if (!host[0] || inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)pn);
+		if (!host[0])
+			a4->sin_addr.s_addr = htonl(INADDR_ANY);
+		len = sizeof(*a4);
+	} else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)pn);
+		len = sizeof(*a6);
+	} else {
+		return err_set(e, ERR_CONFIG, "metrics_listen '%s': '%s' is not a numeric "
+			       "address", spec, host);
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int one = 1;
-	int rc = 0;
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 16) < 0) {
-		rc = err_set(e, ERR_IO, "metrics_listen '%s': %s", spec, strerror(errno));
+	    bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 16) < 0) {
+		int rc = err_set(e, ERR_IO, "metrics_listen '%s': %s", spec, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		fd = -1;
+		return rc;
 	}
-	freeaddrinfo(ai);
-	return rc ? rc : fd;
+	return fd;
 }
 
 int metrics_start(const char *spec, const char *source, struct err *e)
