@@ -61,6 +61,10 @@ int cmd_decode_live(const char *config, const char *source,
 
 extern const char *cmd_progname;
 
+/* An error on stderr: "chameleon: MESSAGE", or a JSON log line at level
+ * error when the log is JSON (log_format: json). */
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* ---- shared option parsing (cmd/options.c) ---- */
 
 /* A command's own option: --name, with an argument when has_arg. */

@@ -23,6 +23,7 @@ const char cmd_example_config[] =
 	"log_dir: '~/.pg_chameleon/logs/'\n"
 	"log_dest: file            # file or stdout (stdout: run in the foreground)\n"
 	"log_level: info           # debug, info, warning, error\n"
+	"log_format: text          # text or json (one object a line)\n"
 	"log_days_keep: 10\n"
 	"rollbar_key: ''           # accepted, unused\n"
 	"rollbar_env: ''\n"
@@ -86,7 +87,8 @@ const char cmd_example_config[] =
 	"    keep_existing_schema: No\n"
 	"    net_read_timeout: 600\n"
 	"    heartbeat_period: 1  # seconds; 3 missed heartbeats: reconnect\n"
-	"    copy_workers: 0    # init_replica connections; 0 = the core count\n";
+	"    copy_workers: 0    # init_replica connections; 0 = the core count\n"
+	"    # metrics_listen: '127.0.0.1:9187'   # start_replica's /metrics, /healthz, /readyz\n";
 
 
 static int mkdir_p(const char *path)
@@ -197,8 +199,8 @@ void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 		yaml_str(o, c->pid_dir);
 		fprintf(o, "\nlog_dir: ");
 		yaml_str(o, c->log_dir);
-		fprintf(o, "\nlog_dest: %s\nlog_level: %s\nlog_days_keep: %d\n", c->log_dest,
-			c->log_level, c->log_days_keep);
+		fprintf(o, "\nlog_dest: %s\nlog_level: %s\nlog_format: %s\nlog_days_keep: %d\n",
+			c->log_dest, c->log_level, c->log_format, c->log_days_keep);
 		fprintf(o, "pg_conn:\n  host: ");
 		yaml_str(o, c->pg.host);
 		fprintf(o, "\n  port: %d\n  user: ", c->pg.port);
@@ -255,6 +257,13 @@ void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 			s->auto_maintenance, s->gtid_enable ? "Yes" : "No",
 			s->keep_existing_schema ? "Yes" : "No", s->net_read_timeout,
 			s->heartbeat_period, s->copy_workers);
+		if (s->log_format)
+			fprintf(o, "    log_format: %s\n", s->log_format);
+		if (s->metrics_listen) {
+			fprintf(o, "    metrics_listen: ");
+			yaml_str(o, s->metrics_listen);
+			fputc('\n', o);
+		}
 		fprintf(o, "    skip_events:\n");
 		yaml_list(o, "      ", "insert", &s->skip_events_insert);
 		yaml_list(o, "      ", "update", &s->skip_events_update);

@@ -5,6 +5,7 @@
  * and a handler instead of repeating the getopt loop.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,4 +154,17 @@ int cmd_opt_zero_dates(const char *cmd, const char *arg, int *out)
 	fprintf(stderr, "chameleon %s: --zero-dates null, error or infinity, not '%s'\n",
 		cmd, arg);
 	return -1;
+}
+
+void cmd_error(const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (log_is_json())
+		log_error("chameleon", "%s", msg);
+	else
+		fprintf(stderr, "chameleon: %s\n", msg);
 }

@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "cmd/cmd.h"
 #include "cmd/daemon.h"
 
 int cmd_config_open(const char *name, struct config *cfg)
@@ -117,8 +118,8 @@ static int source_connect(const struct cfg_source *s, struct mp_conn *c,
 	c->cancel = &daemon_stop_requested;
 	if (mp_connect(c, &o)) {
 		if (say)
-			fprintf(stderr, "chameleon: source '%s' (%s:%d): %s\n",
-				s->name, s->db.host, s->db.port, c->err.msg);
+			cmd_error("source '%s' (%s:%d): %s", s->name, s->db.host, s->db.port,
+				  c->err.msg);
 		mp_close(c);
 		return -1;
 	}
