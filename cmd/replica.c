@@ -635,6 +635,9 @@ int cmd_start_replica(int argc, char **argv)
 			argv[a.first]);
 		return 2;
 	}
+	cmd_log_format = ra.log_format;
+	if (a.source)
+		log_set_field("source", a.source);
 	struct config cfg;
 	const struct cfg_source *src = cmd_source_open(a.config, a.source, &cfg);
 	if (!src)
@@ -644,6 +647,7 @@ int cmd_start_replica(int argc, char **argv)
 	const char *fmt = ra.log_format ? ra.log_format
 		: src->log_format ? src->log_format : cfg.log_format;
 	log_set_json(!strcmp(fmt, "json"));
+	cmd_log_format = fmt;	/* the run opens the configuration again */
 	char name[300];
 	cmd_pid_name(name, sizeof(name), a.config, source);
 	struct pidfile pf;

@@ -15,6 +15,8 @@
 #include "cmd/cmd.h"
 #include "cmd/daemon.h"
 
+const char *cmd_log_format;
+
 int cmd_config_open(const char *name, struct config *cfg)
 {
 	char path[4096];
@@ -39,14 +41,19 @@ int cmd_config_open(const char *name, struct config *cfg)
 				name ? name : "default", path);
 		return -1;
 	}
-	for (size_t i = 0; i < cfg->n_warnings; i++)
+	const char *fmt = cmd_log_format ? cmd_log_format : cfg->log_format;
+	log_set_json(fmt && !strcmp(fmt, "json"));
+	/* once per process: start_replica opens the configuration twice */
+	static bool warned;
+	for (size_t i = 0; i < cfg->n_warnings && !warned; i++)
 		log_warn("config", "%s", cfg->warnings[i]);
 	/* it names servers and accounts, and usually holds passwords */
 	struct stat st;
-	if (stat(cfg->path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+	if (!warned && stat(cfg->path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
 		log_warn("config", "'%s' is readable by other users (mode %04o): it may hold "
 				   "passwords; chmod 600 it (or use password_file)",
 			 cfg->path, (unsigned)(st.st_mode & 07777));
+	warned = true;
 	return 0;
 }
 
