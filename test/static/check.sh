@@ -168,6 +168,26 @@ else
 fi
 grep -n 'ERROR\|CRIT' "$work/replica.log" | head -3 | sed 's/^/# /'
 
+# a charset that needs a glibc iconv module, absent from the chroot: the
+# replica stops with the reason (exit 1), it does not alter the text
+in_root "$root" /chameleon start_replica --config /chameleon.yml --source src \
+	--debug > "$work/replica2.log" 2>&1 &
+rpid=$!
+_wait_for 30 grep -q 'streaming from' "$work/replica2.log"
+mariadb_sql -e "CREATE TABLE d.g (id INT PRIMARY KEY, s VARCHAR(10) CHARACTER SET gbk);
+	INSERT INTO d.g VALUES (1, '中文')"
+_wait_for 30 sh -c "! kill -0 $rpid"
+kill -0 "$rpid" 2>/dev/null && kill -TERM "$(cat "$root/run/pid/chameleon.yml_src.pid")"
+wait "$rpid"
+rc=$?
+rpid=""
+if [ $rc = 1 ] && grep -q 'no converter from gbk to UTF-8' "$work/replica2.log"; then
+	ok "gbk without iconv modules: exit 1, $(grep -o 'no converter from gbk.*' "$work/replica2.log" | head -1)"
+else
+	notok "gbk without iconv modules: exit $rc"
+	tail -3 "$work/replica2.log" | sed 's/^/# /'
+fi
+
 # ---- what is missing is an error, never a crash --------------------------
 check_err() {	# check_err DESCRIPTION PATTERN COMMAND...
 	_d=$1 _p=$2
