@@ -12,6 +12,8 @@
 #   make static-check    that binary in an empty chroot against real servers
 #                        (not in check)
 #   make image           the FROM scratch container image (podman or docker)
+#   make soak SOAK_MIN=30  sysbench on MariaDB while replicating through
+#                        fault-injecting proxies, with kill -9 (not in check)
 # CFG=debug|release|asan|tsan|fuzz|static selects the flavour; objects go to build/$(CFG)/.
 
 CFG      ?= release
@@ -87,7 +89,7 @@ FUZZERS  := $(patsubst test/fuzz/%.c,%,$(wildcard test/fuzz/fuzz_*.c))
 
 .PHONY: static static-check image
 .PHONY: all check check-unit check-asan check-golden check-integ check-tsan fuzz fuzz-smoke \
-        bench demo clean fixtures-update deps check-deps format format-check
+        bench soak demo clean fixtures-update deps check-deps format format-check
 
 all: $(B)/chameleon $(B)/unit-tests $(FUZZERS:%=$(B)/fuzz/%)
 ifeq ($(CFG),release)
@@ -184,6 +186,12 @@ bench:
 	@sh test/packages.sh bench
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh $(abspath $(B)/chameleon)
+
+SOAK_MIN ?= 30
+soak:
+	@sh test/packages.sh bench
+	@$(MAKE) --no-print-directory all
+	@SOAK_MIN=$(SOAK_MIN) sh test/soak.sh $(abspath $(B)/chameleon)
 
 demo:
 	@sh test/packages.sh all

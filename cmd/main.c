@@ -59,6 +59,8 @@ static const struct cmd commands[] = {
 	{"show_status", cmd_show_status,
 	 "status, lags and counters of the sources (text or json)"},
 	{"show_errors", cmd_show_errors, "the error log, or one entry in full"},
+	{"run_maintenance", cmd_run_maintenance,
+	 "size and VACUUM ANALYZE of the catalog (no log tables to vacuum)"},
 	{NULL, NULL, NULL},
 };
 
