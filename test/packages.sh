@@ -2,7 +2,7 @@
 # Make sure the Debian packages the build, the tests, the demo and the
 # benchmarks need are installed: install them when running as root,
 # otherwise name the missing ones and fail.
-# Usage: sh test/packages.sh [build|test|all|bench|static]
+# Usage: sh test/packages.sh [build|test|all|bench|static|image]
 PKGS_BUILD="build-essential pkg-config libssl-dev zlib1g-dev libzstd-dev libpq-dev libfyaml-dev"
 PKGS_BENCH="sysbench"	# bench/lag.sh
 # make static (test/static/build.sh): the static libraries, dpkg-source and
@@ -14,6 +14,7 @@ case "${1:-all}" in
 build) want="$PKGS_BUILD" ;;
 bench) want="$PKGS_BUILD $PKGS_TEST $PKGS_BENCH" ;;
 static) want="$PKGS_STATIC" ;;
+image) want="$PKGS_STATIC podman ca-certificates" ;;	# make image (optional)
 *) want="$PKGS_BUILD $PKGS_TEST" ;;
 esac
 missing=""
