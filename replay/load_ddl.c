@@ -299,6 +299,7 @@ bool rp_load_default_sql(struct buf *b, const struct rp_column_def *c, bool mari
 		return true;
 	}
 	if (!strcasecmp(c->data_type, "bit") || c->cv.kind == RP_CV_BYTES ||
+	    c->cv.kind == RP_CV_GEOMETRY ||
 	    strstr(c->extra, "DEFAULT_GENERATED"))
 		return false;
 	if (c->cv.kind == RP_CV_DATE && (!strncmp(d, "0000", 4) || strstr(d, "-00")))
