@@ -121,6 +121,7 @@ struct colctx {
 	struct colls *colls;
 	struct srids *srids;
 	int bad;
+	int geometry;	/* geometry columns seen */
 };
 
 /* The override of pg_chameleon's type_override for this column, or NULL. */
@@ -216,6 +217,8 @@ static void on_column(char **f, uint32_t n, void *ctx)
 		cc->bad++;
 		return;
 	}
+	if (rp_is_geometry_type(c->data_type))
+		cc->geometry++;
 	if (cc->s->postgis && rp_is_geometry_type(c->data_type)) {
 		uint32_t srid = 0;
 		bool has = srid_of(cc->srids, f[0], f[1], c->name, &srid);
@@ -321,11 +324,8 @@ static int geometry_setup(struct sn *s, struct buf *schemas, struct srids *out)
 		sn__report(s, SN_ERROR, "cannot read PostgreSQL's extensions: %s", e.msg);
 		return -1;
 	}
-	if (!s->postgis) {
-		sn__report(s, SN_DEBUG, "no PostGIS in the target database: geometry "
-			   "columns become bytea (MySQL's SRID and WKB)");
-		return 0;
-	}
+	if (!s->postgis)
+		return 0;	/* said after the columns, if there is a geometry one */
 	sn__report(s, SN_INFO, "PostGIS %s in the target database: geometry columns "
 		   "become geometry", version);
 	struct buf q;
@@ -369,7 +369,7 @@ int sn__read_structure(struct sn *s)
 	struct srids srids = {0, 0, NULL};
 	if (!rc)
 		rc = geometry_setup(s, &schemas, &srids);
-	struct colctx cc = {s, colls, &srids, 0};
+	struct colctx cc = {s, colls, &srids, 0, 0};
 	buf_reset(&q);
 	buf_printf(&q, "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, "
 		       "CHARACTER_MAXIMUM_LENGTH, IS_NULLABLE, COLUMN_DEFAULT, COLLATION_NAME, "
@@ -378,6 +378,9 @@ int sn__read_structure(struct sn *s)
 		       "ORDINAL_POSITION", buf_cstr(&schemas));
 	if (!rc)
 		rc = sn__rows(s, s->coord, buf_cstr(&q), on_column, &cc);
+	if (!rc && cc.geometry && !s->postgis)
+		sn__report(s, SN_INFO, "no PostGIS in the target database: %d geometry "
+			   "column(s) become bytea (MySQL's SRID and WKB)", cc.geometry);
 	buf_reset(&q);
 	buf_printf(&q, "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME "
 		       "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN (%s) "

@@ -6,7 +6,8 @@
 PKGS_BUILD="build-essential pkg-config libssl-dev zlib1g-dev libzstd-dev libpq-dev libfyaml-dev"
 PKGS_BENCH="sysbench"	# bench/lag.sh
 # percona-toolkit, libdbd-mysql-perl: pt-online-schema-change in t_ddl_replication.sh
-PKGS_TEST="clang libclang-rt-14-dev mariadb-server mariadb-client postgresql postgresql-client python3 xz-utils time openssl percona-toolkit libdbd-mysql-perl"
+# postgresql-15-postgis-3: the PostGIS extension in t_postgis.sh
+PKGS_TEST="clang libclang-rt-14-dev mariadb-server mariadb-client postgresql postgresql-client python3 xz-utils time openssl percona-toolkit libdbd-mysql-perl postgresql-15-postgis-3"
 case "${1:-all}" in
 build) want="$PKGS_BUILD" ;;
 bench) want="$PKGS_BUILD $PKGS_TEST $PKGS_BENCH" ;;
