@@ -604,6 +604,7 @@ struct rp_index_def {
 	bool unique, primary;
 	int ncols;
 	const char *cols[64];
+	bool spatial;			/* SPATIAL: a GiST index on PostGIS geometry */
 };
 
 struct rp_table_def {

@@ -256,6 +256,7 @@ static void on_index(char **f, uint32_t n, void *ctx)
 		x->name = f[2];
 		x->primary = !strcmp(f[2], "PRIMARY");
 		x->unique = f[3] && !strcmp(f[3], "0");
+		x->spatial = n > 5 && f[5] && !strcasecmp(f[5], "SPATIAL");
 	}
 	if (x->ncols < 64)
 		x->cols[x->ncols++] = f[4];
@@ -382,8 +383,8 @@ int sn__read_structure(struct sn *s)
 		sn__report(s, SN_INFO, "no PostGIS in the target database: %d geometry "
 			   "column(s) become bytea (MySQL's SRID and WKB)", cc.geometry);
 	buf_reset(&q);
-	buf_printf(&q, "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME "
-		       "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN (%s) "
+	buf_printf(&q, "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, "
+		       "INDEX_TYPE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN (%s) "
 		       "ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME = 'PRIMARY' DESC, "
 		       "INDEX_NAME, SEQ_IN_INDEX", buf_cstr(&schemas));
 	if (!rc)

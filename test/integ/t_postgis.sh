@@ -30,7 +30,8 @@ CREATE TABLE shapes (
 	ml MULTILINESTRING,
 	mpg MULTIPOLYGON REF_SYSTEM_ID=4326,
 	gc GEOMETRYCOLLECTION,
-	g4 GEOMETRY REF_SYSTEM_ID=4326 NOT NULL
+	g4 GEOMETRY REF_SYSTEM_ID=4326 NOT NULL,
+	SPATIAL KEY sp_g4 (g4)
 );
 INSERT INTO shapes VALUES
 (1, ST_GeomFromText('POINT(1.5 -2.25)', 2154), ST_GeomFromText('POINT(2.35 48.85)', 4326),
@@ -87,6 +88,8 @@ want="id integer, g geometry, p geometry(Point,4326), l geometry(LineString), pg
 compare init_replica
 cmp_tables init_keyless geo "SELECT name, HEX(ST_AsBinary(path)), ST_SRID(path) FROM track ORDER BY name" \
 	"SELECT name, upper(encode(ST_AsBinary(path), 'hex')), ST_SRID(path) FROM geo_pg.track ORDER BY name"
+ix=$(pg_sql -At -c "SELECT indexdef FROM pg_indexes WHERE schemaname = 'geo_pg' AND indexname = 'idx_shapes_sp_g4'")
+case $ix in *"USING gist (g4)") ok "SPATIAL index: $ix" ;; *) notok "SPATIAL index: '$ix'" ;; esac
 # EWKB carried the SRID: PostGIS measures in the column's system
 d=$(pg_sql -At -c "SELECT round(ST_Distance(p::geography, g4::geography)) FROM geo_pg.shapes WHERE id = 1")
 [ "$d" = 5848844 ] && ok "Paris to New York on the spheroid: $d m" || notok "distance '$d'"
@@ -110,7 +113,10 @@ INSERT INTO shapes (id, g4, extra, any_g) VALUES (6, ST_GeomFromText('POINT(1 1)
 	ST_GeomFromText('MULTIPOLYGON(((0 0, 2 0, 2 2, 0 0)), ((3 3, 4 3, 4 4, 3 3)))', 4326),
 	ST_GeomFromText('GEOMETRYCOLLECTION(GEOMETRYCOLLECTION(GEOMETRYCOLLECTION EMPTY))', 27700));
 UPDATE shapes SET extra = ST_GeomFromText('MULTIPOLYGON(((5 5, 6 5, 6 6, 5 5)))', 4326) WHERE id = 1;
+ALTER TABLE shapes MODIFY l GEOMETRY;
+INSERT INTO shapes (id, l, g4) VALUES (7, ST_GeomFromText('POINT(7 7)'), ST_GeomFromText('POINT(7 7)', 4326));
 CREATE TABLE places (id INT PRIMARY KEY, at POINT REF_SYSTEM_ID=4326 NOT NULL, area GEOMETRYCOLLECTION);
+CREATE SPATIAL INDEX sp_at ON places (at);
 INSERT INTO places VALUES (1, ST_GeomFromText('POINT(12.5 41.9)', 4326), ST_GeomFromText('GEOMETRYCOLLECTION EMPTY')),
 	(2, ST_GeomFromText('POINT(-0.12 51.5)', 4326), NULL);
 SQL
@@ -132,10 +138,15 @@ rep_pid=""
 types=$(pg_sql -At -c "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', '
 	ORDER BY attrelid = 'geo_pg.places'::regclass, attnum)
 	FROM pg_attribute WHERE attrelid IN ('geo_pg.shapes'::regclass, 'geo_pg.places'::regclass)
-	AND attnum > 0 AND (attname IN ('extra', 'any_g') OR attrelid = 'geo_pg.places'::regclass)")
-want="extra geometry(MultiPolygon,4326), any_g geometry, id integer, at geometry(Point,4326), area geometry(GeometryCollection)"
+	AND attnum > 0 AND (attname IN ('l', 'extra', 'any_g') OR attrelid = 'geo_pg.places'::regclass)")
+want="l geometry, extra geometry(MultiPolygon,4326), any_g geometry, id integer, at geometry(Point,4326), area geometry(GeometryCollection)"
 [ "$types" = "$want" ] && ok "DDL column types: $types" || notok "DDL column types: '$types'"
 compare replication extra
+ix=$(pg_sql -At -c "SELECT indexdef FROM pg_indexes WHERE schemaname = 'geo_pg' AND indexname = 'idx_places_sp_at'")
+case $ix in *"USING gist (at)") ok "CREATE SPATIAL INDEX: $ix" ;; *) notok "CREATE SPATIAL INDEX: '$ix'" ;; esac
+grep -q 'DDL applied: ALTER TABLE `geo`.`shapes`: MODIFY COLUMN l (' "$work/rep.log" &&
+	ok "MODIFY LINESTRING to GEOMETRY applied in place" ||
+	{ notok "MODIFY: not applied in place"; grep -i "modify" "$work/rep.log" | head -3 | sed 's/^/# /'; }
 cmp_tables any_g geo "SELECT id, HEX(ST_AsBinary(any_g)), ST_SRID(any_g) FROM shapes ORDER BY id" \
 	"SELECT id, upper(encode(ST_AsBinary(any_g), 'hex')), ST_SRID(any_g) FROM geo_pg.shapes ORDER BY id"
 cmp_tables keyless geo "SELECT name, HEX(ST_AsBinary(path)), ST_SRID(path) FROM track ORDER BY name" \
