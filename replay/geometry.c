@@ -26,8 +26,8 @@ enum {
 };
 
 #define EWKB_SRID_FLAG 0x20000000u
-#define POINT_BYTES 16u		/* x, y: two IEEE 754 doubles */
-#define MIN_NESTED 9u		/* order(1) type(4) count(4): the smallest part */
+#define POINT_BYTES 16u /* x, y: two IEEE 754 doubles */
+#define MIN_NESTED 9u	/* order(1) type(4) count(4): the smallest part */
 
 static uint32_t u32_in(struct rd *r, bool le)
 {
@@ -69,19 +69,21 @@ static int walk(struct rd *r, uint32_t want, unsigned depth, struct err *e)
 	if (r->err)
 		return bad(e, r, ERR_TRUNC, "no byte order");
 	if (order > 1)
-		return err_set_at(e, ERR_PROTO, at, "malformed geometry: byte order %u",
-				  order);
+		return err_set_at(e, ERR_PROTO, at,
+				  "malformed geometry: byte order %u", order);
 	bool le = order == 1;
 	uint32_t type = u32_in(r, le);
 	if (r->err)
 		return bad(e, r, ERR_TRUNC, "no type");
 	if (type < WKB_POINT || type > WKB_COLLECTION)
 		return err_set_at(e, ERR_UNSUPPORTED, at + 1,
-				  "malformed geometry: WKB type %u (MySQL has 1..7)", type);
+				  "malformed geometry: WKB type %u (MySQL has 1..7)",
+				  type);
 	if (want && type != want)
 		return err_set_at(e, ERR_PROTO, at + 1,
 				  "malformed geometry: a part of type %u in a "
-				  "collection of type %u", type, want + 3);
+				  "collection of type %u",
+				  type, want + 3);
 	uint32_t n;
 	int rc = 0;
 	switch (type) {
@@ -101,7 +103,8 @@ static int walk(struct rd *r, uint32_t want, unsigned depth, struct err *e)
 		/* multi kinds hold parts of kind type - 3; a collection any */
 		rc = count(r, le, MIN_NESTED, &n, e);
 		for (uint32_t i = 0; !rc && i < n; i++)
-			rc = walk(r, type == WKB_COLLECTION ? 0 : type - 3, depth + 1, e);
+			rc = walk(r, type == WKB_COLLECTION ? 0 : type - 3,
+				  depth + 1, e);
 		return rc;
 	}
 }
@@ -115,7 +118,8 @@ int rp_geometry_check(const uint8_t *wkb, size_t n, struct err *e)
 		return rc;
 	if (rd_left(&r))
 		return err_set_at(e, ERR_PROTO, rd_offset(&r),
-				  "malformed geometry: %zu bytes after its end", rd_left(&r));
+				  "malformed geometry: %zu bytes after its end",
+				  rd_left(&r));
 	return 0;
 }
 
@@ -146,9 +150,11 @@ int rp_geometry_ewkb(struct buf *out, uint32_t srid, const uint8_t *wkb, size_t 
 	 * in the value's own byte order */
 	bool le = wkb[0] == 1;
 	uint32_t type = le ? (uint32_t)wkb[1] | (uint32_t)wkb[2] << 8 |
-				     (uint32_t)wkb[3] << 16 | (uint32_t)wkb[4] << 24
+					(uint32_t)wkb[3] << 16 |
+					(uint32_t)wkb[4] << 24
 			   : (uint32_t)wkb[4] | (uint32_t)wkb[3] << 8 |
-				     (uint32_t)wkb[2] << 16 | (uint32_t)wkb[1] << 24;
+					(uint32_t)wkb[2] << 16 |
+					(uint32_t)wkb[1] << 24;
 	type |= EWKB_SRID_FLAG;
 	uint8_t head[9];
 	head[0] = wkb[0];
@@ -191,7 +197,8 @@ bool rp_is_geometry_type(const char *dt)
 	return dt && kind_of(dt) >= 0;
 }
 
-int rp_geometry_type(const char *dt, bool has_srid, uint32_t srid, struct rp_pg_type *t)
+int rp_geometry_type(const char *dt, bool has_srid, uint32_t srid,
+		     struct rp_pg_type *t)
 {
 	memset(t, 0, sizeof(*t));
 	int k = dt ? kind_of(dt) : -1;

@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct err e = {0};
 	int rc = rp_copy_field(&out, &tmp, &c, p, size, false, NULL, &e);
 	/* accepted: the EWKB is the WKB's hex and at most 8 bytes more */
-	if (rc == 0 && (size < 4 || out.n < 2 * (size - 4) || out.n > 2 * (size - 4) + 16))
+	if (rc == 0 &&
+	    (size < 4 || out.n < 2 * (size - 4) || out.n > 2 * (size - 4) + 16))
 		abort();
 	if (rc < 0 && !e.msg[0])
 		abort();

@@ -51,8 +51,8 @@ static const char *ewkb(uint32_t srid, const char *wkb_hex, int *rc, struct err 
 	return *rc ? NULL : buf_cstr(&out);
 }
 
-#define P12 "000000000000F03F 0000000000000040"	/* (1 2), little endian */
-#define P34 "0000000000000840 0000000000001040"	/* (3 4) */
+#define P12 "000000000000F03F 0000000000000040" /* (1 2), little endian */
+#define P34 "0000000000000840 0000000000001040" /* (3 4) */
 #define P12BE "3FF0000000000000 4000000000000000"
 
 /* One of each kind, little endian, with the first five bytes apart. */
@@ -73,7 +73,8 @@ static const struct {
 	{"empty collection", "0107000000", "00000000"},
 	/* GEOMETRYCOLLECTION(POINT(1 2), GEOMETRYCOLLECTION EMPTY), as MariaDB
 	 * stores it */
-	{"nested collection", "0107000000", "02000000 0101000000" P12 "0107000000 00000000"},
+	{"nested collection", "0107000000",
+	 "02000000 0101000000" P12 "0107000000 00000000"},
 	{"empty linestring", "0102000000", "00000000"},
 };
 
@@ -89,8 +90,8 @@ TEST(replay, geometry_ewkb_every_kind)
 		ASSERT_STREQ(ewkb(0, wkb, &rc, &e), w);
 		free(w);
 		/* SRID 4326 (E6100000): flag in the type word, SRID after it */
-		snprintf(want, sizeof(want), "01%.2s000020 E6100000 %s", kinds[i].head + 2,
-			 kinds[i].body);
+		snprintf(want, sizeof(want), "01%.2s000020 E6100000 %s",
+			 kinds[i].head + 2, kinds[i].body);
 		w = nospace(want);
 		const char *got = ewkb(4326, wkb, &rc, &e);
 		if (!got)
@@ -106,7 +107,9 @@ TEST(replay, geometry_ewkb_big_endian)
 	int rc;
 	/* XDR: the type word 0x20000001 and the SRID big endian too */
 	ASSERT_STREQ(ewkb(3857, "00 00000001" P12BE, &rc, &e),
-		     "0020000001" "00000F11" "3FF00000000000004000000000000000");
+		     "0020000001"
+		     "00000F11"
+		     "3FF00000000000004000000000000000");
 	/* a big-endian collection of a little-endian point: each part keeps
 	 * its own order, only the top-level word changes */
 	char *w = nospace("00 20000007 00000F11 00000001 0101000000" P12);
@@ -210,7 +213,8 @@ TEST(replay, geometry_values_and_copy_fields)
 	c.pg_geometry = true;
 	buf_reset(&out);
 	ASSERT_EQ(rp_value_text(&out, &c, &v, NULL, &isnull, &e), 0);
-	ASSERT_STREQ(buf_cstr(&out), "0101000020E6100000000000000000F03F0000000000000040");
+	ASSERT_STREQ(buf_cstr(&out),
+		     "0101000020E6100000000000000000F03F0000000000000040");
 	/* malformed: an error, not a value */
 	v.s.n = n - 1;
 	buf_reset(&out);
@@ -224,11 +228,13 @@ TEST(replay, geometry_values_and_copy_fields)
 	buf_init(&tmp, 0);
 	buf_reset(&out);
 	ASSERT_EQ(rp_copy_field(&out, &tmp, &cc, m, n, false, NULL, &e), 0);
-	ASSERT_STREQ(buf_cstr(&out), "0101000020E6100000000000000000F03F0000000000000040");
+	ASSERT_STREQ(buf_cstr(&out),
+		     "0101000020E6100000000000000000F03F0000000000000040");
 	buf_reset(&out);
 	ASSERT_ERR(rp_copy_field(&out, &tmp, &cc, m, 3, false, NULL, &e), ERR_PROTO);
 	buf_reset(&out);
-	ASSERT_ERR(rp_copy_field(&out, &tmp, &cc, m, n - 2, false, NULL, &e), ERR_TRUNC);
+	ASSERT_ERR(rp_copy_field(&out, &tmp, &cc, m, n - 2, false, NULL, &e),
+		   ERR_TRUNC);
 	free(m);
 	free(w);
 	buf_release(&tmp);
