@@ -458,6 +458,11 @@ struct rp_source_status {
 int rp_catalog_status(struct rp_catalog *c, const char *source,
 		      struct rp_source_status **out, size_t *n, struct err *e)
 	MUST_CHECK;
+/* Whether the catalog's database has the postgis extension (geometry
+ * columns become PostGIS geometry, docs/types.md), its version in
+ * version ("" without). */
+int rp_catalog_postgis(struct rp_catalog *c, bool *yes, char *version, size_t n,
+		       struct err *e) MUST_CHECK;
 
 /* One sch_chameleon.t_error_log entry; NULL fields are unknown. */
 struct rp_error_entry {

@@ -153,6 +153,9 @@ cmp_tables keyless geo "SELECT name, HEX(ST_AsBinary(path)), ST_SRID(path) FROM 
 	"SELECT name, upper(encode(ST_AsBinary(path), 'hex')), ST_SRID(path) FROM geo_pg.track ORDER BY name"
 cmp_tables created geo "SELECT id, HEX(ST_AsBinary(at)), ST_SRID(at), HEX(ST_AsBinary(area)) FROM places ORDER BY id" \
 	"SELECT id, upper(encode(ST_AsBinary(at), 'hex')), ST_SRID(at), upper(encode(ST_AsBinary(area), 'hex')) FROM geo_pg.places ORDER BY id"
+"$bin" show_status --config "$work/cfg.yml" --source mysql > "$work/st.out" 2>&1
+grep -q "^PostGIS 3.*: geometry columns are PostGIS geometry" "$work/st.out" &&
+	ok "show_status: $(grep PostGIS "$work/st.out")" || { notok "show_status"; sed 's/^/# /' "$work/st.out"; }
 errs=$(pg_sql -At -c "SELECT count(*) FROM sch_chameleon.t_error_log")
 [ "$errs" = 0 ] && ok "no replication error" ||
 	{ notok "$errs errors"; pg_sql -At -c "SELECT error FROM sch_chameleon.t_error_log" | sed 's/^/# /'; }
@@ -176,4 +179,7 @@ pg_sql -d nogis -At -P null=NULL -F "	" -c "SELECT id, upper(encode(p, 'hex')), 
 [ "$t" = bytea ] && cmp -s "$work/raw.my" "$work/raw.pg" &&
 	ok "bytea: MySQL's SRID and WKB, $(wc -l < "$work/raw.my") rows equal" ||
 	{ notok "bytea: type '$t'"; diff "$work/raw.my" "$work/raw.pg" | head -5 | sed 's/^/# /'; }
+st=$("$bin" show_status --config "$work/cfg2.yml" --source mysql 2>&1 | grep PostGIS)
+[ "$st" = "no PostGIS in this database: geometry columns are bytea (MySQL's SRID and WKB)" ] &&
+	ok "show_status without PostGIS: $st" || notok "show_status without PostGIS: '$st'"
 tap_done
