@@ -273,6 +273,15 @@ static int check_structure(struct rp_sink *s, const struct bl_table *t,
 		apply_geometry(t, c->geom);
 		return 0;
 	}
+	/* the first geometry column met: the log says once whether PostGIS
+	 * is there (which type a column has is PostgreSQL's table's) */
+	for (uint32_t i = 0; !s->postgis && i < t->ncols; i++)
+		if (t->cols[i].type == BL_TYPE_GEOMETRY) {
+			bool yes;
+			int rc = rp__postgis(s, &yes, e);
+			if (rc)
+				return rc;
+		}
 	const char *v[2] = {schema, t->name};
 	struct rp__rows_result r;
 	int rc = rp__pipe_query(&s->pipe, columns_sql, 2, v, &r, e);

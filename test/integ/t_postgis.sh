@@ -133,6 +133,9 @@ done
 kill $rep_pid 2>/dev/null
 wait $rep_pid 2>/dev/null
 rep_pid=""
+[ "$(grep -c "PostGIS 3.* in the target database: GEOMETRY columns become geometry" "$work/rep.log")" = 1 ] &&
+	ok "start_replica says once that PostGIS is there" ||
+	{ notok "start_replica's PostGIS line"; grep -i postgis "$work/rep.log" | sed 's/^/# /'; }
 [ "$got" = "$target" ] && ok "replication caught up at $got" || {
 	notok "replication at '$got', source at $target"; tail -5 "$work/rep.log" | sed 's/^/# /'; }
 types=$(pg_sql -At -c "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', '
