@@ -2,6 +2,7 @@
  * orders, empty and nested collections, truncated and malformed input. */
 #include <stdlib.h>
 
+#include "replay/internal.h"
 #include "replay/replay.h"
 #include "test/unit/test.h"
 
@@ -259,4 +260,41 @@ TEST(replay, geometry_types)
 	ASSERT_ERR(rp_geometry_type("blob", false, 0, &t), ERR_UNSUPPORTED);
 	ASSERT(rp_is_geometry_type("LineString"));
 	ASSERT(!rp_is_geometry_type("text"));
+}
+
+/* --create-tables: the kind from the table map's GEOMETRY_TYPE. */
+TEST(replay, geometry_create_tables)
+{
+	struct bl_column cols[3];
+	memset(cols, 0, sizeof(cols));
+	cols[0].type = BL_TYPE_LONG;
+	cols[0].name = "id";
+	cols[0].is_pk = true;
+	cols[1].type = BL_TYPE_GEOMETRY;
+	cols[1].meta = 4;
+	cols[1].geometry_type = 1;
+	cols[1].name = "p";
+	cols[2].type = BL_TYPE_GEOMETRY;
+	cols[2].meta = 4;
+	cols[2].geometry_type = 7;
+	cols[2].name = "gc";
+	struct bl_table t;
+	memset(&t, 0, sizeof(t));
+	t.schema = "geo";
+	t.name = "t";
+	t.ncols = 3;
+	t.cols = cols;
+	t.has_names = true;
+	struct buf b;
+	buf_init(&b, 0);
+	struct err e = {0};
+	ASSERT_EQ(rp__sql_create_table(&b, "geo_pg", &t, true, &e), 0);
+	ASSERT_STREQ(buf_cstr(&b), "CREATE TABLE IF NOT EXISTS \"geo_pg\".\"t\" (\"id\" integer, "
+				   "\"p\" geometry(Point), \"gc\" geometry(GeometryCollection), "
+				   "PRIMARY KEY (\"id\"))");
+	buf_reset(&b);
+	ASSERT_EQ(rp__sql_create_table(&b, "geo_pg", &t, false, &e), 0);
+	ASSERT_STREQ(buf_cstr(&b), "CREATE TABLE IF NOT EXISTS \"geo_pg\".\"t\" (\"id\" integer, "
+				   "\"p\" bytea, \"gc\" bytea, PRIMARY KEY (\"id\"))");
+	buf_release(&b);
 }
