@@ -74,7 +74,7 @@ compare() {	# compare NAME [EXTRA-COLUMN]
 		"SELECT $pgcols$px FROM geo_pg.shapes ORDER BY id"
 }
 
-if "$bin" init_replica --config "$work/cfg.yml" --source mysql > "$work/init.out" 2> "$work/init.err"; then
+if "$bin" init_replica --debug --config "$work/cfg.yml" --source mysql > "$work/init.out" 2> "$work/init.err"; then
 	ok "init_replica: $(grep -o '[0-9]* tables, [0-9]* rows copied' "$work/init.err")"
 else
 	notok "init_replica"; tail -5 "$work/init.err" | sed 's/^/# /'
@@ -167,7 +167,7 @@ errs=$(pg_sql -At -c "SELECT count(*) FROM sch_chameleon.t_error_log")
 # first, and the log says why
 pg_sql -c "CREATE DATABASE nogis" > /dev/null
 sed 's/database: postgres/database: nogis/' "$work/cfg.yml" > "$work/cfg2.yml"
-if "$bin" init_replica --config "$work/cfg2.yml" --source mysql > /dev/null 2> "$work/init2.err"; then
+if "$bin" init_replica --debug --config "$work/cfg2.yml" --source mysql > /dev/null 2> "$work/init2.err"; then
 	ok "init_replica into a database without PostGIS"
 else
 	notok "init_replica without PostGIS"; tail -5 "$work/init2.err" | sed 's/^/# /'
