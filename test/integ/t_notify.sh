@@ -10,7 +10,8 @@
 #  2. A server certificate of another CA: delivery refused, said once in
 #     the log, replication unaffected.
 #  3. A webhook that accepts and never answers: replication unaffected,
-#     the stop still prompt.
+#     the stop still prompt; Rollbar at a server whose certificate comes
+#     from the trusted CA but names another host: refused.
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
 integ_begin 'for p in ${SRV_PIDS:-} ${REP_PID:-}; do kill -9 $p 2>/dev/null; done'
@@ -29,7 +30,14 @@ mkcert() {	# mkcert NAME: CA NAME-ca.pem, server certificate NAME.pem for 127.0.
 	openssl x509 -req -in "$tls/$1.csr" -CA "$tls/$1-ca.pem" -CAkey "$tls/$1-ca.key" \
 		-CAcreateserial -out "$tls/$1.pem" -days 2 -extfile "$tls/$1.ext" 2>/dev/null
 }
-if mkcert good && mkcert other; then
+# a certificate of the good CA for another name
+mkwrong() {
+	openssl req $ec -keyout "$tls/wrong.key" -out "$tls/wrong.csr" -subj "/CN=wrong.example" 2>/dev/null &&
+	printf 'subjectAltName=DNS:wrong.example\n' > "$tls/wrong.ext" &&
+	openssl x509 -req -in "$tls/wrong.csr" -CA "$tls/good-ca.pem" -CAkey "$tls/good-ca.key" \
+		-CAcreateserial -out "$tls/wrong.pem" -days 2 -extfile "$tls/wrong.ext" 2>/dev/null
+}
+if mkcert good && mkcert other && mkwrong; then
 	ok "a test CA and server certificates made by openssl"
 else
 	notok "openssl could not make the certificates"
@@ -52,6 +60,8 @@ serve good --log "$work/good.jsonl" --cert "$tls/good.pem" --key "$tls/good.key"
 GOOD=$PORT
 serve other --log "$work/other.jsonl" --cert "$tls/other.pem" --key "$tls/other.key"
 OTHER=$PORT
+serve wrong --log "$work/wrong.jsonl" --cert "$tls/wrong.pem" --key "$tls/wrong.key"
+WRONG=$PORT
 serve hang --hang
 HANG=$PORT
 
@@ -65,12 +75,12 @@ mariadb_sql -D mysql -e "CREATE DATABASE d;
 	INSERT INTO d.t3 SELECT seq, seq FROM seq_1_to_100;
 	INSERT INTO d.u SELECT seq, 'row' FROM seq_1_to_100"
 
-# cfg HOOK-URL: the configuration, the webhook at HOOK-URL, Rollbar at the
-# good server
+# cfg HOOK-URL [ROLLBAR-PORT]: the configuration, the webhook at HOOK-URL,
+# Rollbar at the good server (or at ROLLBAR-PORT)
 cfg() {
 	config_write "$work/cfg.yml" src d:d "pid_dir: $work/pid" "log_dir: $work/log" \
 		"log_dest: stdout" "rollbar_key: test-token-1" "rollbar_env: integ" \
-		"rollbar_url: https://127.0.0.1:$GOOD/api/1/item/" \
+		"rollbar_url: https://127.0.0.1:${2:-$GOOD}/api/1/item/" \
 		"notify_ca_file: $tls/good-ca.pem" "notify_timeout: 2" "  notify_webhook: $1"
 }
 cfg "https://127.0.0.1:$GOOD/hook?k=1"
@@ -202,8 +212,8 @@ n=$(grep -c "webhook: .* not delivered" "$work/rep.log")
 check "meanwhile Rollbar (the good server) got the events" \
 	'len(rbev("table_disabled")) == 2 and len(rbev("replica_stop")) == 1'
 
-# ---- 3. a webhook that never answers ---------------------------------------
-cfg "http://127.0.0.1:$HANG/hook"
+# ---- 3. a webhook that never answers; Rollbar with another name's certificate
+cfg "http://127.0.0.1:$HANG/hook" "$WRONG"
 start_replica
 t0=$(date +%s.%N)
 mariadb_sql -D mysql -e "INSERT INTO d.t3 VALUES (1000, 5000); INSERT INTO d.u VALUES (3000, 'z');
@@ -223,4 +233,11 @@ else
 fi
 grep "notify" "$work/rep.log" | grep -q "no complete answer within\|timed out\|no answer" &&
 	ok "the timeout is said in the log" || { notok "no timeout in the log"; grep notify "$work/rep.log" | sed 's/^/# /'; }
+if grep "rollbar: 'table_disabled' not delivered" "$work/rep.log" | grep -q "mismatch" &&
+	[ ! -s "$work/wrong.jsonl" ]; then
+	ok "a certificate of the right CA for another name is refused: $(grep -o 'rejected: [A-Za-z ]*mismatch' "$work/rep.log" | head -1)"
+else
+	notok "the name is not checked"
+	grep notify "$work/rep.log" | sed 's/^/# /'
+fi
 tap_done
