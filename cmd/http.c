@@ -58,7 +58,8 @@ int http_url_parse(const char *s, struct http_url *u, struct err *e)
 	if (take_ci(&r, "https://"))
 		u->tls = true;
 	else if (!take_ci(&r, "http://"))
-		return err_set_at(e, ERR_CONFIG, 0, "'%s': not an http:// or https:// URL", s);
+		return err_set_at(e, ERR_CONFIG, 0,
+				  "'%s': not an http:// or https:// URL", s);
 	u->port = u->tls ? 443 : 80;
 	/* the authority: up to '/', '?', '#' or the end */
 	size_t hn = 0;
@@ -68,13 +69,15 @@ int http_url_parse(const char *s, struct http_url *u, struct err *e)
 		for (;;) {
 			if (!rd_left(&r))
 				return err_set_at(e, ERR_CONFIG, rd_offset(&r),
-						  "'%s': no ']' after the IPv6 address", s);
+						  "'%s': no ']' after the IPv6 address",
+						  s);
 			uint8_t c = rd_u8(&r);
 			if (c == ']')
 				break;
 			if (!isxdigit(c) && c != ':' && c != '.')
 				return err_set_at(e, ERR_CONFIG, rd_offset(&r) - 1,
-						  "'%s': bad character in the IPv6 address", s);
+						  "'%s': bad character in the IPv6 address",
+						  s);
 			if (hn + 1 >= sizeof(u->host))
 				return err_set_at(e, ERR_CONFIG, rd_offset(&r),
 						  "'%s': host name too long", s);
@@ -100,12 +103,14 @@ int http_url_parse(const char *s, struct http_url *u, struct err *e)
 			digits++;
 		}
 		if (!digits || port < 1 || port > 65535)
-			return err_set_at(e, ERR_CONFIG, rd_offset(&r), "'%s': bad port", s);
+			return err_set_at(e, ERR_CONFIG, rd_offset(&r),
+					  "'%s': bad port", s);
 		u->port = (int)port;
 	}
 	if (peek(&r) == '@')
 		return err_set_at(e, ERR_CONFIG, rd_offset(&r),
-				  "'%s': user:password@ is not supported in the URL", s);
+				  "'%s': user:password@ is not supported in the URL",
+				  s);
 	if (peek(&r) >= 0 && peek(&r) != '/' && peek(&r) != '?' && peek(&r) != '#')
 		return err_set_at(e, ERR_CONFIG, rd_offset(&r),
 				  "'%s': bad character after the host", s);
@@ -118,9 +123,11 @@ int http_url_parse(const char *s, struct http_url *u, struct err *e)
 		if (c <= 0x20 || c >= 0x7f)
 			return err_set_at(e, ERR_CONFIG, rd_offset(&r) - 1,
 					  "'%s': space or control character in the path "
-					  "(percent-encode it)", s);
+					  "(percent-encode it)",
+					  s);
 		if (pn + 1 >= sizeof(u->path))
-			return err_set_at(e, ERR_CONFIG, rd_offset(&r), "'%s': path too long", s);
+			return err_set_at(e, ERR_CONFIG, rd_offset(&r),
+					  "'%s': path too long", s);
 		u->path[pn++] = (char)c;
 	}
 	u->path[pn] = 0;
@@ -151,7 +158,8 @@ static int next_line(struct rd *r, struct bytes *line)
 
 static bool header_is(struct bytes name, const char *want)
 {
-	return name.n == strlen(want) && !strncasecmp((const char *)name.p, want, name.n);
+	return name.n == strlen(want) &&
+	       !strncasecmp((const char *)name.p, want, name.n);
 }
 
 /* Whether the value (a comma list) names token, case-insensitively. */
@@ -179,8 +187,9 @@ static int parse_head(struct rd *r, bool eof, struct http_response *h, struct er
 	uint8_t d[3];
 	for (int i = 0; i < 3; i++)
 		d[i] = rd_u8(&l);
-	if (l.err || !isdigit(minor) || sp != ' ' || !isdigit(d[0]) || !isdigit(d[1]) ||
-	    !isdigit(d[2]) || d[0] < '1' || d[0] > '5' || (peek(&l) >= 0 && peek(&l) != ' '))
+	if (l.err || !isdigit(minor) || sp != ' ' || !isdigit(d[0]) ||
+	    !isdigit(d[1]) || !isdigit(d[2]) || d[0] < '1' || d[0] > '5' ||
+	    (peek(&l) >= 0 && peek(&l) != ' '))
 		return err_set_at(e, ERR_PROTO, l.err ? l.err_off : rd_offset(&l),
 				  "malformed status line");
 	h->status = (d[0] - '0') * 100 + (d[1] - '0') * 10 + (d[2] - '0');
@@ -194,13 +203,15 @@ static int parse_head(struct rd *r, bool eof, struct http_response *h, struct er
 		if (!line.n)
 			return 0;
 		if (k == HTTP_MAX_HEADERS)
-			return err_set_at(e, ERR_PROTO, at, "more than %d header lines",
+			return err_set_at(e, ERR_PROTO, at,
+					  "more than %d header lines",
 					  HTTP_MAX_HEADERS);
 		rd_init_at(&l, line.p, line.n, at);
 		const uint8_t *colon = memchr(line.p, ':', line.n);
 		size_t nn = colon ? (size_t)(colon - line.p) : 0;
 		if (!nn)
-			return err_set_at(e, ERR_PROTO, at, "header line without a name and ':'");
+			return err_set_at(e, ERR_PROTO, at,
+					  "header line without a name and ':'");
 		struct bytes name = rd_bytes(&l, nn);
 		rd_skip(&l, 1);
 		while (peek(&l) == ' ' || peek(&l) == '\t')
@@ -224,7 +235,8 @@ static int parse_head(struct rd *r, bool eof, struct http_response *h, struct er
 			while (rd_left(&vstart) > rd_left(&l)) {
 				uint8_t c = rd_u8(&vstart);
 				if (!isdigit(c))
-					return err_set_at(e, ERR_PROTO, rd_offset(&vstart) - 1,
+					return err_set_at(e, ERR_PROTO,
+							  rd_offset(&vstart) - 1,
 							  "bad Content-Length");
 				x = x * 10 + (uint64_t)(c - '0');
 			}
@@ -233,7 +245,8 @@ static int parse_head(struct rd *r, bool eof, struct http_response *h, struct er
 						  "two different Content-Length values");
 			h->has_length = true;
 			h->length = x;
-		} else if (header_is(name, "Transfer-Encoding") && value_has(v, "chunked")) {
+		} else if (header_is(name, "Transfer-Encoding") &&
+			   value_has(v, "chunked")) {
 			h->chunked = true;
 		}
 	}
@@ -282,7 +295,8 @@ void http_request_build(struct buf *out, const struct http_post *q)
 	const struct http_url *u = q->url;
 	buf_printf(out, "POST %s HTTP/1.1\r\n", u->path);
 	bool dflt = u->port == (u->tls ? 443 : 80);
-	buf_printf(out, "Host: %s%s%s", u->ipv6 ? "[" : "", u->host, u->ipv6 ? "]" : "");
+	buf_printf(out, "Host: %s%s%s", u->ipv6 ? "[" : "", u->host,
+		   u->ipv6 ? "]" : "");
 	if (!dflt)
 		buf_printf(out, ":%d", u->port);
 	buf_printf(out, "\r\nUser-Agent: chameleon/%s\r\n", CHAMELEON_VERSION);
@@ -366,19 +380,21 @@ int http_post(const struct http_post *q, int *status, char *detail, size_t detai
 		int rrc = mp_stream_read(&c, in.p + in.n, room, &got);
 		in.n += got;
 		if (rrc || !got)
-			eof = true;	/* closed, or broken after what came */
+			eof = true; /* closed, or broken after what came */
 		err_clear(e);
 		rc = http_response_parse(in.p, in.n, eof, &resp, e);
 		if (rc != HTTP_AGAIN) {
 			if (rc && rrc) {
 				/* a read error explains a short response better */
 				err_clear(e);
-				rc = err_set(e, -rrc, "%s:%d: %s", u->host, u->port, c.err.msg);
+				rc = err_set(e, -rrc, "%s:%d: %s", u->host, u->port,
+					     c.err.msg);
 			}
 			break;
 		}
 		if (clock_ms() > deadline) {
-			rc = err_set(e, ERR_TIMEOUT, "%s:%d: no complete answer within %d ms",
+			rc = err_set(e, ERR_TIMEOUT,
+				     "%s:%d: no complete answer within %d ms",
 				     u->host, u->port, timeout);
 			break;
 		}

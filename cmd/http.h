@@ -19,11 +19,11 @@
 #define HTTP_PATH_MAX 2048
 
 struct http_url {
-	bool tls;			/* https */
-	char host[HTTP_HOST_MAX];	/* name or address, without [] */
-	int port;			/* 80 / 443 unless given */
-	char path[HTTP_PATH_MAX];	/* "/" when none; the query kept */
-	bool ipv6;			/* host was [v6]: Host: needs the [] */
+	bool tls;		  /* https */
+	char host[HTTP_HOST_MAX]; /* name or address, without [] */
+	int port;		  /* 80 / 443 unless given */
+	char path[HTTP_PATH_MAX]; /* "/" when none; the query kept */
+	bool ipv6;		  /* host was [v6]: Host: needs the [] */
 };
 
 /*
@@ -34,19 +34,19 @@ struct http_url {
  */
 int http_url_parse(const char *s, struct http_url *u, struct err *e) MUST_CHECK;
 
-#define HTTP_RESPONSE_MAX (64 * 1024)	/* bytes of a response read at most */
+#define HTTP_RESPONSE_MAX (64 * 1024) /* bytes of a response read at most */
 
 struct http_response {
-	int status;		/* 100..599 of the final response */
-	size_t header_len;	/* bytes up to and including the blank line */
-	bool has_length;	/* Content-Length given */
-	uint64_t length;	/* its value */
-	bool chunked;		/* Transfer-Encoding: chunked */
-	const uint8_t *body;	/* view into the parsed bytes */
-	size_t body_len;	/* body bytes present (at most length) */
+	int status;	     /* 100..599 of the final response */
+	size_t header_len;   /* bytes up to and including the blank line */
+	bool has_length;     /* Content-Length given */
+	uint64_t length;     /* its value */
+	bool chunked;	     /* Transfer-Encoding: chunked */
+	const uint8_t *body; /* view into the parsed bytes */
+	size_t body_len;     /* body bytes present (at most length) */
 };
 
-#define HTTP_AGAIN 1	/* http_response_parse: need more bytes */
+#define HTTP_AGAIN 1 /* http_response_parse: need more bytes */
 
 /*
  * Parse the response in p[0..n): status line "HTTP/1.x NNN reason",
@@ -63,13 +63,13 @@ int http_response_parse(const uint8_t *p, size_t n, bool eof,
 
 struct http_post {
 	const struct http_url *url;
-	const char *ca_file;		/* NULL: the system CA bundle */
-	const char *content_type;	/* "application/json" */
-	const char *extra_header;	/* one "Name: value" line or NULL */
+	const char *ca_file;	  /* NULL: the system CA bundle */
+	const char *content_type; /* "application/json" */
+	const char *extra_header; /* one "Name: value" line or NULL */
 	const char *body;
 	size_t body_len;
-	int timeout_ms;			/* connect, TLS, each read and write */
-	const volatile int *cancel;	/* as mp_conn.cancel; may be NULL */
+	int timeout_ms;		    /* connect, TLS, each read and write */
+	const volatile int *cancel; /* as mp_conn.cancel; may be NULL */
 };
 
 /*
@@ -85,7 +85,7 @@ void http_request_build(struct buf *out, const struct http_post *q);
  * -ERR_x with e set (connection, TLS, timeout, malformed response).
  * The whole exchange is bounded by about three times timeout_ms.
  */
-int http_post(const struct http_post *q, int *status, char *detail,
-	      size_t detail_n, struct err *e) MUST_CHECK;
+int http_post(const struct http_post *q, int *status, char *detail, size_t detail_n,
+	      struct err *e) MUST_CHECK;
 
 #endif

@@ -32,9 +32,9 @@
 #define CHAMELEON_VERSION "0.1.0"
 #endif
 
-#define QCAP 64			/* events waiting at most */
+#define QCAP 64 /* events waiting at most */
 #define ROLLBAR_URL "https://api.rollbar.com/api/1/item/"
-#define WAKE_SIGNAL SIGUSR2	/* interrupts the thread's waits at shutdown */
+#define WAKE_SIGNAL SIGUSR2 /* interrupts the thread's waits at shutdown */
 
 struct item {
 	char event[32];
@@ -42,24 +42,24 @@ struct item {
 	char message[2048];
 	char table[256];
 	char position[320];
-	char time[32];		/* ISO 8601 UTC */
-	int64_t ts;		/* the same, Unix seconds */
+	char time[32]; /* ISO 8601 UTC */
+	int64_t ts;    /* the same, Unix seconds */
 };
 
 struct dest {
-	const char *name;	/* "rollbar", "webhook" */
+	const char *name; /* "rollbar", "webhook" */
 	bool on;
-	bool rollbar;		/* Rollbar's payload, else the webhook's */
+	bool rollbar; /* Rollbar's payload, else the webhook's */
 	struct http_url url;
-	enum notify_level min;	/* least severe level sent */
-	bool failing;		/* in a streak of failures (logged once) */
-	uint64_t streak;	/* failures in the streak */
+	enum notify_level min; /* least severe level sent */
+	bool failing;	       /* in a streak of failures (logged once) */
+	uint64_t streak;       /* failures in the streak */
 };
 
 static struct {
 	pthread_mutex_t mu;
-	pthread_cond_t wake;	/* an event is queued, or closing */
-	pthread_cond_t idle;	/* the thread finished an event, or stopped */
+	pthread_cond_t wake; /* an event is queued, or closing */
+	pthread_cond_t idle; /* the thread finished an event, or stopped */
 	bool setup;
 	char source[256];
 	char rollbar_key[512], rollbar_env[256];
@@ -67,15 +67,16 @@ static struct {
 	char host[256];
 	int timeout_ms;
 	struct dest rollbar, webhook;
-	struct item *q;		/* QCAP items */
+	struct item *q; /* QCAP items */
 	size_t head, n;
 	bool started, closing, stopped, busy, done, drop_streak;
 	pthread_t th;
 	uint64_t sent, failed, dropped;
-} N = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER,
+} N = {.mu = PTHREAD_MUTEX_INITIALIZER,
+       .wake = PTHREAD_COND_INITIALIZER,
        .idle = PTHREAD_COND_INITIALIZER};
 
-static volatile int abort_flag;	/* the thread gives up what it does */
+static volatile int abort_flag; /* the thread gives up what it does */
 static enum notify_level rollbar_min = NOTIFY_INFO;
 
 static const struct {
@@ -186,7 +187,8 @@ void notify__webhook_json(struct buf *out, const char *event, const char *source
 	/* what Slack and Teams incoming webhooks display */
 	struct buf text = BUF_INIT;
 	buf_init(&text, 0);
-	buf_printf(&text, "[chameleon] %s (%s): %s", source ? source : "", level, message);
+	buf_printf(&text, "[chameleon] %s (%s): %s", source ? source : "", level,
+		   message);
 	field(out, "text", buf_cstr(&text), false);
 	buf_release(&text);
 	buf_putc(out, '}');
@@ -194,8 +196,8 @@ void notify__webhook_json(struct buf *out, const char *event, const char *source
 
 void notify__rollbar_json(struct buf *out, const char *token, const char *env,
 			  const char *event, const char *source, const char *level,
-			  const char *message, const char *table, const char *position,
-			  int64_t timestamp, const char *host)
+			  const char *message, const char *table,
+			  const char *position, int64_t timestamp, const char *host)
 {
 	buf_putc(out, '{');
 	field(out, "access_token", token, true);
@@ -248,18 +250,24 @@ static void deliver_to(struct dest *d, const struct item *it)
 	char header[600] = "";
 	const char *lvl = notify_level_name(it->level);
 	if (d->rollbar) {
-		notify__rollbar_json(&body, N.rollbar_key, N.rollbar_env, it->event, N.source,
-				     lvl, it->message, it->table, it->position, it->ts, N.host);
-		snprintf(header, sizeof(header), "X-Rollbar-Access-Token: %s", N.rollbar_key);
+		notify__rollbar_json(&body, N.rollbar_key, N.rollbar_env, it->event,
+				     N.source, lvl, it->message, it->table,
+				     it->position, it->ts, N.host);
+		snprintf(header, sizeof(header), "X-Rollbar-Access-Token: %s",
+			 N.rollbar_key);
 	} else {
-		notify__webhook_json(&body, it->event, N.source, lvl, it->message, it->table,
-				     it->position, it->time);
+		notify__webhook_json(&body, it->event, N.source, lvl, it->message,
+				     it->table, it->position, it->time);
 	}
 	struct http_post q = {
-		.url = &d->url, .ca_file = N.ca_file[0] ? N.ca_file : NULL,
-		.content_type = "application/json", .extra_header = header,
-		.body = (const char *)body.p, .body_len = body.n,
-		.timeout_ms = N.timeout_ms, .cancel = &abort_flag,
+		.url = &d->url,
+		.ca_file = N.ca_file[0] ? N.ca_file : NULL,
+		.content_type = "application/json",
+		.extra_header = header,
+		.body = (const char *)body.p,
+		.body_len = body.n,
+		.timeout_ms = N.timeout_ms,
+		.cancel = &abort_flag,
 	};
 	int status = 0;
 	char detail[256];
@@ -268,8 +276,8 @@ static void deliver_to(struct dest *d, const struct item *it)
 	buf_release(&body);
 	if (!rc && (status < 200 || status > 299)) {
 		rc = -ERR_SERVER;
-		err_set(&e, ERR_SERVER, "%s:%d answered HTTP %d%s%s", d->url.host, d->url.port,
-			status, detail[0] ? ": " : "", detail);
+		err_set(&e, ERR_SERVER, "%s:%d answered HTTP %d%s%s", d->url.host,
+			d->url.port, status, detail[0] ? ": " : "", detail);
 	}
 	pthread_mutex_lock(&N.mu);
 	if (rc)
@@ -279,8 +287,9 @@ static void deliver_to(struct dest *d, const struct item *it)
 	pthread_mutex_unlock(&N.mu);
 	if (rc) {
 		if (!d->failing)
-			log_warn("notify", "%s: '%s' not delivered: %s (said once until a "
-					   "delivery succeeds; replication goes on)",
+			log_warn("notify",
+				 "%s: '%s' not delivered: %s (said once until a "
+				 "delivery succeeds; replication goes on)",
 				 d->name, it->event, e.msg);
 		d->failing = true;
 		d->streak++;
@@ -290,7 +299,8 @@ static void deliver_to(struct dest *d, const struct item *it)
 		log_info("notify", "%s: delivered again, after %llu failed", d->name,
 			 (unsigned long long)d->streak);
 	else
-		log_debug("notify", "%s: '%s' delivered (HTTP %d)", d->name, it->event, status);
+		log_debug("notify", "%s: '%s' delivered (HTTP %d)", d->name,
+			  it->event, status);
 	d->failing = false;
 	d->streak = 0;
 }
@@ -342,7 +352,7 @@ static bool start_locked(void)
 		return !N.stopped && !N.closing;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_wake;	/* no SA_RESTART: a wait ends with EINTR */
+	sa.sa_handler = on_wake; /* no SA_RESTART: a wait ends with EINTR */
 	sigemptyset(&sa.sa_mask);
 	sigaction(WAKE_SIGNAL, &sa, NULL);
 	/* the thread inherits a full mask: SIGTERM and friends stay the
@@ -353,7 +363,8 @@ static bool start_locked(void)
 	int rc = pthread_create(&N.th, NULL, worker, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
-		log_warn("notify", "cannot start the notification thread: %s", strerror(rc));
+		log_warn("notify", "cannot start the notification thread: %s",
+			 strerror(rc));
 		N.closing = N.stopped = N.done = true;
 		return false;
 	}
@@ -392,20 +403,26 @@ void notify_setup(const struct config *cfg, const struct cfg_source *src)
 	N.setup = true;
 	snprintf(N.source, sizeof(N.source), "%s", name);
 	N.timeout_ms = (cfg->notify_timeout > 0 ? cfg->notify_timeout : 5) * 1000;
-	snprintf(N.ca_file, sizeof(N.ca_file), "%s", cfg->notify_ca_file ? cfg->notify_ca_file : "");
+	snprintf(N.ca_file, sizeof(N.ca_file), "%s",
+		 cfg->notify_ca_file ? cfg->notify_ca_file : "");
 	if (gethostname(N.host, sizeof(N.host) - 1))
 		snprintf(N.host, sizeof(N.host), "unknown");
 	enum notify_level wmin = NOTIFY_INFO;
 	if (cfg->notify_level)
 		(void)notify_level_parse(cfg->notify_level, &wmin);
-	const char *hook = src && src->notify_webhook ? src->notify_webhook : cfg->notify_webhook;
+	const char *hook = src && src->notify_webhook ? src->notify_webhook
+						      : cfg->notify_webhook;
 	if (hook && *hook)
 		url_dest(&N.webhook, "webhook", hook, false, wmin);
-	if (cfg->rollbar_key && *cfg->rollbar_key && cfg->rollbar_env && *cfg->rollbar_env) {
-		snprintf(N.rollbar_key, sizeof(N.rollbar_key), "%s", cfg->rollbar_key);
-		snprintf(N.rollbar_env, sizeof(N.rollbar_env), "%s", cfg->rollbar_env);
+	if (cfg->rollbar_key && *cfg->rollbar_key && cfg->rollbar_env &&
+	    *cfg->rollbar_env) {
+		snprintf(N.rollbar_key, sizeof(N.rollbar_key), "%s",
+			 cfg->rollbar_key);
+		snprintf(N.rollbar_env, sizeof(N.rollbar_env), "%s",
+			 cfg->rollbar_env);
 		url_dest(&N.rollbar, "rollbar",
-			 cfg->rollbar_url && *cfg->rollbar_url ? cfg->rollbar_url : ROLLBAR_URL,
+			 cfg->rollbar_url && *cfg->rollbar_url ? cfg->rollbar_url
+							       : ROLLBAR_URL,
 			 true, rollbar_min);
 	}
 	if (N.webhook.on || N.rollbar.on)
@@ -428,8 +445,9 @@ void notify_send(const struct notify_event *ev)
 		N.drop_streak = true;
 		pthread_mutex_unlock(&N.mu);
 		if (say)
-			log_warn("notify", "the notification queue is full (%d events): "
-					   "'%s' dropped, and the next ones until it drains",
+			log_warn("notify",
+				 "the notification queue is full (%d events): "
+				 "'%s' dropped, and the next ones until it drains",
 				 QCAP, ev->event);
 		return;
 	}
@@ -437,9 +455,11 @@ void notify_send(const struct notify_event *ev)
 	memset(it, 0, sizeof(*it));
 	snprintf(it->event, sizeof(it->event), "%s", ev->event);
 	it->level = ev->level;
-	snprintf(it->message, sizeof(it->message), "%s", ev->message ? ev->message : "");
+	snprintf(it->message, sizeof(it->message), "%s",
+		 ev->message ? ev->message : "");
 	snprintf(it->table, sizeof(it->table), "%s", ev->table ? ev->table : "");
-	snprintf(it->position, sizeof(it->position), "%s", ev->position ? ev->position : "");
+	snprintf(it->position, sizeof(it->position), "%s",
+		 ev->position ? ev->position : "");
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
@@ -490,8 +510,10 @@ void notify_shutdown(int timeout_ms)
 	if (pthread_timedjoin_np(N.th, NULL, &j))
 		pthread_detach(N.th);
 	if (left)
-		log_warn("notify", "%zu notifications not delivered before the end "
-				   "(notify_timeout %d s)", left, N.timeout_ms / 1000);
+		log_warn("notify",
+			 "%zu notifications not delivered before the end "
+			 "(notify_timeout %d s)",
+			 left, N.timeout_ms / 1000);
 	if (N.dropped)
 		log_warn("notify", "%llu notifications dropped: the queue was full",
 			 (unsigned long long)N.dropped);
@@ -515,13 +537,15 @@ void notify_replica_end(const char *source, int status, const char *error,
 	if (file && *file)
 		snprintf(at, sizeof(at), "%s:%llu", file, (unsigned long long)pos);
 	if (status)
-		snprintf(msg, sizeof(msg), "the replica of source %s stopped on an error: %s",
-			 source, error && *error ? error : "see its log");
+		snprintf(msg, sizeof(msg),
+			 "the replica of source %s stopped on an error: %s", source,
+			 error && *error ? error : "see its log");
 	else
-		snprintf(msg, sizeof(msg), "the replica of source %s stopped%s%s", source,
-			 at[0] ? " at " : "", at);
+		snprintf(msg, sizeof(msg), "the replica of source %s stopped%s%s",
+			 source, at[0] ? " at " : "", at);
 	struct notify_event ev = {status ? "error" : "replica_stop",
-				  status ? NOTIFY_CRITICAL : NOTIFY_INFO, msg, NULL, at};
+				  status ? NOTIFY_CRITICAL : NOTIFY_INFO, msg, NULL,
+				  at};
 	notify_send(&ev);
 	notify_shutdown(N.timeout_ms);
 }
@@ -532,8 +556,9 @@ void notify_table_disabled(const char *msg)
 	if (!notify__disabled_table(msg, table, sizeof(table)))
 		return;
 	char text[1200];
-	snprintf(text, sizeof(text), "source %s: %s; the table is no longer replicated "
-				     "(sync_tables --tables disabled copies it again)",
+	snprintf(text, sizeof(text),
+		 "source %s: %s; the table is no longer replicated "
+		 "(sync_tables --tables disabled copies it again)",
 		 N.source, msg);
 	struct notify_event ev = {"table_disabled", NOTIFY_ERROR, text, table, NULL};
 	notify_send(&ev);
@@ -558,8 +583,9 @@ void notify_copy_end(const struct config *cfg, const struct cfg_source *src,
 		snprintf(msg, sizeof(msg), "%s is complete%s%s%s", what,
 			 at[0] ? " (snapshot at " : "", at, at[0] ? ")" : "");
 	else
-		snprintf(msg, sizeof(msg), "%s failed%s%s", what, error && *error ? ": " : "",
-			 error ? error : "");
-	struct notify_event ev = {cmd, ok ? NOTIFY_INFO : NOTIFY_CRITICAL, msg, NULL, at};
+		snprintf(msg, sizeof(msg), "%s failed%s%s", what,
+			 error && *error ? ": " : "", error ? error : "");
+	struct notify_event ev = {cmd, ok ? NOTIFY_INFO : NOTIFY_CRITICAL, msg, NULL,
+				  at};
 	notify_send(&ev);
 }

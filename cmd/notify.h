@@ -49,12 +49,12 @@ void notify_setup(const struct config *cfg, const struct cfg_source *src);
 
 /* One event; the strings are copied (long ones cut). */
 struct notify_event {
-	const char *event;	/* "error", "table_disabled", "replica_stop",
+	const char *event; /* "error", "table_disabled", "replica_stop",
 				   "init_replica", "sync_tables", "refresh_schema" */
 	enum notify_level level;
 	const char *message;
-	const char *table;	/* "schema.table" or NULL */
-	const char *position;	/* "file:pos" or NULL */
+	const char *table;    /* "schema.table" or NULL */
+	const char *position; /* "file:pos" or NULL */
 };
 
 /* Queue an event for every destination whose level lets it through. */
@@ -94,8 +94,8 @@ void notify__webhook_json(struct buf *out, const char *event, const char *source
 			  const char *position, const char *time);
 void notify__rollbar_json(struct buf *out, const char *token, const char *env,
 			  const char *event, const char *source, const char *level,
-			  const char *message, const char *table, const char *position,
-			  int64_t timestamp, const char *host);
+			  const char *message, const char *table,
+			  const char *position, int64_t timestamp, const char *host);
 /* The table of "table S.T taken out of replication: ..." into out (size
  * n): true, else false. */
 bool notify__disabled_table(const char *msg, char *out, size_t n);

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct err e = {0};
 	int rc = http_response_parse(p, size - 1, eof, &r, &e);
 	if (rc == 0 && r.body_len && r.body[r.body_len - 1] == 0xff)
-		e.code = 0;	/* touch the last body byte */
+		e.code = 0; /* touch the last body byte */
 	for (size_t cut = 0; cut < size - 1 && cut < 512; cut += 7) {
 		err_clear(&e);
 		if (http_response_parse(p, cut, false, &r, &e) == 0 && r.status < 100)

@@ -29,7 +29,8 @@ TEST(notify, json_escaping)
 		     "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x98\"");
 	ASSERT_STREQ(json("latin1 \xe9t\xe9"), "\"latin1 \\ufffdt\\ufffd\"");
 	ASSERT_STREQ(json("cut \xe2\x82"), "\"cut \\ufffd\\ufffd\"");
-	ASSERT_STREQ(json("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");	/* surrogate */
+	ASSERT_STREQ(json("\xed\xa0\x80"),
+		     "\"\\ufffd\\ufffd\\ufffd\""); /* surrogate */
 }
 
 TEST(notify, webhook_payload)
@@ -39,16 +40,18 @@ TEST(notify, webhook_payload)
 	notify__webhook_json(&b, "table_disabled", "src", "error",
 			     "table d.t taken out of replication: new row violates \"chk\"",
 			     "d.t", NULL, "2026-12-04T14:00:00Z");
-	ASSERT_STREQ(buf_cstr(&b),
-		     "{\"event\":\"table_disabled\",\"source\":\"src\",\"level\":\"error\","
-		     "\"message\":\"table d.t taken out of replication: new row violates "
-		     "\\\"chk\\\"\",\"table\":\"d.t\",\"position\":null,"
-		     "\"time\":\"2026-12-04T14:00:00Z\",\"text\":\"[chameleon] src (error): "
-		     "table d.t taken out of replication: new row violates \\\"chk\\\"\"}");
+	ASSERT_STREQ(
+		buf_cstr(&b),
+		"{\"event\":\"table_disabled\",\"source\":\"src\",\"level\":\"error\","
+		"\"message\":\"table d.t taken out of replication: new row violates "
+		"\\\"chk\\\"\",\"table\":\"d.t\",\"position\":null,"
+		"\"time\":\"2026-12-04T14:00:00Z\",\"text\":\"[chameleon] src (error): "
+		"table d.t taken out of replication: new row violates \\\"chk\\\"\"}");
 	buf_reset(&b);
 	notify__webhook_json(&b, "replica_stop", "s", "info", "stopped", "",
 			     "binlog.000002:4711", "T");
-	ASSERT(strstr(buf_cstr(&b), "\"table\":null,\"position\":\"binlog.000002:4711\""));
+	ASSERT(strstr(buf_cstr(&b),
+		      "\"table\":null,\"position\":\"binlog.000002:4711\""));
 	buf_release(&b);
 }
 
@@ -56,17 +59,19 @@ TEST(notify, rollbar_payload)
 {
 	struct buf b = BUF_INIT;
 	buf_init(&b, 0);
-	notify__rollbar_json(&b, "tok\"en", "production", "init_replica", "mysql", "info",
-			     "init replica for source mysql is complete", NULL,
-			     "binlog.000001:328", 1780000000, "db1");
+	notify__rollbar_json(&b, "tok\"en", "production", "init_replica", "mysql",
+			     "info", "init replica for source mysql is complete",
+			     NULL, "binlog.000001:328", 1780000000, "db1");
 	const char *s = buf_cstr(&b);
-	static const char head[] = "{\"access_token\":\"tok\\\"en\",\"data\":{\"environment\":"
-				   "\"production\",\"level\":\"info\",\"timestamp\":1780000000,";
+	static const char head[] =
+		"{\"access_token\":\"tok\\\"en\",\"data\":{\"environment\":"
+		"\"production\",\"level\":\"info\",\"timestamp\":1780000000,";
 	ASSERT(!strncmp(s, head, sizeof(head) - 1));
-	ASSERT(strstr(s, ",\"server\":{\"host\":\"db1\"},\"body\":{\"message\":{\"body\":"
-			 "\"init replica for source mysql is complete\",\"event\":"
-			 "\"init_replica\",\"source\":\"mysql\",\"table\":null,\"position\":"
-			 "\"binlog.000001:328\"}}}}"));
+	ASSERT(strstr(s,
+		      ",\"server\":{\"host\":\"db1\"},\"body\":{\"message\":{\"body\":"
+		      "\"init replica for source mysql is complete\",\"event\":"
+		      "\"init_replica\",\"source\":\"mysql\",\"table\":null,\"position\":"
+		      "\"binlog.000001:328\"}}}}"));
 	ASSERT(strstr(s, "\"notifier\":{\"name\":\"chameleon\",\"version\":"));
 	ASSERT_EQ(s[b.n - 1], '}');
 	buf_release(&b);
@@ -91,14 +96,15 @@ TEST(notify, levels)
 TEST(notify, disabled_table)
 {
 	char t[64];
-	ASSERT(notify__disabled_table("table d.t taken out of replication: boom: x", t,
-				      sizeof(t)));
+	ASSERT(notify__disabled_table("table d.t taken out of replication: boom: x",
+				      t, sizeof(t)));
 	ASSERT_STREQ(t, "d.t");
-	ASSERT(notify__disabled_table("table we ird.na me taken out of replication: y", t,
-				      sizeof(t)));
+	ASSERT(notify__disabled_table("table we ird.na me taken out of replication: y",
+				      t, sizeof(t)));
 	ASSERT_STREQ(t, "we ird.na me");
 	ASSERT(!notify__disabled_table("DDL applied: ALTER TABLE", t, sizeof(t)));
-	ASSERT(!notify__disabled_table("table  taken out of replication: ", t, sizeof(t) - 60));
+	ASSERT(!notify__disabled_table("table  taken out of replication: ", t,
+				       sizeof(t) - 60));
 	ASSERT(!notify__disabled_table("table d.t was renamed", t, sizeof(t)));
 	ASSERT(!notify__disabled_table(NULL, t, sizeof(t)));
 }
@@ -124,9 +130,13 @@ TEST(http, url_parse)
 	ASSERT_STREQ(u.host, "::1");
 	ASSERT_EQ(u.port, 9443);
 	static const char *const bad[] = {
-		"ftp://h/", "https://", "https:///x", "http://h:0/", "http://h:65536/",
-		"http://h:/", "http://user:pw@h/", "http://h/a b", "http://h/\x01",
-		"http://[::1/", "http://[::g]/", "http://h!/", "hooks.slack.com/x", "",
+		"ftp://h/",	     "https://",
+		"https:///x",	     "http://h:0/",
+		"http://h:65536/",   "http://h:/",
+		"http://user:pw@h/", "http://h/a b",
+		"http://h/\x01",     "http://[::1/",
+		"http://[::g]/",     "http://h!/",
+		"hooks.slack.com/x", "",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err_clear(&e);
@@ -148,16 +158,21 @@ TEST(http, request_build)
 	struct http_url u;
 	struct err e = {0};
 	ASSERT_EQ(http_url_parse("https://hooks.example.com:8443/h?k=v", &u, &e), 0);
-	struct http_post q = {.url = &u, .content_type = "application/json",
-			      .extra_header = "X-Rollbar-Access-Token: t", .body = "{}",
+	struct http_post q = {.url = &u,
+			      .content_type = "application/json",
+			      .extra_header = "X-Rollbar-Access-Token: t",
+			      .body = "{}",
 			      .body_len = 2};
 	struct buf b = BUF_INIT;
 	buf_init(&b, 0);
 	http_request_build(&b, &q);
 	const char *s = buf_cstr(&b);
-	ASSERT(!strncmp(s, "POST /h?k=v HTTP/1.1\r\nHost: hooks.example.com:8443\r\n", 52));
-	ASSERT(strstr(s, "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"));
-	ASSERT(strstr(s, "\r\nConnection: close\r\nX-Rollbar-Access-Token: t\r\n\r\n{}"));
+	ASSERT(!strncmp(s, "POST /h?k=v HTTP/1.1\r\nHost: hooks.example.com:8443\r\n",
+			52));
+	ASSERT(strstr(s,
+		      "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"));
+	ASSERT(strstr(s,
+		      "\r\nConnection: close\r\nX-Rollbar-Access-Token: t\r\n\r\n{}"));
 	ASSERT_EQ(strlen(s), b.n);
 	buf_reset(&b);
 	ASSERT_EQ(http_url_parse("http://[::1]/", &u, &e), 0);
@@ -176,18 +191,21 @@ static int parse(const char *s, bool eof, struct http_response *r)
 TEST(http, response_parse)
 {
 	struct http_response r;
-	const char *ok = "HTTP/1.1 200 OK\r\nContent-Length: 11\r\nX: y\r\n\r\n{\"err\": 0}\n";
+	const char *ok =
+		"HTTP/1.1 200 OK\r\nContent-Length: 11\r\nX: y\r\n\r\n{\"err\": 0}\n";
 	ASSERT_EQ(parse(ok, false, &r), 0);
 	ASSERT_EQ(r.status, 200);
 	ASSERT_UEQ(r.body_len, 11);
 	ASSERT_MEM_EQ(r.body, "{\"err\": 0}\n", 11);
 	/* bytes after the body (none expected) are not the body */
-	ASSERT_EQ(parse("HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nokEXTRA", false, &r),
+	ASSERT_EQ(parse("HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nokEXTRA",
+			false, &r),
 		  0);
 	ASSERT_UEQ(r.body_len, 2);
 	/* interim responses are passed over; LF alone ends lines too */
 	ASSERT_EQ(parse("HTTP/1.1 100 Continue\n\nHTTP/1.0 403 Forbidden\nContent-Length: 0\n\n",
-			false, &r), 0);
+			false, &r),
+		  0);
 	ASSERT_EQ(r.status, 403);
 	/* no length: the body ends with the stream */
 	ASSERT_EQ(parse("HTTP/1.0 500 Oops\r\n\r\npartial", false, &r), HTTP_AGAIN);
@@ -196,10 +214,12 @@ TEST(http, response_parse)
 	ASSERT_UEQ(r.body_len, 7);
 	ASSERT_EQ(parse("HTTP/1.1 204 No Content\r\n\r\n", false, &r), 0);
 	ASSERT_EQ(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello",
-			false, &r), HTTP_AGAIN);
+			false, &r),
+		  HTTP_AGAIN);
 	ASSERT(r.chunked);
 	/* a short body is enough once the stream ended: the status counts */
-	ASSERT_EQ(parse("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nab", true, &r), 0);
+	ASSERT_EQ(parse("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nab", true, &r),
+		  0);
 	ASSERT_EQ(r.status, 200);
 }
 
@@ -223,18 +243,20 @@ TEST(http, response_malformed)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct http_response r;
 		struct err e = {0};
-		int rc = http_response_parse((const uint8_t *)bad[i], strlen(bad[i]), false,
-					     &r, &e);
+		int rc = http_response_parse((const uint8_t *)bad[i], strlen(bad[i]),
+					     false, &r, &e);
 		if (rc != -ERR_PROTO)
-			test_fail(__FILE__, __LINE__, "'%s': %d, not ERR_PROTO", bad[i], rc);
+			test_fail(__FILE__, __LINE__, "'%s': %d, not ERR_PROTO",
+				  bad[i], rc);
 		ASSERT(e.has_off);
 	}
 	/* the offset of a bad header line */
 	struct http_response r;
 	struct err e = {0};
 	const char *s = "HTTP/1.1 200 OK\r\nA: b\r\nbroken\r\n\r\n";
-	ASSERT_ERR(http_response_parse((const uint8_t *)s, strlen(s), false, &r, &e), ERR_PROTO);
-	ASSERT_UEQ(e.off, 23);	/* where "broken" starts */
+	ASSERT_ERR(http_response_parse((const uint8_t *)s, strlen(s), false, &r, &e),
+		   ERR_PROTO);
+	ASSERT_UEQ(e.off, 23); /* where "broken" starts */
 	/* too many header lines */
 	struct buf b = BUF_INIT;
 	buf_init(&b, 0);
@@ -266,7 +288,8 @@ TEST(http, response_truncation_sweep)
 			struct err e = {0};
 			int rc = http_response_parse(p, cut, false, &r, &e);
 			if (rc != HTTP_AGAIN)
-				test_fail(__FILE__, __LINE__, "case %zu cut %zu: %d", k, cut, rc);
+				test_fail(__FILE__, __LINE__, "case %zu cut %zu: %d",
+					  k, cut, rc);
 			/* at the end of the stream: an error inside the headers,
 			 * a (short) response after them */
 			err_clear(&e);
