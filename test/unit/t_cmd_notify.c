@@ -1,8 +1,13 @@
 /* Notifications: JSON payloads and escaping, URLs, HTTP requests and responses. */
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
+#include "cmd/config.h"
 #include "cmd/http.h"
 #include "cmd/notify.h"
 #include "test/unit/test.h"
@@ -300,4 +305,54 @@ TEST(http, response_truncation_sweep)
 		struct http_response r;
 		ASSERT_EQ(parse(full[k], false, &r), 0);
 	}
+}
+
+/*
+ * The queue: a webhook that accepts and never answers holds the thread;
+ * 64 events wait, the rest are dropped and counted; the shutdown gives
+ * up on them after its timeout and interrupts the delivery in flight.
+ */
+TEST(notify, queue_full_and_shutdown)
+{
+	int ls = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ASSERT_EQ(bind(ls, (struct sockaddr *)&a, sizeof(a)), 0);
+	ASSERT_EQ(listen(ls, 8), 0);
+	socklen_t al = sizeof(a);
+	ASSERT_EQ(getsockname(ls, (struct sockaddr *)&a, &al), 0);
+	char url[64];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", ntohs(a.sin_port));
+	struct config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.notify_webhook = url;
+	cfg.notify_level = "info";
+	cfg.notify_timeout = 3;
+	notify_setup(&cfg, NULL);
+	for (int i = 0; i < 70; i++) {
+		struct notify_event ev = {"replica_stop", NOTIFY_INFO, "m", NULL, NULL};
+		notify_send(&ev);
+	}
+	uint64_t sent, failed, dropped;
+	notify__counts(&sent, &failed, &dropped);
+	ASSERT(dropped >= 5 && dropped <= 6);
+	ASSERT_EQ(sent + failed, 0);
+	int64_t t0 = clock_ms();
+	notify_shutdown(300);
+	int64_t took = clock_ms() - t0;
+	/* 300 ms of waiting, then the delivery in flight is interrupted */
+	if (took < 250 || took > 2500)
+		test_fail(__FILE__, __LINE__, "shutdown took %lld ms", (long long)took);
+	notify__counts(&sent, &failed, &dropped);
+	ASSERT_EQ(sent, 0);
+	ASSERT(failed <= 1);
+	/* after the shutdown, events are not queued any more */
+	struct notify_event ev = {"error", NOTIFY_CRITICAL, "late", NULL, NULL};
+	notify_send(&ev);
+	uint64_t d2;
+	notify__counts(&sent, &failed, &d2);
+	ASSERT_EQ(d2, dropped);
+	close(ls);
 }
