@@ -12,6 +12,7 @@
 #  3. A webhook that accepts and never answers: replication unaffected,
 #     the stop still prompt; Rollbar at a server whose certificate comes
 #     from the trusted CA but names another host: refused.
+#  4. sync_tables: a failure (critical, with its reason), then its end.
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
 integ_begin 'for p in ${SRV_PIDS:-} ${REP_PID:-}; do kill -9 $p 2>/dev/null; done'
@@ -41,7 +42,20 @@ if mkcert good && mkcert other && mkwrong; then
 	ok "a test CA and server certificates made by openssl"
 else
 	notok "openssl could not make the certificates"
-	tap_done
+	
+# ---- 4. sync_tables: its failure (critical, with the reason), its end ------
+cfg "https://127.0.0.1:$GOOD/hook?k=1"
+"$bin" sync_tables $C --tables d.nothere > "$work/sync1" 2>&1
+"$bin" sync_tables $C --tables disabled > "$work/sync2" 2>&1 ||
+	notok "sync_tables --tables disabled: $(tail -2 "$work/sync2")"
+wait_for_record 'len(ev("sync_tables")) == 2'
+check "sync_tables: a failure is critical, with its reason; the end is info" \
+	'[x["level"] for x in ev("sync_tables")] == ["critical", "info"] and
+	 ev("sync_tables")[0]["message"].startswith("sync tables for source src failed: ") and
+	 "d.nothere" in ev("sync_tables")[0]["message"] and
+	 ev("sync_tables")[1]["message"].startswith("sync tables for source src is complete") and
+	 [x["body"]["data"]["level"] for x in rbev("sync_tables")] == ["critical", "info"]'
+tap_done
 	exit 1
 fi
 
@@ -240,4 +254,17 @@ else
 	notok "the name is not checked"
 	grep notify "$work/rep.log" | sed 's/^/# /'
 fi
+
+# ---- 4. sync_tables: its failure (critical, with the reason), its end ------
+cfg "https://127.0.0.1:$GOOD/hook?k=1"
+"$bin" sync_tables $C --tables d.nothere > "$work/sync1" 2>&1
+"$bin" sync_tables $C --tables disabled > "$work/sync2" 2>&1 ||
+	notok "sync_tables --tables disabled: $(tail -2 "$work/sync2")"
+wait_for_record 'len(ev("sync_tables")) == 2'
+check "sync_tables: a failure is critical, with its reason; the end is info" \
+	'[x["level"] for x in ev("sync_tables")] == ["critical", "info"] and
+	 ev("sync_tables")[0]["message"].startswith("sync tables for source src failed: ") and
+	 "d.nothere" in ev("sync_tables")[0]["message"] and
+	 ev("sync_tables")[1]["message"].startswith("sync tables for source src is complete") and
+	 [x["body"]["data"]["level"] for x in rbev("sync_tables")] == ["critical", "info"]'
 tap_done
