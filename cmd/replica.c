@@ -669,6 +669,10 @@ int cmd_start_replica(int argc, char **argv)
 		cmd_error("%s", e.msg);
 		goto out;
 	}
+	/* from here a SIGTERM (stop_replica reads the pid file) is a clean
+	 * stop, also before the stream starts: never a death that leaves
+	 * the pid file behind */
+	daemon_signals_install();
 	if (!foreground && go_background(&cfg, source, name, &pf)) {
 		pidfile_release(&pf);
 		goto out;
