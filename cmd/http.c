@@ -325,6 +325,36 @@ static void body_excerpt(const struct http_response *r, char *out, size_t n)
 	out[k] = 0;
 }
 
+/*
+ * mysqlproto's TLS messages name the MySQL connection's settings (ssl_ca,
+ * ssl_mode): here they are notify_ca_file and the URL's host.
+ */
+static void tls_words(const char *in, char *out, size_t n)
+{
+	static const struct {
+		const char *from, *to;
+	} w[] = {
+		{" (ssl_mode verify_identity)", ""},
+		{"checked against ssl_ca", "checked against notify_ca_file"},
+		{"cannot load ssl_ca", "cannot load notify_ca_file"},
+	};
+	size_t k = 0;
+	while (*in && k + 1 < n) {
+		size_t i = 0;
+		while (i < sizeof(w) / sizeof(w[0]) && strncmp(in, w[i].from, strlen(w[i].from)))
+			i++;
+		if (i < sizeof(w) / sizeof(w[0])) {
+			k += (size_t)snprintf(out + k, n - k, "%s", w[i].to);
+			if (k >= n)
+				k = n - 1;
+			in += strlen(w[i].from);
+			continue;
+		}
+		out[k++] = *in++;
+	}
+	out[k] = 0;
+}
+
 int http_post(const struct http_post *q, int *status, char *detail, size_t detail_n,
 	      struct err *e)
 {
@@ -349,7 +379,9 @@ int http_post(const struct http_post *q, int *status, char *detail, size_t detai
 		detail[0] = 0;
 	int rc = mp_stream_open(&c, &o);
 	if (rc) {
-		err_set(e, -rc, "%s:%d: %s", u->host, u->port, c.err.msg);
+		char msg[sizeof(c.err.msg)];
+		tls_words(c.err.msg, msg, sizeof(msg));
+		err_set(e, -rc, "%s:%d: %s", u->host, u->port, msg);
 		goto out;
 	}
 	http_request_build(&req, q);
