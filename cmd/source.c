@@ -14,6 +14,7 @@
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
 #include "cmd/daemon.h"
+#include "cmd/notify.h"
 
 const char *cmd_log_format;
 
@@ -148,9 +149,10 @@ static struct rp_names names(const struct cfg_list *l)
 static void replay_log(void *arg, bool warning, const char *msg)
 {
 	(void)arg;
-	if (warning)
+	if (warning) {
 		log_warn("replay", "%s", msg);
-	else
+		notify_table_disabled(msg);	/* other warnings: ignored there */
+	} else
 		log_info("replay", "%s", msg);
 }
 
