@@ -280,6 +280,9 @@ static void text_line(struct line *l, enum log_level lv, const char *comp,
 }
 
 static void write_line(enum log_level lv, const char *comp, const char *const *kv,
+		       const char *fmt, va_list ap) PRINTF(4, 0);
+
+static void write_line(enum log_level lv, const char *comp, const char *const *kv,
 		       const char *fmt, va_list ap)
 {
 	char msg[2048];

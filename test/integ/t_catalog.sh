@@ -244,6 +244,7 @@ sources:
     db_conn: {host: 127.0.0.1, port: $MY_PORT, user: root, password: ''}
     schema_mappings: {'o\$\$dd': 'o\$\$dd_pg'}
 EOC
+chmod 600 "$work/det.yml"
 D="--config $work/det.yml"
 mariadb_sql <<'SQL'
 CREATE DATABASE `o$$dd`;
