@@ -270,6 +270,8 @@ static const char *const ssl_modes[] = {"disabled", "preferred", "required",
 static const char *const source_types[] = {"mysql", "pgsql", NULL};
 static const char *const copy_modes[] = {"file", "direct", NULL};
 static const char *const on_error[] = {"continue", "exit", NULL};
+static const char *const zero_date_policies[] = {"infinity", "null", "error", NULL};
+static const char *const text_nul_policies[] = {"replace", "strip", "error", NULL};
 static const char *const column_orders[] = {"append", "exact", NULL};
 static const char *const log_dests[] = {"file", "stdout", NULL};
 static const char *const log_levels[] = {"debug", "info", "warning", "error",
@@ -318,6 +320,8 @@ static const struct key source_keys[] = {
 	{"net_read_timeout", K_INT, SRC(net_read_timeout), 1, 86400, NULL},
 	{"copy_workers", K_INT, SRC(copy_workers), 0, 64, NULL},
 	{"ddl_column_order", K_CHOICE, SRC(ddl_column_order), 0, 0, column_orders},
+	{"zero_dates", K_CHOICE, SRC(zero_dates), 0, 0, zero_date_policies},
+	{"text_nul", K_CHOICE, SRC(text_nul), 0, 0, text_nul_policies},
 	{NULL, K_STR, 0, 0, 0, NULL},
 };
 
@@ -516,6 +520,8 @@ static void source_defaults(struct cfg_source *s)
 	s->auto_maintenance = "disabled";
 	s->net_read_timeout = 600;
 	s->ddl_column_order = "append";
+	s->zero_dates = "infinity";
+	s->text_nul = "replace";
 }
 
 static int load_source(struct ld *l, struct fy_node *k, struct fy_node *m,

@@ -78,6 +78,8 @@ struct cfg_source {
 	int net_read_timeout;		/* default 600 */
 	int copy_workers;		/* init_replica connections, 0 = cores */
 	const char *ddl_column_order;	/* append | exact (docs/ddl.md) */
+	const char *zero_dates;		/* infinity | null | error (docs/types.md) */
+	const char *text_nul;		/* replace | strip | error (docs/types.md) */
 };
 
 /* PostgreSQL target (pg_conn) */

@@ -243,14 +243,14 @@ void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 			   "    on_error_replay: %s\n    on_error_read: %s\n"
 			   "    auto_maintenance: '%s'\n    gtid_enable: %s\n"
 			   "    keep_existing_schema: %s\n    net_read_timeout: %d\n"
-			   "    copy_workers: %d\n",
+			   "    copy_workers: %d\n    zero_dates: %s\n    text_nul: %s\n",
 			s->lock_timeout, s->my_server_id, s->replica_batch_size,
 			s->replay_max_rows, s->batch_retention,
 			(unsigned long long)s->copy_max_memory, s->copy_mode, s->out_dir,
 			s->sleep_loop, s->on_error_replay, s->on_error_read,
 			s->auto_maintenance, s->gtid_enable ? "Yes" : "No",
 			s->keep_existing_schema ? "Yes" : "No", s->net_read_timeout,
-			s->copy_workers);
+			s->copy_workers, s->zero_dates, s->text_nul);
 		fprintf(o, "    skip_events:\n");
 		yaml_list(o, "      ", "insert", &s->skip_events_insert);
 		yaml_list(o, "      ", "update", &s->skip_events_update);

@@ -26,7 +26,8 @@ static void usage_sync(FILE *f)
 	fprintf(f,
 		"usage: chameleon sync_tables --config C --source S --tables LIST|disabled\n"
 		"       chameleon refresh_schema --config C --source S --schema SCHEMA\n"
-		"                 [--workers N] [--zero-dates null|error|infinity] [--debug]\n"
+		"                 [--workers N] [--zero-dates infinity|null|error]\n"
+		"                 [--text-nul replace|strip|error] [--debug]\n"
 		"\n"
 		"Copy again the listed tables (schema.table, comma separated; 'disabled':\n"
 		"the tables taken out of replication), or every table of a source schema,\n"
@@ -51,7 +52,8 @@ static void usage_init(FILE *f)
 {
 	fprintf(f,
 		"usage: chameleon init_replica --config C --source S [--workers N]\n"
-		"                              [--zero-dates null|error|infinity] [--debug]\n"
+		"                              [--zero-dates infinity|null|error]\n"
+		"                              [--text-nul replace|strip|error] [--debug]\n"
 		"\n"
 		"Copy the source's schemas (schema_mappings, filtered by limit_tables and\n"
 		"skip_tables) into PostgreSQL from one consistent snapshot, and store the\n"
@@ -72,7 +74,7 @@ struct args {
 	const char *cmd;
 	const char *tables, *schema;
 	long workers;		/* 0: copy_workers, else the core count */
-	int zero_dates;
+	int zero_dates, text_nul;	/* -1: the source's zero_dates, text_nul */
 };
 
 static int on_opt(void *ctx, int id, const char *arg)
@@ -87,6 +89,8 @@ static int on_opt(void *ctx, int id, const char *arg)
 		return 0;
 	case OPT_WORKERS:
 		return cmd_opt_long(a->cmd, "workers", arg, 1, 64, &a->workers);
+	case 0x746e:	/* CMD_OPT_TEXT_NUL */
+		return cmd_opt_text_nul(a->cmd, arg, &a->text_nul);
 	default:	/* CMD_OPT_ZERO_DATES */
 		return cmd_opt_zero_dates(a->cmd, arg, &a->zero_dates);
 	}
@@ -101,12 +105,14 @@ static int parse(struct cmd_args *ca, struct args *a, int argc, char **argv,
 		{"schema", true, OPT_SCHEMA},
 		{"workers", true, OPT_WORKERS},
 		CMD_OPT_ZERO_DATES,
+		CMD_OPT_TEXT_NUL,
 		{NULL, false, 0},
 	};
 	void (*usage)(FILE *f) = mode == SN_SYNC ? usage_sync
 				 : mode == SN_SCHEMA ? usage_schema : usage_init;
 	memset(a, 0, sizeof(*a));
 	a->cmd = argv[0];
+	a->zero_dates = a->text_nul = -1;
 	int rc = cmd_args_parse(ca, argc, argv, opts, on_opt, a, usage);
 	if (rc)
 		return rc;
@@ -313,12 +319,17 @@ static int snapshot(const struct config *cfg, const struct cfg_source *src,
 	struct sn_opts o = {
 		.mode = mode, .source = src->name,
 		.keep_existing = mode == SN_INIT && src->keep_existing_schema,
-		.workers = workers, .conv = {.zero_dates = (enum rp_zero_date)a->zero_dates},
+		.workers = workers,
 		.conninfo = conninfo, .progress_every = tty ? 1.0 : 10.0,
 		.stop = &daemon_stop_requested, .connect = connect_source, .report = report,
 		.progress = progress, .arg = &u,
 	};
 	from_config(&o, &u, cfg);
+	cmd_source_conv(src, &o.conv);
+	if (a->zero_dates >= 0)
+		o.conv.zero_dates = (enum rp_zero_date)a->zero_dates;
+	if (a->text_nul >= 0)
+		o.conv.text_nul = (enum rp_text_nul)a->text_nul;
 	chosen_tables(&o, &u, a);
 	double t0 = clock_s();
 	struct sn_result *r = xcalloc(1, sizeof(*r));
@@ -357,7 +368,8 @@ static int run(int argc, char **argv, enum sn_mode mode)
 int cmd_copy_again(const struct config *cfg, const struct cfg_source *src,
 		   const char *tables)
 {
-	struct args a = {.cmd = "sync_tables", .tables = tables};
+	struct args a = {.cmd = "sync_tables", .tables = tables, .zero_dates = -1,
+			 .text_nul = -1};
 	return snapshot(cfg, src, SN_SYNC, &a, false);
 }
 

@@ -64,7 +64,7 @@ static void set_default(struct rp__dp *d, const struct rp__ddl_column *c,
 		/* the overriding type reads the text (boolean takes '1') */
 		rp_quote_literal(&b, cd.def);
 		out->def = rp__dp_strdup(d, buf_cstr(&b));
-	} else if (rp_load_default_sql(&b, &cd, false)) {
+	} else if (rp_load_default_sql(&b, &cd, false, d->env->o ? &d->env->o->conv : NULL)) {
 		out->def = rp__dp_strdup(d, buf_cstr(&b));
 	}
 	/* a TIMESTAMP literal is read in the session's time zone */
@@ -197,6 +197,12 @@ const char *rp__dp_implicit_default(struct rp__dp *d, const struct rp__dp_coldef
 			       : "''";
 	if (!strcasecmp(dt, "time"))
 		return "'00:00:00'";
+	/* a zero date: -infinity, as the copy writes it (docs/types.md) */
+	const struct rp_opts *o = d->env->o;
+	if ((!strcasecmp(dt, "date") || !strcasecmp(dt, "datetime")) &&
+	    (!o || o->conv.zero_dates == RP_ZERO_DATE_INFINITY) &&
+	    (!strncmp(cd->type, "date", 4) || !strncmp(cd->type, "timestamp", 9)))
+		return "'-infinity'";
 	return NULL;
 }
 

@@ -38,16 +38,40 @@ int rp_type_of_column(const struct bl_column *c, struct rp_pg_type *out);
 int rp_type_of_mysql(const char *data_type, const char *column_type,
 		     unsigned long char_length, struct rp_pg_type *out);
 
-/* What to do with dates PostgreSQL cannot hold (0000-00-00, 2020-00-15, year 0). */
+/*
+ * What to do with dates PostgreSQL cannot hold: 0000-00-00, a zero
+ * TIMESTAMP, year 0, month or day 0 (2020-00-15, 2020-01-00), a day past
+ * the month's end (2020-02-30, ALLOW_INVALID_DATES).  docs/types.md.
+ */
 enum rp_zero_date {
-	RP_ZERO_DATE_NULL,	/* store NULL, count a warning (default) */
+	RP_ZERO_DATE_INFINITY,	/* store -infinity (default: never refused,
+				   NOT NULL kept, distinct from NULL) */
+	RP_ZERO_DATE_NULL,	/* store NULL; the copy and DDL create such
+				   columns without NOT NULL */
 	RP_ZERO_DATE_ERROR,	/* refuse the row */
-	RP_ZERO_DATE_INFINITY,	/* store -infinity */
+};
+
+/* What to do with a NUL byte in text (PostgreSQL text cannot hold it). */
+enum rp_text_nul {
+	RP_TEXT_NUL_REPLACE,	/* U+FFFD in its place (default) */
+	RP_TEXT_NUL_STRIP,	/* removed */
+	RP_TEXT_NUL_ERROR,	/* refuse the row */
 };
 
 struct rp_convert_opts {
 	enum rp_zero_date zero_dates;
+	enum rp_text_nul text_nul;
 };
+
+/*
+ * Whether a MySQL date or datetime text ("YYYY-MM-DD", optionally
+ * followed by a time; quoted or not) names a day PostgreSQL can store:
+ * year 1..9999, month 1..12, a day of that month.  False for what is not
+ * shaped like a date.
+ */
+bool rp_date_text_valid(const char *p, size_t n);
+/* The same for numbers (the Gregorian calendar's days per month). */
+bool rp_date_valid(int year, unsigned month, unsigned day);
 
 /* rp_value_text() results besides 0 and -ERR_x */
 #define RP_ZERO_DATE_REPLACED 1	/* a zero date was stored per the policy */
@@ -633,9 +657,12 @@ void rp_load_index_sql(struct buf *b, const struct rp_table_def *t,
 /*
  * A column default as PostgreSQL SQL, or false (b unchanged) when it has
  * no safe translation.  mariadb: MariaDB shows string defaults quoted
- * and expressions bare; MySQL shows literals bare.
+ * and expressions bare; MySQL shows literals bare.  A date default
+ * PostgreSQL cannot hold follows o's zero-date policy: '-infinity'
+ * under infinity, none otherwise.
  */
-bool rp_load_default_sql(struct buf *b, const struct rp_column_def *c, bool mariadb);
+bool rp_load_default_sql(struct buf *b, const struct rp_column_def *c, bool mariadb,
+			 const struct rp_convert_opts *o);
 /* ALTER TABLE ... ALTER COLUMN ... SET DEFAULT expr, in load_schema. */
 void rp_load_set_default_sql(struct buf *b, const struct rp_table_def *t,
 			     const struct rp_column_def *c, const char *expr);

@@ -255,7 +255,7 @@ static void defaults(struct sn *s)
 			buf_init(&d, 0);
 			buf_init(&one, 0);
 			struct err e = {0};
-			if (rp_load_default_sql(&d, &t->cols[k], s->is_mariadb)) {
+			if (rp_load_default_sql(&d, &t->cols[k], s->is_mariadb, &s->o->conv)) {
 				rp_load_set_default_sql(&one, t, &t->cols[k], buf_cstr(&d));
 				if (rp_load_exec(s->pg, buf_cstr(&one), &e))
 					sn__report(s, SN_WARN, "`%s`.`%s` column %s: default %s not "
