@@ -79,6 +79,8 @@ struct cmd_args {
 
 #define CMD_HELP 1	/* --help printed the usage: exit 0 */
 #define CMD_USAGE 2	/* a bad option, said in one line on stderr: exit 2 */
+#define CMD_PARTIAL 3	/* init_replica, sync_tables: done, but tables were set
+			   aside (out of replication, in show_errors): exit 3 */
 
 /*
  * Parse --config, --source, --debug, --help, --rollbar-level (ignored) and

@@ -35,7 +35,9 @@ static void usage_sync(FILE *f)
 		"current structure, loaded, indexed and put back into replication; the\n"
 		"replica skips their changes up to the snapshot, which the copy holds.\n"
 		"The tables are out of replication while they are copied (a failed or\n"
-		"killed run leaves them so: run it again).  Stop the replica first.\n");
+		"killed run leaves them so: run it again).  Stop the replica first.\n"
+		"A table PostgreSQL refuses a row of stays out (show_errors says why).\n"
+		"Exit status: 0 done, 3 done but tables were set aside, 1 failed.\n");
 }
 
 static void usage_schema(FILE *f)
@@ -64,7 +66,16 @@ static void usage_init(FILE *f)
 		"transaction (keep_existing_schema: the existing tables are truncated and\n"
 		"reloaded in place).  The source is locked (FLUSH TABLES WITH READ LOCK)\n"
 		"only while the snapshots open and while non-transactional (MyISAM) tables\n"
-		"are copied.  Progress goes to stderr.  Stop the replica first.\n");
+		"are copied.  Progress goes to stderr.  Stop the replica first.\n"
+		"A table PostgreSQL refuses a row of (a NUL byte under text_nul: error,\n"
+		"a value out of range, a type_override that does not fit) is set aside:\n"
+		"created empty and out of replication, the statement, row and reason in\n"
+		"show_errors; the others are copied and replicate.  After fixing the\n"
+		"cause, sync_tables --tables disabled copies it.  Zero and invalid\n"
+		"dates follow zero_dates (default infinity), NUL bytes text_nul\n"
+		"(default replace): docs/types.md; the options override the source's.\n"
+		"Exit status: 0 done, 3 done but tables were set aside (their names\n"
+		"are printed last), 1 failed, 2 bad usage.\n");
 }
 
 enum { OPT_TABLES = 1000, OPT_SCHEMA, OPT_WORKERS };
@@ -338,6 +349,15 @@ static int snapshot(const struct config *cfg, const struct cfg_source *src,
 		printf("no table is out of replication: nothing to do\n");
 	else if (!status)
 		summary(a->cmd, mode, r, clock_s() - t0, workers);
+	if (!status && r->nrefused) {
+		fprintf(stderr, "%s: %d table(s) set aside, out of replication, because "
+				"PostgreSQL refused a row of theirs (show_errors --source %s "
+				"says which and why; fix the cause, then sync_tables "
+				"--tables disabled): %s\n",
+			a->cmd, r->nrefused, src->name, r->refused);
+		log_warn("init", "%d table(s) set aside: %s", r->nrefused, r->refused);
+		status = CMD_PARTIAL;
+	}
 	free(r);
 	free(conninfo);
 	arena_release(&u.mem);

@@ -697,13 +697,19 @@ void rp_load_rollback(struct rp_load *l);
 /* COPY table (in its load_schema) FROM STDIN, text format. */
 int rp_load_copy_start(struct rp_load *l, const struct rp_table_def *t, struct err *e)
 	MUST_CHECK;
-/* Rows in COPY text format (whole lines).  -ERR_PG (libpq's message)
- * when the connection is lost; end the COPY with an abort message then. */
+/* How the message of a row PostgreSQL refused during a COPY begins; the
+ * rest is PostgreSQL's, whose CONTEXT names the line: "COPY t, line 3". */
+#define RP_LOAD_REFUSED "PostgreSQL refused a row: "
+/* Rows in COPY text format (whole lines).  -ERR_PG: RP_LOAD_REFUSED...
+ * when PostgreSQL refused a row already (the COPY is over), libpq's
+ * message when the connection is lost; end the COPY with an abort
+ * message then (harmless after a refusal). */
 int rp_load_copy_data(struct rp_load *l, const void *p, size_t n, struct err *e)
 	MUST_CHECK;
-/* End the COPY.  -ERR_PG "PostgreSQL refused a row: ..." names the line
- * of the COPY. */
+/* End the COPY.  -ERR_PG RP_LOAD_REFUSED... names the line of the COPY. */
 int rp_load_copy_end(struct rp_load *l, struct err *e) MUST_CHECK;
+/* Whether the connection is up (a failed statement was refused, not lost). */
+bool rp_load_connected(const struct rp_load *l);
 /* End the COPY with an error: nothing of it is kept (why: PostgreSQL's
  * error message). */
 void rp_load_copy_abort(struct rp_load *l, const char *why);
@@ -753,6 +759,16 @@ void rp_load_record_begin_sql(struct buf *b, const struct rp_load_record *r);
  * t_disabled_tables with its snapshot position. */
 void rp_load_record_table_sql(struct buf *b, const struct rp_load_record *r,
 			      const struct rp_table_def *t, uint64_t rows);
+/*
+ * A table set aside by the copy (PostgreSQL refused one of its rows, or
+ * its key): emptied, out of replication (t_disabled_tables, not to be
+ * copied again by the replica) with why, the statement and the row
+ * (JSON text, NULL when unknown) in t_error_log at the snapshot's
+ * position.  sync_tables --tables disabled copies it again.
+ */
+void rp_load_record_refused_sql(struct buf *b, const struct rp_load_record *r,
+				const struct rp_table_def *t, const char *error,
+				const char *statement, const char *row);
 /* RP_LOAD_INIT: status 'initialised', the position, the summary. */
 void rp_load_record_end_sql(struct buf *b, const struct rp_load_record *r);
 
