@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/xalloc.h"
 #include "binlog/binlog.h"
@@ -32,6 +33,12 @@ bool rp_date_valid(int year, unsigned month, unsigned day)
 		return false;
 	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 	return !(month == 2 && day == 29 && !leap);
+}
+
+bool rp_zero_date_column(const char *data_type)
+{
+	return !strcasecmp(data_type, "date") || !strcasecmp(data_type, "datetime") ||
+	       !strcasecmp(data_type, "timestamp");
 }
 
 static unsigned digits(const char *p, size_t n, bool *ok)

@@ -72,6 +72,9 @@ struct rp_convert_opts {
 bool rp_date_text_valid(const char *p, size_t n);
 /* The same for numbers (the Gregorian calendar's days per month). */
 bool rp_date_valid(int year, unsigned month, unsigned day);
+/* Whether a column of this DATA_TYPE (date, datetime, timestamp) can hold
+ * zero dates: under zero_dates: null it is created without NOT NULL. */
+bool rp_zero_date_column(const char *data_type);
 
 /* rp_value_text() results besides 0 and -ERR_x */
 #define RP_ZERO_DATE_REPLACED 1	/* a zero date was stored per the policy */

@@ -678,6 +678,12 @@ TEST(replay_ddl_pg, alter_add_exact)
 	       "COPY shop.a: NOT NULL column d: MySQL's implicit value for existing rows is "
 	       "not known here",
 	       "ALTER TABLE `shop`.`a`: ADD COLUMN d, copied again");
+	/* under zero_dates: null a date column loses NOT NULL: the existing
+	 * rows' zero date is NULL, as the copy stores it */
+	zo.conv.zero_dates = RP_ZERO_DATE_NULL;
+	EXPECT("ALTER TABLE a ADD COLUMN d DATE NOT NULL",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"d\" date",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN d");
 	env.o = keep;
 	/* a table without rows: nothing to reproduce */
 	EXPECT("ALTER TABLE empty ADD COLUMN seq INT NOT NULL AUTO_INCREMENT UNIQUE",
