@@ -158,8 +158,16 @@ static int get_choice(struct ld *l, struct fy_node *v, const char *key,
 		      const char *const *allowed, const char **out)
 {
 	const char *s = scalar(l, v);
-	if (!s)
+	if (!s) {
+		/* YAML's plain null is a choice where "null" is one
+		 * (zero_dates: null) */
+		size_t len = 0;
+		const char *raw = v && fy_node_is_scalar(v) ? fy_node_get_scalar(v, &len) : NULL;
+		for (int i = 0; raw && len == 4 && !strncasecmp(raw, "null", 4) && allowed[i]; i++)
+			if (!strcmp(allowed[i], "null"))
+				*out = allowed[i];
 		return 0;
+	}
 	for (int i = 0; allowed[i]; i++)
 		if (!strcasecmp(s, allowed[i])) {
 			*out = allowed[i];
