@@ -287,6 +287,20 @@ static bool mariadb_string(struct buf *b, const char *d)
 	return true;
 }
 
+/* Whether a default is a date literal, 'YYYY-MM-DD...' quoted or not (not
+ * an expression such as curdate()). */
+static bool date_literal(const char *d)
+{
+	if (*d == '\'')
+		d++;
+	for (int i = 0; i < 10; i++) {
+		bool dash = i == 4 || i == 7;
+		if (dash ? d[i] != '-' : !(d[i] >= '0' && d[i] <= '9'))
+			return false;
+	}
+	return true;
+}
+
 bool rp_load_default_sql(struct buf *b, const struct rp_column_def *c, bool mariadb,
 			 const struct rp_convert_opts *o)
 {
@@ -303,7 +317,7 @@ bool rp_load_default_sql(struct buf *b, const struct rp_column_def *c, bool mari
 	    strstr(c->extra, "DEFAULT_GENERATED"))
 		return false;
 	if ((c->cv.kind == RP_CV_DATE || c->cv.kind == RP_CV_TIMESTAMP) &&
-	    !rp_date_text_valid(d, strlen(d))) {
+	    date_literal(d) && !rp_date_text_valid(d, strlen(d))) {
 		/* what the policy makes of the rows that take it */
 		if (o && o->zero_dates != RP_ZERO_DATE_INFINITY)
 			return false;
