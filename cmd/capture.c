@@ -133,7 +133,7 @@ int cmd_capture_binlog(int argc, char **argv)
 	struct capture k;
 	memset(&k, 0, sizeof(k));
 	struct consumer cons = {&k, capture_start, capture_raw, NULL, NULL,
-				capture_restart_from, capture_finish};
+				capture_restart_from, capture_finish, NULL};
 	struct stream s;
 	memset(&s, 0, sizeof(s));
 	s.src = src;

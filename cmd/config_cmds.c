@@ -4,7 +4,6 @@
  * printed as ***).
  */
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/config.h"
+#include "cmd/host.h"
 #include "cmd/source.h"
 
 const char cmd_example_config[] =
@@ -23,6 +23,7 @@ const char cmd_example_config[] =
 	"log_dir: '~/.pg_chameleon/logs/'\n"
 	"log_dest: file            # file or stdout (stdout: run in the foreground)\n"
 	"log_level: info           # debug, info, warning, error\n"
+	"log_format: text          # text or json (one object a line)\n"
 	"log_days_keep: 10\n"
 	"rollbar_key: ''           # accepted, unused\n"
 	"rollbar_env: ''\n"
@@ -41,6 +42,8 @@ const char cmd_example_config[] =
 	"  password: \"never_commit_passwords\"   # or password_file: /path\n"
 	"  database: \"db_replica\"\n"
 	"  charset: \"utf8\"\n"
+	"  sslmode: prefer         # TLS when the server offers it; production: verify-full\n"
+	"                          # with sslrootcert: /path/to/root.crt\n"
 	"\n"
 	"sources:\n"
 	"  mysql:\n"
@@ -53,6 +56,7 @@ const char cmd_example_config[] =
 	"      charset: 'utf8mb4'\n"
 	"      connect_timeout: 10\n"
 	"      ssl_mode: preferred       # disabled, preferred, required, verify_ca, verify_identity\n"
+	"                                # production: verify_identity with ssl_ca\n"
 	"      # ssl_ca: /path/to/ca.pem\n"
 	"      # ssl_cert: /path/to/client-cert.pem\n"
 	"      # ssl_key: /path/to/client-key.pem\n"
@@ -82,16 +86,10 @@ const char cmd_example_config[] =
 	"      update:\n"
 	"    keep_existing_schema: No\n"
 	"    net_read_timeout: 600\n"
-	"    copy_workers: 0    # init_replica connections; 0 = the core count\n";
+	"    heartbeat_period: 1  # seconds; 3 missed heartbeats: reconnect\n"
+	"    copy_workers: 0    # init_replica connections; 0 = the core count\n"
+	"    # metrics_listen: '127.0.0.1:9187'   # start_replica's /metrics, /healthz, /readyz\n";
 
-static const char *home_dir(void)
-{
-	const char *h = getenv("HOME");
-	if (h && *h)
-		return h;
-	struct passwd *pw = getpwuid(getuid());
-	return pw ? pw->pw_dir : "/";
-}
 
 static int mkdir_p(const char *path)
 {
@@ -126,9 +124,15 @@ int cmd_set_configuration_files(int argc, char **argv)
 		}
 	}
 	static const char *const sub[] = {"configuration", "pid", "logs"};
+	const char *home = host_home();
+	if (!home) {
+		fprintf(stderr, "chameleon: HOME is not set: set_configuration_files writes "
+				"under ~/.pg_chameleon\n");
+		return 1;
+	}
 	char path[4096];
 	for (int i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/.pg_chameleon/%s", home_dir(), sub[i]);
+		snprintf(path, sizeof(path), "%s/.pg_chameleon/%s", home, sub[i]);
 		if (mkdir_p(path)) {
 			fprintf(stderr, "chameleon: cannot create '%s': %s\n", path,
 				strerror(errno));
@@ -136,10 +140,10 @@ int cmd_set_configuration_files(int argc, char **argv)
 		}
 		printf("directory %s\n", path);
 	}
-	snprintf(path, sizeof(path), "%s/.pg_chameleon", home_dir());
+	snprintf(path, sizeof(path), "%s/.pg_chameleon", home);
 	chmod(path, 0700);
 	snprintf(path, sizeof(path), "%s/.pg_chameleon/configuration/config-example.yml",
-		 home_dir());
+		 home);
 	if (!force && access(path, F_OK) == 0) {
 		printf("kept %s (use --force to overwrite)\n", path);
 		return 0;
@@ -149,6 +153,8 @@ int cmd_set_configuration_files(int argc, char **argv)
 		fprintf(stderr, "chameleon: cannot write '%s': %s\n", path, strerror(errno));
 		return 1;
 	}
+	/* it is meant to hold passwords */
+	chmod(path, 0600);
 	printf("wrote %s\ncopy it to default.yml (or NAME.yml for --config NAME) and edit it\n",
 	       path);
 	return 0;
@@ -193,8 +199,8 @@ void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 		yaml_str(o, c->pid_dir);
 		fprintf(o, "\nlog_dir: ");
 		yaml_str(o, c->log_dir);
-		fprintf(o, "\nlog_dest: %s\nlog_level: %s\nlog_days_keep: %d\n", c->log_dest,
-			c->log_level, c->log_days_keep);
+		fprintf(o, "\nlog_dest: %s\nlog_level: %s\nlog_format: %s\nlog_days_keep: %d\n",
+			c->log_dest, c->log_level, c->log_format, c->log_days_keep);
 		fprintf(o, "pg_conn:\n  host: ");
 		yaml_str(o, c->pg.host);
 		fprintf(o, "\n  port: %d\n  user: ", c->pg.port);
@@ -243,14 +249,22 @@ void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 			   "    on_error_replay: %s\n    on_error_read: %s\n"
 			   "    auto_maintenance: '%s'\n    gtid_enable: %s\n"
 			   "    keep_existing_schema: %s\n    net_read_timeout: %d\n"
-			   "    copy_workers: %d\n    zero_dates: %s\n    text_nul: %s\n",
+			   "    heartbeat_period: %d\n    copy_workers: %d\n"
+			   "    zero_dates: %s\n    text_nul: %s\n",
 			s->lock_timeout, s->my_server_id, s->replica_batch_size,
 			s->replay_max_rows, s->batch_retention,
 			(unsigned long long)s->copy_max_memory, s->copy_mode, s->out_dir,
 			s->sleep_loop, s->on_error_replay, s->on_error_read,
 			s->auto_maintenance, s->gtid_enable ? "Yes" : "No",
 			s->keep_existing_schema ? "Yes" : "No", s->net_read_timeout,
-			s->copy_workers, s->zero_dates, s->text_nul);
+			s->heartbeat_period, s->copy_workers, s->zero_dates, s->text_nul);
+		if (s->log_format)
+			fprintf(o, "    log_format: %s\n", s->log_format);
+		if (s->metrics_listen) {
+			fprintf(o, "    metrics_listen: ");
+			yaml_str(o, s->metrics_listen);
+			fputc('\n', o);
+		}
 		fprintf(o, "    skip_events:\n");
 		yaml_list(o, "      ", "insert", &s->skip_events_insert);
 		yaml_list(o, "      ", "update", &s->skip_events_update);

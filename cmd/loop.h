@@ -81,6 +81,15 @@ struct consumer {
 	 * returns the command's exit status.
 	 */
 	int (*finish)(void *ctx, int status);
+	/*
+	 * Connected, before every dump, the first and each one after a
+	 * reconnection (optional): the consumer's checks of the server
+	 * against what it knows (the replica's: the source's identity).
+	 * Returns 0; 1 when a query failed (c->err: handled as a lost
+	 * stream); or STREAM_FAIL after stream_fail() with the cause and
+	 * the fix: a failure that reconnecting cannot cure.
+	 */
+	int (*check)(void *ctx, struct mp_conn *c, const struct bl_pos *at);
 };
 
 /* A run of the stream; the caller fills the first part. */
@@ -91,6 +100,9 @@ struct stream {
 	uint64_t start_pos;	/* first dump: this offset (4 when 0) */
 	const char *gtid;	/* first dump: GTID positioning instead */
 	bool stop_at_end;	/* end at the end of the binlog (exit 0) */
+	bool need_rows;		/* the consumer needs row events: a source
+				   whose binlog_format or binlog_row_image
+				   cannot give them is a failure */
 	/* the run's state: the loop's own */
 	struct mp_conn c;
 	bool connected;
@@ -102,10 +114,30 @@ struct stream {
 	bool in_tx;		/* between a BEGIN and its COMMIT */
 	bool resumed;		/* the dump was started again */
 	int retries;		/* reconnections since the last event */
+	int kicks;		/* the server dropped us for another replica
+				   with our server id, in a row */
+	int64_t dump_at;	/* ms, when the current dump started */
+	int64_t incident_at;	/* ms, when the stream was lost; 0 streaming */
+	char first_error[256];	/* what lost it, logged once per incident */
 	int64_t last_tick;	/* ms, the last log rotation check */
 	struct buf gtidbuf;	/* COM_BINLOG_DUMP_GTID's encoded set */
-	char error[256];	/* what ended the run, "" when nothing failed */
+	char error[512];	/* what ended the run, "" when nothing failed */
 };
+
+/*
+ * The reconnections of this process, for show_status-like reports and
+ * the metrics endpoint (read only; written by the loop and the replica).
+ * An incident is one loss of a connection, however many attempts it
+ * took to connect again.
+ */
+struct stream_counters {
+	uint64_t mysql_incidents;	/* binlog stream lost */
+	uint64_t mysql_reconnects;	/* attempts to connect again */
+	uint64_t pg_incidents;		/* PostgreSQL connection lost */
+	uint64_t pg_reconnects;
+	uint64_t dead_streams;		/* lost for missing heartbeats */
+};
+extern struct stream_counters stream_counters;
 
 /*
  * Run the stream until a signal, the end of the binlog (stop_at_end), a
@@ -121,7 +153,9 @@ bool stream_pending(struct stream *s);
  */
 void stream_fail(struct stream *s, const char *fmt, ...) PRINTF(2, 3);
 /*
- * Wait before attempt number attempt (1, 2, 4, 8 then 10 s), checking for
+ * Wait before attempt number attempt: exponential (0.5, 1, 2, 4, 8 s, at
+ * most 10 s) with jitter (a random 50 to 100 % of it, so that replicas
+ * cut off together do not come back together), checking for
  * SIGINT/SIGTERM every 100 ms and rotating the log; false when a stop
  * was requested.  Shared by the MySQL and the PostgreSQL reconnections.
  */

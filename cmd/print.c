@@ -155,7 +155,8 @@ int cmd_decode_live(const char *config, const char *source, const char *start_fi
 	if (!src)
 		return 1;
 	struct live_print lp;
-	struct consumer k = {&lp, NULL, NULL, print_event, print_after, NULL, print_finish};
+	struct consumer k = {&lp, NULL, NULL, print_event, print_after, NULL, print_finish,
+			     NULL};
 	struct stream s;
 	memset(&s, 0, sizeof(s));
 	s.src = src;

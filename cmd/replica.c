@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -19,10 +20,13 @@
 #include "cmd/cmd.h"
 #include "cmd/daemon.h"
 #include "cmd/loop.h"
+#include "cmd/metrics.h"
 #include "cmd/source.h"
 
 #define PG_RETRIES 60		/* PostgreSQL reconnections before giving up */
+#define RO_RETRIES 3		/* reconnections finding only read-only servers */
 #define IDLE_COMMIT_MS 20	/* at most one idle commit per this many ms */
+#define PUBLISH_MS 250		/* the metrics' numbers at most this old */
 
 struct replica {
 	struct stream *s;
@@ -33,8 +37,39 @@ struct replica {
 	struct rp_sink *sink;	/* NULL while PostgreSQL is away */
 	bool running;		/* status 'running' recorded */
 	int64_t last_commit;	/* ms */
+	int64_t last_publish;	/* ms */
 	struct err e;
 };
+
+/*
+ * What the sink has committed into the metrics (the numbers show_status
+ * reads from the catalog) and into the fields of JSON log lines.
+ */
+static void publish(struct replica *r)
+{
+	r->last_publish = clock_ms();
+	if (!r->sink)
+		return;
+	struct rp_source_status st;
+	memset(&st, 0, sizeof(st));
+	st.name = r->ro.source;
+	double recv_at, applied_at;
+	bool caught_up;
+	rp_sink_status(r->sink, &st, &recv_at, &applied_at, &caught_up);
+	metrics_publish(&st, recv_at, applied_at, caught_up);
+	char pos[BL_FILE_MAX + 32];
+	snprintf(pos, sizeof(pos), "%s:%llu", st.applied_file,
+		 (unsigned long long)st.applied_pos);
+	log_set_field("position", st.applied_file[0] ? pos : NULL);
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	rp_status_lags(&st, (double)tv.tv_sec + tv.tv_usec / 1e6, recv_at, applied_at,
+		       caught_up);
+	if (st.has_read_lag)
+		log_set_field_num("lag", st.read_lag);
+	else
+		log_set_field("lag", NULL);
+}
 
 /*
  * The source's status in the catalog: 'running' while start_replica runs,
@@ -62,14 +97,13 @@ static int check_status(const char *conninfo, const char *source)
 	if (rp_catalog_open(&cat, conninfo, &e) ||
 	    rp_catalog_source_get(cat, source, &st, &e)) {
 		rp_catalog_close(cat);
-		fprintf(stderr, "chameleon: %s\n", e.msg);
+		cmd_error("%s", e.msg);
 		return -1;
 	}
 	rp_catalog_close(cat);
 	if (st.found && !strcmp(st.status, "error")) {
-		fprintf(stderr, "chameleon: source '%s' stopped on an error (%.*s); "
-				"run enable_replica once it is fixed\n", source,
-			(int)strcspn(st.error, "\n"), st.error);
+		cmd_error("source '%s' stopped on an error (%.*s); run enable_replica "
+			  "once it is fixed", source, (int)strcspn(st.error, "\n"), st.error);
 		return -1;
 	}
 	return 0;
@@ -86,6 +120,7 @@ static int replica_start(void *ctx, struct mp_conn *c, struct bl_pos *at)
 		stream_fail(r->s, "%s", r->e.msg);
 		return -1;
 	}
+	metrics_connected(METRICS_TARGET, true);
 	/* copies that DDL asked for and a stop or a crash left unmade */
 	if (copy_tables(r)) {
 		stream_fail(r->s, "%s", r->e.msg);
@@ -94,6 +129,7 @@ static int replica_start(void *ctx, struct mp_conn *c, struct bl_pos *at)
 	set_status(r->conninfo, r->ro.source, "running", NULL);
 	r->running = true;
 	r->last_commit = clock_ms();
+	publish(r);
 	const char *pf;
 	uint64_t pp;
 	rp_sink_position(r->sink, &pf, &pp);
@@ -119,27 +155,65 @@ static int replica_start(void *ctx, struct mp_conn *c, struct bl_pos *at)
 	return 0;
 }
 
+/* PostgreSQL refused a write, or a connection, for being read-only: a
+ * standby (after a failover), or default_transaction_read_only on. */
+static bool read_only(const char *msg)
+{
+	return strstr(msg, "read-only transaction") || strstr(msg, "session is read-only") ||
+	       strstr(msg, "hot standby");
+}
+
 /*
- * PostgreSQL went away (restart, failover): what it committed is
- * consistent; connect again and stream again from there.
+ * PostgreSQL went away (restart, failover) or turned read-only: what it
+ * committed is consistent; connect again (libpq tries every host of
+ * pg_conn, keeping the read-write one: target_session_attrs) and stream
+ * again from there.  Logged once per incident; only read-only servers
+ * for RO_RETRIES attempts is a failure of its own.
  */
 static int reconnect_pg(struct replica *r)
 {
-	log_warn("replica", "PostgreSQL connection lost (%s); reconnecting", r->e.msg);
+	int64_t t0 = clock_ms();
+	char first[256];
+	snprintf(first, sizeof(first), "%s", r->e.msg);
+	size_t fl = strlen(first);
+	while (fl && (first[fl - 1] == '\n' || first[fl - 1] == ' '))
+		first[--fl] = 0;
+	log_warn("replica", "PostgreSQL connection lost (%s); reconnecting", first);
+	stream_counters.pg_incidents++;
 	rp_sink_close(r->sink);
 	r->sink = NULL;
+	int ro = read_only(first) ? 1 : 0;
+	metrics_connected(METRICS_TARGET, false);
 	for (int k = 1; k <= PG_RETRIES; k++) {
 		if (!stream_backoff(k))
 			return STREAM_END;
+		stream_counters.pg_reconnects++;
 		err_clear(&r->e);
 		if (!rp_sink_open(&r->sink, &r->ro, &r->e)) {
-			log_info("replica", "PostgreSQL connection back");
+			log_info("replica", "PostgreSQL connection back after %d attempt%s, "
+					    "%.1f s", k, k == 1 ? "" : "s",
+				 (double)(clock_ms() - t0) / 1000);
+			metrics_connected(METRICS_TARGET, true);
+			metrics_reconnected(METRICS_TARGET);
+			publish(r);
 			return STREAM_RESTART;
 		}
-		log_warn("replica", "PostgreSQL: %s (attempt %d of %d)", r->e.msg, k,
-			 PG_RETRIES);
+		log_debug("replica", "PostgreSQL reconnection %d: %s", k, r->e.msg);
+		ro = read_only(r->e.msg) ? ro + 1 : 0;
+		if (ro > RO_RETRIES) {
+			stream_fail(r->s, "the PostgreSQL target is read-only (a standby after a "
+					  "failover, or default_transaction_read_only on) and no "
+					  "read-write server is among pg_conn's hosts (%s): point "
+					  "pg_conn at the primary, or list every candidate "
+					  "(host: \"a,b\"); chameleon connects with "
+					  "target_session_attrs=read-write",
+				    r->cfg->pg.host ? r->cfg->pg.host : "default");
+			return STREAM_FAIL;
+		}
 	}
-	stream_fail(r->s, "replica: PostgreSQL unreachable: %s", r->e.msg);
+	stream_fail(r->s, "replica: PostgreSQL lost %lld s ago (%s) and unreachable after "
+			  "%d attempts: %s", (long long)(clock_ms() - t0) / 1000, first,
+		    PG_RETRIES, r->e.msg);
 	return STREAM_FAIL;
 }
 
@@ -163,11 +237,15 @@ static int copy_tables(struct replica *r)
 	}
 	rp_sink_close(r->sink);
 	r->sink = NULL;
+	metrics_busy(true);
+	const char *const kv[] = {"table", tables, NULL};
 	for (int k = 1; k <= COPY_TRIES; k++) {
-		log_info("replica", "copying again from a new snapshot: %s", tables);
+		log_write_kv(LOG_INFO, "replica", kv, "copying again from a new snapshot: %s",
+			     tables);
 		int st = cmd_copy_again(r->cfg, r->src, tables);
 		if (!st) {
-			log_info("replica", "%s copied again; replication goes on", tables);
+			log_write_kv(LOG_INFO, "replica", kv, "%s copied again; replication goes on",
+				     tables);
 			break;
 		}
 		if (st == CMD_PARTIAL) {
@@ -187,9 +265,12 @@ static int copy_tables(struct replica *r)
 			break;
 	}
 	free(tables);
+	metrics_busy(false);
 	err_clear(&r->e);
-	if (rp_sink_open(&r->sink, &r->ro, &r->e))
+	if (rp_sink_open(&r->sink, &r->ro, &r->e)) {
+		metrics_connected(METRICS_TARGET, false);
 		return -1;
+	}
 	/* what the copy made is known now: not asked for twice */
 	(void)rp_sink_copies(r->sink);
 	return 0;
@@ -211,9 +292,10 @@ static int outcome(struct replica *r, int rc)
 		/* a table was taken out of replication: stream again from
 		 * the committed position */
 		log_warn("replica", "%s", r->e.msg);
+		metrics_refused();
 		return STREAM_RESTART;
 	}
-	if (rp_sink_connection_lost(r->sink))
+	if (rp_sink_connection_lost(r->sink) || read_only(r->e.msg))
 		return reconnect_pg(r);
 	stream_fail(r->s, "replica: %s", r->e.msg);
 	return STREAM_FAIL;
@@ -239,13 +321,91 @@ static int replica_after(void *ctx, const struct stream_event *se)
 	struct replica *r = ctx;
 	int rc = 0;
 	if (se->heartbeat) {
+		/* a PostgreSQL that went away is noticed now, not at the
+		 * next commit */
+		if (!rp_sink_probe(r->sink)) {
+			err_set(&r->e, ERR_PG, "the server closed the connection");
+			return reconnect_pg(r);
+		}
 		rc = rp_sink_caught_up(r->sink, &r->e);
 		r->last_commit = clock_ms();
 	} else if (clock_ms() - r->last_commit >= IDLE_COMMIT_MS && !stream_pending(r->s)) {
 		rc = rp_sink_commit_idle(r->sink, &r->e);
 		r->last_commit = clock_ms();
 	}
-	return outcome(r, rc);
+	rc = outcome(r, rc);
+	if (!rc && (se->heartbeat || clock_ms() - r->last_publish >= PUBLISH_MS))
+		publish(r);
+	return rc;
+}
+
+/* The identity of the server behind the source's address. */
+static int server_identity(struct mp_conn *c, struct rp_source_identity *id)
+{
+	memset(id, 0, sizeof(*id));
+	char v[32];
+	bool found;
+	if (mp_query_value(c, "SELECT @@server_id", v, sizeof(v), &found))
+		return -1;
+	id->known = true;
+	id->server_id = strtoull(v, NULL, 10);
+	/* MySQL 5.6 and later; MariaDB has none */
+	if (mp_query_value(c, "SELECT @@server_uuid", id->server_uuid,
+			   sizeof(id->server_uuid), &found)) {
+		if (c->err.code != ERR_SERVER)
+			return -1;
+		err_clear(&c->err);
+		id->server_uuid[0] = 0;
+	}
+	return 0;
+}
+
+/*
+ * Before every dump: the server answering at the source's address is the
+ * one the stored position belongs to (recorded the first time after
+ * init_replica).  Returns 0, 1 when a query failed (the stream is lost,
+ * c->err says why) or STREAM_FAIL (said).
+ */
+static int replica_check(void *ctx, struct mp_conn *c, const struct bl_pos *at)
+{
+	struct replica *r = ctx;
+	(void)at;
+	struct rp_source_identity now, was;
+	if (server_identity(c, &now))
+		return 1;
+	struct rp_catalog *cat = NULL;
+	struct err e = {0};
+	int rc = 0;
+	if (rp_catalog_open(&cat, r->conninfo, &e) ||
+	    rp_catalog_source_identity(cat, r->ro.source, &was, &e)) {
+		/* PostgreSQL away: the sink finds out and reconnects; checked
+		 * again then */
+		log_warn("replica", "cannot read the source's identity: %s", e.msg);
+		goto out;
+	}
+	if (!was.known) {
+		if (rp_catalog_source_set_identity(cat, r->ro.source, &now, &e))
+			log_warn("replica", "cannot record the source's identity: %s", e.msg);
+		else
+			log_info("replica", "source identity recorded: server_id %llu%s%s",
+				 (unsigned long long)now.server_id,
+				 now.server_uuid[0] ? ", server_uuid " : "", now.server_uuid);
+		goto out;
+	}
+	if (was.server_id != now.server_id || strcmp(was.server_uuid, now.server_uuid)) {
+		const struct cfg_db_conn *db = &r->src->db;
+		stream_fail(r->s, "the source's history changed: %s:%d is now server_id %llu%s%s, "
+				  "the stored position belongs to server_id %llu%s%s (another "
+				  "server answers at this address): run init_replica again, or "
+				  "point db_conn back at the original server", db->host, db->port,
+			    (unsigned long long)now.server_id, now.server_uuid[0] ? " " : "",
+			    now.server_uuid, (unsigned long long)was.server_id,
+			    was.server_uuid[0] ? " " : "", was.server_uuid);
+		rc = STREAM_FAIL;
+	}
+out:
+	rp_catalog_close(cat);
+	return rc;
 }
 
 /* Stream again from what PostgreSQL has committed. */
@@ -278,24 +438,62 @@ static int replica_finish(void *ctx, int status)
 	const struct rp_stats *st = rp_sink_stats(r->sink);
 	const char *pf;
 	uint64_t pp;
+	publish(r);
 	rp_sink_position(r->sink, &pf, &pp);
 	log_info("replica", "stopped at %s:%llu after %llu row changes", pf,
 		 (unsigned long long)pp, (unsigned long long)st->rows);
 	return status;
 }
 
-/* The replica's run, in the foreground: the stream into PostgreSQL. */
+/*
+ * The replica writes: after a failover (pg_conn listing several hosts)
+ * libpq must pick the read-write server.  Unless pg_conn says otherwise,
+ * target_session_attrs=read-write is added to conninfo (which it takes).
+ */
+static char *with_read_write(const struct config *cfg, char *conninfo)
+{
+	for (size_t i = 0; i < cfg->pg.n_extra; i++)
+		if (!strcmp(cfg->pg.extra_keys[i], "target_session_attrs"))
+			return conninfo;
+	size_t n = strlen(conninfo) + 40;
+	char *out = xmalloc(n);
+	snprintf(out, n, "%s target_session_attrs=read-write", conninfo);
+	free(conninfo);
+	return out;
+}
+
+/* PostgreSQL's notices and warnings (a shutdown's) as log lines. */
+static void pg_notice(const char *msg)
+{
+	log_warn("postgresql", "%s", msg);
+}
+
+/* The replica's run, in the foreground: the stream into PostgreSQL,
+ * with the metrics endpoint on listen (NULL: metrics_listen, if any). */
 static int replicate(const char *config, const char *source, bool create_tables,
-		     bool stop_at_end)
+		     bool stop_at_end, const char *listen)
 {
 	struct config cfg;
 	const struct cfg_source *src = cmd_source_open(config, source, &cfg);
 	if (!src)
 		return 1;
+	log_set_field("source", src->name);
+	rp_set_notice_hook(pg_notice);
 	struct replica r;
 	memset(&r, 0, sizeof(r));
-	r.conninfo = config_pg_conninfo(&cfg);
+	if (!listen)
+		listen = src->metrics_listen;
+	struct err me = {0};
+	if (listen && metrics_start(listen, src->name, &me)) {
+		cmd_error("%s", me.msg);
+		config_release(&cfg);
+		return 1;
+	}
+	if (listen)
+		log_info("metrics", "serving /metrics, /healthz and /readyz on %s", listen);
+	r.conninfo = with_read_write(&cfg, config_pg_conninfo(&cfg));
 	if (check_status(r.conninfo, src->name)) {
+		metrics_stop();
 		free(r.conninfo);
 		config_release(&cfg);
 		return 1;
@@ -306,19 +504,22 @@ static int replicate(const char *config, const char *source, bool create_tables,
 	r.cfg = &cfg;
 	r.src = src;
 	struct consumer k = {&r, replica_start, NULL, replica_event, replica_after,
-			     replica_restart_from, replica_finish};
+			     replica_restart_from, replica_finish, replica_check};
 	struct stream s;
 	memset(&s, 0, sizeof(s));
 	s.src = src;
 	s.k = &k;
 	s.start_pos = 4;
 	s.stop_at_end = stop_at_end;
+	s.need_rows = true;
 	r.s = &s;
 	int status = stream_run(&s);
 	rp_sink_close(r.sink);
+	metrics_connected(METRICS_TARGET, false);
 	if (r.running)
 		set_status(r.conninfo, src->name, status ? "error" : "stopped",
 			   status ? (s.error[0] ? s.error : "see the replica's log") : NULL);
+	metrics_stop();
 	cmd_source_rp_opts_release(&r.ro);
 	free(r.conninfo);
 	config_release(&cfg);
@@ -327,15 +528,25 @@ static int replicate(const char *config, const char *source, bool create_tables,
 
 struct replica_args {
 	bool create_tables, stop_at_end;
+	const char *listen;	/* --metrics-listen */
+	const char *log_format;	/* --log-format */
 };
 
 static int replica_opt(void *ctx, int id, const char *arg)
 {
 	struct replica_args *ra = ctx;
-	(void)arg;
 	switch (id) {
 	case 't': ra->create_tables = true; break;
 	case 'e': ra->stop_at_end = true; break;
+	case 'm': ra->listen = arg; break;
+	case 'f':
+		if (strcmp(arg, "text") && strcmp(arg, "json")) {
+			fprintf(stderr, "chameleon start_replica: --log-format text or json, "
+					"not '%s'\n", arg);
+			return -1;
+		}
+		ra->log_format = arg;
+		break;
 	default: return -1;
 	}
 	return 0;
@@ -346,6 +557,8 @@ static void replica_usage(FILE *f)
 	fprintf(f,
 		"usage: chameleon start_replica --config C --source S [--debug]\n"
 		"                               [--create-tables] [--stop-at-end]\n"
+		"                               [--metrics-listen ADDR:PORT]\n"
+		"                               [--log-format text|json]\n"
 		"\n"
 		"Follow the source's binlog and apply its row changes to PostgreSQL\n"
 		"(pg_conn), committing at source transaction boundaries together with\n"
@@ -358,10 +571,23 @@ static void replica_usage(FILE *f)
 		"snapshot while the stream waits (ddl_column_order: append|exact).\n"
 		"With log_dest: stdout or --debug it runs in the foreground; otherwise\n"
 		"it detaches, with its pid file in pid_dir and its log in log_dir.\n"
-		"SIGTERM/SIGINT (or stop_replica) stop it after committing.\n"
+		"SIGTERM/SIGINT (or stop_replica) stop it after committing: the open\n"
+		"source transaction is rolled back, what is complete is committed with\n"
+		"its position, and it exits 0.\n"
 		"The source's status in the catalog is 'running' meanwhile, then\n"
 		"'stopped', or 'error' with the message: a source in error is\n"
-		"refused until enable_replica (show_status shows it).\n");
+		"refused until enable_replica (show_status shows it).\n"
+		"\n"
+		"As a container's main process (sidecar): --debug keeps it in the\n"
+		"foreground with its log on stderr; log_format: json (or --log-format\n"
+		"json) writes one JSON object a line (time, level, component, message,\n"
+		"source, position, lag); values of the configuration may be written\n"
+		"${NAME} to come from the environment (passwords from secrets).\n"
+		"--metrics-listen ADDR:PORT (or the source's metrics_listen) serves\n"
+		"GET /metrics (Prometheus text format, docs/metrics.md), /healthz (200\n"
+		"while the process loop turns) and /readyz (200 while both servers are\n"
+		"connected and the stream applies, else 503); ADDR is numeric,\n"
+		"localhost, or empty for every address.\n");
 }
 
 void cmd_pid_name(char *out, size_t n, const char *config, const char *source)
@@ -378,6 +604,11 @@ static int go_background(const struct config *cfg, const char *source, const cha
 			 struct pidfile *pf)
 {
 	struct err e = {0};
+	if (!cfg->log_dir) {
+		fprintf(stderr, "chameleon: log_dir is not set and HOME is not in the "
+				"environment: set log_dir, or run in the foreground (--debug)\n");
+		return -1;
+	}
 	printf("starting the replica of '%s' in the background; log in %s\n", source,
 	       cfg->log_dir);
 	fflush(stdout);
@@ -394,9 +625,14 @@ int cmd_start_replica(int argc, char **argv)
 	static const struct cmd_opt opts[] = {
 		{"create-tables", false, 't'},
 		{"stop-at-end", false, 'e'},
+		{"metrics-listen", true, 'm'},
+		{"log-format", true, 'f'},
 		{NULL, false, 0},
 	};
-	struct replica_args ra = {false, false};
+	struct replica_args ra = {false, false, NULL, NULL};
+	/* a stop asked for while starting (an orchestrator's SIGTERM right
+	 * after the start, stop_replica) ends the run cleanly too */
+	daemon_signals_install();
 	struct cmd_args a;
 	int arc = cmd_args_parse(&a, argc, argv, opts, replica_opt, &ra, replica_usage);
 	if (arc)
@@ -412,13 +648,16 @@ int cmd_start_replica(int argc, char **argv)
 		return 1;
 	char *source = xstrdup(src->name);	/* outlives cfg */
 	bool foreground = a.debug || !strcmp(cfg.log_dest, "stdout");
+	const char *fmt = ra.log_format ? ra.log_format
+		: src->log_format ? src->log_format : cfg.log_format;
+	log_set_json(!strcmp(fmt, "json"));
 	char name[300];
 	cmd_pid_name(name, sizeof(name), a.config, source);
 	struct pidfile pf;
 	struct err e = {0};
 	int rc = 1;
 	if (pidfile_acquire(&pf, cfg.pid_dir, name, &e)) {
-		fprintf(stderr, "chameleon: %s\n", e.msg);
+		cmd_error("%s", e.msg);
 		goto out;
 	}
 	if (!foreground && go_background(&cfg, source, name, &pf)) {
@@ -427,7 +666,7 @@ int cmd_start_replica(int argc, char **argv)
 	}
 	/* the run reads the configuration again: its warnings go to the log */
 	config_release(&cfg);
-	rc = replicate(a.config, source, ra.create_tables, ra.stop_at_end);
+	rc = replicate(a.config, source, ra.create_tables, ra.stop_at_end, ra.listen);
 	pidfile_release(&pf);
 	daemon_log_close();
 	free(source);

@@ -8,15 +8,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "cmd/cmd.h"
 #include "cmd/daemon.h"
 
 int cmd_config_open(const char *name, struct config *cfg)
 {
 	char path[4096];
-	if (config_resolve_path(name ? name : "default", path, sizeof(path))) {
+	int rc = config_resolve_path(name ? name : "default", path, sizeof(path));
+	if (rc == -ERR_USAGE) {
+		fprintf(stderr, "chameleon: --config %s means "
+				"~/.pg_chameleon/configuration/%s.yml, but HOME is not set: "
+				"give the configuration's path (with a '/')\n",
+			name ? name : "default", name ? name : "default");
+		return -1;
+	}
+	if (rc) {
 		fprintf(stderr, "chameleon: configuration name too long\n");
 		return -1;
 	}
@@ -31,6 +41,12 @@ int cmd_config_open(const char *name, struct config *cfg)
 	}
 	for (size_t i = 0; i < cfg->n_warnings; i++)
 		log_warn("config", "%s", cfg->warnings[i]);
+	/* it names servers and accounts, and usually holds passwords */
+	struct stat st;
+	if (stat(cfg->path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+		log_warn("config", "'%s' is readable by other users (mode %04o): it may hold "
+				   "passwords; chmod 600 it (or use password_file)",
+			 cfg->path, (unsigned)(st.st_mode & 07777));
 	return 0;
 }
 
@@ -61,8 +77,23 @@ const struct cfg_source *cmd_source_open(const char *config, const char *source,
 	return src;
 }
 
+static int source_connect(const struct cfg_source *s, struct mp_conn *c,
+			  int read_timeout_ms, bool say);
+
 int cmd_source_connect(const struct cfg_source *s, struct mp_conn *c,
 		       int read_timeout_ms)
+{
+	return source_connect(s, c, read_timeout_ms, true);
+}
+
+int cmd_source_reconnect(const struct cfg_source *s, struct mp_conn *c,
+			 int read_timeout_ms)
+{
+	return source_connect(s, c, read_timeout_ms, false);
+}
+
+static int source_connect(const struct cfg_source *s, struct mp_conn *c,
+			  int read_timeout_ms, bool say)
 {
 	struct mp_opts o;
 	memset(&o, 0, sizeof(o));
@@ -86,12 +117,14 @@ int cmd_source_connect(const struct cfg_source *s, struct mp_conn *c,
 	mp_conn_init(c);
 	c->cancel = &daemon_stop_requested;
 	if (mp_connect(c, &o)) {
-		fprintf(stderr, "chameleon: source '%s' (%s:%d): %s\n", s->name,
-			s->db.host, s->db.port, c->err.msg);
+		if (say)
+			cmd_error("source '%s' (%s:%d): %s", s->name, s->db.host, s->db.port,
+				  c->err.msg);
 		mp_close(c);
 		return -1;
 	}
-	log_info("mysql", "connected to %s:%d, %s %s, auth %s%s%s%s%s", s->db.host,
+	if (say)
+		log_info("mysql", "connected to %s:%d, %s %s, auth %s%s%s%s%s", s->db.host,
 		 s->db.port, c->is_mariadb ? "MariaDB" : "MySQL", c->server_version,
 		 c->auth_plugin, c->tls_version[0] ? ", " : ", no TLS",
 		 c->tls_version, c->tls_version[0] ? " " : "", c->tls_cipher);

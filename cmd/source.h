@@ -18,6 +18,10 @@ const struct cfg_source *cmd_source_open(const char *config, const char *source,
 /* Connect to the source; prints errors; 0 or -1. */
 int cmd_source_connect(const struct cfg_source *s, struct mp_conn *c,
 		       int read_timeout_ms);
+/* The same, quietly: the error stays in c->err (the stream's
+ * reconnections log once per incident, not once per attempt). */
+int cmd_source_reconnect(const struct cfg_source *s, struct mp_conn *c,
+			 int read_timeout_ms);
 
 /* limit_tables, skip_tables and skip_events of a source into apply options,
  * and replay's messages routed to the log. */

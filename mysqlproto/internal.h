@@ -42,6 +42,9 @@ struct mp_io {
 	int fd;			/* -1 when not connected */
 	void *ssl;		/* SSL*, owned */
 	void *ssl_ctx;		/* SSL_CTX*, owned */
+	char cert_subject[96];	/* the server certificate that failed
+				   verification, for the message */
+	char cert_issuer[96];
 	uint8_t seq;		/* next expected/sent packet sequence */
 	uint8_t cseq;		/* compressed-packet sequence */
 	bool compressed;	/* compression negotiated */

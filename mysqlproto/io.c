@@ -144,6 +144,15 @@ int mp__connect_socket(struct mp_conn *c, const struct mp_opts *o)
 	return 0;
 }
 
+int mp_library_init(void)
+{
+	/* the first initialisation decides: libpq's later request to load
+	 * the configuration finds OpenSSL already configured */
+	uint64_t opts = OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_LOAD_SSL_STRINGS |
+			OPENSSL_INIT_LOAD_CRYPTO_STRINGS;
+	return OPENSSL_init_ssl(opts, NULL) == 1 ? 0 : -ERR_TLS;
+}
+
 static int tls_error(struct mp_conn *c, const char *what)
 {
 	unsigned long e = ERR_get_error();
@@ -152,6 +161,46 @@ static int tls_error(struct mp_conn *c, const char *what)
 		ERR_error_string_n(e, msg, sizeof(msg));
 	ERR_clear_error();
 	return err_set(&c->err, ERR_TLS, "%s%s%s", what, msg[0] ? ": " : "", msg);
+}
+
+/* During verification: the names of the server's certificate, kept when
+ * it fails (the handshake ends without it). */
+static int verify_cb(int ok, X509_STORE_CTX *x)
+{
+	if (ok)
+		return ok;
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct mp_io *io = ssl ? SSL_get_app_data(ssl) : NULL;
+	X509 *cert = X509_STORE_CTX_get0_cert(x);
+	if (io && cert && !io->cert_subject[0]) {
+		X509_NAME_oneline(X509_get_subject_name(cert), io->cert_subject,
+				  sizeof(io->cert_subject));
+		X509_NAME_oneline(X509_get_issuer_name(cert), io->cert_issuer,
+				  sizeof(io->cert_issuer));
+	}
+	return ok;
+}
+
+/*
+ * The server's certificate failed verification: say what did not match,
+ * naming the certificate (its subject and issuer) and what it was
+ * checked against (the host name, or ssl_ca).
+ */
+static int cert_rejected(struct mp_conn *c, SSL *ssl, long vr, const char *host,
+			 const struct mp_opts *o)
+{
+	(void)ssl;
+	const char *subject = c->io->cert_subject[0] ? c->io->cert_subject : "?";
+	const char *issuer = c->io->cert_issuer[0] ? c->io->cert_issuer : "?";
+	if (vr == X509_V_ERR_HOSTNAME_MISMATCH || vr == X509_V_ERR_IP_ADDRESS_MISMATCH)
+		return err_set(&c->err, ERR_TLS,
+			       "server certificate rejected: it does not name the host "
+			       "'%s' (ssl_mode verify_identity); its subject is '%s'",
+			       host, subject);
+	return err_set(&c->err, ERR_TLS,
+		       "server certificate rejected: %s (subject '%s', issuer '%s', "
+		       "checked against %s)", X509_verify_cert_error_string(vr), subject,
+		       issuer, o->ssl_ca && *o->ssl_ca ? "ssl_ca" : "the system CAs");
 }
 
 int mp__tls_start(struct mp_conn *c, const struct mp_opts *o)
@@ -170,7 +219,7 @@ int mp__tls_start(struct mp_conn *c, const struct mp_opts *o)
 		} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
 			return tls_error(c, "cannot load the system CA certificates");
 		}
-		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
 	}
 	if (o->ssl_cert && *o->ssl_cert) {
 		if (SSL_CTX_use_certificate_chain_file(ctx, o->ssl_cert) != 1)
@@ -183,6 +232,8 @@ int mp__tls_start(struct mp_conn *c, const struct mp_opts *o)
 	if (!ssl)
 		return tls_error(c, "cannot create a TLS session");
 	io->ssl = ssl;
+	SSL_set_app_data(ssl, io);
+	io->cert_subject[0] = io->cert_issuer[0] = 0;
 	const char *host = o->host ? o->host : "";
 	if (o->ssl_mode == MP_SSL_VERIFY_IDENTITY) {
 		X509_VERIFY_PARAM *vp = SSL_get0_param(ssl);
@@ -215,9 +266,7 @@ int mp__tls_start(struct mp_conn *c, const struct mp_opts *o)
 		} else {
 			long vr = SSL_get_verify_result(ssl);
 			if (vr != X509_V_OK)
-				return err_set(&c->err, ERR_TLS,
-					       "server certificate rejected: %s",
-					       X509_verify_cert_error_string(vr));
+				return cert_rejected(c, ssl, vr, host, o);
 			return tls_error(c, "TLS handshake failed");
 		}
 	}

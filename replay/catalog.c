@@ -115,6 +115,15 @@ static const char *const migrations[] = {
 	 * when the replica starts again, also after a crash */
 	"ALTER TABLE sch_chameleon.t_disabled_tables"
 	"  ADD COLUMN copy_again boolean NOT NULL DEFAULT false;",
+
+	/* 6 -> 7: the identity of the server the stored position belongs
+	 * to (@@server_id, MySQL's @@server_uuid), recorded by the first
+	 * start_replica after init_replica and checked at every connection:
+	 * a different server behind the same address is refused
+	 * (docs/operations.md) */
+	"ALTER TABLE sch_chameleon.t_sources"
+	"  ADD COLUMN source_server_id bigint,"
+	"  ADD COLUMN source_server_uuid text;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -285,6 +294,7 @@ int rp_catalog_open(struct rp_catalog **out, const char *conninfo, struct err *e
 	struct rp_catalog *c = xcalloc(1, sizeof(*c));
 	arena_init(&c->mem, 16 * 1024);
 	c->pg = PQconnectdb(conninfo);
+	rp__pg_notices(c->pg);
 	int rc = 0;
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		/* libpq's message never holds the password */

@@ -242,9 +242,11 @@ void rp_load_record_end_sql(struct buf *b, const struct rp_load_record *r)
 	if (r->kind != RP_LOAD_INIT)
 		return;
 	buf_printf(b, "UPDATE sch_chameleon.t_sources SET init_progress = 'done: %llu rows "
-		      "copied in %.1f s', status = 'initialised', error = NULL, "
-		      "status_at = now(), init_finished_at = now(), binlog_file = ",
+		      "copied in %.1f s', status = 'initialised', error = ",
 		   (unsigned long long)r->rows, r->seconds);
+	literal_or_null(b, r->note);
+	buf_putl(b, ", status_at = now(), init_finished_at = now(), "
+		    "source_server_id = NULL, source_server_uuid = NULL, binlog_file = ");
 	rp_quote_literal(b, r->file);
 	buf_printf(b, ", binlog_position = %llu, gtid = ", (unsigned long long)r->pos);
 	if (r->gtid && r->gtid[0])

@@ -140,6 +140,36 @@ int rp_catalog_source_get(struct rp_catalog *c, const char *name,
 	return 0;
 }
 
+int rp_catalog_source_identity(struct rp_catalog *c, const char *name,
+			       struct rp_source_identity *id, struct err *e)
+{
+	memset(id, 0, sizeof(*id));
+	const char *p[1] = {name};
+	PGresult *r = rp__catalog_query(c, "SELECT source_server_id, "
+					"coalesce(source_server_uuid, '') FROM "
+					"sch_chameleon.t_sources WHERE source_name = $1",
+					1, p, e);
+	if (!r)
+		return -ERR_PG;
+	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
+		id->known = true;
+		id->server_id = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+		snprintf(id->server_uuid, sizeof(id->server_uuid), "%s",
+			 PQgetvalue(r, 0, 1));
+	}
+	PQclear(r);
+	return 0;
+}
+
+int rp_catalog_source_set_identity(struct rp_catalog *c, const char *name,
+				   const struct rp_source_identity *id, struct err *e)
+{
+	char sid[32];
+	snprintf(sid, sizeof(sid), "%llu", (unsigned long long)id->server_id);
+	const char *p[3] = {name, sid, id->server_uuid[0] ? id->server_uuid : NULL};
+	return one_source(c, "UPDATE sch_chameleon.t_sources SET source_server_id = $2, "
+			  "source_server_uuid = $3 WHERE source_name = $1", 3, p, e);
+}
 
 int rp_catalog_source_position(struct rp_catalog *c, const char *name,
 			       struct bl_pos *pos, struct err *e)

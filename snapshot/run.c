@@ -279,6 +279,15 @@ static int swap(struct sn *s)
 		.source = o->source, .file = s->res->at.file, .pos = s->res->at.pos,
 		.gtid = s->res->gtid, .rows = s->rows, .seconds = clock_s() - s->t0,
 	};
+	/* the tables set aside, in the source's error column for show_status */
+	struct buf note;
+	buf_init(&note, 0);
+	for (int i = 0; i < s->ntables; i++)
+		if (sn__refused(&s->tables[i]))
+			buf_printf(&note, "%s%s.%s", note.n ? ", " : "tables set aside "
+				   "(show_errors; sync_tables --tables disabled): ",
+				   s->tables[i].def.schema, s->tables[i].def.name);
+	rec.note = note.n ? buf_cstr(&note) : NULL;
 	bool swapped = (o->mode == SN_INIT && !o->keep_existing) || o->mode == SN_SCHEMA;
 	struct buf sql;
 	buf_init(&sql, 0);
@@ -311,6 +320,7 @@ static int swap(struct sn *s)
 		rp_load_rollback(s->pg);
 	}
 	buf_release(&sql);
+	buf_release(&note);
 	return rc;
 }
 

@@ -235,6 +235,8 @@ config_write() {
 			case $_l in "  "*) printf '  %s\n' "$_l" ;; esac
 		done
 	} > "$_f"
+	# as a user's should be: not readable by others (a warning otherwise)
+	chmod 600 "$_f"
 }
 
 # Compare the same TAB-separated text from both sides (NULL spelt the same

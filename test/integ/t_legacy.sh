@@ -65,7 +65,7 @@ EOF
 C="--config $cfg --source legacy"
 
 # ---- default policies: zero_dates infinity, text_nul replace ----
-"$bin" init_replica $C > "$work/init.out" 2> "$work/init.err"
+"$bin" init_replica --debug $C > "$work/init.out" 2> "$work/init.err"
 rc=$?
 dis=$(pg_sql -At -c "SELECT string_agg(schema_name || '.' || table_name, ',') FROM sch_chameleon.t_disabled_tables")
 [ $rc = 3 ] && [ "$dis" = leg.bad ] &&
@@ -132,7 +132,7 @@ rep_pid=""
 
 # ---- the cause fixed at the source, the table copied again ----
 mariadb_sql -e "UPDATE leg.bad SET v = 2 WHERE id = 2"
-"$bin" sync_tables $C --tables disabled > /dev/null 2> "$work/sync.err"
+"$bin" sync_tables --debug $C --tables disabled > /dev/null 2> "$work/sync.err"
 rc=$?
 dis=$(pg_sql -At -c "SELECT count(*) FROM sch_chameleon.t_disabled_tables")
 n=$(pg_sql -At -c "SELECT count(*) || ' ' || sum(v) FILTER (WHERE id < 10) FROM leg_pg.bad")
@@ -154,7 +154,7 @@ rep_pid=""
 # ---- zero_dates: null, text_nul: strip (the source's keys) ----
 config_write "$work/cfg2.yml" nul "leg:leg_null" "pid_dir: $work/pid" "log_dir: $work/log" \
 	"  zero_dates: null" "  text_nul: strip"
-"$bin" init_replica --config "$work/cfg2.yml" --source nul > /dev/null 2> "$work/init2.err"
+"$bin" init_replica --debug --config "$work/cfg2.yml" --source nul > /dev/null 2> "$work/init2.err"
 rc=$?
 nn=$(pg_sql -At -c "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'leg_null' AND table_name = 'dates' AND is_nullable = 'NO'")
 # (the copied rows are compared with the replicated ones below)
@@ -183,7 +183,7 @@ rep_pid=""
 
 # ---- zero_dates: error, text_nul: error: refusals set tables aside ----
 config_write "$work/cfg3.yml" strict "leg:leg_err" "pid_dir: $work/pid" "log_dir: $work/log"
-"$bin" init_replica --config "$work/cfg3.yml" --source strict --zero-dates error --text-nul error \
+"$bin" init_replica --debug --config "$work/cfg3.yml" --source strict --zero-dates error --text-nul error \
 	> /dev/null 2> "$work/init3.err"
 rc=$?
 dis=$(pg_sql -At -c "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM sch_chameleon.t_disabled_tables WHERE source_name = 'strict'")

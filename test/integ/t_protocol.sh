@@ -112,6 +112,20 @@ elif grep -qi "certificate" "$work/out"; then
 else
 	notok "wrong CA error"; sed 's/^/# /' "$work/out"
 fi
+# the same server under another spelling of its address: the name checked
+# is not in the certificate, and the message says what did not match
+sed 's/host: 127.0.0.1/host: 0x7f.0.0.1/' "$work/ident.yml" > "$work/badname.yml"
+if "$bin" check_source --config "$work/badname.yml" --source src > "$work/out" 2>&1; then
+	notok "a certificate not naming the host is rejected"
+elif grep -q "does not name the host '0x7f.0.0.1' (ssl_mode verify_identity); its subject is '/CN=localhost'" "$work/out"; then
+	ok "a certificate not naming the host is rejected, naming the host and the certificate"
+else
+	notok "host mismatch message"; sed 's/^/# /' "$work/out"
+fi
+"$bin" check_source --config "$work/wrongca.yml" --source src > "$work/out" 2>&1
+grep -q "subject '/CN=localhost', issuer '/CN=chameleon test CA', checked against ssl_ca" "$work/out" &&
+	ok "a certificate from another CA: its subject and issuer named" ||
+	{ notok "wrong CA message"; sed 's/^/# /' "$work/out"; }
 if "$bin" check_source --config "$work/notls.yml" --source src > "$work/out" 2>&1; then
 	notok "REQUIRE SSL account without TLS is refused"
 else

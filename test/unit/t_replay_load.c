@@ -337,7 +337,8 @@ TEST(replay, load_catalog_rows)
 	ASSERT_STREQ(built(&b),
 		     "UPDATE sch_chameleon.t_sources SET init_progress = 'done: 12 rows copied "
 		     "in 1.2 s', status = 'initialised', error = NULL, status_at = now(), "
-		     "init_finished_at = now(), binlog_file = 'binlog.000002', "
+		     "init_finished_at = now(), source_server_id = NULL, "
+		     "source_server_uuid = NULL, binlog_file = 'binlog.000002', "
 		     "binlog_position = 4711, gtid = NULL WHERE source_name = 'my''src';\n");
 	r.gtid = "0-1-5";
 	rp_load_record_end_sql(&b, &r);
