@@ -18,6 +18,7 @@
 #include "cmd/cmd.h"
 #include "cmd/config.h"
 #include "cmd/daemon.h"
+#include "cmd/notify.h"
 #include "cmd/source.h"
 #include "snapshot/snapshot.h"
 
@@ -195,6 +196,7 @@ struct ui {
 	bool tty;
 	struct rp_opts filters;
 	struct arena mem;
+	char error[512];	/* the last error reported (notifications) */
 };
 
 static int connect_source(void *arg, struct mp_conn *c)
@@ -205,9 +207,10 @@ static int connect_source(void *arg, struct mp_conn *c)
 
 static void report(void *arg, enum sn_level l, const char *msg)
 {
-	(void)arg;
+	struct ui *u = arg;
 	switch (l) {
 	case SN_ERROR:
+		snprintf(u->error, sizeof(u->error), "%s", msg);
 		fprintf(stderr, "chameleon: %s\n", msg);
 		break;
 	case SN_WARN:
@@ -358,6 +361,9 @@ static int snapshot(const struct config *cfg, const struct cfg_source *src,
 		printf("no table is out of replication: nothing to do\n");
 	else if (!status)
 		summary(a->cmd, mode, r, clock_s() - t0, workers);
+	if (mode != SN_SCHEMA && !r->nothing)
+		notify_copy_end(cfg, src, a->cmd, a->schema, !status, u.error, r->at.file,
+				r->at.pos);
 	if (!status && r->nrefused) {
 		fprintf(stderr, "%s: %d table(s) set aside, out of replication, because "
 				"PostgreSQL refused a row of theirs (show_errors --source %s "
