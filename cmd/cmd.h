@@ -84,6 +84,8 @@ struct cmd_args {
 
 #define CMD_HELP 1	/* --help printed the usage: exit 0 */
 #define CMD_USAGE 2	/* a bad option, said in one line on stderr: exit 2 */
+#define CMD_PARTIAL 3	/* init_replica, sync_tables: done, but tables were set
+			   aside (out of replication, in show_errors): exit 3 */
 
 /*
  * Parse --config, --source, --debug, --help, --rollbar-level (notify.h) and
@@ -105,9 +107,13 @@ int cmd_args_parse(struct cmd_args *a, int argc, char **argv,
 /* A decimal integer in [lo, hi], nothing after it. */
 int cmd_opt_long(const char *cmd, const char *opt, const char *arg, long lo,
 		 long hi, long *out);
-/* --zero-dates null|error|infinity, as an enum rp_zero_date. */
+/* --zero-dates infinity|null|error, as an enum rp_zero_date. */
 int cmd_opt_zero_dates(const char *cmd, const char *arg, int *out);
-/* The declaration of --zero-dates, for a command's option table. */
+/* --text-nul replace|strip|error, as an enum rp_text_nul. */
+int cmd_opt_text_nul(const char *cmd, const char *arg, int *out);
+/* The declarations of --zero-dates and --text-nul, for a command's option
+ * table (they override the source's zero_dates and text_nul). */
 #define CMD_OPT_ZERO_DATES {"zero-dates", true, 0x7a64}
+#define CMD_OPT_TEXT_NUL {"text-nul", true, 0x746e}
 
 #endif

@@ -239,8 +239,16 @@ static int get_choice(struct ld *l, struct fy_node *v, const char *key,
 		      const char *const *allowed, const char **out)
 {
 	const char *s = scalar(l, v);
-	if (!s)
+	if (!s) {
+		/* YAML's plain null is a choice where "null" is one
+		 * (zero_dates: null) */
+		size_t len = 0;
+		const char *raw = v && fy_node_is_scalar(v) ? fy_node_get_scalar(v, &len) : NULL;
+		for (int i = 0; raw && len == 4 && !strncasecmp(raw, "null", 4) && allowed[i]; i++)
+			if (!strcmp(allowed[i], "null"))
+				*out = allowed[i];
 		return 0;
+	}
 	for (int i = 0; allowed[i]; i++)
 		if (!strcasecmp(s, allowed[i])) {
 			*out = allowed[i];
@@ -353,6 +361,8 @@ static const char *const ssl_modes[] = {"disabled", "preferred", "required",
 static const char *const source_types[] = {"mysql", "pgsql", NULL};
 static const char *const copy_modes[] = {"file", "direct", NULL};
 static const char *const on_error[] = {"continue", "exit", NULL};
+static const char *const zero_date_policies[] = {"infinity", "null", "error", NULL};
+static const char *const text_nul_policies[] = {"replace", "strip", "error", NULL};
 static const char *const column_orders[] = {"append", "exact", NULL};
 static const char *const log_dests[] = {"file", "stdout", NULL};
 static const char *const log_formats[] = {"text", "json", NULL};
@@ -405,6 +415,8 @@ static const struct key source_keys[] = {
 	{"heartbeat_period", K_INT, SRC(heartbeat_period), 1, 300, NULL},
 	{"copy_workers", K_INT, SRC(copy_workers), 0, 64, NULL},
 	{"ddl_column_order", K_CHOICE, SRC(ddl_column_order), 0, 0, column_orders},
+	{"zero_dates", K_CHOICE, SRC(zero_dates), 0, 0, zero_date_policies},
+	{"text_nul", K_CHOICE, SRC(text_nul), 0, 0, text_nul_policies},
 	{"log_format", K_CHOICE, SRC(log_format), 0, 0, log_formats},
 	{"metrics_listen", K_STR, SRC(metrics_listen), 0, 0, NULL},
 	{"notify_webhook", K_STR, SRC(notify_webhook), 0, 0, NULL},
@@ -617,6 +629,8 @@ static void source_defaults(struct cfg_source *s)
 	s->net_read_timeout = 600;
 	s->heartbeat_period = 1;
 	s->ddl_column_order = "append";
+	s->zero_dates = "infinity";
+	s->text_nul = "replace";
 }
 
 static int load_source(struct ld *l, struct fy_node *k, struct fy_node *m,

@@ -288,14 +288,15 @@ void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 			   "    on_error_replay: %s\n    on_error_read: %s\n"
 			   "    auto_maintenance: '%s'\n    gtid_enable: %s\n"
 			   "    keep_existing_schema: %s\n    net_read_timeout: %d\n"
-			   "    heartbeat_period: %d\n    copy_workers: %d\n",
+			   "    heartbeat_period: %d\n    copy_workers: %d\n"
+			   "    zero_dates: %s\n    text_nul: %s\n",
 			s->lock_timeout, s->my_server_id, s->replica_batch_size,
 			s->replay_max_rows, s->batch_retention,
 			(unsigned long long)s->copy_max_memory, s->copy_mode, s->out_dir,
 			s->sleep_loop, s->on_error_replay, s->on_error_read,
 			s->auto_maintenance, s->gtid_enable ? "Yes" : "No",
 			s->keep_existing_schema ? "Yes" : "No", s->net_read_timeout,
-			s->heartbeat_period, s->copy_workers);
+			s->heartbeat_period, s->copy_workers, s->zero_dates, s->text_nul);
 		if (s->log_format)
 			fprintf(o, "    log_format: %s\n", s->log_format);
 		if (s->metrics_listen) {

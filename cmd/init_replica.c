@@ -27,7 +27,8 @@ static void usage_sync(FILE *f)
 	fprintf(f,
 		"usage: chameleon sync_tables --config C --source S --tables LIST|disabled\n"
 		"       chameleon refresh_schema --config C --source S --schema SCHEMA\n"
-		"                 [--workers N] [--zero-dates null|error|infinity] [--debug]\n"
+		"                 [--workers N] [--zero-dates infinity|null|error]\n"
+		"                 [--text-nul replace|strip|error] [--debug]\n"
 		"\n"
 		"Copy again the listed tables (schema.table, comma separated; 'disabled':\n"
 		"the tables taken out of replication), or every table of a source schema,\n"
@@ -36,7 +37,10 @@ static void usage_sync(FILE *f)
 		"replica skips their changes up to the snapshot, which the copy holds.\n"
 		"The tables are out of replication while they are copied (a failed or\n"
 		"killed run leaves them so: run it again).  Stop the replica first.\n"
-		"In the background unless --debug or log_dest: stdout, as init_replica.\n");
+		"A table PostgreSQL refuses a row of stays out (show_errors says why).\n"
+		"In the background unless --debug or log_dest: stdout, as init_replica.\n"
+		"Exit status (in the foreground): 0 done, 3 done but tables were set\n"
+		"aside, 1 failed.\n");
 }
 
 static void usage_schema(FILE *f)
@@ -54,7 +58,8 @@ static void usage_init(FILE *f)
 {
 	fprintf(f,
 		"usage: chameleon init_replica --config C --source S [--workers N]\n"
-		"                              [--zero-dates null|error|infinity] [--debug]\n"
+		"                              [--zero-dates infinity|null|error]\n"
+		"                              [--text-nul replace|strip|error] [--debug]\n"
 		"\n"
 		"Copy the source's schemas (schema_mappings, filtered by limit_tables and\n"
 		"skip_tables) into PostgreSQL from one consistent snapshot, and store the\n"
@@ -66,11 +71,21 @@ static void usage_init(FILE *f)
 		"reloaded in place).  The source is locked (FLUSH TABLES WITH READ LOCK)\n"
 		"only while the snapshots open and while non-transactional (MyISAM) tables\n"
 		"are copied.  Stop the replica first.\n"
+		"A table PostgreSQL refuses a row of (a NUL byte under text_nul: error,\n"
+		"a value out of range, a type_override that does not fit) is set aside:\n"
+		"created empty and out of replication, the statement, row and reason in\n"
+		"show_errors; the others are copied and replicate.  After fixing the\n"
+		"cause, sync_tables --tables disabled copies it.  Zero and invalid\n"
+		"dates follow zero_dates (default infinity), NUL bytes text_nul\n"
+		"(default replace): docs/types.md; the options override the source's.\n"
 		"\n"
 		"As pg_chameleon, it runs in the background (pid file in pid_dir, the\n"
 		"log and its progress lines in log_dir, progress in show_status) unless\n"
 		"--debug or log_dest: stdout keep it in the foreground, with a progress\n"
-		"line on a terminal.  Its end, success or error, is in show_status.\n");
+		"line on a terminal.  Its end, success or error, is in show_status\n"
+		"(tables set aside: in its error column and among the disabled tables).\n"
+		"Exit status in the foreground: 0 done, 3 done but tables were set\n"
+		"aside (their names are printed last), 1 failed, 2 bad usage.\n");
 }
 
 enum { OPT_TABLES = 1000, OPT_SCHEMA, OPT_WORKERS };
@@ -80,7 +95,7 @@ struct args {
 	const char *cmd;
 	const char *tables, *schema;
 	long workers;		/* 0: copy_workers, else the core count */
-	int zero_dates;
+	int zero_dates, text_nul;	/* -1: the source's zero_dates, text_nul */
 };
 
 static int on_opt(void *ctx, int id, const char *arg)
@@ -95,6 +110,8 @@ static int on_opt(void *ctx, int id, const char *arg)
 		return 0;
 	case OPT_WORKERS:
 		return cmd_opt_long(a->cmd, "workers", arg, 1, 64, &a->workers);
+	case 0x746e:	/* CMD_OPT_TEXT_NUL */
+		return cmd_opt_text_nul(a->cmd, arg, &a->text_nul);
 	default:	/* CMD_OPT_ZERO_DATES */
 		return cmd_opt_zero_dates(a->cmd, arg, &a->zero_dates);
 	}
@@ -109,12 +126,14 @@ static int parse(struct cmd_args *ca, struct args *a, int argc, char **argv,
 		{"schema", true, OPT_SCHEMA},
 		{"workers", true, OPT_WORKERS},
 		CMD_OPT_ZERO_DATES,
+		CMD_OPT_TEXT_NUL,
 		{NULL, false, 0},
 	};
 	void (*usage)(FILE *f) = mode == SN_SYNC ? usage_sync
 				 : mode == SN_SCHEMA ? usage_schema : usage_init;
 	memset(a, 0, sizeof(*a));
 	a->cmd = argv[0];
+	a->zero_dates = a->text_nul = -1;
 	int rc = cmd_args_parse(ca, argc, argv, opts, on_opt, a, usage);
 	if (rc)
 		return rc;
@@ -323,12 +342,17 @@ static int snapshot(const struct config *cfg, const struct cfg_source *src,
 	struct sn_opts o = {
 		.mode = mode, .source = src->name,
 		.keep_existing = mode == SN_INIT && src->keep_existing_schema,
-		.workers = workers, .conv = {.zero_dates = (enum rp_zero_date)a->zero_dates},
+		.workers = workers,
 		.conninfo = conninfo, .progress_every = tty ? 1.0 : 10.0,
 		.stop = &daemon_stop_requested, .connect = connect_source, .report = report,
 		.progress = progress, .arg = &u,
 	};
 	from_config(&o, &u, cfg);
+	cmd_source_conv(src, &o.conv);
+	if (a->zero_dates >= 0)
+		o.conv.zero_dates = (enum rp_zero_date)a->zero_dates;
+	if (a->text_nul >= 0)
+		o.conv.text_nul = (enum rp_text_nul)a->text_nul;
 	chosen_tables(&o, &u, a);
 	double t0 = clock_s();
 	struct sn_result *r = xcalloc(1, sizeof(*r));
@@ -340,6 +364,15 @@ static int snapshot(const struct config *cfg, const struct cfg_source *src,
 	if (mode != SN_SCHEMA && !r->nothing)
 		notify_copy_end(cfg, src, a->cmd, a->schema, !status, u.error, r->at.file,
 				r->at.pos);
+	if (!status && r->nrefused) {
+		fprintf(stderr, "%s: %d table(s) set aside, out of replication, because "
+				"PostgreSQL refused a row of theirs (show_errors --source %s "
+				"says which and why; fix the cause, then sync_tables "
+				"--tables disabled): %s\n",
+			a->cmd, r->nrefused, src->name, r->refused);
+		log_warn("init", "%d table(s) set aside: %s", r->nrefused, r->refused);
+		status = CMD_PARTIAL;
+	}
 	free(r);
 	free(conninfo);
 	arena_release(&u.mem);
@@ -397,7 +430,8 @@ static int run(int argc, char **argv, enum sn_mode mode)
 int cmd_copy_again(const struct config *cfg, const struct cfg_source *src,
 		   const char *tables)
 {
-	struct args a = {.cmd = "sync_tables", .tables = tables};
+	struct args a = {.cmd = "sync_tables", .tables = tables, .zero_dates = -1,
+			 .text_nul = -1};
 	return snapshot(cfg, src, SN_SYNC, &a, false);
 }
 

@@ -143,24 +143,32 @@ int cmd_opt_long(const char *cmd, const char *opt, const char *arg, long lo,
 	return 0;
 }
 
-int cmd_opt_zero_dates(const char *cmd, const char *arg, int *out)
+/* One of names (NULL-terminated), as its index. */
+static int choice(const char *cmd, const char *opt, const char *const *names,
+		  const char *arg, int *out)
 {
-	static const struct {
-		const char *name;
-		enum rp_zero_date v;
-	} k[] = {
-		{"null", RP_ZERO_DATE_NULL},
-		{"error", RP_ZERO_DATE_ERROR},
-		{"infinity", RP_ZERO_DATE_INFINITY},
-	};
-	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
-		if (!strcmp(arg, k[i].name)) {
-			*out = (int)k[i].v;
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(arg, names[i])) {
+			*out = i;
 			return 0;
 		}
-	fprintf(stderr, "chameleon %s: --zero-dates null, error or infinity, not '%s'\n",
-		cmd, arg);
+	fprintf(stderr, "chameleon %s: --%s %s, %s or %s, not '%s'\n", cmd, opt,
+		names[0], names[1], names[2], arg);
 	return -1;
+}
+
+int cmd_opt_zero_dates(const char *cmd, const char *arg, int *out)
+{
+	/* in the order of enum rp_zero_date */
+	static const char *const k[] = {"infinity", "null", "error", NULL};
+	return choice(cmd, "zero-dates", k, arg, out);
+}
+
+int cmd_opt_text_nul(const char *cmd, const char *arg, int *out)
+{
+	/* in the order of enum rp_text_nul */
+	static const char *const k[] = {"replace", "strip", "error", NULL};
+	return choice(cmd, "text-nul", k, arg, out);
 }
 
 void cmd_error(const char *fmt, ...)

@@ -19,7 +19,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: chameleon replay_binlog --config C --source S [--create-tables]\n"
-		"                               [--zero-dates null|error|infinity] FILE...\n"
+		"                               [--zero-dates infinity|null|error]\n"
+		"                               [--text-nul replace|strip|error] FILE...\n"
 		"\n"
 		"Apply the row changes of binlog files to the PostgreSQL of the\n"
 		"configuration (pg_conn), into the schemas given by the source's\n"
@@ -43,18 +44,22 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
+/* The command line: the conversion policies override the source's (-1: not given). */
+struct replay_args {
+	bool create_tables;
+	int zero_dates, text_nul;
+};
+
 static int replay_opt(void *ctx, int id, const char *arg)
 {
-	struct rp_opts *o = ctx;
+	struct replay_args *r = ctx;
 	if (id == 't') {
-		o->create_tables = true;
+		r->create_tables = true;
 		return 0;
 	}
-	int z;
-	if (cmd_opt_zero_dates("replay_binlog", arg, &z))
-		return -1;
-	o->conv.zero_dates = (enum rp_zero_date)z;
-	return 0;
+	if (id == 0x746e)	/* CMD_OPT_TEXT_NUL */
+		return cmd_opt_text_nul("replay_binlog", arg, &r->text_nul);
+	return cmd_opt_zero_dates("replay_binlog", arg, &r->zero_dates);
 }
 
 /* One event and its inner events into the sink: 0, RP_RESTART (a table
@@ -159,7 +164,7 @@ static void print_stats(const struct rp_stats *st)
 {
 	printf("applied %llu row changes (%llu inserts, %llu updates, %llu deletes) in %llu "
 	       "PostgreSQL transactions; %llu events already applied were skipped; "
-	       "%llu zero dates stored as NULL; %llu tables taken out of replication\n",
+	       "%llu zero dates stored per the zero_dates policy; %llu tables taken out of replication\n",
 	       (unsigned long long)st->rows, (unsigned long long)st->inserts,
 	       (unsigned long long)st->updates, (unsigned long long)st->deletes,
 	       (unsigned long long)st->commits, (unsigned long long)st->skipped,
@@ -171,12 +176,14 @@ int cmd_replay_binlog(int argc, char **argv)
 	static const struct cmd_opt opts[] = {
 		{"create-tables", false, 't'},
 		CMD_OPT_ZERO_DATES,
+		CMD_OPT_TEXT_NUL,
 		{NULL, false, 0},
 	};
 	struct rp_opts o;
 	memset(&o, 0, sizeof(o));
+	struct replay_args ra = {false, -1, -1};
 	struct cmd_args a;
-	int arc = cmd_args_parse(&a, argc, argv, opts, replay_opt, &o, usage);
+	int arc = cmd_args_parse(&a, argc, argv, opts, replay_opt, &ra, usage);
 	if (arc)
 		return arc == CMD_HELP ? 0 : arc;
 	if (a.first >= argc) {
@@ -190,6 +197,11 @@ int cmd_replay_binlog(int argc, char **argv)
 	char *conninfo = config_pg_conninfo(&cfg);
 	cmd_source_rp_opts(src, conninfo, &o);
 	cmd_source_ddl_opts(&cfg, src, &o);
+	o.create_tables = ra.create_tables;
+	if (ra.zero_dates >= 0)
+		o.conv.zero_dates = (enum rp_zero_date)ra.zero_dates;
+	if (ra.text_nul >= 0)
+		o.conv.text_nul = (enum rp_text_nul)ra.text_nul;
 	int status = 1;
 	struct err e = {0};
 	struct rp_sink *sink = NULL;

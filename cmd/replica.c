@@ -243,9 +243,16 @@ static int copy_tables(struct replica *r)
 	for (int k = 1; k <= COPY_TRIES; k++) {
 		log_write_kv(LOG_INFO, "replica", kv, "copying again from a new snapshot: %s",
 			     tables);
-		if (!cmd_copy_again(r->cfg, r->src, tables)) {
+		int st = cmd_copy_again(r->cfg, r->src, tables);
+		if (!st) {
 			log_write_kv(LOG_INFO, "replica", kv, "%s copied again; replication goes on",
 				     tables);
+			break;
+		}
+		if (st == CMD_PARTIAL) {
+			/* the tables PostgreSQL refused stay out, said in show_errors */
+			log_warn("replica", "%s copied again, but some were set aside "
+					    "(show_errors); replication goes on", tables);
 			break;
 		}
 		if (k == COPY_TRIES || daemon_stop_requested)

@@ -174,6 +174,16 @@ void cmd_source_filters(const struct cfg_source *s, struct rp_opts *o)
 	o->skip_delete = names(&s->skip_events_delete);
 }
 
+void cmd_source_conv(const struct cfg_source *s, struct rp_convert_opts *c)
+{
+	/* the configuration has checked the names; unset: the defaults */
+	const char *z = s->zero_dates ? s->zero_dates : "", *n = s->text_nul ? s->text_nul : "";
+	c->zero_dates = !strcmp(z, "null") ? RP_ZERO_DATE_NULL
+			: !strcmp(z, "error") ? RP_ZERO_DATE_ERROR : RP_ZERO_DATE_INFINITY;
+	c->text_nul = !strcmp(n, "strip") ? RP_TEXT_NUL_STRIP
+		      : !strcmp(n, "error") ? RP_TEXT_NUL_ERROR : RP_TEXT_NUL_REPLACE;
+}
+
 struct rp_mapping *cmd_source_mappings(const struct cfg_source *s)
 {
 	struct rp_mapping *m = xcalloc(s->n_mappings + 1, sizeof(*m));
@@ -194,6 +204,7 @@ void cmd_source_rp_opts(const struct cfg_source *s, const char *conninfo,
 	o->n_mappings = s->n_mappings;
 	o->max_rows = s->replay_max_rows;
 	o->stop_on_error = !strcmp(s->on_error_replay, "exit");
+	cmd_source_conv(s, &o->conv);
 	cmd_source_filters(s, o);
 }
 

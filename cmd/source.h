@@ -30,6 +30,8 @@ int cmd_source_reconnect(const struct cfg_source *s, struct mp_conn *c,
 /* limit_tables, skip_tables and skip_events of a source into apply options,
  * and replay's messages routed to the log. */
 void cmd_source_filters(const struct cfg_source *s, struct rp_opts *o);
+/* zero_dates and text_nul of the source as conversion options. */
+void cmd_source_conv(const struct cfg_source *s, struct rp_convert_opts *c);
 /*
  * Everything the apply options take from a source: the PostgreSQL
  * conninfo (borrowed), its name, schema mappings (allocated here: free

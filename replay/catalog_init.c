@@ -200,15 +200,53 @@ void rp_load_record_table_sql(struct buf *b, const struct rp_load_record *r,
 	table_row_sql(b, r, t, rows);
 }
 
+/* A literal, or NULL. */
+static void literal_or_null(struct buf *b, const char *s)
+{
+	if (s)
+		rp_quote_literal(b, s);
+	else
+		buf_putl(b, "NULL");
+}
+
+void rp_load_record_refused_sql(struct buf *b, const struct rp_load_record *r,
+				const struct rp_table_def *t, const char *error,
+				const char *statement, const char *row)
+{
+	if (r->kind == RP_LOAD_SCHEMA)
+		return;
+	buf_putl(b, "TRUNCATE ");
+	rp_load_table_name(b, t, false);
+	buf_putl(b, ";\nINSERT INTO sch_chameleon.t_disabled_tables (source_name, "
+		    "schema_name, table_name) VALUES (");
+	source_table_values(b, r->source, t->schema, t->name);
+	buf_putl(b, ") ON CONFLICT (source_name, schema_name, table_name) DO UPDATE SET "
+		    "copy_again = false, disabled_at = now();\n"
+		    "INSERT INTO sch_chameleon.t_error_log (source_name, schema_name, "
+		    "table_name, error, statement, row_data, binlog_file, binlog_position) "
+		    "VALUES (");
+	source_table_values(b, r->source, t->schema, t->name);
+	buf_putl(b, ", ");
+	rp_quote_literal(b, error);
+	buf_putl(b, ", ");
+	literal_or_null(b, statement);
+	buf_putl(b, ", ");
+	literal_or_null(b, row);
+	buf_putl(b, ", ");
+	rp_quote_literal(b, r->file);
+	buf_printf(b, ", %llu);\n", (unsigned long long)r->pos);
+}
+
 void rp_load_record_end_sql(struct buf *b, const struct rp_load_record *r)
 {
 	if (r->kind != RP_LOAD_INIT)
 		return;
 	buf_printf(b, "UPDATE sch_chameleon.t_sources SET init_progress = 'done: %llu rows "
-		      "copied in %.1f s', status = 'initialised', error = NULL, "
-		      "status_at = now(), init_finished_at = now(), "
-		      "source_server_id = NULL, source_server_uuid = NULL, binlog_file = ",
+		      "copied in %.1f s', status = 'initialised', error = ",
 		   (unsigned long long)r->rows, r->seconds);
+	literal_or_null(b, r->note);
+	buf_putl(b, ", status_at = now(), init_finished_at = now(), "
+		    "source_server_id = NULL, source_server_uuid = NULL, binlog_file = ");
 	rp_quote_literal(b, r->file);
 	buf_printf(b, ", binlog_position = %llu, gtid = ", (unsigned long long)r->pos);
 	if (r->gtid && r->gtid[0])

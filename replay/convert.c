@@ -2,12 +2,15 @@
  * Decoded values as PostgreSQL text parameters, exactly: integers and
  * DECIMAL digits as written, floats in their shortest round-trip form,
  * fractional seconds kept, TIMESTAMP in UTC, text converted to UTF-8 from
- * its charset (never altered: invalid bytes or a NUL refuse the row),
+ * its charset (invalid bytes refuse the row; a NUL byte follows text_nul),
  * bytes as bytea hex.  Used by replication and the initial copy alike.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "base/xalloc.h"
 #include "binlog/binlog.h"
 #include "replay/replay.h"
 
@@ -20,30 +23,106 @@ static void put_usec(struct buf *b, uint32_t usec, unsigned fsp)
 		bl_put_frac(b, usec, 6);
 }
 
+bool rp_date_valid(int year, unsigned month, unsigned day)
+{
+	static const unsigned char mdays[12] = {31, 29, 31, 30, 31, 30,
+						31, 31, 30, 31, 30, 31};
+	if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1)
+		return false;
+	if (day > mdays[month - 1])
+		return false;
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	return !(month == 2 && day == 29 && !leap);
+}
+
+bool rp_zero_date_column(const char *data_type)
+{
+	return !strcasecmp(data_type, "date") || !strcasecmp(data_type, "datetime") ||
+	       !strcasecmp(data_type, "timestamp");
+}
+
+static unsigned digits(const char *p, size_t n, bool *ok)
+{
+	unsigned v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			*ok = false;
+		v = v * 10 + (unsigned)(p[i] - '0');
+	}
+	return v;
+}
+
+bool rp_date_text_valid(const char *p, size_t n)
+{
+	if (n && *p == '\'') {
+		p++;
+		n--;
+	}
+	if (n < 10 || p[4] != '-' || p[7] != '-')
+		return false;
+	bool ok = true;
+	unsigned y = digits(p, 4, &ok), m = digits(p + 5, 2, &ok),
+		 d = digits(p + 8, 2, &ok);
+	return ok && rp_date_valid((int)y, m, d);
+}
+
 static bool zero_date(const struct bl_time *t)
 {
-	return t->year == 0 || t->month == 0 || t->day == 0;
+	return !rp_date_valid(t->year, t->month, t->day);
 }
 
 static int zero_policy(struct buf *out, const struct rp_convert_opts *o,
 		       bool *is_null, struct err *e, const char *what)
 {
-	switch (o ? o->zero_dates : RP_ZERO_DATE_NULL) {
+	switch (o ? o->zero_dates : RP_ZERO_DATE_INFINITY) {
 	case RP_ZERO_DATE_ERROR:
 		return err_set(e, ERR_UNSUPPORTED,
 			       "%s cannot be stored in PostgreSQL (zero_dates: error)",
 			       what);
-	case RP_ZERO_DATE_INFINITY:
-		buf_putl(out, "-infinity");
+	case RP_ZERO_DATE_NULL:
+		*is_null = true;
 		return RP_ZERO_DATE_REPLACED;
 	default:
-		*is_null = true;
+		buf_putl(out, "-infinity");
 		return RP_ZERO_DATE_REPLACED;
 	}
 }
 
+/* U+FFFD, what text_nul: replace writes for a NUL byte. */
+static const char replacement[] = "\xef\xbf\xbd";
+
+/* The NUL bytes of the text at out[mark..] per the text_nul policy. */
+static int text_nul(struct buf *out, size_t mark, const struct rp_convert_opts *o,
+		    struct err *e)
+{
+	uint8_t *nul = memchr(out->p + mark, 0, out->n - mark);
+	if (!nul)
+		return 0;
+	enum rp_text_nul pol = o ? o->text_nul : RP_TEXT_NUL_REPLACE;
+	if (pol == RP_TEXT_NUL_ERROR) {
+		out->n = mark;
+		return err_set(e, ERR_PROTO,
+			       "text holds a NUL byte, which PostgreSQL text cannot "
+			       "store (text_nul: error)");
+	}
+	/* rewritten from the first NUL on, through a copy of the rest */
+	size_t at = (size_t)(nul - out->p), rest = out->n - at;
+	uint8_t *tail = xmalloc(rest);
+	memcpy(tail, nul, rest);
+	out->n = at;
+	for (size_t i = 0; i < rest; i++) {
+		if (tail[i])
+			buf_putc(out, (char)tail[i]);
+		else if (pol == RP_TEXT_NUL_REPLACE)
+			buf_put(out, replacement, 3);
+	}
+	free(tail);
+	return 0;
+}
+
 static int text_value(struct buf *out, const struct bl_column *c,
-		      const uint8_t *p, size_t n, struct err *e)
+		      const uint8_t *p, size_t n, const struct rp_convert_opts *o,
+		      struct err *e)
 {
 	size_t mark = out->n;
 	int rc;
@@ -78,12 +157,7 @@ static int text_value(struct buf *out, const struct bl_column *c,
 				       "text is not valid UTF-8 and its charset is unknown");
 		}
 	}
-	if (memchr(out->p + mark, 0, out->n - mark)) {
-		out->n = mark;
-		return err_set(e, ERR_PROTO,
-			       "text holds a NUL byte, which PostgreSQL text cannot store");
-	}
-	return 0;
+	return text_nul(out, mark, o, e);
 }
 
 static void bytea(struct buf *out, const uint8_t *p, size_t n)
@@ -138,7 +212,8 @@ static int temporal_text(struct buf *out, const struct bl_value *v,
 
 /* The labels of the bits set, comma-separated. */
 static int set_text(struct buf *out, const struct bl_column *c,
-		    const struct bl_value *v, struct err *e)
+		    const struct bl_value *v, const struct rp_convert_opts *o,
+		    struct err *e)
 {
 	if (!c->strings)
 		return err_set(e, ERR_UNSUPPORTED,
@@ -153,7 +228,7 @@ static int set_text(struct buf *out, const struct bl_column *c,
 		if (!first)
 			buf_putc(out, ',');
 		first = false;
-		int rc = text_value(out, c, c->strings[i].p, c->strings[i].n, e);
+		int rc = text_value(out, c, c->strings[i].p, c->strings[i].n, o, e);
 		if (rc)
 			return rc;
 	}
@@ -210,7 +285,7 @@ int rp_value_text(struct buf *out, const struct bl_column *c,
 			bytea(out, v->s.p, v->s.n);	/* BLOB or TEXT unknown: bytes */
 			return 0;
 		}
-		return text_value(out, c, v->s.p, v->s.n, e);
+		return text_value(out, c, v->s.p, v->s.n, o, e);
 	case BLV_BINARY:
 		bytea(out, v->s.p, v->s.n);
 		return 0;
@@ -223,9 +298,9 @@ int rp_value_text(struct buf *out, const struct bl_column *c,
 				       "binlog_row_metadata=FULL or the catalog)",
 				       (unsigned long long)v->u);
 		return text_value(out, c, c->strings[v->u - 1].p,
-				  c->strings[v->u - 1].n, e);
+				  c->strings[v->u - 1].n, o, e);
 	case BLV_SET:
-		return set_text(out, c, v, e);
+		return set_text(out, c, v, o, e);
 	case BLV_BIT: {
 		unsigned bits = v->fsp ? v->fsp : 64;
 		for (unsigned i = bits; i-- > 0;)
@@ -258,18 +333,13 @@ int rp_value_text(struct buf *out, const struct bl_column *c,
  * NULL: text arrives in its column's charset, time_zone '+00:00') and
  * writes them with COPY text format.  What is not already PostgreSQL's
  * text goes through the same helpers as replication: charset conversion
- * and NUL refusal (text_value), bytea, the zero-date policy.
+ * and the text_nul policy (text_value), bytea, the zero-date policy.
  */
 
-/* A MySQL date or datetime text with a zero year, month or day. */
+/* A MySQL date or datetime text PostgreSQL cannot hold. */
 static bool zero_date_text(const uint8_t *p, size_t n)
 {
-	if (n < 10 || p[4] != '-' || p[7] != '-')
-		return false;
-	bool y0 = !memcmp(p, "0000", 4);
-	bool m0 = p[5] == '0' && p[6] == '0';
-	bool d0 = p[8] == '0' && p[9] == '0';
-	return y0 || m0 || d0;
+	return !rp_date_text_valid((const char *)p, n);
 }
 
 static int copy_value(struct buf *out, const struct rp_copy_col *c, const uint8_t *p,
@@ -292,7 +362,7 @@ static int copy_value(struct buf *out, const struct rp_copy_col *c, const uint8_
 		buf_putl(out, "+00");
 		return 0;
 	case RP_CV_TEXT:
-		return text_value(out, &c->col, p, n, e);
+		return text_value(out, &c->col, p, n, o, e);
 	case RP_CV_BYTES:
 		bytea(out, p, n);
 		return 0;

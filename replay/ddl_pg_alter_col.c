@@ -78,7 +78,7 @@ static const char *existing_rows(struct rp__al *al, const struct rp__dp_coldef *
 				     "TIMESTAMP column %s without a default: its value "
 				     "depends on explicit_defaults_for_timestamp",
 				     c->name);
-	if (!c->not_null)
+	if (!cd->not_null)
 		return NULL;
 	*fill = rp__dp_implicit_default(d, cd);
 	return *fill ? NULL

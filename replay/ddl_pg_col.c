@@ -66,7 +66,7 @@ static void set_default(struct rp__dp *d, const struct rp__ddl_column *c,
 		/* the overriding type reads the text (boolean takes '1') */
 		rp_quote_literal(&b, cd.def);
 		out->def = rp__dp_strdup(d, buf_cstr(&b));
-	} else if (rp_load_default_sql(&b, &cd, false)) {
+	} else if (rp_load_default_sql(&b, &cd, false, d->env->o ? &d->env->o->conv : NULL)) {
 		out->def = rp__dp_strdup(d, buf_cstr(&b));
 	}
 	/* a TIMESTAMP literal is read in the session's time zone */
@@ -81,6 +81,10 @@ void rp__dp_coldef(struct rp__dp *d, const char *schema, const char *table,
 {
 	memset(out, 0, sizeof(*out));
 	out->c = c;
+	const struct rp_opts *o = d->env->o;
+	out->not_null = c->not_null &&
+			!(o && o->conv.zero_dates == RP_ZERO_DATE_NULL && c->type.data_type &&
+			  rp_zero_date_column(c->type.data_type));
 	struct rp_pg_type pg;
 	const struct rp__ddl_type *ty = &c->type;
 	if (!ty->data_type ||
@@ -119,7 +123,7 @@ void rp__dp_coldef_sql(struct buf *b, const struct rp__dp_coldef *cd,
 	rp_quote_ident(b, cd->c->name);
 	buf_putc(b, ' ');
 	buf_puts(b, cd->type);
-	if (cd->c->not_null)
+	if (cd->not_null)
 		buf_putl(b, " NOT NULL");
 	if (with_default && cd->def) {
 		buf_putl(b, " DEFAULT ");
@@ -162,7 +166,7 @@ void rp__dp_col_set(struct rp__dp *d, struct rp__pg_column *col,
 {
 	col->name = rp__dp_strdup(d, name);
 	col->type = rp__dp_strdup(d, cd->type);
-	col->not_null = cd->c->not_null;
+	col->not_null = cd->not_null;
 	col->is_enum = cd->is_enum;
 	col->def = cd->def;
 	col->nlabels = 0;
@@ -202,6 +206,12 @@ const char *rp__dp_implicit_default(struct rp__dp *d, const struct rp__dp_coldef
 			       : "''";
 	if (!strcasecmp(dt, "time"))
 		return "'00:00:00'";
+	/* a zero date: -infinity, as the copy writes it (docs/types.md) */
+	const struct rp_opts *o = d->env->o;
+	if ((!strcasecmp(dt, "date") || !strcasecmp(dt, "datetime")) &&
+	    (!o || o->conv.zero_dates == RP_ZERO_DATE_INFINITY) &&
+	    (!strncmp(cd->type, "date", 4) || !strncmp(cd->type, "timestamp", 9)))
+		return "'-infinity'";
 	return NULL;
 }
 

@@ -120,6 +120,8 @@ struct rp__dp_coldef {
 	bool mapped;	 /* false: no PostgreSQL type for it */
 	const char *def; /* DEFAULT expression for new rows, NULL: none */
 	bool def_exact;	 /* def is what MySQL gave existing rows too */
+	bool not_null;	 /* NOT NULL in PostgreSQL: the column's, but for
+			    dates under zero_dates: null (docs/types.md) */
 };
 
 /* c of table schema.table (PostgreSQL pg_schema) in PostgreSQL terms. */

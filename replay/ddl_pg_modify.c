@@ -377,7 +377,7 @@ static const char *nulls(struct rp__al *al, const struct rp__pg_column *o,
 			 const struct rp__dp_coldef *cd, const char **fill)
 {
 	*fill = NULL;
-	if (!cd->c->not_null || o->not_null || al->d->env->strict || rp__al_empty(al))
+	if (!cd->not_null || o->not_null || al->d->env->strict || rp__al_empty(al))
 		return NULL;
 	*fill = rp__dp_implicit_default(al->d, cd);
 	return *fill ? NULL
@@ -428,7 +428,7 @@ static void apply(struct rp__al *al, size_t i, const struct rp__dp_coldef *cd,
 		buf_putl(b, " IS NULL");
 		rp__dp_emit(d);
 	}
-	bool not_null = cd->c->not_null || in_primary_key(t, o.name);
+	bool not_null = cd->not_null || in_primary_key(t, o.name);
 	if (not_null != o.not_null)
 		col_sql(al, o.name, not_null ? "SET NOT NULL" : "DROP NOT NULL",
 			NULL);

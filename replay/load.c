@@ -107,20 +107,36 @@ int rp_load_copy_start(struct rp_load *l, const struct rp_table_def *t, struct e
 	return rc;
 }
 
-int rp_load_copy_data(struct rp_load *l, const void *p, size_t n, struct err *e)
-{
-	/* the caller flushes at 256 KiB: far below INT_MAX */
-	if (PQputCopyData(l->pg, p, (int)n) != 1)
-		return result_err(e, "", PQerrorMessage(l->pg));
-	return 0;
-}
-
 /* Read what is left of the COPY's results. */
 static void drain(PGconn *pg)
 {
 	PGresult *r;
 	while ((r = PQgetResult(pg)))
 		PQclear(r);
+}
+
+int rp_load_copy_data(struct rp_load *l, const void *p, size_t n, struct err *e)
+{
+	/* the caller flushes at 256 KiB: far below INT_MAX */
+	if (PQputCopyData(l->pg, p, (int)n) == 1)
+		return 0;
+	/* PostgreSQL may have refused a row already: the COPY is over */
+	if (PQstatus(l->pg) == CONNECTION_OK) {
+		PGresult *r = PQgetResult(l->pg);
+		if (r && PQresultStatus(r) == PGRES_FATAL_ERROR) {
+			int rc = result_err(e, RP_LOAD_REFUSED, PQresultErrorMessage(r));
+			PQclear(r);
+			drain(l->pg);
+			return rc;
+		}
+		PQclear(r);
+	}
+	return result_err(e, "", PQerrorMessage(l->pg));
+}
+
+bool rp_load_connected(const struct rp_load *l)
+{
+	return PQstatus(l->pg) == CONNECTION_OK;
 }
 
 void rp_load_copy_abort(struct rp_load *l, const char *why)
@@ -138,7 +154,7 @@ int rp_load_copy_end(struct rp_load *l, struct err *e)
 	int rc = 0;
 	/* the message names the line of the COPY: the row */
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		rc = result_err(e, "PostgreSQL refused a row: ", PQresultErrorMessage(r));
+		rc = result_err(e, RP_LOAD_REFUSED, PQresultErrorMessage(r));
 	PQclear(r);
 	drain(l->pg);
 	return rc;

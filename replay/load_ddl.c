@@ -303,7 +303,22 @@ static bool mariadb_string(struct buf *b, const char *d)
 	return true;
 }
 
-bool rp_load_default_sql(struct buf *b, const struct rp_column_def *c, bool mariadb)
+/* Whether a default is a date literal, 'YYYY-MM-DD...' quoted or not (not
+ * an expression such as curdate()). */
+static bool date_literal(const char *d)
+{
+	if (*d == '\'')
+		d++;
+	for (int i = 0; i < 10; i++) {
+		bool dash = i == 4 || i == 7;
+		if (dash ? d[i] != '-' : !(d[i] >= '0' && d[i] <= '9'))
+			return false;
+	}
+	return true;
+}
+
+bool rp_load_default_sql(struct buf *b, const struct rp_column_def *c, bool mariadb,
+			 const struct rp_convert_opts *o)
 {
 	const char *d = c->def;
 	if (!d || !strcasecmp(d, "NULL"))
@@ -318,8 +333,14 @@ bool rp_load_default_sql(struct buf *b, const struct rp_column_def *c, bool mari
 	    c->cv.kind == RP_CV_GEOMETRY ||
 	    strstr(c->extra, "DEFAULT_GENERATED"))
 		return false;
-	if (c->cv.kind == RP_CV_DATE && (!strncmp(d, "0000", 4) || strstr(d, "-00")))
-		return false;
+	if ((c->cv.kind == RP_CV_DATE || c->cv.kind == RP_CV_TIMESTAMP) &&
+	    date_literal(d) && !rp_date_text_valid(d, strlen(d))) {
+		/* what the policy makes of the rows that take it */
+		if (o && o->zero_dates != RP_ZERO_DATE_INFINITY)
+			return false;
+		buf_putl(b, "'-infinity'");
+		return true;
+	}
 	if (numeric_literal(d)) {
 		if (c->pg.is_enum || c->cv.kind == RP_CV_TEXT)
 			rp_quote_literal(b, d);

@@ -38,16 +38,43 @@ int rp_type_of_column(const struct bl_column *c, struct rp_pg_type *out);
 int rp_type_of_mysql(const char *data_type, const char *column_type,
 		     unsigned long char_length, struct rp_pg_type *out);
 
-/* What to do with dates PostgreSQL cannot hold (0000-00-00, 2020-00-15, year 0). */
+/*
+ * What to do with dates PostgreSQL cannot hold: 0000-00-00, a zero
+ * TIMESTAMP, year 0, month or day 0 (2020-00-15, 2020-01-00), a day past
+ * the month's end (2020-02-30, ALLOW_INVALID_DATES).  docs/types.md.
+ */
 enum rp_zero_date {
-	RP_ZERO_DATE_NULL,	/* store NULL, count a warning (default) */
+	RP_ZERO_DATE_INFINITY,	/* store -infinity (default: never refused,
+				   NOT NULL kept, distinct from NULL) */
+	RP_ZERO_DATE_NULL,	/* store NULL; the copy and DDL create such
+				   columns without NOT NULL */
 	RP_ZERO_DATE_ERROR,	/* refuse the row */
-	RP_ZERO_DATE_INFINITY,	/* store -infinity */
+};
+
+/* What to do with a NUL byte in text (PostgreSQL text cannot hold it). */
+enum rp_text_nul {
+	RP_TEXT_NUL_REPLACE,	/* U+FFFD in its place (default) */
+	RP_TEXT_NUL_STRIP,	/* removed */
+	RP_TEXT_NUL_ERROR,	/* refuse the row */
 };
 
 struct rp_convert_opts {
 	enum rp_zero_date zero_dates;
+	enum rp_text_nul text_nul;
 };
+
+/*
+ * Whether a MySQL date or datetime text ("YYYY-MM-DD", optionally
+ * followed by a time; quoted or not) names a day PostgreSQL can store:
+ * year 1..9999, month 1..12, a day of that month.  False for what is not
+ * shaped like a date.
+ */
+bool rp_date_text_valid(const char *p, size_t n);
+/* The same for numbers (the Gregorian calendar's days per month). */
+bool rp_date_valid(int year, unsigned month, unsigned day);
+/* Whether a column of this DATA_TYPE (date, datetime, timestamp) can hold
+ * zero dates: under zero_dates: null it is created without NOT NULL. */
+bool rp_zero_date_column(const char *data_type);
 
 /* ---- geometry for PostGIS (replay/geometry.c) ----------------------------- */
 #define RP_GEOMETRY_MAX_DEPTH 64	/* collections inside collections */
@@ -730,9 +757,12 @@ void rp_load_index_sql(struct buf *b, const struct rp_table_def *t,
 /*
  * A column default as PostgreSQL SQL, or false (b unchanged) when it has
  * no safe translation.  mariadb: MariaDB shows string defaults quoted
- * and expressions bare; MySQL shows literals bare.
+ * and expressions bare; MySQL shows literals bare.  A date default
+ * PostgreSQL cannot hold follows o's zero-date policy: '-infinity'
+ * under infinity, none otherwise.
  */
-bool rp_load_default_sql(struct buf *b, const struct rp_column_def *c, bool mariadb);
+bool rp_load_default_sql(struct buf *b, const struct rp_column_def *c, bool mariadb,
+			 const struct rp_convert_opts *o);
 /* ALTER TABLE ... ALTER COLUMN ... SET DEFAULT expr, in load_schema. */
 void rp_load_set_default_sql(struct buf *b, const struct rp_table_def *t,
 			     const struct rp_column_def *c, const char *expr);
@@ -771,13 +801,19 @@ void rp_load_rollback(struct rp_load *l);
 /* COPY table (in its load_schema) FROM STDIN, text format. */
 int rp_load_copy_start(struct rp_load *l, const struct rp_table_def *t, struct err *e)
 	MUST_CHECK;
-/* Rows in COPY text format (whole lines).  -ERR_PG (libpq's message)
- * when the connection is lost; end the COPY with an abort message then. */
+/* How the message of a row PostgreSQL refused during a COPY begins; the
+ * rest is PostgreSQL's, whose CONTEXT names the line: "COPY t, line 3". */
+#define RP_LOAD_REFUSED "PostgreSQL refused a row: "
+/* Rows in COPY text format (whole lines).  -ERR_PG: RP_LOAD_REFUSED...
+ * when PostgreSQL refused a row already (the COPY is over), libpq's
+ * message when the connection is lost; end the COPY with an abort
+ * message then (harmless after a refusal). */
 int rp_load_copy_data(struct rp_load *l, const void *p, size_t n, struct err *e)
 	MUST_CHECK;
-/* End the COPY.  -ERR_PG "PostgreSQL refused a row: ..." names the line
- * of the COPY. */
+/* End the COPY.  -ERR_PG RP_LOAD_REFUSED... names the line of the COPY. */
 int rp_load_copy_end(struct rp_load *l, struct err *e) MUST_CHECK;
+/* Whether the connection is up (a failed statement was refused, not lost). */
+bool rp_load_connected(const struct rp_load *l);
 /* End the COPY with an error: nothing of it is kept (why: PostgreSQL's
  * error message). */
 void rp_load_copy_abort(struct rp_load *l, const char *why);
@@ -819,6 +855,8 @@ struct rp_load_record {
 	const char *gtid;	/* "" when none */
 	uint64_t rows;		/* copied, for init_progress */
 	double seconds;
+	const char *note;	/* RP_LOAD_INIT: the source's error column (the
+				   tables set aside), NULL: cleared */
 };
 
 /* RP_LOAD_INIT: the source's disabled tables and table rows cleared. */
@@ -827,6 +865,16 @@ void rp_load_record_begin_sql(struct buf *b, const struct rp_load_record *r);
  * t_disabled_tables with its snapshot position. */
 void rp_load_record_table_sql(struct buf *b, const struct rp_load_record *r,
 			      const struct rp_table_def *t, uint64_t rows);
+/*
+ * A table set aside by the copy (PostgreSQL refused one of its rows, or
+ * its key): emptied, out of replication (t_disabled_tables, not to be
+ * copied again by the replica) with why, the statement and the row
+ * (JSON text, NULL when unknown) in t_error_log at the snapshot's
+ * position.  sync_tables --tables disabled copies it again.
+ */
+void rp_load_record_refused_sql(struct buf *b, const struct rp_load_record *r,
+				const struct rp_table_def *t, const char *error,
+				const char *statement, const char *row);
 /* RP_LOAD_INIT: status 'initialised', the position, the summary. */
 void rp_load_record_end_sql(struct buf *b, const struct rp_load_record *r);
 

@@ -13,6 +13,10 @@ struct sn_table {
 	bool transactional;		/* has a snapshot (InnoDB...), else copied under the lock */
 	uint64_t est_rows;		/* TABLE_ROWS */
 	uint64_t rows;			/* copied (atomic: the workers add) */
+	/* set aside (PostgreSQL refused a row or its key): written once
+	 * under s->mu, refused read atomically; the strings are malloc'd */
+	bool refused;
+	char *why, *statement, *row;
 };
 
 /* A unit of work for the pool: a copy (of a key range), or a statement. */
@@ -60,6 +64,12 @@ void sn__report(struct sn *s, enum sn_level l, const char *fmt, ...) PRINTF(3, 4
 /* Record the first failure of a job (any thread), which stops the others. */
 void sn__fail(struct sn *s, const char *fmt, ...) PRINTF(2, 3);
 bool sn__failed(struct sn *s);
+/* Set table t aside (any thread; the first reason wins): the copy goes
+ * on without it, the swap records it out of replication.  row: JSON
+ * text or NULL. */
+void sn__refuse(struct sn *s, struct sn_table *t, const char *statement,
+		const char *row, const char *fmt, ...) PRINTF(5, 6);
+bool sn__refused(struct sn_table *t);
 /* `id` quoted for MySQL. */
 void sn__myident(struct buf *b, const char *id);
 /* The source's schemas of o->mappings, quoted for an IN (...) list. */

@@ -161,7 +161,7 @@ void sn__plan_indexes(struct sn *s)
 	sn__clear_jobs(s);
 	for (int i = 0; i < s->ntables && !s->o->keep_existing; i++) {
 		struct sn_table *t = &s->tables[i];
-		for (int k = 0; k < t->def.nidx; k++) {
+		for (int k = 0; k < t->def.nidx && !sn__refused(t); k++) {
 			struct buf b;
 			buf_init(&b, 0);
 			rp_load_index_sql(&b, &t->def, &t->def.idx[k]);

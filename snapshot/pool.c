@@ -55,6 +55,40 @@ bool sn__failed(struct sn *s)
 	return __atomic_load_n(&s->failed, __ATOMIC_ACQUIRE);
 }
 
+void sn__refuse(struct sn *s, struct sn_table *t, const char *statement,
+		const char *row, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *why = xmalloc(n > 0 ? (size_t)n + 1 : 1);
+	why[0] = 0;
+	va_start(ap, fmt);
+	if (n > 0)
+		vsnprintf(why, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&s->mu);
+	bool first = !t->refused;
+	if (first) {
+		t->why = why;
+		t->statement = statement ? xstrdup(statement) : NULL;
+		t->row = row ? xstrdup(row) : NULL;
+		__atomic_store_n(&t->refused, true, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (first)
+		sn__report(s, SN_WARN, "`%s`.`%s` set aside, the copy goes on without it: %s",
+			   t->def.schema, t->def.name, why);
+	else
+		free(why);
+}
+
+bool sn__refused(struct sn_table *t)
+{
+	return __atomic_load_n(&t->refused, __ATOMIC_ACQUIRE);
+}
+
 struct worker_arg {
 	struct sn *s;
 	int w;

@@ -255,7 +255,7 @@ static void defaults(struct sn *s)
 			buf_init(&d, 0);
 			buf_init(&one, 0);
 			struct err e = {0};
-			if (rp_load_default_sql(&d, &t->cols[k], s->is_mariadb)) {
+			if (rp_load_default_sql(&d, &t->cols[k], s->is_mariadb, &s->o->conv)) {
 				rp_load_set_default_sql(&one, t, &t->cols[k], buf_cstr(&d));
 				if (rp_load_exec(s->pg, buf_cstr(&one), &e))
 					sn__report(s, SN_WARN, "`%s`.`%s` column %s: default %s not "
@@ -279,6 +279,15 @@ static int swap(struct sn *s)
 		.source = o->source, .file = s->res->at.file, .pos = s->res->at.pos,
 		.gtid = s->res->gtid, .rows = s->rows, .seconds = clock_s() - s->t0,
 	};
+	/* the tables set aside, in the source's error column for show_status */
+	struct buf note;
+	buf_init(&note, 0);
+	for (int i = 0; i < s->ntables; i++)
+		if (sn__refused(&s->tables[i]))
+			buf_printf(&note, "%s%s.%s", note.n ? ", " : "tables set aside "
+				   "(show_errors; sync_tables --tables disabled): ",
+				   s->tables[i].def.schema, s->tables[i].def.name);
+	rec.note = note.n ? buf_cstr(&note) : NULL;
 	bool swapped = (o->mode == SN_INIT && !o->keep_existing) || o->mode == SN_SCHEMA;
 	struct buf sql;
 	buf_init(&sql, 0);
@@ -290,8 +299,17 @@ static int swap(struct sn *s)
 		for (size_t k = 0; k < o->n_mappings; k++)
 			rp_load_grant_sql(&sql, o->mappings[k].pg_schema, o->grant_select_to.v[i]);
 	rp_load_record_begin_sql(&sql, &rec);
-	for (int i = 0; i < s->ntables; i++)
-		rp_load_record_table_sql(&sql, &rec, s->defs[i], s->tables[i].rows);
+	for (int i = 0; i < s->ntables; i++) {
+		struct sn_table *t = &s->tables[i];
+		if (!sn__refused(t)) {
+			rp_load_record_table_sql(&sql, &rec, s->defs[i], t->rows);
+			continue;
+		}
+		/* set aside: known to the catalog, empty, out of replication */
+		if (o->mode == SN_INIT)
+			rp_load_record_table_sql(&sql, &rec, s->defs[i], 0);
+		rp_load_record_refused_sql(&sql, &rec, s->defs[i], t->why, t->statement, t->row);
+	}
 	rp_load_record_end_sql(&sql, &rec);
 	buf_putl(&sql, "COMMIT;");
 	struct err e = {0};
@@ -302,6 +320,7 @@ static int swap(struct sn *s)
 		rp_load_rollback(s->pg);
 	}
 	buf_release(&sql);
+	buf_release(&note);
 	return rc;
 }
 
@@ -361,6 +380,9 @@ static void end(struct sn *s, int rc)
 	for (int i = 0; i < s->ntables; i++) {
 		free(s->tables[i].def.cols);
 		free(s->tables[i].def.idx);
+		free(s->tables[i].why);
+		free(s->tables[i].statement);
+		free(s->tables[i].row);
 	}
 	free(s->tables);
 	free(s->jobs);
@@ -397,6 +419,14 @@ int sn_run(const struct sn_opts *o, struct sn_result *r)
 		rc = 0;		/* nothing to do */
 	r->ntables = s.ntables;
 	r->rows = s.rows;
+	for (int i = 0; i < s.ntables && !rc; i++) {
+		if (!sn__refused(&s.tables[i]))
+			continue;
+		size_t n = strlen(r->refused);
+		snprintf(r->refused + n, sizeof(r->refused) - n, "%s%s.%s", n ? ", " : "",
+			 s.tables[i].def.schema, s.tables[i].def.name);
+		r->nrefused++;
+	}
 	r->zero_dates = s.zero_dates;
 	end(&s, rc);
 	return rc ? -1 : 0;

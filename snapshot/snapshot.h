@@ -98,11 +98,15 @@ struct sn_result {
 	struct bl_pos at;		/* the snapshot's position (not SN_SCHEMA) */
 	char gtid[4096];		/* its GTID state, "" when none */
 	bool nothing;			/* only_disabled without any: nothing done */
+	/* tables set aside (PostgreSQL refused one of their rows): copied
+	 * empty, out of replication, the reason in the error log */
+	int nrefused;
+	char refused[4096];		/* "schema.table, ..." (cut when long) */
 };
 
 /*
- * Copy per o.  Returns 0, or -1 once the reason has been reported
- * (SN_ERROR).  On failure the destination schemas are untouched (the
+ * Copy per o.  Returns 0 (also when tables were set aside: r->nrefused),
+ * or -1 once the reason has been reported (SN_ERROR).  On failure the destination schemas are untouched (the
  * loading schema is dropped by the next run) and an SN_INIT source is
  * left in status 'error' (or 'initialising' when killed).
  */

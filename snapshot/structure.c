@@ -207,6 +207,10 @@ static void on_column(char **f, uint32_t n, void *ctx)
 	c->column_type = f[4] ? f[4] : "";
 	unsigned long char_len = f[5] ? strtoul(f[5], NULL, 10) : 0;
 	c->nullable = f[6] && !strcmp(f[6], "YES");
+	/* zero_dates: null stores NULL for the dates PostgreSQL cannot hold:
+	 * such columns lose NOT NULL, as pgloader does (docs/types.md) */
+	if (cc->s->o->conv.zero_dates == RP_ZERO_DATE_NULL && rp_zero_date_column(c->data_type))
+		c->nullable = true;
 	c->def = f[7];
 	const char *coll = f[8];
 	c->comment = f[9] && f[9][0] ? f[9] : NULL;

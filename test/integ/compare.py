@@ -3,8 +3,9 @@
 by value, for every column type.
 
 usage: compare.py [--all] [--columns set|exact] [--ignore TABLE]...
+                  [--zero-dates infinity|null] [--text-nul replace|strip]
                   MYSQL_SCHEMA PG_SCHEMA [TABLE...]
-environment: MY_SOCK (MariaDB socket), PG_HOST, PG_PORT, ZERO_DATES (null)
+environment: MY_SOCK (MariaDB socket), PG_HOST, PG_PORT
 
 Each side is read with its own client (mariadb, psql) using expressions
 that print the stored value exactly (hex for text and bytes, full
@@ -21,7 +22,16 @@ on the first difference, naming the table, the column and both values.
                      table on one side only is a difference of its own
 --ignore TABLE       a table left out of the comparison (one that is not
                      replicated, such as a skip_tables entry)
+--zero-dates P       the policy chameleon ran with (docs/types.md): a MariaDB
+                     date, datetime or timestamp PostgreSQL cannot hold (year,
+                     month or day 0, a day past the month's end) is expected
+                     as -infinity (infinity, the default) or NULL (null); every
+                     other date is compared to the microsecond
+--text-nul P         likewise for NUL bytes in text columns (not binary
+                     ones): expected as U+FFFD (replace, the default) or
+                     removed (strip)
 """
+import calendar
 import os
 import subprocess
 import sys
@@ -29,6 +39,7 @@ from collections import Counter
 from decimal import Decimal
 
 NULL = "<NULL>"  # strings are compared as hex: no collision
+POLICY = {"zero_dates": "infinity", "text_nul": "replace"}
 
 
 def my_query(sql):
@@ -67,9 +78,11 @@ def exprs(col, dt):
     if dt == "double":
         return f"IFNULL(CAST({m} AS CHAR), '{NULL}')", f"{p}::text", "float"
     if dt in ("date", "datetime", "timestamp"):
+        # the stored text, invalid dates included (DATE_FORMAT refuses some)
         utc = " AT TIME ZONE 'UTC'" if dt == "timestamp" else ""
-        return (f"IFNULL(DATE_FORMAT({m}, '%Y-%m-%d %H:%i:%s.%f'), '{NULL}')",
-                f"to_char({p}{utc}, 'YYYY-MM-DD HH24:MI:SS.US')", "date")
+        return (f"IFNULL(CAST({m} AS CHAR), '{NULL}')",
+                f"CASE WHEN isfinite({p}) THEN to_char({p}{utc}, "
+                f"'YYYY-MM-DD HH24:MI:SS.US') ELSE {p}::text END", "date")
     if dt == "time":
         return (f"IFNULL(CAST({m} AS CHAR), '{NULL}')",
                 f"(extract(epoch from {p}) * 1000000)::bigint::text", "time")
@@ -81,7 +94,18 @@ def exprs(col, dt):
         return f"IFNULL(HEX({m}), '{NULL}')", f"upper(encode({p}, 'hex'))", "str"
     # text, enum, set, MariaDB json (longtext): the UTF-8 bytes
     return (f"IFNULL(HEX(CONVERT({m} USING utf8mb4)), '{NULL}')",
-            f"upper(encode(convert_to({p}::text, 'UTF8'), 'hex'))", "str")
+            f"upper(encode(convert_to({p}::text, 'UTF8'), 'hex'))", "text")
+
+
+def my_date(v):
+    """A MariaDB date text as PostgreSQL's to_char prints it, or what the
+    zero-date policy stores for a day PostgreSQL cannot hold."""
+    day, _, tm = v.partition(" ")
+    y, m, d = (int(x) for x in day.split("-"))
+    if not (1 <= y and 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1]):
+        return "-infinity" if POLICY["zero_dates"] == "infinity" else None
+    hms, _, frac = (tm or "00:00:00").partition(".")
+    return f"{day} {hms}.{(frac + '000000')[:6]}"
 
 
 def norm(v, kind, side):
@@ -96,10 +120,12 @@ def norm(v, kind, side):
     if kind == "float":
         return float(v)
     if kind == "date":
-        # PostgreSQL has no zero dates: the default policy stores NULL
-        if side == "my" and (v.startswith("0000") or "-00" in v[:10]):
-            return None
-        return v
+        return my_date(v) if side == "my" else v
+    if kind == "text" and side == "my" and "00" in v:
+        # NUL bytes per text_nul (hex pairs: split on byte boundaries)
+        raw = bytes.fromhex(v)
+        sub = b"\xef\xbf\xbd" if POLICY["text_nul"] == "replace" else b""
+        return raw.replace(b"\0", sub).hex().upper()
     if kind == "time":
         if side == "pg":
             return int(v)
@@ -124,7 +150,7 @@ def show(mcols, row):
     """A row for a message: column=value, text decoded from its hex."""
     out = []
     for (c, dt), v in zip(mcols, row):
-        if isinstance(v, str) and exprs(c, dt)[2] == "str" and not dt.endswith(
+        if isinstance(v, str) and exprs(c, dt)[2] == "text" and not dt.endswith(
                 ("binary", "blob")):
             try:
                 v = bytes.fromhex(v).decode()
@@ -231,6 +257,12 @@ def main(argv):
             every = True
         elif a == "--columns" and i + 1 < len(argv) and argv[i + 1] in ("set", "exact"):
             columns = argv[i + 1]
+            i += 1
+        elif a == "--zero-dates" and i + 1 < len(argv) and argv[i + 1] in ("infinity", "null"):
+            POLICY["zero_dates"] = argv[i + 1]
+            i += 1
+        elif a == "--text-nul" and i + 1 < len(argv) and argv[i + 1] in ("replace", "strip"):
+            POLICY["text_nul"] = argv[i + 1]
             i += 1
         elif a == "--ignore" and i + 1 < len(argv):
             ignore.append(argv[i + 1])

@@ -400,6 +400,17 @@ TEST(value, datetime2_every_fsp)
 	datetime2(&z, 6, 0, 0, 0, 0, 0, 0, 0);
 	z.json = "\"0000-00-00 00:00:00.000000\"";
 	check(&z);
+	/* legacy dates decode as stored: month 0, day 0, a day past the
+	 * month's end (ALLOW_INVALID_DATES); replay applies the policy */
+	datetime2(&z, 0, 2024, 0, 10, 1, 2, 3, 0);
+	z.json = "\"2024-00-10 01:02:03\"";
+	check(&z);
+	datetime2(&z, 0, 2024, 1, 0, 0, 0, 0, 0);
+	z.json = "\"2024-01-00 00:00:00\"";
+	check(&z);
+	datetime2(&z, 3, 2024, 2, 30, 12, 0, 0, 5000);
+	z.json = "\"2024-02-30 12:00:00.005\"";
+	check(&z);
 }
 
 /* TIME2: the whole value is a signed fixed-point number in offset binary. */

@@ -133,6 +133,39 @@ TEST(config, example_loads_and_show_hides_passwords)
 	rmdir(dir);
 }
 
+/* zero_dates and text_nul: their defaults, and YAML's plain null naming
+ * the null policy rather than no value. */
+TEST(config, conversion_policies)
+{
+	char p[] = "/tmp/chameleon-policies-XXXXXX";
+	int fd = mkstemp(p);
+	ASSERT(fd >= 0);
+	static const char yml[] =
+		"pg_conn: {host: localhost, user: u, password: p, database: d}\n"
+		"sources:\n"
+		"  a:\n"
+		"    db_conn: {host: localhost, user: u, password: p}\n"
+		"    schema_mappings: {s: s_pg}\n"
+		"    zero_dates: null\n"
+		"    text_nul: strip\n"
+		"  b:\n"
+		"    db_conn: {host: localhost, user: u, password: p}\n"
+		"    schema_mappings: {t: t_pg}\n";
+	ASSERT_EQ(write(fd, yml, sizeof(yml) - 1), (ssize_t)(sizeof(yml) - 1));
+	close(fd);
+	struct config c;
+	struct err e = {0};
+	int rc = config_load(&c, p, &e);
+	unlink(p);
+	if (rc)
+		test_fail(__FILE__, __LINE__, "%s", e.msg);
+	ASSERT_STREQ(config_source(&c, "a")->zero_dates, "null");
+	ASSERT_STREQ(config_source(&c, "a")->text_nul, "strip");
+	ASSERT_STREQ(config_source(&c, "b")->zero_dates, "infinity");
+	ASSERT_STREQ(config_source(&c, "b")->text_nul, "replace");
+	config_release(&c);
+}
+
 /* Without HOME nothing falls back to the password database: '~' is an
  * error naming its key, pid_dir and log_dir have no default, and a
  * configuration without pg_conn.user needs PGUSER. */

@@ -75,7 +75,7 @@ static const char *conv(struct bl_column c, struct bl_value v, int *rc, bool *is
 	static struct buf b;
 	buf_release(&b);
 	buf_init(&b, 0);
-	struct rp_convert_opts o = {RP_ZERO_DATE_NULL};
+	struct rp_convert_opts o = {RP_ZERO_DATE_NULL, RP_TEXT_NUL_ERROR};
 	struct err e = {0};
 	*rc = rp_value_text(&b, &c, &v, &o, isnull, &e);
 	return buf_cstr(&b);
@@ -154,7 +154,7 @@ TEST(replay, refused_and_zero_dates)
 	v.s.n = 2;
 	conv(col(BL_TYPE_VARCHAR, 10, false, 45), v, &rc, &isnull);
 	ASSERT_ERR(rc, ERR_PROTO);
-	/* zero dates: NULL by default, counted */
+	/* zero dates: NULL under zero_dates: null, counted */
 	v.kind = BLV_DATE;
 	v.t = (struct bl_time){2020, 0, 15, 0, 0, 0, 0, false};
 	conv(col(BL_TYPE_DATE, 0, false, 0), v, &rc, &isnull);
@@ -162,7 +162,7 @@ TEST(replay, refused_and_zero_dates)
 	ASSERT(isnull);
 	struct buf b;
 	buf_init(&b, 0);
-	struct rp_convert_opts o = {RP_ZERO_DATE_ERROR};
+	struct rp_convert_opts o = {RP_ZERO_DATE_ERROR, RP_TEXT_NUL_ERROR};
 	struct err e = {0};
 	struct bl_column c = col(BL_TYPE_DATE, 0, false, 0);
 	ASSERT_ERR(rp_value_text(&b, &c, &v, &o, &isnull, &e), ERR_UNSUPPORTED);
@@ -222,7 +222,7 @@ static const char *cfield(struct buf *line, enum rp_copy_kind kind, uint16_t col
 		c.col.has_charset = true;
 		c.col.collation = coll;
 	}
-	struct rp_convert_opts o = {zd};
+	struct rp_convert_opts o = {zd, RP_TEXT_NUL_ERROR};
 	struct err e = {0};
 	*rc = rp_copy_field(line, &tmp, &c, (const uint8_t *)p, n, is_null, &o, &e);
 	return buf_cstr(line);
@@ -314,7 +314,7 @@ TEST(replay, temporal_edges)
 	bool isnull;
 	struct bl_value v;
 	memset(&v, 0, sizeof(v));
-	/* year 0 is a zero date: the policy (NULL here), not "0000-..." */
+	/* year 0 is a zero date: the policy (null here), not "0000-..." */
 	v.kind = BLV_DATE;
 	v.t = (struct bl_time){0, 1, 1, 0, 0, 0, 0, false};
 	ASSERT_STREQ(conv(col(BL_TYPE_DATE, 0, false, 0), v, &rc, &isnull), "");
@@ -369,4 +369,152 @@ TEST(replay, temporal_edges)
 	v.t.usec = 0;
 	ASSERT_STREQ(conv(col(BL_TYPE_TIMESTAMP2, 6, false, 0), v, &rc, &isnull),
 		     "2106-02-07 06:28:15+00");
+}
+
+/* One value through replication's conversion with the default policies
+ * (no options), or NULL on error. */
+static const char *repl_default(struct bl_column c, struct bl_value v, int *rc)
+{
+	static struct buf b;
+	buf_release(&b);
+	buf_init(&b, 0);
+	bool isnull = false;
+	struct err e = {0};
+	*rc = rp_value_text(&b, &c, &v, NULL, &isnull, &e);
+	return *rc < 0 ? NULL : isnull ? "NULL" : buf_cstr(&b);
+}
+
+/* One field through the copy's conversion with opts (NULL: defaults). */
+static const char *copy_with(enum rp_copy_kind kind, uint16_t coll, const char *p, size_t n,
+			     const struct rp_convert_opts *o, int *rc)
+{
+	static struct buf line, tmp;
+	buf_release(&line);
+	buf_init(&line, 0);
+	struct rp_copy_col c;
+	memset(&c, 0, sizeof(c));
+	c.kind = kind;
+	if (coll) {
+		c.col.has_charset = true;
+		c.col.collation = coll;
+	}
+	struct err e = {0};
+	*rc = rp_copy_field(&line, &tmp, &c, (const uint8_t *)p, n, false, o, &e);
+	return *rc < 0 ? NULL : buf_cstr(&line);
+}
+
+TEST(replay, legacy_dates)
+{
+	/* the days PostgreSQL can hold */
+	ASSERT(rp_date_valid(2024, 2, 29));
+	ASSERT(rp_date_valid(2000, 2, 29));
+	ASSERT(rp_date_valid(1, 1, 1));
+	ASSERT(rp_date_valid(9999, 12, 31));
+	ASSERT(!rp_date_valid(2023, 2, 29));
+	ASSERT(!rp_date_valid(1900, 2, 29));
+	ASSERT(!rp_date_valid(2024, 2, 30));
+	ASSERT(!rp_date_valid(2024, 4, 31));
+	ASSERT(!rp_date_valid(2024, 0, 10));
+	ASSERT(!rp_date_valid(2024, 1, 0));
+	ASSERT(!rp_date_valid(2024, 13, 1));
+	ASSERT(!rp_date_valid(0, 1, 1));
+	ASSERT(rp_date_text_valid("2024-01-15", 10));
+	ASSERT(rp_date_text_valid("'2024-01-15 10:00:00'", 21));
+	ASSERT(!rp_date_text_valid("2024-02-30", 10));
+	ASSERT(!rp_date_text_valid("'0000-00-00 00:00:00'", 21));
+	ASSERT(!rp_date_text_valid("2024-01-0", 9));
+	ASSERT(!rp_date_text_valid("2024-0a-01", 10));
+	ASSERT(!rp_date_text_valid("current_timestamp()", 19));
+
+	/* by default every date PostgreSQL cannot hold is -infinity, the same
+	 * from a row image (replication) and from the text protocol (copy) */
+	static const struct {
+		int y;
+		unsigned m, d;
+		const char *text;
+	} bad[] = {
+		{0, 0, 0, "0000-00-00 00:00:00"},
+		{2024, 0, 10, "2024-00-10 00:00:00"},
+		{2024, 1, 0, "2024-01-00 00:00:00"},
+		{2024, 2, 30, "2024-02-30 00:00:00"},
+		{2023, 2, 29, "2023-02-29 00:00:00"},
+		{0, 6, 1, "0000-06-01 00:00:00"},
+	};
+	int rc;
+	struct bl_value v;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&v, 0, sizeof(v));
+		v.kind = BLV_DATETIME;
+		v.t = (struct bl_time){bad[i].y, (uint8_t)bad[i].m, (uint8_t)bad[i].d,
+				       0, 0, 0, 0, false};
+		ASSERT_STREQ(repl_default(col(BL_TYPE_DATETIME2, 0, false, 0), v, &rc),
+			     "-infinity");
+		ASSERT_EQ(rc, RP_ZERO_DATE_REPLACED);
+		v.kind = BLV_DATE;
+		ASSERT_STREQ(repl_default(col(BL_TYPE_DATE, 0, false, 0), v, &rc),
+			     "-infinity");
+		ASSERT_STREQ(copy_with(RP_CV_DATE, 0, bad[i].text, 19, NULL, &rc),
+			     "-infinity");
+		ASSERT_EQ(rc, RP_ZERO_DATE_REPLACED);
+		ASSERT_STREQ(copy_with(RP_CV_DATE, 0, bad[i].text, 10, NULL, &rc),
+			     "-infinity");
+	}
+	/* a zero TIMESTAMP: 0 in the row image, zeros in the text */
+	memset(&v, 0, sizeof(v));
+	v.kind = BLV_TIMESTAMP;
+	ASSERT_STREQ(repl_default(col(BL_TYPE_TIMESTAMP2, 0, false, 0), v, &rc), "-infinity");
+	ASSERT_STREQ(copy_with(RP_CV_TIMESTAMP, 0, "0000-00-00 00:00:00", 19, NULL, &rc),
+		     "-infinity");
+	/* a valid leap day is kept */
+	v.kind = BLV_DATE;
+	v.t = (struct bl_time){2024, 2, 29, 0, 0, 0, 0, false};
+	ASSERT_STREQ(repl_default(col(BL_TYPE_DATE, 0, false, 0), v, &rc), "2024-02-29");
+	ASSERT_EQ(rc, 0);
+	ASSERT_STREQ(copy_with(RP_CV_DATE, 0, "2024-02-29", 10, NULL, &rc), "2024-02-29");
+	/* null: \N in the copy, NULL in replication; error: refused in both */
+	struct rp_convert_opts null = {RP_ZERO_DATE_NULL, RP_TEXT_NUL_REPLACE};
+	struct rp_convert_opts error = {RP_ZERO_DATE_ERROR, RP_TEXT_NUL_REPLACE};
+	ASSERT_STREQ(copy_with(RP_CV_DATE, 0, "2024-02-30", 10, &null, &rc), "\\N");
+	ASSERT_EQ(copy_with(RP_CV_DATE, 0, "2024-02-30", 10, &error, &rc), NULL);
+	ASSERT_ERR(rc, ERR_UNSUPPORTED);
+}
+
+TEST(replay, text_nul_policies)
+{
+	struct rp_convert_opts strip = {RP_ZERO_DATE_INFINITY, RP_TEXT_NUL_STRIP};
+	struct rp_convert_opts error = {RP_ZERO_DATE_INFINITY, RP_TEXT_NUL_ERROR};
+	int rc;
+	struct bl_value v;
+	memset(&v, 0, sizeof(v));
+	v.kind = BLV_STRING;
+	v.s.p = (const uint8_t *)"\0a\0\0b\0";
+	v.s.n = 6;
+	struct bl_column c = col(BL_TYPE_VARCHAR, 40, false, 45);
+	/* default: replace, U+FFFD for each NUL, in replication and the copy */
+	ASSERT_STREQ(repl_default(c, v, &rc),
+		     "\xef\xbf\xbd" "a\xef\xbf\xbd\xef\xbf\xbd" "b\xef\xbf\xbd");
+	ASSERT_STREQ(copy_with(RP_CV_TEXT, 45, "\0a\0\0b\0", 6, NULL, &rc),
+		     "\xef\xbf\xbd" "a\xef\xbf\xbd\xef\xbf\xbd" "b\xef\xbf\xbd");
+	/* strip: removed; the copy still escapes what follows */
+	ASSERT_STREQ(copy_with(RP_CV_TEXT, 45, "a\0\tb\0", 5, &strip, &rc), "a\\tb");
+	struct buf b;
+	buf_init(&b, 0);
+	bool isnull;
+	struct err e = {0};
+	ASSERT_EQ(rp_value_text(&b, &c, &v, &strip, &isnull, &e), 0);
+	ASSERT_STREQ(buf_cstr(&b), "ab");
+	/* error: refused, nothing written */
+	buf_reset(&b);
+	ASSERT_ERR(rp_value_text(&b, &c, &v, &error, &isnull, &e), ERR_PROTO);
+	ASSERT_EQ(b.n, 0);
+	ASSERT_EQ(copy_with(RP_CV_TEXT, 45, "a\0", 2, &error, &rc), NULL);
+	/* latin1 text: converted first, then the NUL replaced */
+	ASSERT_STREQ(copy_with(RP_CV_TEXT, 8, "\xe9\0", 2, NULL, &rc), "\xc3\xa9\xef\xbf\xbd");
+	/* bytes are not text: a NUL stays a byte */
+	v.kind = BLV_BINARY;
+	v.s.p = (const uint8_t *)"a\0";
+	v.s.n = 2;
+	ASSERT_STREQ(repl_default(col(BL_TYPE_BLOB, 2, false, 63), v, &rc), "\\x6100");
+	ASSERT_STREQ(copy_with(RP_CV_BYTES, 0, "a\0", 2, &error, &rc), "\\\\x6100");
+	buf_release(&b);
 }

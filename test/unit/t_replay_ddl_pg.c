@@ -657,10 +657,34 @@ TEST(replay_ddl_pg, alter_add_exact)
 	EXPECT("ALTER TABLE a ADD COLUMN g INT AS (id + 1) STORED", "",
 	       "COPY shop.a: generated column g: MySQL computed it for the existing rows",
 	       "ALTER TABLE `shop`.`a`: ADD COLUMN g, copied again");
+	/* MySQL's implicit value of a DATE is the zero date: -infinity, as
+	 * the copy and replication write it (zero_dates: infinity) */
+	EXPECT("ALTER TABLE a ADD COLUMN d DATE NOT NULL",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"d\" date NOT NULL DEFAULT "
+	       "'-infinity';\n"
+	       "ALTER TABLE \"shop_pg\".\"a\" ALTER COLUMN \"d\" DROP DEFAULT",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN d");
+	/* a zero default is -infinity too */
+	EXPECT("ALTER TABLE a ADD COLUMN d2 DATETIME NOT NULL DEFAULT '0000-00-00 00:00:00'",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"d2\" timestamp(0) without time "
+	       "zone NOT NULL DEFAULT '-infinity'",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN d2");
+	/* under zero_dates: error the existing rows' value is not known */
+	struct rp_opts zo = *env.o;
+	zo.conv.zero_dates = RP_ZERO_DATE_ERROR;
+	const struct rp_opts *keep = env.o;
+	env.o = &zo;
 	EXPECT("ALTER TABLE a ADD COLUMN d DATE NOT NULL", "",
 	       "COPY shop.a: NOT NULL column d: MySQL's implicit value for existing rows is "
 	       "not known here",
 	       "ALTER TABLE `shop`.`a`: ADD COLUMN d, copied again");
+	/* under zero_dates: null a date column loses NOT NULL: the existing
+	 * rows' zero date is NULL, as the copy stores it */
+	zo.conv.zero_dates = RP_ZERO_DATE_NULL;
+	EXPECT("ALTER TABLE a ADD COLUMN d DATE NOT NULL",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"d\" date",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN d");
+	env.o = keep;
 	/* a table without rows: nothing to reproduce */
 	EXPECT("ALTER TABLE empty ADD COLUMN seq INT NOT NULL AUTO_INCREMENT UNIQUE",
 	       "ALTER TABLE \"shop_pg\".\"empty\" ADD COLUMN \"seq\" integer NOT NULL;\n"

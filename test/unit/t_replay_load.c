@@ -195,17 +195,23 @@ TEST(replay, load_fit_names)
 }
 
 /* The default of a column as PostgreSQL SQL, or "-" when left out. */
-static const char *dflt(struct rp_column_def c, bool mariadb)
+static const char *dflt_with(struct rp_column_def c, bool mariadb,
+			     const struct rp_convert_opts *o)
 {
 	static char out[256];
 	struct buf b;
 	buf_init(&b, 0);
-	bool kept = rp_load_default_sql(&b, &c, mariadb);
+	bool kept = rp_load_default_sql(&b, &c, mariadb, o);
 	snprintf(out, sizeof(out), "%s", kept ? buf_cstr(&b) : "-");
 	if (!kept)
 		ASSERT_EQ(b.n, 0);
 	buf_release(&b);
 	return out;
+}
+
+static const char *dflt(struct rp_column_def c, bool mariadb)
+{
+	return dflt_with(c, mariadb, NULL);
 }
 
 TEST(replay, load_defaults)
@@ -232,9 +238,21 @@ TEST(replay, load_defaults)
 	ASSERT_STREQ(dflt(col("t", "timestamp", "timestamp(3)", true, "CURRENT_TIMESTAMP(3)"),
 			  false), "CURRENT_TIMESTAMP");
 	ASSERT_STREQ(dflt(col("t", "date", "date", true, "current_timestamp()"), true), "-");
-	/* zero dates, bits, bytes and generated defaults are left out */
-	ASSERT_STREQ(dflt(col("d", "date", "date", true, "'0000-00-00'"), true), "-");
-	ASSERT_STREQ(dflt(col("d", "date", "date", true, "2020-00-15"), false), "-");
+	/* a date default PostgreSQL cannot hold: what the rows taking it
+	 * get, -infinity by default; none under zero_dates null or error */
+	ASSERT_STREQ(dflt(col("d", "date", "date", true, "'0000-00-00'"), true), "'-infinity'");
+	ASSERT_STREQ(dflt(col("d", "date", "date", true, "2020-00-15"), false), "'-infinity'");
+	ASSERT_STREQ(dflt(col("d", "datetime", "datetime", false, "'2020-02-30 00:00:00'"), true),
+		     "'-infinity'");
+	struct rp_convert_opts null = {RP_ZERO_DATE_NULL, RP_TEXT_NUL_REPLACE};
+	struct rp_convert_opts error = {RP_ZERO_DATE_ERROR, RP_TEXT_NUL_REPLACE};
+	ASSERT_STREQ(dflt_with(col("d", "date", "date", true, "'0000-00-00'"), true, &null), "-");
+	ASSERT_STREQ(dflt_with(col("d", "date", "date", true, "'0000-00-00'"), true, &error),
+		     "-");
+	/* an expression is not a date literal: not -infinity (and MariaDB's
+	 * expressions are not translated) */
+	ASSERT_STREQ(dflt(col("d", "date", "date", true, "curdate()"), true), "-");
+	/* bits, bytes and generated defaults are left out */
 	ASSERT_STREQ(dflt(col("d", "date", "date", true, "'2020-01-15'"), true), "'2020-01-15'");
 	ASSERT_STREQ(dflt(col("b", "bit", "bit(3)", true, "b'101'"), true), "-");
 	ASSERT_STREQ(dflt(col("b", "varbinary", "varbinary(4)", true, "'ab'"), true), "-");

@@ -383,7 +383,7 @@ TEST(replay_sql, zero_dates_counted_once_per_value)
 	struct bl_event ev = rows_event(&t, BL_OP_INSERT, &r, 1);
 	ASSERT_STREQ(apply(&f, &ev),
 		     "P chm_0: INSERT INTO \"pg\".\"dates\" (\"id\", \"d\") VALUES ($1, $2)\n"
-		     "E chm_0: '1', NULL\nS\n");
+		     "E chm_0: '1', '-infinity'\nS\n");
 	ASSERT_UEQ(f.st.zero_dates, 1);
 	/* an update sets it (counted), its key is not a date */
 	ev = rows_event(&t, BL_OP_UPDATE, &r, 1);
