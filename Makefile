@@ -7,9 +7,14 @@
 #   make demo            the README's demo
 #   make check-tsan      init_replica's threads under ThreadSanitizer
 #                        (t_init.sh with build/tsan/chameleon; not in check)
+#   make static          build/static/chameleon, fully static, libpq built
+#                        from the PostgreSQL source package (test/static/)
+#   make static-check    that binary in an empty chroot against real servers
+#                        (not in check)
+#   make image           the FROM scratch container image (podman or docker)
 #   make soak SOAK_MIN=30  sysbench on MariaDB while replicating through
 #                        fault-injecting proxies, with kill -9 (not in check)
-# CFG=debug|release|asan|tsan|fuzz selects the flavour; objects go to build/$(CFG)/.
+# CFG=debug|release|asan|tsan|fuzz|static selects the flavour; objects go to build/$(CFG)/.
 
 CFG      ?= release
 CC       ?= cc
@@ -41,6 +46,19 @@ LDFLAGS_tsan   := -fsanitize=thread
 LDFLAGS_fuzz   := -fsanitize=address,undefined
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# CFG=static: test/static/build.sh builds libpq (PGSRC: the PostgreSQL
+# source, PGBLD: its build tree) and then this; the rest are the Debian
+# static libraries, in the order the linker needs
+ifeq ($(CFG),static)
+PGSRC ?= build/static-src/postgresql
+PGBLD ?= build/static-src/pg-build
+CFLAGS_static  := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong -DCHAMELEON_STATIC
+LDFLAGS_static := -static
+PKG_CFLAGS := -I$(PGSRC)/src/interfaces/libpq -I$(PGBLD)/src/include -I$(PGSRC)/src/include \
+              $(shell pkg-config --cflags libfyaml openssl zlib libzstd 2>/dev/null)
+PKG_LIBS   := $(PGBLD)/src/interfaces/libpq/libpq.a $(PGBLD)/src/common/libpgcommon_shlib.a \
+              $(PGBLD)/src/port/libpgport_shlib.a -lssl -lcrypto -lzstd -lz -lfyaml -ldl
+endif
 ALL_CFLAGS := $(STD) $(WARN) $(CFLAGS_$(CFG)) -I. -I$(B) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS_$(CFG)) $(LDFLAGS)
 LIBS     := $(PKG_LIBS) -lm -lpthread
@@ -69,6 +87,7 @@ OBJ_unit := $(SRC_unit:%.c=$(B)/%.o) $(B)/test/unit/runner.o \
             $(patsubst %.c,$(B)/%.o,$(wildcard test/lib/*.c))
 FUZZERS  := $(patsubst test/fuzz/%.c,%,$(wildcard test/fuzz/fuzz_*.c))
 
+.PHONY: static static-check image
 .PHONY: all check check-unit check-asan check-golden check-integ check-tsan fuzz fuzz-smoke \
         bench soak demo clean fixtures-update deps check-deps format format-check
 
@@ -178,6 +197,16 @@ demo:
 	@sh test/packages.sh all
 	@$(MAKE) --no-print-directory all
 	@sh test/demo.sh $(abspath $(B)/chameleon)
+
+# the deployable forms (docs/deploy.md); none of them is part of make check
+static:
+	@sh test/static/build.sh
+
+static-check:
+	@sh test/static/check.sh
+
+image:
+	@sh test/static/image.sh
 
 # install (as root) or name the Debian packages the build and the tests need
 deps:

@@ -198,7 +198,7 @@ echo "init_replica benchmark: $total rows in 5 tables, $runs runs of each (inter
 r=1
 while [ $r -le "$runs" ]; do
 	fresh
-	timed "$work/init.m" "$bin" init_replica --config "$work/cfg.yml" --source ib
+	timed "$work/init.m" "$bin" init_replica --debug --config "$work/cfg.yml" --source ib
 	got=$(pg_counts)
 	if [ "$got" != "$my_counts" ]; then
 		echo "init_replica: row counts differ from MariaDB's:" >&2

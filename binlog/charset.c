@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "base/utf8.h"
@@ -191,44 +192,72 @@ static int via_iconv(struct buf *out, const char *cs, const uint8_t *p,
 	return 0;
 }
 
+/* Two classes more than enum bl_cs_class's, for this file only. */
+enum { CS_NONE = 100, CS_ASCII };
+
+/* The class of a charset name; BL_CS_OTHER for every other one. */
+static uint8_t class_of(const char *cs)
+{
+	if (!cs)
+		return CS_NONE;
+	if (!strcmp(cs, "utf8mb4") || !strcmp(cs, "utf8mb3"))
+		return BL_CS_UTF8;
+	if (!strcmp(cs, "latin1"))
+		return BL_CS_LATIN1;
+	if (!strcmp(cs, "ascii"))
+		return CS_ASCII;
+	if (!strcmp(cs, "binary"))
+		return BL_CS_BINARY;
+	return BL_CS_OTHER;
+}
+
+/* Every collation id's class, computed once (the decoder asks per value). */
+static uint8_t cs_class[2048];
+static pthread_once_t cs_class_once = PTHREAD_ONCE_INIT;
+
+static void cs_class_init(void)
+{
+	for (unsigned i = 0; i < 2048; i++)
+		cs_class[i] = class_of(bl_collation_charset((uint16_t)i));
+}
+
+static uint8_t collation_class(uint16_t collation)
+{
+	if (collation >= 2048)
+		return class_of(bl_collation_charset(collation));
+	pthread_once(&cs_class_once, cs_class_init);
+	return cs_class[collation];
+}
+
 int bl_text_to_utf8(struct buf *out, uint16_t collation, const uint8_t *p,
 		    size_t n)
 {
-	const char *cs = bl_collation_charset(collation);
-	if (!cs)
+	switch (collation_class(collation)) {
+	case CS_NONE:
 		return -ERR_UNSUPPORTED;
-	if (!strcmp(cs, "utf8mb4") || !strcmp(cs, "utf8mb3")) {
+	case BL_CS_UTF8:
 		if (!utf8_valid(p, n))
 			return -ERR_PROTO;
 		buf_put(out, p, n);
 		return 0;
-	}
-	if (!strcmp(cs, "latin1")) {
+	case BL_CS_LATIN1:
 		latin1_to_utf8(out, p, n);
 		return 0;
-	}
-	if (!strcmp(cs, "ascii")) {
+	case CS_ASCII:
 		for (size_t i = 0; i < n; i++)
 			if (p[i] >= 0x80)
 				return -ERR_PROTO;
 		buf_put(out, p, n);
 		return 0;
-	}
-	if (!strcmp(cs, "binary"))
+	case BL_CS_BINARY:
 		return -ERR_PROTO;
-	return via_iconv(out, cs, p, n);
+	default:
+		return via_iconv(out, bl_collation_charset(collation), p, n);
+	}
 }
 
 uint8_t bl__cs_class(uint16_t collation)
 {
-	const char *cs = bl_collation_charset(collation);
-	if (!cs)
-		return BL_CS_OTHER;
-	if (!strcmp(cs, "utf8mb4") || !strcmp(cs, "utf8mb3"))
-		return BL_CS_UTF8;
-	if (!strcmp(cs, "latin1"))
-		return BL_CS_LATIN1;
-	if (!strcmp(cs, "binary"))
-		return BL_CS_BINARY;
-	return BL_CS_OTHER;
+	uint8_t c = collation_class(collation);
+	return c == CS_NONE || c == CS_ASCII ? BL_CS_OTHER : c;
 }

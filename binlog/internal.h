@@ -32,6 +32,9 @@ int bl__decimal_decode(struct rd *r, unsigned precision, unsigned scale,
 		       struct bl_value *v, struct arena *a, struct err *e);
 /* JSON string literal (quotes and escapes) of bytes assumed UTF-8. */
 void bl__json_escape(struct buf *b, const uint8_t *p, size_t n);
+/* bl_put_float through printf and strtod only: the reference for the
+ * faster bl_put_float (binlog/float_fmt.c), which prints the same. */
+void bl__put_float_printf(struct buf *b, double d, bool single);
 /* Shortest text that reads back to the same double (or float). */
 void bl__put_double(struct buf *b, double d, bool single);
 /* enum bl_cs_class of a collation id */

@@ -38,6 +38,19 @@ void bl__json_escape(struct buf *b, const uint8_t *p, size_t n)
 	buf_putc(b, '"');
 	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
+		/* 8 bytes at a time while none is below 0x20, '"' or '\\' */
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			const uint64_t ones = 0x0101010101010101ULL, high = ones << 7;
+			uint64_t q = w ^ (ones * '"'), s = w ^ (ones * '\\');
+			if (((w - ones * 0x20) & ~w & high) | ((q - ones) & ~q & high) |
+			    ((s - ones) & ~s & high))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
 		uint8_t c = p[i];
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
@@ -59,28 +72,6 @@ void bl__json_escape(struct buf *b, const uint8_t *p, size_t n)
 	}
 	buf_put(b, p + run, n - run);
 	buf_putc(b, '"');
-}
-
-void bl_put_float(struct buf *b, double d, bool single)
-{
-	char t[40];
-	if (d != d) {
-		buf_putl(b, "NaN");
-		return;
-	}
-	if (d - d != 0) {
-		buf_puts(b, d > 0 ? "Infinity" : "-Infinity");
-		return;
-	}
-	/* the shortest representation that reads back to the same value */
-	int lo = single ? 6 : 15, hi = single ? 9 : 17;
-	for (int prec = lo; prec <= hi; prec++) {
-		snprintf(t, sizeof(t), "%.*g", prec, d);
-		if (single ? (float)strtod(t, NULL) == (float)d
-			   : strtod(t, NULL) == d)
-			break;
-	}
-	buf_puts(b, t);
 }
 
 void bl__put_double(struct buf *b, double d, bool single)

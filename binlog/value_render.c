@@ -222,23 +222,48 @@ void bl_value_json(struct buf *b, const struct bl_column *c,
 	}
 }
 
-/* 'text' with \\, \' and non-printable bytes escaped (mysqlbinlog style). */
+/* Whether one of the 8 bytes of w needs escaping in text_quoted. */
+static inline bool text_special8(uint64_t w, bool utf8ok)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = ones << 7;
+	uint64_t a = w ^ (ones * '\\'), q = w ^ (ones * '\''), d = w ^ (ones * 0x7f);
+	uint64_t hit = ((w - ones * 0x20) & ~w & high) | ((a - ones) & ~a & high) |
+		       ((q - ones) & ~q & high) | ((d - ones) & ~d & high);
+	return hit || (!utf8ok && (w & high));
+}
+
+/* 'text' with \\, \' and non-printable bytes escaped (mysqlbinlog style);
+ * runs of plain bytes are copied 8 bytes at a time. */
 static void text_quoted(struct buf *b, const uint8_t *p, size_t n, bool utf8ok)
 {
 	buf_putc(b, '\'');
+	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			if (text_special8(w, utf8ok))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
 		uint8_t ch = p[i];
-		if (ch == '\\' || ch == '\'') {
+		bool esc = ch == '\\' || ch == '\'';
+		if (!esc && !(ch < 0x20 || ch == 0x7f || (ch >= 0x80 && !utf8ok)))
+			continue;
+		buf_put(b, p + run, i - run);
+		run = i + 1;
+		if (esc) {
 			buf_putc(b, '\\');
 			buf_putc(b, (char)ch);
-		} else if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && !utf8ok)) {
+		} else {
 			buf_putl(b, "\\x");
 			buf_putc(b, hexd[ch >> 4]);
 			buf_putc(b, hexd[ch & 15]);
-		} else {
-			buf_putc(b, (char)ch);
 		}
 	}
+	buf_put(b, p + run, n - run);
 	buf_putc(b, '\'');
 }
 

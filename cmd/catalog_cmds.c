@@ -113,10 +113,11 @@ static int confirm(const char *action, const char *question, bool yes)
 
 /* ---- the options of the catalog commands ----------------------------- */
 
-enum { OPT_YES = 1, OPT_FORMAT, OPT_ID };
+enum { OPT_YES = 1, OPT_FORMAT, OPT_ID, OPT_FULL };
 
 struct cat_opts {
 	bool yes;
+	bool full;
 	bool json;
 	long long id;
 };
@@ -127,6 +128,9 @@ static int on_opt(void *ctx, int id, const char *arg)
 	switch (id) {
 	case OPT_YES:
 		o->yes = true;
+		return 0;
+	case OPT_FULL:
+		o->full = true;
 		return 0;
 	case OPT_FORMAT:
 		if (!strcmp(arg, "json"))
@@ -148,6 +152,11 @@ static int on_opt(void *ctx, int id, const char *arg)
 
 static const struct cmd_opt yes_opts[] = {
 	{"yes", false, OPT_YES},
+	{NULL, false, 0},
+};
+
+static const struct cmd_opt maint_opts[] = {
+	{"full", false, OPT_FULL},
 	{NULL, false, 0},
 };
 
@@ -553,6 +562,74 @@ int cmd_show_errors(int argc, char **argv)
 	else
 		cmd_error_list(stdout, v, n);
 	rc = fflush(stdout) ? 1 : 0;
+out:
+	cat_cmd_release(&x);
+	return rc;
+}
+
+/* ---- run_maintenance -------------------------------------------------- */
+
+static void maint_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: chameleon run_maintenance [--config C] [--source S] [--full]\n"
+		"\n"
+		"pg_chameleon vacuums the log tables of a source here, pausing its\n"
+		"replica.  chameleon keeps no log tables: rows go straight into the\n"
+		"replicated tables, which autovacuum looks after.  What this command\n"
+		"does is check the catalog: its size, and VACUUM ANALYZE of every table\n"
+		"of sch_chameleon (VACUUM FULL with --full, which locks each catalog\n"
+		"table briefly: a running replica waits for it).  With --source, the\n"
+		"source must be in the catalog.  The replica need not be stopped.\n");
+}
+
+static void human_size(char *out, size_t n, long long bytes)
+{
+	if (bytes >= 10LL << 20)
+		snprintf(out, n, "%lld MB", bytes >> 20);
+	else if (bytes >= 10LL << 10)
+		snprintf(out, n, "%lld kB", bytes >> 10);
+	else
+		snprintf(out, n, "%lld bytes", bytes);
+}
+
+int cmd_run_maintenance(int argc, char **argv)
+{
+	struct cat_cmd x;
+	struct cat_opts o;
+	int rc = parse(&x, &o, argc, argv, maint_opts, maint_usage);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
+	struct err e = {0};
+	if (cat_cmd_open(&x))
+		goto out;
+	if (x.a.source) {
+		struct rp_source_state st;
+		if (rp_catalog_source_get(x.cat, x.a.source, &st, &e)) {
+			fprintf(stderr, "chameleon: %s\n", e.msg);
+			goto out;
+		}
+		if (!st.found) {
+			fprintf(stderr, "chameleon: no source '%s' in the catalog\n",
+				x.a.source);
+			goto out;
+		}
+		printf("source '%s': status %s; no log tables to vacuum (chameleon keeps none)\n",
+		       x.a.source, st.status);
+	}
+	struct rp_maint m;
+	if (rp_catalog_maintain(x.cat, o.full, &m, &e)) {
+		fprintf(stderr, "chameleon: run_maintenance: %s\n", e.msg);
+		goto out;
+	}
+	char before[32], after[32];
+	human_size(before, sizeof(before), m.bytes_before);
+	human_size(after, sizeof(after), m.bytes_after);
+	printf("catalog sch_chameleon: %ld tables, %s before, %s after VACUUM %sANALYZE "
+	       "of %ld tables\n",
+	       m.tables, before, after, o.full ? "FULL " : "", m.vacuumed);
+	rc = 0;
 out:
 	cat_cmd_release(&x);
 	return rc;

@@ -47,6 +47,7 @@ int cmd_upgrade_replica_schema(int argc, char **argv);
 int cmd_add_source(int argc, char **argv);
 int cmd_drop_source(int argc, char **argv);
 int cmd_enable_replica(int argc, char **argv);
+int cmd_run_maintenance(int argc, char **argv);
 int cmd_show_status(int argc, char **argv);
 int cmd_show_errors(int argc, char **argv);
 extern const char cmd_example_config[];
@@ -59,6 +60,10 @@ int cmd_decode_live(const char *config, const char *source,
 		    bool stop_at_end, int format);
 
 extern const char *cmd_progname;
+
+/* An error on stderr: "chameleon: MESSAGE", or a JSON log line at level
+ * error when the log is JSON (log_format: json). */
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- shared option parsing (cmd/options.c) ---- */
 

@@ -8,10 +8,10 @@
  * derived from the result are in config_file.c.
  */
 #include "cmd/config.h"
+#include "cmd/host.h"
 
 #include <errno.h>
 #include <libfyaml.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +27,9 @@ struct ld {
 	const char *file;
 	struct buf warn;	/* NUL-separated warnings */
 	size_t nwarn;
+	/* the first ${NAME} that could not be replaced, said by the key's
+	 * reader (check_env), which knows the key */
+	char env_err[200];
 };
 
 static int line_of(struct fy_node *n)
@@ -66,23 +69,94 @@ static const char *cfg_dup(struct ld *l, const char *s)
 	return s ? arena_strndup(&l->c->mem, s, strlen(s)) : NULL;
 }
 
+/* s with a leading '~' replaced by HOME; NULL when it needs HOME and the
+ * environment has none (the password database is never read). */
 static char *expand_home(struct ld *l, const char *s)
 {
 	if (s[0] != '~' || (s[1] && s[1] != '/'))
 		return (char *)cfg_dup(l, s);
-	const char *home = getenv("HOME");
-	if (!home || !*home) {
-		struct passwd *pw = getpwuid(getuid());
-		home = pw ? pw->pw_dir : "/";
-	}
+	const char *home = host_home();
+	if (!home)
+		return NULL;
 	size_t n = strlen(home) + strlen(s);
 	char *o = arena_alloc(&l->c->mem, n + 1);
 	snprintf(o, n + 1, "%s%s", home, s + 1);
 	return o;
 }
 
-/* A scalar's text (NUL-terminated copy), or NULL for null / ~ / non-scalar. */
-static const char *scalar(struct ld *l, struct fy_node *n)
+/*
+ * ${NAME} in a value replaced by the environment variable NAME, $${ kept
+ * as a literal ${ (docs/configuration.md).  NAME is a shell name: a
+ * letter or '_', then letters, digits and '_'.  On an unset variable or
+ * a malformed ${...} the text comes back as it is and l->env_err says
+ * why (the first such error only).
+ */
+static const char *expand_env(struct ld *l, const char *s, size_t len)
+{
+	if (!memchr(s, '$', len))
+		return arena_strndup(&l->c->mem, s, len);
+	struct buf b;
+	buf_init(&b, 0);
+	size_t i = 0;
+	while (i < len) {
+		if (s[i] != '$') {
+			buf_putc(&b, s[i++]);
+			continue;
+		}
+		if (i + 2 < len && s[i + 1] == '$' && s[i + 2] == '{') {
+			buf_putl(&b, "${");
+			i += 3;
+			continue;
+		}
+		if (i + 1 >= len || s[i + 1] != '{') {
+			buf_putc(&b, s[i++]);
+			continue;
+		}
+		size_t start = i + 2, j = start;
+		while (j < len && (s[j] == '_' || (s[j] >= 'A' && s[j] <= 'Z') ||
+				   (s[j] >= 'a' && s[j] <= 'z') ||
+				   (j > start && s[j] >= '0' && s[j] <= '9')))
+			j++;
+		char name[100];
+		if (j == start || j >= len || s[j] != '}' || j - start >= sizeof(name)) {
+			if (!l->env_err[0])
+				snprintf(l->env_err, sizeof(l->env_err),
+					 "malformed '${' (write ${NAME} with NAME made of "
+					 "letters, digits and '_', or $${ for a literal ${)");
+			goto bad;
+		}
+		memcpy(name, s + start, j - start);
+		name[j - start] = 0;
+		const char *v = getenv(name);
+		if (!v) {
+			if (!l->env_err[0])
+				snprintf(l->env_err, sizeof(l->env_err),
+					 "environment variable '%s' is not set", name);
+			goto bad;
+		}
+		buf_puts(&b, v);
+		i = j + 1;
+	}
+	const char *out = arena_strndup(&l->c->mem, b.p ? (const char *)b.p : "", b.n);
+	buf_release(&b);
+	return out;
+bad:
+	buf_release(&b);
+	return arena_strndup(&l->c->mem, s, len);
+}
+
+/* After a key's value was read: an error for a ${NAME} that could not
+ * be replaced in it. */
+static int check_env(struct ld *l, struct fy_node *at, const char *key, int rc)
+{
+	if (rc || !l->env_err[0])
+		return rc;
+	return fail(l, at, key, "%s", l->env_err);
+}
+
+/* A scalar's text as written (NUL-terminated copy), or NULL for null / ~ /
+ * non-scalar: mapping keys. */
+static const char *scalar_raw(struct ld *l, struct fy_node *n)
 {
 	if (!n || !fy_node_is_scalar(n))
 		return NULL;
@@ -97,6 +171,13 @@ static const char *scalar(struct ld *l, struct fy_node *n)
 			return NULL;
 	}
 	return arena_strndup(&l->c->mem, s, len);
+}
+
+/* A value's text with ${NAME} replaced, or NULL as scalar_raw. */
+static const char *scalar(struct ld *l, struct fy_node *n)
+{
+	const char *s = scalar_raw(l, n);
+	return s ? expand_env(l, s, strlen(s)) : NULL;
 }
 
 static int get_str(struct ld *l, struct fy_node *v, const char *key,
@@ -227,6 +308,8 @@ static int read_password_file(struct ld *l, struct fy_node *v, const char *key,
 	if (!path)
 		return 0;
 	char *p = expand_home(l, path);
+	if (!p)
+		return fail(l, v, key, "'%s' needs HOME, which is not set", path);
 	FILE *f = fopen(p, "r");
 	if (!f)
 		return fail(l, v, key, "cannot read '%s': %s", p, strerror(errno));
@@ -272,6 +355,7 @@ static const char *const copy_modes[] = {"file", "direct", NULL};
 static const char *const on_error[] = {"continue", "exit", NULL};
 static const char *const column_orders[] = {"append", "exact", NULL};
 static const char *const log_dests[] = {"file", "stdout", NULL};
+static const char *const log_formats[] = {"text", "json", NULL};
 static const char *const log_levels[] = {"debug", "info", "warning", "error",
 					 "critical", NULL};
 
@@ -319,6 +403,8 @@ static const struct key source_keys[] = {
 	{"heartbeat_period", K_INT, SRC(heartbeat_period), 1, 300, NULL},
 	{"copy_workers", K_INT, SRC(copy_workers), 0, 64, NULL},
 	{"ddl_column_order", K_CHOICE, SRC(ddl_column_order), 0, 0, column_orders},
+	{"log_format", K_CHOICE, SRC(log_format), 0, 0, log_formats},
+	{"metrics_listen", K_STR, SRC(metrics_listen), 0, 0, NULL},
 	{NULL, K_STR, 0, 0, 0, NULL},
 };
 
@@ -342,6 +428,7 @@ static const struct key top_keys[] = {
 	{"log_dir", K_PATH, TOP(log_dir), 0, 0, NULL},
 	{"log_dest", K_CHOICE, TOP(log_dest), 0, 0, log_dests},
 	{"log_level", K_CHOICE, TOP(log_level), 0, 0, log_levels},
+	{"log_format", K_CHOICE, TOP(log_format), 0, 0, log_formats},
 	{"log_days_keep", K_INT, TOP(log_days_keep), 1, 36500, NULL},
 	{"rollbar_key", K_STR, TOP(rollbar_key), 0, 0, NULL},
 	{"rollbar_env", K_STR, TOP(rollbar_env), 0, 0, NULL},
@@ -367,8 +454,11 @@ static int get_path(struct ld *l, struct fy_node *v, const char *key,
 {
 	const char *x = NULL;
 	int rc = get_str(l, v, key, &x);
-	if (x)
+	if (x) {
 		*out = expand_home(l, x);
+		if (!*out)
+			return fail(l, v, key, "'%s' needs HOME, which is not set", x);
+	}
 	return rc;
 }
 
@@ -427,12 +517,13 @@ static int load_db_conn(struct ld *l, struct fy_node *m, struct cfg_source *s,
 	int rc = 0;
 	while (!rc && (p = fy_node_mapping_iterate(m, &it)) != NULL) {
 		struct fy_node *k = fy_node_pair_key(p);
-		const char *name = scalar(l, k);
+		const char *name = scalar_raw(l, k);
 		if (!name)
 			continue;
 		snprintf(key, sizeof(key), "%s.%s", prefix, name);
 		bool found;
 		rc = set_key(l, db_keys, &s->db, name, fy_node_pair_value(p), key, &found);
+		rc = check_env(l, fy_node_pair_value(p), key, rc);
 		if (!found)
 			warn(l, k, key);
 	}
@@ -452,7 +543,7 @@ static int load_mappings(struct ld *l, struct fy_node *k, struct fy_node *v,
 	void *it = NULL;
 	struct fy_node_pair *q;
 	while ((q = fy_node_mapping_iterate(v, &it)) != NULL) {
-		const char *a = scalar(l, fy_node_pair_key(q));
+		const char *a = scalar_raw(l, fy_node_pair_key(q));
 		const char *b = scalar(l, fy_node_pair_value(q));
 		if (!a || !b)
 			return fail(l, fy_node_pair_key(q), key,
@@ -478,7 +569,7 @@ static int load_skip_events(struct ld *l, struct fy_node *v, const char *key,
 	struct fy_node_pair *q;
 	int rc = 0;
 	while (!rc && (q = fy_node_mapping_iterate(v, &it)) != NULL) {
-		const char *ev = scalar(l, fy_node_pair_key(q));
+		const char *ev = scalar_raw(l, fy_node_pair_key(q));
 		char k2[400];
 		snprintf(k2, sizeof(k2), "%s.%s", key, ev ? ev : "?");
 		struct fy_node *lv = fy_node_pair_value(q);
@@ -524,7 +615,7 @@ static int load_source(struct ld *l, struct fy_node *k, struct fy_node *m,
 		       struct cfg_source *s)
 {
 	char prefix[200], key[320];
-	s->name = scalar(l, k);
+	s->name = scalar_raw(l, k);
 	snprintf(prefix, sizeof(prefix), "sources.%s", s->name ? s->name : "?");
 	source_defaults(s);
 	if (!fy_node_is_mapping(m))
@@ -535,7 +626,7 @@ static int load_source(struct ld *l, struct fy_node *k, struct fy_node *m,
 	int rc = 0;
 	while (!rc && (p = fy_node_mapping_iterate(m, &it)) != NULL) {
 		struct fy_node *kk = fy_node_pair_key(p), *v = fy_node_pair_value(p);
-		const char *name = scalar(l, kk);
+		const char *name = scalar_raw(l, kk);
 		if (!name)
 			continue;
 		snprintf(key, sizeof(key), "%s.%s", prefix, name);
@@ -550,6 +641,7 @@ static int load_source(struct ld *l, struct fy_node *k, struct fy_node *m,
 		} else {
 			rc = set_key(l, source_keys, s, name, v, key, &found);
 		}
+		rc = check_env(l, v, key, rc);
 		if (!found)
 			warn(l, kk, key);
 	}
@@ -581,14 +673,16 @@ static int load_pg(struct ld *l, struct fy_node *m)
 	char key[200];
 	while (!rc && (p = fy_node_mapping_iterate(m, &it)) != NULL) {
 		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
-		const char *name = scalar(l, k);
+		const char *name = scalar_raw(l, k);
 		if (!name)
 			continue;
 		snprintf(key, sizeof(key), "pg_conn.%s", name);
 		bool found;
 		rc = set_key(l, pg_keys, g, name, v, key, &found);
-		if (found)
+		if (found) {
+			rc = check_env(l, v, key, rc);
 			continue;
+		}
 		/* any other libpq keyword, e.g. sslmode */
 		const char *val = scalar(l, v);
 		if (!val && v && !fy_node_is_scalar(v))
@@ -598,6 +692,7 @@ static int load_pg(struct ld *l, struct fy_node *m)
 			g->extra_values[g->n_extra] = val;
 			g->n_extra++;
 		}
+		rc = check_env(l, v, key, rc);
 	}
 	return rc;
 }
@@ -632,7 +727,7 @@ static int load_type_overrides(struct ld *l, struct fy_node *v)
 	int rc = 0;
 	while (!rc && (q = fy_node_mapping_iterate(v, &it)) != NULL) {
 		struct cfg_type_override *t = &c->type_overrides[c->n_type_overrides++];
-		t->mysql_type = scalar(l, fy_node_pair_key(q));
+		t->mysql_type = scalar_raw(l, fy_node_pair_key(q));
 		struct fy_node *tv = fy_node_pair_value(q);
 		char key[300];
 		snprintf(key, sizeof(key), "type_override.%s",
@@ -684,7 +779,7 @@ static int load_root(struct ld *l, struct fy_node *root)
 	int rc = 0;
 	while (!rc && (p = fy_node_mapping_iterate(root, &it)) != NULL) {
 		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
-		const char *name = scalar(l, k);
+		const char *name = scalar_raw(l, k);
 		if (!name)
 			continue;
 		bool found = true;
@@ -701,6 +796,7 @@ static int load_root(struct ld *l, struct fy_node *root)
 		} else {
 			rc = set_key(l, top_keys, l->c, name, v, name, &found);
 		}
+		rc = check_env(l, v, name, rc);
 		if (!found)
 			warn(l, k, name);
 	}
@@ -710,6 +806,11 @@ static int load_root(struct ld *l, struct fy_node *root)
 		rc = err_set(l->e, ERR_CONFIG, "%s: missing key 'sources'", l->file);
 	if (!rc && l->c->pg.host == NULL)
 		l->c->pg.host = "localhost";
+	/* libpq's default would be the system's user name (getpwuid) */
+	const char *pguser = getenv("PGUSER");
+	if (!rc && !l->c->pg.user && (!pguser || !*pguser))
+		rc = err_set(l->e, ERR_CONFIG, "%s: pg_conn.user is missing and PGUSER is "
+			     "not set (the system's user name is never used)", l->file);
 	return rc;
 }
 
@@ -731,13 +832,14 @@ int config_load(struct config *c, const char *path, struct err *e)
 	struct fy_document *doc = fy_document_build_from_string(&pcfg, str, slen);
 	if (!doc)
 		return err_set(e, ERR_CONFIG, "%s: not valid YAML", path);
-	struct ld l = {c, e, c->path, BUF_INIT, 0};
+	struct ld l = {c, e, c->path, BUF_INIT, 0, ""};
 	buf_init(&l.warn, 0);
-	/* defaults */
+	/* defaults; without HOME they stay NULL, an error only where used */
 	c->pid_dir = expand_home(&l, "~/.pg_chameleon/pid/");
 	c->log_dir = expand_home(&l, "~/.pg_chameleon/logs/");
 	c->log_dest = "file";
 	c->log_level = "info";
+	c->log_format = "text";
 	c->log_days_keep = 10;
 	c->pg.port = 5432;
 	c->pg.charset = "utf8";

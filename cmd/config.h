@@ -81,6 +81,9 @@ struct cfg_source {
 					   missed: the stream is dead */
 	int copy_workers;		/* init_replica connections, 0 = cores */
 	const char *ddl_column_order;	/* append | exact (docs/ddl.md) */
+	const char *log_format;		/* text | json; NULL: the top level's */
+	const char *metrics_listen;	/* "ADDR:PORT" of start_replica's metrics
+					   and health endpoint, or NULL */
 };
 
 /* PostgreSQL target (pg_conn) */
@@ -99,6 +102,7 @@ struct cfg_pg_conn {
 struct config {
 	const char *path;	/* file read */
 	const char *pid_dir, *log_dir, *log_dest, *log_level;
+	const char *log_format;	/* text (default) | json: one object a line */
 	int log_days_keep;
 	const char *rollbar_key, *rollbar_env;	/* accepted, unused */
 	struct cfg_pg_conn pg;
@@ -116,12 +120,16 @@ struct config {
 /*
  * Resolve --config NAME: a value containing '/' is a path, otherwise
  * ~/.pg_chameleon/configuration/NAME.yml.  Writes into out (size n).
+ * -ERR_USAGE when NAME needs HOME and HOME is not set, -ERR_CONFIG when
+ * the path is too long.
  */
 int config_resolve_path(const char *name, char *out, size_t n);
 /*
  * Load and validate a configuration file.  A missing or wrong key is an
  * error naming the key, the file and the line ("FILE:LINE: key 'x': ...").
- * Unknown keys are warnings, collected in c->warnings.
+ * Unknown keys are warnings, collected in c->warnings.  Every value may
+ * hold ${NAME}, replaced by the environment variable NAME (an unset one
+ * is an error naming the key and the variable); $${ is a literal ${.
  */
 int config_load(struct config *c, const char *path, struct err *e) MUST_CHECK;
 void config_release(struct config *c);

@@ -4,7 +4,6 @@
  * printed as ***).
  */
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/config.h"
+#include "cmd/host.h"
 #include "cmd/source.h"
 
 const char cmd_example_config[] =
@@ -23,6 +23,7 @@ const char cmd_example_config[] =
 	"log_dir: '~/.pg_chameleon/logs/'\n"
 	"log_dest: file            # file or stdout (stdout: run in the foreground)\n"
 	"log_level: info           # debug, info, warning, error\n"
+	"log_format: text          # text or json (one object a line)\n"
 	"log_days_keep: 10\n"
 	"rollbar_key: ''           # accepted, unused\n"
 	"rollbar_env: ''\n"
@@ -86,16 +87,9 @@ const char cmd_example_config[] =
 	"    keep_existing_schema: No\n"
 	"    net_read_timeout: 600\n"
 	"    heartbeat_period: 1  # seconds; 3 missed heartbeats: reconnect\n"
-	"    copy_workers: 0    # init_replica connections; 0 = the core count\n";
+	"    copy_workers: 0    # init_replica connections; 0 = the core count\n"
+	"    # metrics_listen: '127.0.0.1:9187'   # start_replica's /metrics, /healthz, /readyz\n";
 
-static const char *home_dir(void)
-{
-	const char *h = getenv("HOME");
-	if (h && *h)
-		return h;
-	struct passwd *pw = getpwuid(getuid());
-	return pw ? pw->pw_dir : "/";
-}
 
 static int mkdir_p(const char *path)
 {
@@ -130,9 +124,15 @@ int cmd_set_configuration_files(int argc, char **argv)
 		}
 	}
 	static const char *const sub[] = {"configuration", "pid", "logs"};
+	const char *home = host_home();
+	if (!home) {
+		fprintf(stderr, "chameleon: HOME is not set: set_configuration_files writes "
+				"under ~/.pg_chameleon\n");
+		return 1;
+	}
 	char path[4096];
 	for (int i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/.pg_chameleon/%s", home_dir(), sub[i]);
+		snprintf(path, sizeof(path), "%s/.pg_chameleon/%s", home, sub[i]);
 		if (mkdir_p(path)) {
 			fprintf(stderr, "chameleon: cannot create '%s': %s\n", path,
 				strerror(errno));
@@ -140,10 +140,10 @@ int cmd_set_configuration_files(int argc, char **argv)
 		}
 		printf("directory %s\n", path);
 	}
-	snprintf(path, sizeof(path), "%s/.pg_chameleon", home_dir());
+	snprintf(path, sizeof(path), "%s/.pg_chameleon", home);
 	chmod(path, 0700);
 	snprintf(path, sizeof(path), "%s/.pg_chameleon/configuration/config-example.yml",
-		 home_dir());
+		 home);
 	if (!force && access(path, F_OK) == 0) {
 		printf("kept %s (use --force to overwrite)\n", path);
 		return 0;
@@ -199,8 +199,8 @@ void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 		yaml_str(o, c->pid_dir);
 		fprintf(o, "\nlog_dir: ");
 		yaml_str(o, c->log_dir);
-		fprintf(o, "\nlog_dest: %s\nlog_level: %s\nlog_days_keep: %d\n", c->log_dest,
-			c->log_level, c->log_days_keep);
+		fprintf(o, "\nlog_dest: %s\nlog_level: %s\nlog_format: %s\nlog_days_keep: %d\n",
+			c->log_dest, c->log_level, c->log_format, c->log_days_keep);
 		fprintf(o, "pg_conn:\n  host: ");
 		yaml_str(o, c->pg.host);
 		fprintf(o, "\n  port: %d\n  user: ", c->pg.port);
@@ -257,6 +257,13 @@ void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 			s->auto_maintenance, s->gtid_enable ? "Yes" : "No",
 			s->keep_existing_schema ? "Yes" : "No", s->net_read_timeout,
 			s->heartbeat_period, s->copy_workers);
+		if (s->log_format)
+			fprintf(o, "    log_format: %s\n", s->log_format);
+		if (s->metrics_listen) {
+			fprintf(o, "    metrics_listen: ");
+			yaml_str(o, s->metrics_listen);
+			fputc('\n', o);
+		}
 		fprintf(o, "    skip_events:\n");
 		yaml_list(o, "      ", "insert", &s->skip_events_insert);
 		yaml_list(o, "      ", "update", &s->skip_events_update);

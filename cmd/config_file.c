@@ -5,7 +5,6 @@
  * libpq connection string).  No libfyaml here.
  */
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "base/buf.h"
 #include "binlog/binlog.h"
 #include "cmd/config.h"
+#include "cmd/host.h"
 
 int config_resolve_path(const char *name, char *out, size_t n)
 {
@@ -21,11 +21,9 @@ int config_resolve_path(const char *name, char *out, size_t n)
 		snprintf(out, n, "%s", name);
 		return 0;
 	}
-	const char *home = getenv("HOME");
-	if (!home || !*home) {
-		struct passwd *pw = getpwuid(getuid());
-		home = pw ? pw->pw_dir : "/";
-	}
+	const char *home = host_home();
+	if (!home)
+		return -ERR_USAGE;	/* '~' without HOME */
 	if ((size_t)snprintf(out, n, "%s/.pg_chameleon/configuration/%s.yml", home,
 			     name) >= n)
 		return -ERR_CONFIG;

@@ -76,6 +76,9 @@ int pidfile_acquire(struct pidfile *pf, const char *dir, const char *name,
 		    struct err *e)
 {
 	pf->fd = -1;
+	if (!dir)
+		return err_set(e, ERR_CONFIG, "pid_dir is not set and HOME is not in the "
+			       "environment: set pid_dir in the configuration");
 	int rc = mkdirs(dir, e);
 	if (rc)
 		return rc;
@@ -119,6 +122,8 @@ void pidfile_release(struct pidfile *pf)
 
 pid_t pidfile_owner(const char *dir, const char *name)
 {
+	if (!dir)	/* no pid_dir: nothing can run with a pid file there */
+		return 0;
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s.pid", dir, name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -244,6 +249,9 @@ static int reopen(struct err *e)
 int daemon_log_open(const char *dir, const char *name, int keep_days,
 		    struct err *e)
 {
+	if (!dir)
+		return err_set(e, ERR_CONFIG, "log_dir is not set and HOME is not in the "
+			       "environment: set log_dir in the configuration");
 	int rc = mkdirs(dir, e);
 	if (rc)
 		return rc;

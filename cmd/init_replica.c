@@ -34,7 +34,8 @@ static void usage_sync(FILE *f)
 		"current structure, loaded, indexed and put back into replication; the\n"
 		"replica skips their changes up to the snapshot, which the copy holds.\n"
 		"The tables are out of replication while they are copied (a failed or\n"
-		"killed run leaves them so: run it again).  Stop the replica first.\n");
+		"killed run leaves them so: run it again).  Stop the replica first.\n"
+		"In the background unless --debug or log_dest: stdout, as init_replica.\n");
 }
 
 static void usage_schema(FILE *f)
@@ -44,7 +45,8 @@ static void usage_schema(FILE *f)
 		"\n"
 		"Create the source's tables, keys and indexes in PostgreSQL without\n"
 		"data (the destination schemas are replaced, as init_replica does) and\n"
-		"without touching the replica's position.\n");
+		"without touching the replica's position.  In the background unless\n"
+		"--debug or log_dest: stdout, as init_replica.\n");
 }
 
 static void usage_init(FILE *f)
@@ -62,7 +64,12 @@ static void usage_init(FILE *f)
 		"transaction (keep_existing_schema: the existing tables are truncated and\n"
 		"reloaded in place).  The source is locked (FLUSH TABLES WITH READ LOCK)\n"
 		"only while the snapshots open and while non-transactional (MyISAM) tables\n"
-		"are copied.  Progress goes to stderr.  Stop the replica first.\n");
+		"are copied.  Stop the replica first.\n"
+		"\n"
+		"As pg_chameleon, it runs in the background (pid file in pid_dir, the\n"
+		"log and its progress lines in log_dir, progress in show_status) unless\n"
+		"--debug or log_dest: stdout keep it in the foreground, with a progress\n"
+		"line on a terminal.  Its end, success or error, is in show_status.\n");
 }
 
 enum { OPT_TABLES = 1000, OPT_SCHEMA, OPT_WORKERS };
@@ -348,8 +355,35 @@ static int run(int argc, char **argv, enum sn_mode mode)
 		config_release(&cfg);
 		return 1;
 	}
+	/* the pid file of the source's replica, as pg_chameleon shares it:
+	 * start_replica waits for the copy, stop_replica stops it */
+	char pname[300];
+	cmd_pid_name(pname, sizeof(pname), ca.config, src->name);
+	struct pidfile pf;
+	struct err e = {0};
+	if (pidfile_acquire(&pf, cfg.pid_dir, pname, &e)) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		config_release(&cfg);
+		return 1;
+	}
+	bool foreground = ca.debug || !strcmp(cfg.log_dest, "stdout");
+	if (!foreground) {
+		printf("%s of '%s' runs in the background: log in %s/%s.log, "
+		       "progress in show_status --source %s\n",
+		       a.cmd, src->name, cfg.log_dir, pname, src->name);
+		fflush(stdout);
+		if (daemon_detach(&e) || pidfile_update(&pf, &e) ||
+		    daemon_log_open(cfg.log_dir, pname, cfg.log_days_keep, &e)) {
+			fprintf(stderr, "chameleon: %s\n", e.msg);
+			pidfile_release(&pf);
+			config_release(&cfg);
+			return 1;
+		}
+	}
 	daemon_signals_install();
-	int status = snapshot(&cfg, src, mode, &a, isatty(2));
+	int status = snapshot(&cfg, src, mode, &a, foreground && isatty(2));
+	pidfile_release(&pf);
+	daemon_log_close();
 	config_release(&cfg);
 	return status;
 }

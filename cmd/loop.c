@@ -13,8 +13,10 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "cmd/cmd.h"
 #include "cmd/daemon.h"
 #include "cmd/loop.h"
+#include "cmd/metrics.h"
 #include "cmd/source.h"
 
 #define MAX_RETRIES 40		/* reconnections to the source in a row
@@ -41,7 +43,7 @@ void stream_fail(struct stream *s, const char *fmt, ...)
 	size_t n = strlen(s->error);
 	while (n && s->error[n - 1] == '\n')
 		s->error[--n] = 0;
-	fprintf(stderr, "chameleon: %s\n", s->error);
+	cmd_error("%s", s->error);
 }
 
 bool stream_pending(struct stream *s)
@@ -53,6 +55,7 @@ bool stream_pending(struct stream *s)
 static void tick(int64_t *last)
 {
 	int64_t now = clock_ms();
+	metrics_alive();
 	if (daemon_reopen_logs || now - *last >= 1000) {
 		daemon_log_tick();
 		*last = now;
@@ -151,8 +154,11 @@ static int start_dump(struct stream *s, const struct bl_pos *at, const char *gti
 			d.mysql_gtid_set_len = s->gtidbuf.n;
 		}
 	}
-	if (mp_binlog_dump(&s->c, &d))
+	if (mp_binlog_dump(&s->c, &d)) {
+		cmd_error("cannot start the binlog dump: %s", s->c.err.msg);
 		return -1;
+	}
+	metrics_streaming(true);
 	log_info("mysql", "streaming from %s:%llu%s%s", *d.file ? d.file : "(gtid)",
 		 (unsigned long long)d.pos, gtid ? " gtid " : "", gtid ? gtid : "");
 	s->dump_at = clock_ms();
@@ -162,12 +168,14 @@ static int start_dump(struct stream *s, const struct bl_pos *at, const char *gti
 static int connect_source(struct stream *s)
 {
 	s->connected = cmd_source_connect(s->src, &s->c, read_timeout_ms(s)) == 0;
+	metrics_connected(METRICS_SOURCE, s->connected);
 	return s->connected ? 0 : -1;
 }
 
 static int reconnect_source(struct stream *s)
 {
 	s->connected = cmd_source_reconnect(s->src, &s->c, read_timeout_ms(s)) == 0;
+	metrics_connected(METRICS_SOURCE, s->connected);
 	return s->connected ? 0 : -1;
 }
 
@@ -176,6 +184,7 @@ static void disconnect(struct stream *s)
 	if (s->connected)
 		mp_close(&s->c);
 	s->connected = false;
+	metrics_connected(METRICS_SOURCE, false);
 }
 
 /* "binlog.000012": the length of "binlog." and 12; false without digits. */
@@ -401,6 +410,7 @@ static bool try_again(struct stream *s)
  */
 static int resume(struct stream *s, bool was_lost)
 {
+	bool reconnect = was_lost;	/* not a restart the consumer asked for */
 	for (;;) {
 		if (was_lost && !try_again(s))
 			return -1;
@@ -427,6 +437,8 @@ static int resume(struct stream *s, bool was_lost)
 				 (double)(clock_ms() - s->incident_at) / 1000);
 			s->incident_at = 0;
 		}
+		if (reconnect)
+			metrics_reconnected(METRICS_SOURCE);
 		s->resumed = true;
 		s->in_tx = false;
 		return 0;
@@ -474,6 +486,7 @@ static int one_event(struct stream *s, const uint8_t *p, size_t n)
 			(start == 0 || (!strcmp(s->file, s->seen.file) && start + n <= s->seen.pos));
 	struct bl_event ev;
 	struct stream_event se = {&ev, p, n, s->file, start, replayed, false, ""};
+	metrics_received(n);
 	int rc = k->raw ? k->raw(k->ctx, &se) : 0;
 	if (rc)
 		return rc;
@@ -535,6 +548,7 @@ static int follow(struct stream *s)
 				s->src->heartbeat_period);
 		}
 		if (rc < 0) {
+			metrics_streaming(false);
 			rc = resume(s, true);
 		} else {
 			s->retries = 0;
@@ -564,6 +578,9 @@ int stream_run(struct stream *s)
 	int status = 1;
 	if (connect_source(s) == 0 && first_dump(s) == 0)
 		status = s->k->finish(s->k->ctx, follow(s));
+	else if (daemon_stop_requested)
+		status = 0;	/* stopped while starting: nothing failed */
+	metrics_streaming(false);
 	bl_decoder_free(s->d);
 	s->d = NULL;
 	buf_release(&s->gtidbuf);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/host.h"
 
 #ifndef CHAMELEON_VERSION
 #define CHAMELEON_VERSION "0.1.0"
@@ -58,6 +59,8 @@ static const struct cmd commands[] = {
 	{"show_status", cmd_show_status,
 	 "status, lags and counters of the sources (text or json)"},
 	{"show_errors", cmd_show_errors, "the error log, or one entry in full"},
+	{"run_maintenance", cmd_run_maintenance,
+	 "size and VACUUM ANALYZE of the catalog (no log tables to vacuum)"},
 	{NULL, NULL, NULL},
 };
 
@@ -72,6 +75,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	if (host_init())
+		return 1;
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -5,6 +5,7 @@
  * and a handler instead of repeating the getopt loop.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,27 @@
 #include "cmd/cmd.h"
 #include "replay/replay.h"
 
-enum { OPT_CONFIG = 0x10000, OPT_SOURCE, OPT_DEBUG, OPT_HELP, OPT_ROLLBAR };
+enum { OPT_CONFIG = 0x10000, OPT_SOURCE, OPT_DEBUG, OPT_HELP, OPT_ROLLBAR, OPT_FOREIGN };
+
+/*
+ * pg_chameleon accepts each of its options with every command.  Those a
+ * command here has no use for are accepted too, with a note saying so.
+ */
+static const struct option foreign[] = {
+	{"schema", required_argument, NULL, 0},
+	{"tables", required_argument, NULL, 0},
+	{"logid", required_argument, NULL, 0},
+	{"full", no_argument, NULL, 0},
+};
+#define NFOREIGN (sizeof(foreign) / sizeof(foreign[0]))
+
+static bool declared(const struct cmd_opt *extra, const char *name)
+{
+	for (size_t i = 0; extra && extra[i].name; i++)
+		if (!strcmp(extra[i].name, name))
+			return true;
+	return false;
+}
 
 int cmd_args_parse(struct cmd_args *a, int argc, char **argv,
 		   const struct cmd_opt *extra,
@@ -27,7 +48,7 @@ int cmd_args_parse(struct cmd_args *a, int argc, char **argv,
 	size_t nextra = 0;
 	while (extra && extra[nextra].name)
 		nextra++;
-	struct option *lo = xcalloc(nextra + 6, sizeof(*lo));
+	struct option *lo = xcalloc(nextra + NFOREIGN + 6, sizeof(*lo));
 	static const struct option common[] = {
 		{"config", required_argument, NULL, OPT_CONFIG},
 		{"source", required_argument, NULL, OPT_SOURCE},
@@ -41,6 +62,12 @@ int cmd_args_parse(struct cmd_args *a, int argc, char **argv,
 		lo[5 + i].has_arg = extra[i].has_arg ? required_argument : no_argument;
 		lo[5 + i].val = extra[i].id;
 	}
+	size_t nlo = 5 + nextra;
+	for (size_t i = 0; i < NFOREIGN; i++)
+		if (!declared(extra, foreign[i].name)) {
+			lo[nlo] = foreign[i];
+			lo[nlo++].val = OPT_FOREIGN + (int)i;
+		}
 	int rc = 0, ch;
 	optind = 1;
 	opterr = 0;	/* one line of our own instead */
@@ -59,6 +86,14 @@ int cmd_args_parse(struct cmd_args *a, int argc, char **argv,
 			break;
 		case OPT_ROLLBAR:
 			break;	/* pg_chameleon's, deprecated there: ignored */
+		case OPT_FOREIGN:
+		case OPT_FOREIGN + 1:
+		case OPT_FOREIGN + 2:
+		case OPT_FOREIGN + 3:
+			fprintf(stderr, "chameleon %s: --%s has no meaning for %s: ignored "
+					"(accepted as pg_chameleon accepts it)\n",
+				argv[0], foreign[ch - OPT_FOREIGN].name, argv[0]);
+			break;
 		case 'h':
 		case OPT_HELP:
 			usage(stdout);
@@ -119,4 +154,17 @@ int cmd_opt_zero_dates(const char *cmd, const char *arg, int *out)
 	fprintf(stderr, "chameleon %s: --zero-dates null, error or infinity, not '%s'\n",
 		cmd, arg);
 	return -1;
+}
+
+void cmd_error(const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (log_is_json())
+		log_error("chameleon", "%s", msg);
+	else
+		fprintf(stderr, "chameleon: %s\n", msg);
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -19,11 +20,13 @@
 #include "cmd/cmd.h"
 #include "cmd/daemon.h"
 #include "cmd/loop.h"
+#include "cmd/metrics.h"
 #include "cmd/source.h"
 
 #define PG_RETRIES 60		/* PostgreSQL reconnections before giving up */
 #define RO_RETRIES 3		/* reconnections finding only read-only servers */
 #define IDLE_COMMIT_MS 20	/* at most one idle commit per this many ms */
+#define PUBLISH_MS 250		/* the metrics' numbers at most this old */
 
 struct replica {
 	struct stream *s;
@@ -34,8 +37,39 @@ struct replica {
 	struct rp_sink *sink;	/* NULL while PostgreSQL is away */
 	bool running;		/* status 'running' recorded */
 	int64_t last_commit;	/* ms */
+	int64_t last_publish;	/* ms */
 	struct err e;
 };
+
+/*
+ * What the sink has committed into the metrics (the numbers show_status
+ * reads from the catalog) and into the fields of JSON log lines.
+ */
+static void publish(struct replica *r)
+{
+	r->last_publish = clock_ms();
+	if (!r->sink)
+		return;
+	struct rp_source_status st;
+	memset(&st, 0, sizeof(st));
+	st.name = r->ro.source;
+	double recv_at, applied_at;
+	bool caught_up;
+	rp_sink_status(r->sink, &st, &recv_at, &applied_at, &caught_up);
+	metrics_publish(&st, recv_at, applied_at, caught_up);
+	char pos[BL_FILE_MAX + 32];
+	snprintf(pos, sizeof(pos), "%s:%llu", st.applied_file,
+		 (unsigned long long)st.applied_pos);
+	log_set_field("position", st.applied_file[0] ? pos : NULL);
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	rp_status_lags(&st, (double)tv.tv_sec + tv.tv_usec / 1e6, recv_at, applied_at,
+		       caught_up);
+	if (st.has_read_lag)
+		log_set_field_num("lag", st.read_lag);
+	else
+		log_set_field("lag", NULL);
+}
 
 /*
  * The source's status in the catalog: 'running' while start_replica runs,
@@ -63,14 +97,13 @@ static int check_status(const char *conninfo, const char *source)
 	if (rp_catalog_open(&cat, conninfo, &e) ||
 	    rp_catalog_source_get(cat, source, &st, &e)) {
 		rp_catalog_close(cat);
-		fprintf(stderr, "chameleon: %s\n", e.msg);
+		cmd_error("%s", e.msg);
 		return -1;
 	}
 	rp_catalog_close(cat);
 	if (st.found && !strcmp(st.status, "error")) {
-		fprintf(stderr, "chameleon: source '%s' stopped on an error (%.*s); "
-				"run enable_replica once it is fixed\n", source,
-			(int)strcspn(st.error, "\n"), st.error);
+		cmd_error("source '%s' stopped on an error (%.*s); run enable_replica "
+			  "once it is fixed", source, (int)strcspn(st.error, "\n"), st.error);
 		return -1;
 	}
 	return 0;
@@ -87,6 +120,7 @@ static int replica_start(void *ctx, struct mp_conn *c, struct bl_pos *at)
 		stream_fail(r->s, "%s", r->e.msg);
 		return -1;
 	}
+	metrics_connected(METRICS_TARGET, true);
 	/* copies that DDL asked for and a stop or a crash left unmade */
 	if (copy_tables(r)) {
 		stream_fail(r->s, "%s", r->e.msg);
@@ -95,6 +129,7 @@ static int replica_start(void *ctx, struct mp_conn *c, struct bl_pos *at)
 	set_status(r->conninfo, r->ro.source, "running", NULL);
 	r->running = true;
 	r->last_commit = clock_ms();
+	publish(r);
 	const char *pf;
 	uint64_t pp;
 	rp_sink_position(r->sink, &pf, &pp);
@@ -148,6 +183,7 @@ static int reconnect_pg(struct replica *r)
 	rp_sink_close(r->sink);
 	r->sink = NULL;
 	int ro = read_only(first) ? 1 : 0;
+	metrics_connected(METRICS_TARGET, false);
 	for (int k = 1; k <= PG_RETRIES; k++) {
 		if (!stream_backoff(k))
 			return STREAM_END;
@@ -157,6 +193,9 @@ static int reconnect_pg(struct replica *r)
 			log_info("replica", "PostgreSQL connection back after %d attempt%s, "
 					    "%.1f s", k, k == 1 ? "" : "s",
 				 (double)(clock_ms() - t0) / 1000);
+			metrics_connected(METRICS_TARGET, true);
+			metrics_reconnected(METRICS_TARGET);
+			publish(r);
 			return STREAM_RESTART;
 		}
 		log_debug("replica", "PostgreSQL reconnection %d: %s", k, r->e.msg);
@@ -198,10 +237,14 @@ static int copy_tables(struct replica *r)
 	}
 	rp_sink_close(r->sink);
 	r->sink = NULL;
+	metrics_busy(true);
+	const char *const kv[] = {"table", tables, NULL};
 	for (int k = 1; k <= COPY_TRIES; k++) {
-		log_info("replica", "copying again from a new snapshot: %s", tables);
+		log_write_kv(LOG_INFO, "replica", kv, "copying again from a new snapshot: %s",
+			     tables);
 		if (!cmd_copy_again(r->cfg, r->src, tables)) {
-			log_info("replica", "%s copied again; replication goes on", tables);
+			log_write_kv(LOG_INFO, "replica", kv, "%s copied again; replication goes on",
+				     tables);
 			break;
 		}
 		if (k == COPY_TRIES || daemon_stop_requested)
@@ -215,9 +258,12 @@ static int copy_tables(struct replica *r)
 			break;
 	}
 	free(tables);
+	metrics_busy(false);
 	err_clear(&r->e);
-	if (rp_sink_open(&r->sink, &r->ro, &r->e))
+	if (rp_sink_open(&r->sink, &r->ro, &r->e)) {
+		metrics_connected(METRICS_TARGET, false);
 		return -1;
+	}
 	/* what the copy made is known now: not asked for twice */
 	(void)rp_sink_copies(r->sink);
 	return 0;
@@ -239,6 +285,7 @@ static int outcome(struct replica *r, int rc)
 		/* a table was taken out of replication: stream again from
 		 * the committed position */
 		log_warn("replica", "%s", r->e.msg);
+		metrics_refused();
 		return STREAM_RESTART;
 	}
 	if (rp_sink_connection_lost(r->sink) || read_only(r->e.msg))
@@ -267,13 +314,22 @@ static int replica_after(void *ctx, const struct stream_event *se)
 	struct replica *r = ctx;
 	int rc = 0;
 	if (se->heartbeat) {
+		/* a PostgreSQL that went away is noticed now, not at the
+		 * next commit */
+		if (!rp_sink_probe(r->sink)) {
+			err_set(&r->e, ERR_PG, "the server closed the connection");
+			return reconnect_pg(r);
+		}
 		rc = rp_sink_caught_up(r->sink, &r->e);
 		r->last_commit = clock_ms();
 	} else if (clock_ms() - r->last_commit >= IDLE_COMMIT_MS && !stream_pending(r->s)) {
 		rc = rp_sink_commit_idle(r->sink, &r->e);
 		r->last_commit = clock_ms();
 	}
-	return outcome(r, rc);
+	rc = outcome(r, rc);
+	if (!rc && (se->heartbeat || clock_ms() - r->last_publish >= PUBLISH_MS))
+		publish(r);
+	return rc;
 }
 
 /* The identity of the server behind the source's address. */
@@ -375,6 +431,7 @@ static int replica_finish(void *ctx, int status)
 	const struct rp_stats *st = rp_sink_stats(r->sink);
 	const char *pf;
 	uint64_t pp;
+	publish(r);
 	rp_sink_position(r->sink, &pf, &pp);
 	log_info("replica", "stopped at %s:%llu after %llu row changes", pf,
 		 (unsigned long long)pp, (unsigned long long)st->rows);
@@ -398,18 +455,38 @@ static char *with_read_write(const struct config *cfg, char *conninfo)
 	return out;
 }
 
-/* The replica's run, in the foreground: the stream into PostgreSQL. */
+/* PostgreSQL's notices and warnings (a shutdown's) as log lines. */
+static void pg_notice(const char *msg)
+{
+	log_warn("postgresql", "%s", msg);
+}
+
+/* The replica's run, in the foreground: the stream into PostgreSQL,
+ * with the metrics endpoint on listen (NULL: metrics_listen, if any). */
 static int replicate(const char *config, const char *source, bool create_tables,
-		     bool stop_at_end)
+		     bool stop_at_end, const char *listen)
 {
 	struct config cfg;
 	const struct cfg_source *src = cmd_source_open(config, source, &cfg);
 	if (!src)
 		return 1;
+	log_set_field("source", src->name);
+	rp_set_notice_hook(pg_notice);
 	struct replica r;
 	memset(&r, 0, sizeof(r));
+	if (!listen)
+		listen = src->metrics_listen;
+	struct err me = {0};
+	if (listen && metrics_start(listen, src->name, &me)) {
+		cmd_error("%s", me.msg);
+		config_release(&cfg);
+		return 1;
+	}
+	if (listen)
+		log_info("metrics", "serving /metrics, /healthz and /readyz on %s", listen);
 	r.conninfo = with_read_write(&cfg, config_pg_conninfo(&cfg));
 	if (check_status(r.conninfo, src->name)) {
+		metrics_stop();
 		free(r.conninfo);
 		config_release(&cfg);
 		return 1;
@@ -431,9 +508,11 @@ static int replicate(const char *config, const char *source, bool create_tables,
 	r.s = &s;
 	int status = stream_run(&s);
 	rp_sink_close(r.sink);
+	metrics_connected(METRICS_TARGET, false);
 	if (r.running)
 		set_status(r.conninfo, src->name, status ? "error" : "stopped",
 			   status ? (s.error[0] ? s.error : "see the replica's log") : NULL);
+	metrics_stop();
 	cmd_source_rp_opts_release(&r.ro);
 	free(r.conninfo);
 	config_release(&cfg);
@@ -442,15 +521,25 @@ static int replicate(const char *config, const char *source, bool create_tables,
 
 struct replica_args {
 	bool create_tables, stop_at_end;
+	const char *listen;	/* --metrics-listen */
+	const char *log_format;	/* --log-format */
 };
 
 static int replica_opt(void *ctx, int id, const char *arg)
 {
 	struct replica_args *ra = ctx;
-	(void)arg;
 	switch (id) {
 	case 't': ra->create_tables = true; break;
 	case 'e': ra->stop_at_end = true; break;
+	case 'm': ra->listen = arg; break;
+	case 'f':
+		if (strcmp(arg, "text") && strcmp(arg, "json")) {
+			fprintf(stderr, "chameleon start_replica: --log-format text or json, "
+					"not '%s'\n", arg);
+			return -1;
+		}
+		ra->log_format = arg;
+		break;
 	default: return -1;
 	}
 	return 0;
@@ -461,6 +550,8 @@ static void replica_usage(FILE *f)
 	fprintf(f,
 		"usage: chameleon start_replica --config C --source S [--debug]\n"
 		"                               [--create-tables] [--stop-at-end]\n"
+		"                               [--metrics-listen ADDR:PORT]\n"
+		"                               [--log-format text|json]\n"
 		"\n"
 		"Follow the source's binlog and apply its row changes to PostgreSQL\n"
 		"(pg_conn), committing at source transaction boundaries together with\n"
@@ -473,10 +564,23 @@ static void replica_usage(FILE *f)
 		"snapshot while the stream waits (ddl_column_order: append|exact).\n"
 		"With log_dest: stdout or --debug it runs in the foreground; otherwise\n"
 		"it detaches, with its pid file in pid_dir and its log in log_dir.\n"
-		"SIGTERM/SIGINT (or stop_replica) stop it after committing.\n"
+		"SIGTERM/SIGINT (or stop_replica) stop it after committing: the open\n"
+		"source transaction is rolled back, what is complete is committed with\n"
+		"its position, and it exits 0.\n"
 		"The source's status in the catalog is 'running' meanwhile, then\n"
 		"'stopped', or 'error' with the message: a source in error is\n"
-		"refused until enable_replica (show_status shows it).\n");
+		"refused until enable_replica (show_status shows it).\n"
+		"\n"
+		"As a container's main process (sidecar): --debug keeps it in the\n"
+		"foreground with its log on stderr; log_format: json (or --log-format\n"
+		"json) writes one JSON object a line (time, level, component, message,\n"
+		"source, position, lag); values of the configuration may be written\n"
+		"${NAME} to come from the environment (passwords from secrets).\n"
+		"--metrics-listen ADDR:PORT (or the source's metrics_listen) serves\n"
+		"GET /metrics (Prometheus text format, docs/metrics.md), /healthz (200\n"
+		"while the process loop turns) and /readyz (200 while both servers are\n"
+		"connected and the stream applies, else 503); ADDR is numeric,\n"
+		"localhost, or empty for every address.\n");
 }
 
 void cmd_pid_name(char *out, size_t n, const char *config, const char *source)
@@ -493,6 +597,11 @@ static int go_background(const struct config *cfg, const char *source, const cha
 			 struct pidfile *pf)
 {
 	struct err e = {0};
+	if (!cfg->log_dir) {
+		fprintf(stderr, "chameleon: log_dir is not set and HOME is not in the "
+				"environment: set log_dir, or run in the foreground (--debug)\n");
+		return -1;
+	}
 	printf("starting the replica of '%s' in the background; log in %s\n", source,
 	       cfg->log_dir);
 	fflush(stdout);
@@ -509,9 +618,14 @@ int cmd_start_replica(int argc, char **argv)
 	static const struct cmd_opt opts[] = {
 		{"create-tables", false, 't'},
 		{"stop-at-end", false, 'e'},
+		{"metrics-listen", true, 'm'},
+		{"log-format", true, 'f'},
 		{NULL, false, 0},
 	};
-	struct replica_args ra = {false, false};
+	struct replica_args ra = {false, false, NULL, NULL};
+	/* a stop asked for while starting (an orchestrator's SIGTERM right
+	 * after the start, stop_replica) ends the run cleanly too */
+	daemon_signals_install();
 	struct cmd_args a;
 	int arc = cmd_args_parse(&a, argc, argv, opts, replica_opt, &ra, replica_usage);
 	if (arc)
@@ -527,13 +641,16 @@ int cmd_start_replica(int argc, char **argv)
 		return 1;
 	char *source = xstrdup(src->name);	/* outlives cfg */
 	bool foreground = a.debug || !strcmp(cfg.log_dest, "stdout");
+	const char *fmt = ra.log_format ? ra.log_format
+		: src->log_format ? src->log_format : cfg.log_format;
+	log_set_json(!strcmp(fmt, "json"));
 	char name[300];
 	cmd_pid_name(name, sizeof(name), a.config, source);
 	struct pidfile pf;
 	struct err e = {0};
 	int rc = 1;
 	if (pidfile_acquire(&pf, cfg.pid_dir, name, &e)) {
-		fprintf(stderr, "chameleon: %s\n", e.msg);
+		cmd_error("%s", e.msg);
 		goto out;
 	}
 	if (!foreground && go_background(&cfg, source, name, &pf)) {
@@ -542,7 +659,7 @@ int cmd_start_replica(int argc, char **argv)
 	}
 	/* the run reads the configuration again: its warnings go to the log */
 	config_release(&cfg);
-	rc = replicate(a.config, source, ra.create_tables, ra.stop_at_end);
+	rc = replicate(a.config, source, ra.create_tables, ra.stop_at_end, ra.listen);
 	pidfile_release(&pf);
 	daemon_log_close();
 	free(source);

@@ -12,12 +12,21 @@
 
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "cmd/cmd.h"
 #include "cmd/daemon.h"
 
 int cmd_config_open(const char *name, struct config *cfg)
 {
 	char path[4096];
-	if (config_resolve_path(name ? name : "default", path, sizeof(path))) {
+	int rc = config_resolve_path(name ? name : "default", path, sizeof(path));
+	if (rc == -ERR_USAGE) {
+		fprintf(stderr, "chameleon: --config %s means "
+				"~/.pg_chameleon/configuration/%s.yml, but HOME is not set: "
+				"give the configuration's path (with a '/')\n",
+			name ? name : "default", name ? name : "default");
+		return -1;
+	}
+	if (rc) {
 		fprintf(stderr, "chameleon: configuration name too long\n");
 		return -1;
 	}
@@ -109,8 +118,8 @@ static int source_connect(const struct cfg_source *s, struct mp_conn *c,
 	c->cancel = &daemon_stop_requested;
 	if (mp_connect(c, &o)) {
 		if (say)
-			fprintf(stderr, "chameleon: source '%s' (%s:%d): %s\n",
-				s->name, s->db.host, s->db.port, c->err.msg);
+			cmd_error("source '%s' (%s:%d): %s", s->name, s->db.host, s->db.port,
+				  c->err.msg);
 		mp_close(c);
 		return -1;
 	}

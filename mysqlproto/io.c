@@ -144,6 +144,15 @@ int mp__connect_socket(struct mp_conn *c, const struct mp_opts *o)
 	return 0;
 }
 
+int mp_library_init(void)
+{
+	/* the first initialisation decides: libpq's later request to load
+	 * the configuration finds OpenSSL already configured */
+	uint64_t opts = OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_LOAD_SSL_STRINGS |
+			OPENSSL_INIT_LOAD_CRYPTO_STRINGS;
+	return OPENSSL_init_ssl(opts, NULL) == 1 ? 0 : -ERR_TLS;
+}
+
 static int tls_error(struct mp_conn *c, const char *what)
 {
 	unsigned long e = ERR_get_error();

@@ -29,6 +29,15 @@ enum mp_ssl_mode {
 	MP_SSL_VERIFY_IDENTITY,	/* and names the host */
 };
 
+/*
+ * Initialise OpenSSL once, before anything else uses it (libpq included),
+ * without reading any OpenSSL configuration file: openssl.cnf and
+ * OPENSSL_CONF are never read, so no provider or engine module is loaded
+ * and the same defaults hold on every host.  -ERR_TLS when OpenSSL cannot
+ * start.
+ */
+int mp_library_init(void) MUST_CHECK;
+
 /* Parse "disabled", "preferred", ...; -ERR_CONFIG when unknown. */
 int mp_ssl_mode_parse(const char *s, enum mp_ssl_mode *out);
 

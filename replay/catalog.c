@@ -294,6 +294,7 @@ int rp_catalog_open(struct rp_catalog **out, const char *conninfo, struct err *e
 	struct rp_catalog *c = xcalloc(1, sizeof(*c));
 	arena_init(&c->mem, 16 * 1024);
 	c->pg = PQconnectdb(conninfo);
+	rp__pg_notices(c->pg);
 	int rc = 0;
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		/* libpq's message never holds the password */

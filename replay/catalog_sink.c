@@ -57,7 +57,9 @@ static int load_position(struct rp_sink *s, struct err *e)
 {
 	struct rp__rows_result r;
 	int rc = source_query(s,
-		"SELECT binlog_file, binlog_position, status FROM sch_chameleon.t_sources "
+		"SELECT binlog_file, binlog_position, status, rows_applied, "
+		"transactions_applied, extract(epoch FROM received_event_at), "
+		"extract(epoch FROM applied_event_at) FROM sch_chameleon.t_sources "
 		"WHERE source_name = $1", &r, e);
 	if (rc)
 		return rc;
@@ -65,6 +67,13 @@ static int load_position(struct rp_sink *s, struct err *e)
 		const char *file = rp__rows_get(&r, 0, 0), *pos = rp__rows_get(&r, 0, 1);
 		bl_pos_set(&s->stored, file ? file : "", pos ? strtoull(pos, NULL, 10) : 0);
 		s->sent_at = s->stored;
+		const char *v[4];
+		for (int k = 0; k < 4; k++)
+			v[k] = rp__rows_get(&r, 0, 3 + k);
+		s->rows_total = v[0] ? strtoull(v[0], NULL, 10) : 0;
+		s->tx_total = v[1] ? strtoull(v[1], NULL, 10) : 0;
+		s->recv_epoch = v[2] ? strtod(v[2], NULL) : 0;
+		s->applied_epoch = v[3] ? strtod(v[3], NULL) : 0;
 		const char *status = rp__rows_get(&r, 0, 2);
 		if (status && !strcmp(status, "initialising"))
 			rc = err_set(e, ERR_CONFIG,
@@ -121,6 +130,88 @@ static int load_synced(struct rp_sink *s, struct err *e)
 	return 0;
 }
 
+/* The committed total of table key (interned), made when new. */
+static size_t total_of(struct rp_sink *s, const char *key, const char *schema,
+		       const char *table, const char *pg_schema)
+{
+	for (size_t i = 0; i < s->ntotals; i++)
+		if (s->total_keys[i] == key)
+			return i;
+	if (s->ntotals == s->totals_cap) {
+		s->totals_cap = s->totals_cap ? s->totals_cap * 2 : 16;
+		s->totals = xreallocarray(s->totals, s->totals_cap, sizeof(*s->totals));
+		s->total_keys = xreallocarray(s->total_keys, s->totals_cap,
+					      sizeof(*s->total_keys));
+	}
+	struct rp_table_counts *t = &s->totals[s->ntotals];
+	memset(t, 0, sizeof(*t));
+	t->schema = xstrdup(schema);
+	t->table = xstrdup(table);
+	t->pg_schema = xstrdup(pg_schema ? pg_schema : schema);
+	s->total_keys[s->ntotals] = key;
+	return s->ntotals++;
+}
+
+/* The tables' counts as the catalog holds them: the totals start there. */
+static int load_totals(struct rp_sink *s, struct err *e)
+{
+	struct rp__rows_result r;
+	int rc = source_query(s,
+		"SELECT schema_name, table_name, pg_schema, inserts, updates, deletes, "
+		"rows_copied FROM sch_chameleon.t_tables WHERE source_name = $1 "
+		"ORDER BY schema_name, table_name", &r, e);
+	if (rc)
+		return rc;
+	for (int i = 0; i < r.nrows; i++) {
+		const char *sch = rp__rows_get(&r, i, 0), *tbl = rp__rows_get(&r, i, 1);
+		if (!sch || !tbl)
+			continue;
+		size_t k = total_of(s, rp__intern(s, sch, tbl), sch, tbl,
+				    rp__rows_get(&r, i, 2));
+		uint64_t *f[4] = {&s->totals[k].inserts, &s->totals[k].updates,
+				  &s->totals[k].deletes, &s->totals[k].rows_copied};
+		for (int c = 0; c < 4; c++) {
+			const char *v = rp__rows_get(&r, i, 3 + c);
+			*f[c] = v ? strtoull(v, NULL, 10) : 0;
+		}
+	}
+	rp__rows_result_release(&r);
+	return 0;
+}
+
+void rp__totals_confirm(struct rp_sink *s, size_t end)
+{
+	for (size_t i = s->deltas_read; i < end && i < s->ndeltas; i++) {
+		const struct rp__delta *d = &s->deltas[i];
+		s->totals[d->total].inserts += d->inserts;
+		s->totals[d->total].updates += d->updates;
+		s->totals[d->total].deletes += d->deletes;
+	}
+	if (end > s->deltas_read)
+		s->deltas_read = end < s->ndeltas ? end : s->ndeltas;
+	/* nothing waits for a confirmation: start the list again */
+	if (s->deltas_read == s->ndeltas && s->sent_read >= s->nsent)
+		s->ndeltas = s->deltas_read = 0;
+}
+
+void rp__totals_confirm_all(struct rp_sink *s)
+{
+	if (s->sent_read >= s->nsent && !s->in_pg_tx)
+		rp__totals_confirm(s, s->ndeltas);
+}
+
+void rp__totals_release(struct rp_sink *s)
+{
+	for (size_t i = 0; i < s->ntotals; i++) {
+		free((char *)s->totals[i].schema);
+		free((char *)s->totals[i].table);
+		free((char *)s->totals[i].pg_schema);
+	}
+	free(s->totals);
+	free(s->total_keys);
+	free(s->deltas);
+}
+
 int rp__catalog_load(struct rp_sink *s, struct err *e)
 {
 	int rc = register_source(s, e);
@@ -130,6 +221,8 @@ int rp__catalog_load(struct rp_sink *s, struct err *e)
 		rc = load_disabled(s, e);
 	if (!rc)
 		rc = load_synced(s, e);
+	if (!rc)
+		rc = load_totals(s, e);
 	return rc;
 }
 
@@ -190,6 +283,9 @@ void rp__drop_counts(struct rp_sink *s)
 	s->pending_tx = 0;
 	s->rows_at_boundary = s->st.rows;
 	s->zero_dates_committed = s->st.zero_dates;
+	/* counts sent and not committed are gone with their transaction */
+	s->ndeltas = s->deltas_read;
+	rp__totals_confirm(s, s->deltas_read);
 }
 
 /*
@@ -225,6 +321,14 @@ int rp__catalog_send_counts(struct rp_sink *s, struct err *e)
 				buf_putc(&arr[4 + k], ',');
 			buf_put_u64dec(&arr[4 + k], num[k]);
 		}
+		if (!c->total)
+			c->total = 1 + total_of(s, c->key, c->schema, c->table, col[2][i]);
+		if (s->ndeltas == s->deltas_cap) {
+			s->deltas_cap = s->deltas_cap ? s->deltas_cap * 2 : 64;
+			s->deltas = xreallocarray(s->deltas, s->deltas_cap, sizeof(*s->deltas));
+		}
+		s->deltas[s->ndeltas++] = (struct rp__delta){c->total - 1, c->inserts,
+							     c->updates, c->deletes};
 		c->inserts = c->updates = c->deletes = 0;
 	}
 	for (int k = 0; k < 4; k++)

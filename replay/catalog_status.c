@@ -49,14 +49,8 @@ static const char status_sql[] =
 	"  schema_mappings::text, binlog_file, binlog_position, " TS("applied_at") ", "
 	"  " TS("applied_event_at") ", received_file, received_position, "
 	"  " TS("received_at") ", " TS("received_event_at") ", "
-	"  caught_up, "
-	"  CASE WHEN caught_up THEN 0 WHEN received_event_at IS NOT NULL "
-	"    THEN greatest(0, extract(epoch FROM now() - received_event_at)) END, "
-	"  CASE WHEN received_file = '' THEN NULL "
-	"    WHEN received_file = binlog_file AND received_position = binlog_position THEN 0 "
-	"    WHEN coalesce(applied_event_at, received_event_at) IS NOT NULL "
-	"    THEN greatest(0, extract(epoch FROM now() - "
-	"                  coalesce(applied_event_at, received_event_at))) END, "
+	"  caught_up, extract(epoch FROM now()), extract(epoch FROM received_event_at), "
+	"  extract(epoch FROM applied_event_at), "
 	"  extract(epoch FROM now() - received_at), "
 	"  rows_applied, transactions_applied, zero_dates, " TS("created_at") ", "
 	"  init_progress, ddl_applied, last_ddl, " TS("last_ddl_at") " "
@@ -65,6 +59,28 @@ static const char status_sql[] =
 	"      FROM sch_chameleon.t_sources "
 	"      WHERE $1::text IS NULL OR source_name = $1) s "
 	"ORDER BY source_name";
+
+void rp_status_lags(struct rp_source_status *st, double now, double received_at,
+		    double applied_at, bool caught_up)
+{
+	st->caught_up = caught_up;
+	st->has_read_lag = caught_up || received_at > 0;
+	st->read_lag = caught_up || received_at <= 0 ? 0 : now - received_at;
+	if (st->read_lag < 0)
+		st->read_lag = 0;
+	double since = applied_at > 0 ? applied_at : received_at;
+	st->has_replay_lag = false;
+	st->replay_lag = 0;
+	if (!st->received_file || !st->received_file[0])
+		return;
+	if (st->applied_file && !strcmp(st->received_file, st->applied_file) &&
+	    st->received_pos == st->applied_pos) {
+		st->has_replay_lag = true;
+	} else if (since > 0) {
+		st->has_replay_lag = true;
+		st->replay_lag = now > since ? now - since : 0;
+	}
+}
 
 int rp_catalog_status(struct rp_catalog *c, const char *source,
 		      struct rp_source_status **out, size_t *n, struct err *e)
@@ -98,9 +114,11 @@ int rp_catalog_status(struct rp_catalog *c, const char *source,
 		s->received_pos = col_u64(r, i, k++);
 		s->received_at = col(c, r, i, k++);
 		s->received_event_at = col(c, r, i, k++);
-		s->caught_up = !strcmp(PQgetvalue(r, i, k++), "t");
-		s->has_read_lag = col_double(r, i, k++, &s->read_lag);
-		s->has_replay_lag = col_double(r, i, k++, &s->replay_lag);
+		bool caught_up = !strcmp(PQgetvalue(r, i, k++), "t");
+		double now = 0, recv_at = 0, applied_at = 0;
+		col_double(r, i, k++, &now);
+		col_double(r, i, k++, &recv_at);
+		col_double(r, i, k++, &applied_at);
 		s->has_report_age = col_double(r, i, k++, &s->report_age);
 		s->rows = col_u64(r, i, k++);
 		s->transactions = col_u64(r, i, k++);
@@ -110,6 +128,7 @@ int rp_catalog_status(struct rp_catalog *c, const char *source,
 		s->ddl_applied = col_u64(r, i, k++);
 		s->last_ddl = col(c, r, i, k++);
 		s->last_ddl_at = col(c, r, i, k++);
+		rp_status_lags(s, now, recv_at, applied_at, caught_up);
 	}
 	PQclear(r);
 	for (int i = 0; i < ns; i++) {

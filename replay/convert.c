@@ -49,6 +49,17 @@ static int text_value(struct buf *out, const struct bl_column *c,
 	int rc;
 	if (c->has_charset) {
 		rc = bl_text_to_utf8(out, c->collation, p, n);
+		if (rc == -ERR_UNSUPPORTED) {
+			/* glibc's iconv module for the charset is absent: a
+			 * static binary has none of its own (docs/deploy.md) */
+			out->n = mark;
+			return err_set(e, ERR_UNSUPPORTED,
+				       "no converter from %s to UTF-8 here (glibc's iconv "
+				       "modules are missing): refused rather than altered",
+				       bl_collation_charset(c->collation)
+					       ? bl_collation_charset(c->collation)
+					       : "its charset");
+		}
 		if (rc) {
 			out->n = mark;
 			return err_set(e, ERR_PROTO,

@@ -144,6 +144,8 @@ struct rp__pipe {
 int rp__pg_connect(const char *conninfo, PGconn **conn, struct err *e)
 	MUST_CHECK;
 void rp__pg_close(PGconn *conn);
+/* A new connection's notices to rp_set_notice_hook's function. */
+void rp__pg_notices(PGconn *conn);
 /* The pipe over a connection of rp__pg_connect, which it owns from now
  * on (closed by rp__pipe_release, even when this fails). */
 int rp__pipe_init_pg(struct rp__pipe *p, PGconn *conn, struct err *e)
@@ -198,6 +200,9 @@ void rp__pipe_reset(struct rp__pipe *p, bool rollback);
 /* Forget every prepared statement (DEALLOCATE ALL is the caller's). */
 void rp__pipe_forget_statements(struct rp__pipe *p);
 bool rp__pipe_lost(const struct rp__pipe *p);
+/* Read what the server sent unasked, without waiting: false (and the pipe
+ * broken) when that says the connection is gone. */
+bool rp__pipe_probe(struct rp__pipe *p);
 
 /* ---- SQL builders (replay/sql.c) -----------------------------------------
  * Pure functions of (table, shape, rows): the statement text, appended to
@@ -327,6 +332,14 @@ struct rp__count {
 	const char *pg_schema;	/* from the options' mappings */
 	const char *key_kind;	/* primary or all */
 	uint64_t inserts, updates, deletes;
+	size_t total;		/* its entry of rp_sink.totals + 1; 0: none yet */
+};
+
+/* Counts sent for one table in a transaction, added to its committed
+ * total when PostgreSQL confirms that transaction (rp__totals_*). */
+struct rp__delta {
+	size_t total;		/* index in rp_sink.totals */
+	uint64_t inserts, updates, deletes;
 };
 
 struct rp__counts {
@@ -389,6 +402,9 @@ struct rp_sink {
 		struct bl_pos at;
 		size_t disabled_n;
 		uint64_t disabled_count;
+		uint64_t rows, tx;	/* rows_applied, transactions_applied added */
+		uint32_t last_ts;	/* applied_event_at */
+		size_t deltas_end;	/* its table counts: deltas before this */
 	} *sent;
 	size_t nsent, sent_cap, sent_read;
 	/* quarantine: "schema.table\0" out of replication; the part up to
@@ -407,6 +423,17 @@ struct rp_sink {
 	 * event being fed and of the last commit boundary */
 	struct bl_pos received;
 	uint32_t recv_ts, cur_ts, last_ts;
+	/* what PostgreSQL has committed, as the catalog holds it
+	 * (rp_sink_status): loaded at open, then added to at each confirmed
+	 * commit; per table in totals, the counts sent and not confirmed in
+	 * deltas (from deltas_read) */
+	uint64_t rows_total, tx_total;
+	double recv_epoch, applied_epoch;	/* source times; 0 unknown */
+	struct rp_table_counts *totals;
+	const char **total_keys;	/* interned "schema.table" of each */
+	size_t ntotals, totals_cap;
+	struct rp__delta *deltas;
+	size_t ndeltas, deltas_cap, deltas_read;
 	bool reported_caught_up;	/* the last report said caught up ... */
 	struct bl_pos reported;		/* ... at this received position */
 	int64_t reported_ms;		/* monotonic time of the last report */
@@ -431,6 +458,11 @@ int rp__sink_send(struct rp_sink *s, const char *sql, int n, const char *const *
 
 /* catalog_sink.c */
 void rp__counts_release(struct rp__counts *c);
+/* The committed totals: deltas up to end confirmed; every delta sent
+ * confirmed (nothing in flight); the totals freed. */
+void rp__totals_confirm(struct rp_sink *s, size_t end);
+void rp__totals_confirm_all(struct rp_sink *s);
+void rp__totals_release(struct rp_sink *s);
 void rp__count_rows(struct rp_sink *s, const struct bl_table *t, uint64_t ins,
 		    uint64_t upd, uint64_t del);
 void rp__drop_counts(struct rp_sink *s);

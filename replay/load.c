@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 
 #include "base/xalloc.h"
+#include "replay/internal.h"
 #include "replay/load_int.h"
 #include "replay/replay.h"
 
@@ -27,6 +28,7 @@ int rp_load_open(struct rp_load **out, const char *conninfo, struct err *e)
 {
 	*out = NULL;
 	PGconn *pg = PQconnectdb(conninfo);
+	rp__pg_notices(pg);
 	if (PQstatus(pg) != CONNECTION_OK) {
 		int rc = result_err(e, "", PQerrorMessage(pg));
 		PQfinish(pg);

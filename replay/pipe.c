@@ -7,6 +7,7 @@
  * positions: the sink decides when to commit and learns through on_commit
  * that a COMMIT succeeded.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,9 +184,35 @@ static const struct rp__wire pg_wire = {
 	pg_copy_data, pg_copy_end, pg_lost, pg_message, pg_close,
 };
 
+static void (*notice_hook)(const char *msg);
+
+void rp_set_notice_hook(void (*fn)(const char *msg))
+{
+	notice_hook = fn;
+}
+
+static void on_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	char line[1024];
+	snprintf(line, sizeof(line), "%s", msg);
+	size_t n = strlen(line);
+	while (n && line[n - 1] == '\n')
+		line[--n] = 0;
+	if (notice_hook)
+		notice_hook(line);
+}
+
+void rp__pg_notices(PGconn *conn)
+{
+	if (notice_hook && conn)
+		PQsetNoticeProcessor(conn, on_notice, NULL);
+}
+
 int rp__pg_connect(const char *conninfo, PGconn **out, struct err *e)
 {
 	PGconn *pg = PQconnectdb(conninfo);
+	rp__pg_notices(pg);
 	int rc = 0;
 	if (PQstatus(pg) != CONNECTION_OK) {
 		/* libpq's message never holds the password */
@@ -672,6 +699,21 @@ void rp__pipe_reset(struct rp__pipe *p, bool rollback)
 	p->fail.table = p->fail.sql = NULL;
 	p->fail.pos = 0;
 	p->fail.msg[0] = 0;
+}
+
+bool rp__pipe_probe(struct rp__pipe *p)
+{
+	if (p->broken)
+		return false;
+	if (p->w != &pg_wire || p->copying)
+		return true;
+	/* what the server sent on its own: a shutdown's FATAL, then EOF */
+	struct pgw *w = p->c;
+	struct pollfd pfd = {PQsocket(w->pg), POLLIN, 0};
+	if (pfd.fd < 0 || (poll(&pfd, 1, 0) > 0 &&
+			   (!PQconsumeInput(w->pg) || PQstatus(w->pg) == CONNECTION_BAD)))
+		p->broken = true;
+	return !p->broken;
 }
 
 bool rp__pipe_lost(const struct rp__pipe *p)

@@ -242,6 +242,13 @@ bool rp_names_has_table(const struct rp_names *list, const char *schema,
 bool rp_event_skipped(const struct rp_opts *o, enum bl_row_op op,
 		      const char *schema, const char *table);
 
+/*
+ * Where PostgreSQL's notices and warnings go, for every connection replay
+ * opens from now on: fn gets the message without its final newline.
+ * NULL (the default): libpq's own, on stderr.
+ */
+void rp_set_notice_hook(void (*fn)(const char *msg));
+
 /* Connect, create the catalog if missing, register the source. */
 int rp_sink_open(struct rp_sink **s, const struct rp_opts *o, struct err *e)
 	MUST_CHECK;
@@ -273,12 +280,30 @@ void rp_sink_rollback(struct rp_sink *s);
 /* Commit what is complete (call at the end of input). */
 int rp_sink_finish(struct rp_sink *s, struct err *e) MUST_CHECK;
 const struct rp_stats *rp_sink_stats(const struct rp_sink *s);
+struct rp_source_status;
+/*
+ * What the sink has committed, in the terms of show_status (the catalog's
+ * totals since the source was added): the applied and received
+ * positions, rows and transactions applied, the tables with their
+ * counts (owned by the sink: valid until its next call), the number of
+ * tables out of replication; then the source times of the last event
+ * received and of the last commit applied (seconds since the epoch, 0
+ * unknown) and whether the last report was a caught-up one with nothing
+ * received since, for rp_status_lags().  Names and other fields of out
+ * are left as they are.
+ */
+void rp_sink_status(struct rp_sink *s, struct rp_source_status *out,
+		    double *received_at, double *applied_at, bool *caught_up);
 /* Without a stored position: store (file, pos) as the position, so that
  * a restart resumes there even before the first change is applied. */
 int rp_sink_start_at(struct rp_sink *s, const char *file, uint64_t pos, struct err *e)
 	MUST_CHECK;
 /* Whether the PostgreSQL connection is gone (reopen the sink to go on). */
 bool rp_sink_connection_lost(const struct rp_sink *s);
+/* Without waiting, read what PostgreSQL sent unasked (a shutdown says so
+ * at once): false when the connection is found gone.  For idle moments,
+ * so that a lost server is noticed before the next commit. */
+bool rp_sink_probe(struct rp_sink *s);
 /* After RP_COPY, or when the sink opens: the tables to copy again,
  * "schema.table,..." (origin names, as sync_tables --tables takes them;
  * "" when none), handed over: the sink forgets them.  A sink opens with
@@ -331,6 +356,15 @@ int rp_catalog_check(struct rp_catalog *c, struct err *e) MUST_CHECK;
 /* DROP SCHEMA sch_chameleon CASCADE (the replicated schemas stay);
  * *existed tells whether there was a catalog. */
 int rp_catalog_drop(struct rp_catalog *c, bool *existed, struct err *e) MUST_CHECK;
+/* What run_maintenance did: the catalog's tables, their size (bytes, with
+ * indexes and TOAST) before and after, how many were vacuumed. */
+struct rp_maint {
+	long tables, vacuumed;
+	long long bytes_before, bytes_after;
+};
+/* VACUUM [FULL] ANALYZE of every table of sch_chameleon, one statement each. */
+int rp_catalog_maintain(struct rp_catalog *c, bool full, struct rp_maint *m,
+			struct err *e) MUST_CHECK;
 /*
  * Register a source with status 'ready' and its schema mappings (n
  * entries of m).  -ERR_CONFIG if it exists, or if one of its destination
@@ -423,6 +457,17 @@ struct rp_source_status {
 	size_t ndisabled;
 	struct rp_disabled_table *disabled;
 };
+
+/*
+ * The lags of docs/replication.md into st (read_lag, replay_lag, their
+ * has_ flags, caught_up), from the positions in st and: now, the source
+ * times in seconds since the epoch (0: unknown) of the last event
+ * received and of the last source commit applied, and whether a fresh
+ * report said the replica is caught up.  show_status (from the catalog)
+ * and start_replica's metrics (from the sink) both compute them here.
+ */
+void rp_status_lags(struct rp_source_status *st, double now, double received_at,
+		    double applied_at, bool caught_up);
 
 /*
  * Every source (source NULL) or one, in *out (n entries, sorted by name;

@@ -84,6 +84,11 @@ static void committed(void *arg)
 	s->stored = c->at;
 	rp__quarantine_committed(s, c->disabled_n, c->disabled_count);
 	s->st.commits++;
+	s->rows_total += c->rows;
+	s->tx_total += c->tx;
+	if (c->last_ts)
+		s->applied_epoch = c->last_ts;
+	rp__totals_confirm(s, c->deltas_end);
 	if (s->sent_read == s->nsent) {
 		s->nsent = s->sent_read = 0;
 	} else if (s->sent_read >= 64) {
@@ -166,6 +171,7 @@ static int commit(struct rp_sink *s, struct err *e)
 {
 	if (!s->in_pg_tx)
 		return 0;
+	uint64_t rows = s->pending_rows, tx = s->pending_tx;
 	int rc = rp__catalog_commit(s, e);
 	if (rc)
 		return rc;
@@ -177,6 +183,10 @@ static int commit(struct rp_sink *s, struct err *e)
 	c->at = s->boundary;
 	c->disabled_n = s->disabled.n;
 	c->disabled_count = s->st.disabled;
+	c->rows = rows;
+	c->tx = tx;
+	c->last_ts = s->last_ts;
+	c->deltas_end = s->ndeltas;
 	/* not waiting for the result: the next transaction is sent while
 	 * PostgreSQL commits this one (the pipe bounds what is unread) */
 	rc = rp__pipe_commit(&s->pipe, e);
@@ -394,6 +404,10 @@ int rp_sink_caught_up(struct rp_sink *s, struct err *e)
 		rc = rp__pipe_drain(&s->pipe, e);
 	if (rc)
 		return rc;
+	/* counts of statements outside transactions, committed by now */
+	rp__totals_confirm_all(s);
+	if (s->last_ts)
+		s->applied_epoch = s->last_ts;
 	s->reported_caught_up = true;
 	s->reported = s->received;
 	s->reported_ms = now;
@@ -418,7 +432,10 @@ int rp_sink_finish(struct rp_sink *s, struct err *e)
 		/* counts of statements outside transactions, committed by
 		 * themselves before they were counted */
 		int rc = rp__catalog_send_counts(s, e);
-		return rp__handle(s, rc ? rc : rp__pipe_drain(&s->pipe, e), e);
+		rc = rp__handle(s, rc ? rc : rp__pipe_drain(&s->pipe, e), e);
+		if (!rc)
+			rp__totals_confirm_all(s);
+		return rc;
 	}
 	if (s->in_src_tx || !s->boundary.file[0]) {
 		/* an unfinished source transaction is not applied: what
@@ -434,7 +451,10 @@ int rp_sink_finish(struct rp_sink *s, struct err *e)
 		return rc;
 	}
 	int rc = commit(s, e);
-	return rp__handle(s, rc ? rc : rp__pipe_drain(&s->pipe, e), e);
+	rc = rp__handle(s, rc ? rc : rp__pipe_drain(&s->pipe, e), e);
+	if (!rc)
+		rp__totals_confirm_all(s);
+	return rc;
 }
 
 int rp_sink_start_at(struct rp_sink *s, const char *file, uint64_t pos, struct err *e)
@@ -462,6 +482,34 @@ const char *rp_sink_copies(struct rp_sink *s)
 	return buf_cstr(&s->copies_list);
 }
 
+void rp_sink_status(struct rp_sink *s, struct rp_source_status *out,
+		    double *received_at, double *applied_at, bool *caught_up)
+{
+	out->applied_file = s->stored.file;
+	out->applied_pos = s->stored.pos;
+	bool recv = s->received.file[0] != 0;
+	out->received_file = recv ? s->received.file : s->stored.file;
+	out->received_pos = recv ? s->received.pos : s->stored.pos;
+	out->rows = s->rows_total;
+	out->transactions = s->tx_total;
+	out->tables = s->totals;
+	out->ntables = s->ntotals;
+	size_t nd = 0;
+	for (size_t off = 0; off < s->disabled_committed; off++)
+		nd += s->disabled.p[off] == 0;
+	out->ndisabled = nd;
+	out->disabled = NULL;
+	*received_at = s->recv_ts ? (double)s->recv_ts : s->recv_epoch;
+	*applied_at = s->applied_epoch;
+	*caught_up = s->reported_caught_up && !strcmp(s->reported.file, s->received.file) &&
+		     s->reported.pos == s->received.pos;
+}
+
+bool rp_sink_probe(struct rp_sink *s)
+{
+	return rp__pipe_probe(&s->pipe);
+}
+
 bool rp_sink_connection_lost(const struct rp_sink *s)
 {
 	return rp__pipe_lost(&s->pipe);
@@ -475,6 +523,7 @@ void rp_sink_close(struct rp_sink *s)
 	rp__rows_release(&s->rows);
 	rp__guard_release(&s->guard);
 	rp__counts_release(&s->counts);
+	rp__totals_release(s);
 	buf_release(&s->disabled);
 	buf_release(&s->copies);
 	buf_release(&s->copies_list);

@@ -99,7 +99,7 @@ run create_replica_schema --config "$work/demo.yml"
 run add_source --config "$work/demo.yml" --source mysql
 
 step "3. init_replica: consistent snapshot, parallel COPY, indexes, swap"
-run init_replica --config "$work/demo.yml" --source mysql 2>&1 | grep -v " INFO  mysql:"
+run init_replica --debug --config "$work/demo.yml" --source mysql 2>&1 | grep -v -e " INFO  mysql:" -e " DEBUG "
 
 step "4. start_replica (in the background, pid file and log in \$DEMO)"
 run start_replica --config "$work/demo.yml" --source mysql

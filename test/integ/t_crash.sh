@@ -26,7 +26,7 @@ CREATE TABLE w.big (id INT PRIMARY KEY, v VARCHAR(30));
 SQL
 config_write "$work/cfg.yml" mysql w:w "pid_dir: $work/pid" "log_dir: $work/log" \
 	"  replay_max_rows: 3000"
-"$bin" init_replica --config "$work/cfg.yml" --source mysql > /dev/null 2> "$work/init.err" ||
+"$bin" init_replica --debug --config "$work/cfg.yml" --source mysql > /dev/null 2> "$work/init.err" ||
 	{ notok "init_replica"; tail -3 "$work/init.err" | sed 's/^/# /'; }
 
 # one round of the random workload (seeded: the same SQL every run)

@@ -26,7 +26,7 @@ INSERT INTO d VALUES (1, 'd1');
 INSERT INTO e VALUES (1, '10');
 SQL
 config_write "$work/cfg.yml" maria shop:shop_pg
-"$bin" init_replica --config "$work/cfg.yml" --source maria > /dev/null 2> "$work/init.err" ||
+"$bin" init_replica --debug --config "$work/cfg.yml" --source maria > /dev/null 2> "$work/init.err" ||
 	{ notok "init_replica"; tail -3 "$work/init.err" | sed 's/^/# /'; }
 # b refuses n >= 1000 in PostgreSQL: a refused change after DDL of other
 # tables in the same PostgreSQL transaction

@@ -244,7 +244,7 @@ cat >> "$work/cfg.yml" <<EOF
     limit_tables: [ex.e1, ex.e2, ex.e3, ex.e4]
 EOF
 for s in src exa; do
-	"$bin" init_replica --config "$work/cfg.yml" --source $s > "$work/init_$s.log" 2>&1 ||
+	"$bin" init_replica --debug --config "$work/cfg.yml" --source $s > "$work/init_$s.log" 2>&1 ||
 		{ notok "init_replica --source $s"; tail -3 "$work/init_$s.log" | sed 's/^/# /'; }
 done
 start_rep src

@@ -71,7 +71,7 @@ catch_up() {
 }
 workload &
 wl_pid=$!
-if "$bin" init_replica --config "$work/cfg.yml" --source mysql > "$work/init.out" 2> "$work/init.err"; then
+if "$bin" init_replica --debug --config "$work/cfg.yml" --source mysql > "$work/init.out" 2> "$work/init.err"; then
 	ok "init_replica while writes run: $(grep -o '[0-9]* tables, [0-9]* rows copied' "$work/init.err")"
 else
 	notok "init_replica"; tail -5 "$work/init.err" | sed 's/^/# /'
@@ -121,7 +121,7 @@ ix=$(pg_sql -At -c "SELECT count(*) FROM pg_indexes WHERE schemaname = 'fx_pg' A
 # a killed init leaves the destination as it was; the next init succeeds
 mariadb_sql -D fx -e "INSERT INTO wide VALUES (900000, NULL, 1, 'after kill', NOW(), 1, 1)"
 before=$(pg_sql -At -c "SELECT count(*) FROM fx_pg.wide")
-"$bin" init_replica --config "$work/cfg.yml" --source mysql > /dev/null 2> "$work/kill.err" &
+"$bin" init_replica --debug --config "$work/cfg.yml" --source mysql > /dev/null 2> "$work/kill.err" &
 kp=$!
 i=0
 while [ $i -lt 100 ]; do
@@ -144,7 +144,7 @@ else
 	grep -q "init_replica" "$work/rep2.log" && ok "start_replica refuses a source whose init did not finish" ||
 		{ notok "start_replica refusal message"; tail -2 "$work/rep2.log" | sed 's/^/# /'; }
 fi
-if "$bin" init_replica --config "$work/cfg.yml" --source mysql > /dev/null 2> "$work/init2.err" &&
+if "$bin" init_replica --debug --config "$work/cfg.yml" --source mysql > /dev/null 2> "$work/init2.err" &&
 	python3 test/integ/compare.py fx fx_pg > "$work/cmp2" 2>&1; then
 	ok "second init after the kill: every table equal"
 else
@@ -157,7 +157,7 @@ c=$(pg_sql -At -c "SELECT count(*) FROM information_schema.schemata WHERE schema
 sed -i 's/    copy_workers: 2/    copy_workers: 2\n    keep_existing_schema: Yes/' "$work/cfg.yml"
 pg_sql -c "CREATE INDEX my_own ON fx_pg.wide (d)" > /dev/null
 mariadb_sql -D fx -e "DELETE FROM wide WHERE id < 1000"
-if "$bin" init_replica --config "$work/cfg.yml" --source mysql > /dev/null 2> "$work/init3.err" &&
+if "$bin" init_replica --debug --config "$work/cfg.yml" --source mysql > /dev/null 2> "$work/init3.err" &&
 	python3 test/integ/compare.py fx fx_pg > "$work/cmp3" 2>&1 &&
 	[ "$(pg_sql -At -c "SELECT count(*) FROM pg_indexes WHERE indexname = 'my_own'")" = 1 ]; then
 	ok "keep_existing_schema: tables reloaded in place, own index kept, equal"
@@ -172,7 +172,7 @@ sed -e 's/user: root, password: ..}/user: noreload, password: pw}/' -e 's/      
 	-e '/lat: lat_pg/d' -e '/keep_existing_schema/d' -e 's/^  mysql:/  nr:/' "$work/cfg.yml" > "$work/cfg2.yml"
 (for i in 1 2 3 4 5 6 7 8; do mariadb_sql -D fx -e "UPDATE wide SET s = 'nr $i' WHERE id = $((i * 100))"; sleep 0.1; done) &
 nrw=$!
-if "$bin" init_replica --config "$work/cfg2.yml" --source nr > /dev/null 2> "$work/nr.err"; then
+if "$bin" init_replica --debug --config "$work/cfg2.yml" --source nr > /dev/null 2> "$work/nr.err"; then
 	wait $nrw
 	"$bin" start_replica --config "$work/cfg2.yml" --source nr --debug --stop-at-end > /dev/null 2>&1
 	if grep -q "lock-free snapshot" "$work/nr.err" && python3 test/integ/compare.py fx fx2_pg > "$work/cmpnr" 2>&1; then
@@ -204,7 +204,7 @@ dis=$(pg_sql -At -c "SELECT schema_name || '.' || table_name FROM sch_chameleon.
 [ "$dis" = fx.wide ] && python3 test/integ/compare.py fx fx_pg ints > /dev/null &&
 	ok "a table PostgreSQL refuses a change of is taken out of replication; the others go on" ||
 	{ notok "disabled after a refusal: '$dis'"; pg_sql -At -c "SELECT id, s FROM fx_pg.wide WHERE id = 950000" | sed 's/^/# /'; tail -5 "$work/rep.log" | sed 's/^/# /'; }
-if "$bin" sync_tables --config "$work/cfg.yml" --source mysql --tables disabled > /dev/null 2> "$work/sync.err"; then
+if "$bin" sync_tables --debug --config "$work/cfg.yml" --source mysql --tables disabled > /dev/null 2> "$work/sync.err"; then
 	mariadb_sql -D fx -e "INSERT INTO wide (id, s, extra) VALUES (950001, 'after sync', 'x');
 		UPDATE wide SET extra = 'upd' WHERE id = 950000; DELETE FROM wide WHERE id = 5000"
 	catch_up
@@ -218,13 +218,13 @@ else
 	notok "sync_tables"; tail -n 3 "$work/sync.err" | sed 's/^/# /'
 fi
 pg_sql -c "DELETE FROM lat_pg.names" > /dev/null
-if "$bin" refresh_schema --config "$work/cfg.yml" --source mysql --schema lat > /dev/null 2> "$work/ref.err" &&
+if "$bin" refresh_schema --debug --config "$work/cfg.yml" --source mysql --schema lat > /dev/null 2> "$work/ref.err" &&
 	python3 test/integ/compare.py lat lat_pg > /dev/null 2>&1; then
 	ok "refresh_schema --schema lat: the schema copied again, equal"
 else
 	notok "refresh_schema"; tail -n 3 "$work/ref.err" | sed 's/^/# /'
 fi
-"$bin" sync_tables --config "$work/cfg.yml" --source mysql --tables fx.nosuch > /dev/null 2> "$work/sync2.err"
+"$bin" sync_tables --debug --config "$work/cfg.yml" --source mysql --tables fx.nosuch > /dev/null 2> "$work/sync2.err"
 rc=$?
 [ $rc != 0 ] && grep -q "fx.nosuch" "$work/sync2.err" && ok "sync_tables names an unknown table and fails" ||
 	notok "unknown table: rc $rc $(cat "$work/sync2.err")"
@@ -279,7 +279,7 @@ fi
 # met the failure flag without the lock); the source is left in 'error'
 sed -e 's/      fx: fx_pg/      fx: fx3_pg/' -e '/      lat.*: lat/d' -e '/keep_existing_schema/d' \
 	-e 's/^  mysql:/  zd:/' "$work/cfg.yml" > "$work/cfg3.yml"
-"$bin" init_replica --config "$work/cfg3.yml" --source zd --zero-dates error > /dev/null 2> "$work/zd.err"
+"$bin" init_replica --debug --config "$work/cfg3.yml" --source zd --zero-dates error > /dev/null 2> "$work/zd.err"
 rc=$?
 if [ $rc = 0 ]; then
 	notok "init_replica --zero-dates error copied a zero date"
@@ -296,7 +296,7 @@ else
 fi
 # copy_schema: tables, keys and indexes without rows; the source's status
 # and position stay as they were
-if "$bin" copy_schema --config "$work/cfg3.yml" --source zd > /dev/null 2> "$work/cs.err"; then
+if "$bin" copy_schema --debug --config "$work/cfg3.yml" --source zd > /dev/null 2> "$work/cs.err"; then
 	r=$(pg_sql -At -c "SELECT count(*) FROM fx3_pg.wide")
 	ix=$(pg_sql -At -c "SELECT count(*) FROM pg_indexes WHERE schemaname = 'fx3_pg' AND tablename = 'wide'")
 	st=$(pg_sql -At -c "SELECT status || ' ' || binlog_file FROM sch_chameleon.t_sources WHERE source_name = 'zd'")
@@ -307,7 +307,7 @@ if "$bin" copy_schema --config "$work/cfg3.yml" --source zd > /dev/null 2> "$wor
 else
 	notok "copy_schema"; tail -n 3 "$work/cs.err" | sed 's/^/# /'
 fi
-out=$("$bin" sync_tables --config "$work/cfg3.yml" --source zd --tables disabled 2> "$work/sn.err")
+out=$("$bin" sync_tables --debug --config "$work/cfg3.yml" --source zd --tables disabled 2> "$work/sn.err")
 [ $? = 0 ] && [ "$out" = "no table is out of replication: nothing to do" ] &&
 	ok "sync_tables --tables disabled without any: nothing to do" ||
 	{ notok "sync_tables without disabled tables: '$out'"; tail -n 2 "$work/sn.err" | sed 's/^/# /'; }
@@ -319,7 +319,7 @@ pg_sql -c "CREATE FUNCTION public.refuse_source() RETURNS trigger LANGUAGE plpgs
 	CREATE TRIGGER refuse BEFORE INSERT ON sch_chameleon.t_sources FOR EACH ROW
 	EXECUTE FUNCTION public.refuse_source()" > /dev/null
 sed -e 's/^  zd:/  zd2:/' -e 's/      fx: fx3_pg/      fx: fx4_pg/' "$work/cfg3.yml" > "$work/cfg4.yml"
-"$bin" init_replica --config "$work/cfg4.yml" --source zd2 > /dev/null 2> "$work/reg.err"
+"$bin" init_replica --debug --config "$work/cfg4.yml" --source zd2 > /dev/null 2> "$work/reg.err"
 rc=$?
 [ $rc = 1 ] && grep -q "^chameleon: registering the source 'zd2' in the catalog: ERROR: *no new source here" "$work/reg.err" &&
 	[ "$(pg_sql -At -c "SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE '%fx4_pg%'")" = 0 ] &&

@@ -2,6 +2,8 @@
  * Column values: byte vectors built from the documented storage formats,
  * rendered through the JSON contract, plus a truncation sweep over each.
  */
+#include <math.h>
+
 #include "base/arena.h"
 #include "base/buf.h"
 #include "binlog/internal.h"
@@ -120,6 +122,163 @@ TEST(value, floats)
 	memcpy(d.bytes, &y, 8);
 	d.json = "0.3333333333333333";
 	check(&d);
+}
+
+/* bl_put_float against printf's output on one value; 0 when the same. */
+static int float_differs(double d, bool single, char *got, char *want)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	bl_put_float(&a, d, single);
+	bl__put_float_printf(&b, d, single);
+	int diff = a.n != b.n || memcmp(a.p, b.p, a.n);
+	snprintf(got, 64, "%.*s", (int)a.n, (const char *)a.p);
+	snprintf(want, 64, "%.*s", (int)b.n, (const char *)b.p);
+	buf_release(&a);
+	buf_release(&b);
+	return diff;
+}
+
+/*
+ * The digits computed here are printf's, byte for byte: powers of ten and
+ * of two and their neighbours, values halfway between two decimals of 15
+ * and 16 digits, every decade, and random bit patterns and decimals.
+ */
+TEST(value, float_text_is_printfs)
+{
+	char got[64], want[64];
+	static const double fixed[] = {
+		0.1, 0.2, 0.3, 1.0 / 3, 2.0 / 3, 1e15, 1e16, 1e17, 1e18, 9.2e18, 1e-4,
+		1e-5, 9.99999999999999e-5, 0.000123, 123456789012345.5, 999999999999999.9,
+		9999999999999998.0, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
+		4.35, 2.675, 1.005, 0.5, 1.5, 2.5, 100, 1e21, 123.456, -0.0, 0.0, -1.25,
+	};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		for (int s = 0; s < 2; s++)
+			if (float_differs(fixed[i], s, got, want))
+				test_fail(__FILE__, __LINE__, "%.17g (single %d): '%s', printf '%s'", fixed[i], s, got, want);
+	for (int e = -25; e <= 20; e++) {
+		double p = pow(10, e), q = ldexp(1, e * 3);
+		double v[] = {p, nextafter(p, 0), nextafter(p, 1e300), q, nextafter(q, 0),
+			      nextafter(q, 1e300), p * 9.999999999999999};
+		for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+			for (int s = 0; s < 2; s++)
+				if (float_differs(v[i], s, got, want))
+					test_fail(__FILE__, __LINE__, "%.17g (single %d): '%s', printf '%s'", v[i], s, got,
+					     want);
+	}
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	for (int i = 0; i < 300000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		double d;
+		/* bit patterns of every exponent, and decimals of few digits */
+		uint64_t bits = (x & 0x800fffffffffffffULL) |
+				((uint64_t)(1023 - 80 + (int)(x >> 52 & 127)) << 52);
+		memcpy(&d, &bits, 8);
+		if (i % 3 == 1)
+			d = (double)(int64_t)(x % 100000000000ULL) / pow(10, (double)(x >> 60));
+		if (i % 3 == 2) {
+			uint32_t u = (uint32_t)x;
+			float fl;
+			memcpy(&fl, &u, 4);
+			d = fl;
+		}
+		if (!isfinite(d))
+			continue;	/* NaN and infinities are printed before */
+		for (int s = 0; s < 2; s++)
+			if (float_differs(s ? (double)(float)d : d, s, got, want))
+				test_fail(__FILE__, __LINE__, "%.17g (single %d): '%s', printf '%s'", d, s, got, want);
+	}
+}
+
+/* The escaping, 8 bytes at a time, against one byte at a time: every
+ * special byte at every position of strings of every length to 40. */
+TEST(value, json_escape_every_position)
+{
+	static const uint8_t special[] = {0, 1, 0x1f, '"', '\\', '\n', 0x7f, 0x80, 0xff, 0x20, '!', '#', '[', ']'};
+	uint8_t s[40];
+	for (size_t len = 0; len <= sizeof(s); len++)
+		for (size_t at = 0; at < (len ? len : 1); at++)
+			for (size_t k = 0; k < sizeof(special); k++) {
+				for (size_t i = 0; i < len; i++)
+					s[i] = (uint8_t)('a' + i % 26);
+				if (len)
+					s[at] = special[k];
+				struct buf got = BUF_INIT, want = BUF_INIT;
+				bl__json_escape(&got, s, len);
+				buf_putc(&want, '"');
+				for (size_t i = 0; i < len; i++) {
+					uint8_t c = s[i];
+					if (c == '"' || c == '\\')
+						buf_printf(&want, "\\%c", c);
+					else if (c == '\n')
+						buf_putl(&want, "\\n");
+					else if (c < 0x20)
+						buf_printf(&want, "\\u%04x", c);
+					else
+						buf_putc(&want, (char)c);
+				}
+				buf_putc(&want, '"');
+				if (got.n != want.n || memcmp(got.p, want.p, got.n))
+					test_fail(__FILE__, __LINE__, "length %zu, byte %#x at %zu: %.*s",
+						  len, special[k], at, (int)got.n, (const char *)got.p);
+				buf_release(&got);
+				buf_release(&want);
+			}
+}
+
+/* mysqlbinlog-style quoting of text, 8 bytes at a time, against one byte
+ * at a time: every special byte at every position, as utf8mb4 text (bytes
+ * from 0x80 kept) and as binary (escaped). */
+TEST(value, text_quoting_every_position)
+{
+	static const uint8_t special[] = {0, 0x1f, '\\', '\'', 0x7f, 0x80, 0xff, ' ', '~', '"'};
+	for (int bin = 0; bin < 2; bin++)
+		for (size_t len = 0; len <= 40; len++)
+			for (size_t at = 0; at < (len ? len : 1); at++)
+				for (size_t k = 0; k < sizeof(special); k++) {
+					if (!bin && special[k] >= 0x80)
+						continue;	/* not valid UTF-8 alone */
+					uint8_t raw[48];
+					raw[0] = (uint8_t)len;
+					for (size_t i = 0; i < len; i++)
+						raw[1 + i] = (uint8_t)('a' + i % 26);
+					if (len)
+						raw[1 + at] = special[k];
+					struct bl_column c;
+					memset(&c, 0, sizeof(c));
+					c.type = BL_TYPE_VARCHAR;
+					c.meta = 200;
+					c.has_charset = true;
+					c.collation = bin ? 63 : 45;
+					struct rd r;
+					rd_init(&r, raw, len + 1);
+					struct bl_value v;
+					memset(&v, 0, sizeof(v));
+					struct arena a;
+					arena_init(&a, 256);
+					struct err e = {0};
+					ASSERT_EQ(bl__value_decode(&r, &c, &v, &a, &e), 0);
+					struct buf got = BUF_INIT, want = BUF_INIT;
+					bl_value_text(&got, &c, &v);
+					buf_putc(&want, '\'');
+					for (size_t i = 0; i < len; i++) {
+						uint8_t ch = raw[1 + i];
+						if (ch == '\\' || ch == '\'')
+							buf_printf(&want, "\\%c", ch);
+						else if (ch < 0x20 || ch == 0x7f || ch >= 0x80)
+							buf_printf(&want, "\\x%02x", ch);
+						else
+							buf_putc(&want, (char)ch);
+					}
+					buf_putc(&want, '\'');
+					if (got.n != want.n || memcmp(got.p, want.p, got.n))
+						test_fail(__FILE__, __LINE__, "%s length %zu, %#x at %zu: %.*s",
+							  bin ? "binary" : "utf8mb4", len, special[k], at,
+							  (int)got.n, (const char *)got.p);
+					buf_release(&got);
+					buf_release(&want);
+					arena_release(&a);
+				}
 }
 
 TEST(value, decimals)

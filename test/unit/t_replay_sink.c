@@ -250,3 +250,62 @@ TEST(replay_sink, refusal_read_behind_later_commits)
 	ASSERT(strstr(buf_cstr(&f.rec.log), "Q: ROLLBACK\nS\n"));
 	sink_teardown(&f);
 }
+
+/* What rp_sink_status reports: what PostgreSQL confirmed, never what a
+ * rolled back transaction sent. */
+TEST(replay_sink, status_counts_what_is_committed)
+{
+	struct sink_fx f;
+	sink_setup(&f);
+	/* the catalog's totals when the sink opened */
+	f.s->rows_total = 10;
+	f.s->tx_total = 4;
+	ASSERT_EQ(feed(&f, ev_query(100, "BEGIN"), "b.000001"), 0);
+	ASSERT_EQ(feed(&f, ev_insert(150), "b.000001"), 0);
+	ASSERT_EQ(feed(&f, ev_insert(200), "b.000001"), 0);
+	ASSERT_EQ(feed(&f, ev_xid(250), "b.000001"), 0);
+	struct rp_source_status st;
+	double recv_at, applied_at;
+	bool caught_up;
+	/* sent, not confirmed yet */
+	memset(&st, 0, sizeof(st));
+	rp_sink_status(f.s, &st, &recv_at, &applied_at, &caught_up);
+	ASSERT_UEQ(st.rows, 10);
+	ASSERT_UEQ(st.ntables, 1);
+	ASSERT_UEQ(st.tables[0].inserts, 0);
+	ASSERT_EQ(rp_sink_finish(f.s, &f.e), 0);
+	memset(&st, 0, sizeof(st));
+	rp_sink_status(f.s, &st, &recv_at, &applied_at, &caught_up);
+	ASSERT_UEQ(st.rows, 12);
+	ASSERT_UEQ(st.transactions, 5);
+	ASSERT_STREQ(st.tables[0].schema, "shop");
+	ASSERT_STREQ(st.tables[0].table, "t");
+	ASSERT_STREQ(st.tables[0].pg_schema, "pg");
+	ASSERT_UEQ(st.tables[0].inserts, 2);
+	ASSERT_STREQ(st.applied_file, "b.000001");
+	ASSERT_UEQ(st.applied_pos, 281);
+	ASSERT(!caught_up);
+	/* a transaction rolled back (a lost connection) counts nothing, its
+	 * rows sent or not */
+	ASSERT_EQ(feed(&f, ev_query(300, "BEGIN"), "b.000001"), 0);
+	ASSERT_EQ(feed(&f, ev_insert(350), "b.000001"), 0);
+	ASSERT_EQ(rp__catalog_send_counts(f.s, &f.e), 0);
+	rp_sink_rollback(f.s);
+	memset(&st, 0, sizeof(st));
+	rp_sink_status(f.s, &st, &recv_at, &applied_at, &caught_up);
+	ASSERT_UEQ(st.rows, 12);
+	ASSERT_UEQ(st.tables[0].inserts, 2);
+	ASSERT_UEQ(st.applied_pos, 281);
+	/* fed again and committed: counted once */
+	ASSERT_EQ(feed(&f, ev_query(300, "BEGIN"), "b.000001"), 0);
+	ASSERT_EQ(feed(&f, ev_insert(350), "b.000001"), 0);
+	ASSERT_EQ(feed(&f, ev_xid(400), "b.000001"), 0);
+	ASSERT_EQ(rp_sink_finish(f.s, &f.e), 0);
+	memset(&st, 0, sizeof(st));
+	rp_sink_status(f.s, &st, &recv_at, &applied_at, &caught_up);
+	ASSERT_UEQ(st.rows, 13);
+	ASSERT_UEQ(st.transactions, 6);
+	ASSERT_UEQ(st.tables[0].inserts, 3);
+	ASSERT_UEQ(st.applied_pos, 431);
+	sink_teardown(&f);
+}
