@@ -46,8 +46,8 @@ int cmd_config_open(const char *name, struct config *cfg)
 				name ? name : "default", path);
 		return -1;
 	}
-	if (config_warnings)
-		cmd_config_log_warnings(cfg);
+	for (size_t i = 0; i < cfg->n_warnings && config_warnings; i++)
+		log_warn("config", "%s", cfg->warnings[i]);
 	return 0;
 }
 
@@ -55,7 +55,9 @@ void cmd_config_log_warnings(const struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_warnings; i++)
 		log_warn("config", "%s", cfg->warnings[i]);
-	/* it names servers and accounts, and usually holds passwords */
+	/* it names servers and accounts, and usually holds passwords; said
+	 * by the long-running replica, whose log is watched, not by every
+	 * command */
 	struct stat st;
 	if (stat(cfg->path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
 		log_warn("config", "'%s' is readable by other users (mode %04o): it may hold "
