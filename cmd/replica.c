@@ -467,14 +467,10 @@ static int replicate(const char *config, const char *source, bool create_tables,
 		     bool stop_at_end, const char *listen)
 {
 	struct config cfg;
-	cmd_config_warnings(false);
 	const struct cfg_source *src = cmd_source_open(config, source, &cfg);
-	cmd_config_warnings(true);
 	if (!src)
 		return 1;
 	log_set_field("source", src->name);
-	/* in the log, with the source's name, in the log's format */
-	cmd_config_log_warnings(&cfg);
 	rp_set_notice_hook(pg_notice);
 	struct replica r;
 	memset(&r, 0, sizeof(r));
@@ -640,11 +636,7 @@ int cmd_start_replica(int argc, char **argv)
 		return 2;
 	}
 	struct config cfg;
-	/* the run reads the configuration again, once the log is set up:
-	 * the warnings are logged then, once, in the log's format */
-	cmd_config_warnings(false);
 	const struct cfg_source *src = cmd_source_open(a.config, a.source, &cfg);
-	cmd_config_warnings(true);
 	if (!src)
 		return 1;
 	char *source = xstrdup(src->name);	/* outlives cfg */

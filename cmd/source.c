@@ -15,13 +15,6 @@
 #include "cmd/cmd.h"
 #include "cmd/daemon.h"
 
-static bool config_warnings = true;
-
-void cmd_config_warnings(bool on)
-{
-	config_warnings = on;
-}
-
 int cmd_config_open(const char *name, struct config *cfg)
 {
 	char path[4096];
@@ -46,23 +39,15 @@ int cmd_config_open(const char *name, struct config *cfg)
 				name ? name : "default", path);
 		return -1;
 	}
-	for (size_t i = 0; i < cfg->n_warnings && config_warnings; i++)
-		log_warn("config", "%s", cfg->warnings[i]);
-	return 0;
-}
-
-void cmd_config_log_warnings(const struct config *cfg)
-{
 	for (size_t i = 0; i < cfg->n_warnings; i++)
 		log_warn("config", "%s", cfg->warnings[i]);
-	/* it names servers and accounts, and usually holds passwords; said
-	 * by the long-running replica, whose log is watched, not by every
-	 * command */
+	/* it names servers and accounts, and usually holds passwords */
 	struct stat st;
 	if (stat(cfg->path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
 		log_warn("config", "'%s' is readable by other users (mode %04o): it may hold "
 				   "passwords; chmod 600 it (or use password_file)",
 			 cfg->path, (unsigned)(st.st_mode & 07777));
+	return 0;
 }
 
 const struct cfg_source *cmd_source_find(const struct config *cfg,

@@ -6,16 +6,8 @@
 #include "mysqlproto/mysqlproto.h"
 #include "replay/replay.h"
 
-/* Load --config NAME (or a path); prints the error; 0 or -1.  Its
- * warnings (unknown keys) are logged. */
+/* Load --config NAME (or a path); prints the error; 0 or -1. */
 int cmd_config_open(const char *name, struct config *cfg);
-/* Whether cmd_config_open logs the warnings (default true): off for a
- * first reading whose warnings the log would get before its format and
- * destination are known (start_replica reads the file again). */
-void cmd_config_warnings(bool on);
-/* Log the warnings of a configuration cmd_config_open read, and one when
- * the file is readable by other users (start_replica). */
-void cmd_config_log_warnings(const struct config *cfg);
 /* The source named by --source ("*" or NULL: the only one); prints errors. */
 const struct cfg_source *cmd_source_find(const struct config *cfg,
 					 const char *name);
