@@ -26,10 +26,8 @@ static struct {
 } fields[LOG_FIELDS];
 static int nfields;
 
-static const char *const lvl_names[] = {"ERROR", "WARN", "INFO", "DEBUG",
-					"TRACE"};
-static const char *const lvl_json[] = {"error", "warn", "info", "debug",
-				       "trace"};
+static const char *const lvl_names[] = {"ERROR", "WARN", "INFO", "DEBUG", "TRACE"};
+static const char *const lvl_json[] = {"error", "warn", "info", "debug", "trace"};
 
 void log_set_level(enum log_level l)
 {
@@ -122,7 +120,7 @@ void log_set_field_num(const char *key, double value)
 /* Bytes appended to a bounded line; what does not fit is dropped. */
 struct line {
 	char *p;
-	size_t n, cap;	/* cap - 1 usable: room for the NUL */
+	size_t n, cap; /* cap - 1 usable: room for the NUL */
 };
 
 static void put(struct line *l, const char *s, size_t n)
@@ -246,7 +244,8 @@ static void json_line(struct line *l, enum log_level lv, const char *comp,
 		for (size_t k = 0; kv && kv[k] && kv[k + 1]; k += 2)
 			own |= !strcmp(kv[k], fields[i].key);
 		if (!own)
-			put_json_field(l, fields[i].key, fields[i].value, fields[i].number);
+			put_json_field(l, fields[i].key, fields[i].value,
+				       fields[i].number);
 	}
 	for (size_t k = 0; kv && kv[k] && kv[k + 1]; k += 2)
 		put_json_field(l, kv[k], kv[k + 1], false);

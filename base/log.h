@@ -13,13 +13,19 @@
 
 #include "base/err.h"
 
-enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG, LOG_TRACE };
+enum log_level {
+	LOG_ERROR,
+	LOG_WARN,
+	LOG_INFO,
+	LOG_DEBUG,
+	LOG_TRACE
+};
 
 extern enum log_level log_level_current;
 
 void log_set_level(enum log_level l);
 int log_parse_level(const char *s, enum log_level *out); /* 0 or -ERR_USAGE */
-void log_set_stream(FILE *f);	/* default stderr; not closed by log */
+void log_set_stream(FILE *f); /* default stderr; not closed by log */
 void log_set_timestamps(int on);
 /*
  * JSON lines instead of text: {"time": "2026-01-02T03:04:05.678Z",
@@ -48,9 +54,9 @@ void log_write(enum log_level l, const char *comp, const char *fmt, ...)
 void log_write_kv(enum log_level l, const char *comp, const char *const *kv,
 		  const char *fmt, ...) PRINTF(4, 5);
 
-#define log_at(l, comp, ...)                             \
-	do {                                             \
-		if ((l) <= log_level_current)            \
+#define log_at(l, comp, ...)                                 \
+	do {                                                 \
+		if ((l) <= log_level_current)                \
 			log_write((l), (comp), __VA_ARGS__); \
 	} while (0)
 #define log_error(comp, ...) log_at(LOG_ERROR, comp, __VA_ARGS__)

@@ -164,6 +164,9 @@ struct bl_column {
 	uint8_t cs_class;	/* enum bl_cs_class of the collation */
 	uint16_t json_key_len;
 	const char *json_key;	/* "name": or "@N": escaped, with the colon */
+	/* set by a consumer, never by the decoder: replay's structure check
+	 * found a PostGIS geometry column in PostgreSQL for this GEOMETRY */
+	bool pg_geometry;
 };
 
 /* How text of a column converts to UTF-8. */

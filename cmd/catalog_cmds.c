@@ -515,6 +515,15 @@ int cmd_show_status(int argc, char **argv)
 		cmd_status_json(stdout, v, n);
 	else
 		cmd_status_text(stdout, v, n);
+	bool gis;
+	char gis_version[64];
+	if (!o.json && !rp_catalog_postgis(x.cat, &gis, gis_version, sizeof(gis_version), &e)) {
+		if (gis)
+			printf("PostGIS %s: geometry columns are PostGIS geometry\n", gis_version);
+		else
+			printf("no PostGIS in this database: geometry columns are bytea "
+			       "(MySQL's SRID and WKB)\n");
+	}
 	rc = fflush(stdout) ? 1 : 0;
 out:
 	cat_cmd_release(&x);

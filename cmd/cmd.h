@@ -86,7 +86,7 @@ struct cmd_args {
 #define CMD_USAGE 2	/* a bad option, said in one line on stderr: exit 2 */
 
 /*
- * Parse --config, --source, --debug, --help, --rollbar-level (ignored) and
+ * Parse --config, --source, --debug, --help, --rollbar-level (notify.h) and
  * the NULL-terminated extra options, calling on_opt(ctx, id, arg) for
  * each of these (non-zero from it means a bad value, which on_opt has
  * said on stderr in one line).  Returns 0,

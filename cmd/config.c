@@ -356,6 +356,8 @@ static const char *const on_error[] = {"continue", "exit", NULL};
 static const char *const column_orders[] = {"append", "exact", NULL};
 static const char *const log_dests[] = {"file", "stdout", NULL};
 static const char *const log_formats[] = {"text", "json", NULL};
+static const char *const notify_levels[] = {"critical", "error", "warning", "info",
+					    NULL};
 static const char *const log_levels[] = {"debug", "info", "warning", "error",
 					 "critical", NULL};
 
@@ -405,6 +407,7 @@ static const struct key source_keys[] = {
 	{"ddl_column_order", K_CHOICE, SRC(ddl_column_order), 0, 0, column_orders},
 	{"log_format", K_CHOICE, SRC(log_format), 0, 0, log_formats},
 	{"metrics_listen", K_STR, SRC(metrics_listen), 0, 0, NULL},
+	{"notify_webhook", K_STR, SRC(notify_webhook), 0, 0, NULL},
 	{NULL, K_STR, 0, 0, 0, NULL},
 };
 
@@ -432,6 +435,11 @@ static const struct key top_keys[] = {
 	{"log_days_keep", K_INT, TOP(log_days_keep), 1, 36500, NULL},
 	{"rollbar_key", K_STR, TOP(rollbar_key), 0, 0, NULL},
 	{"rollbar_env", K_STR, TOP(rollbar_env), 0, 0, NULL},
+	{"rollbar_url", K_STR, TOP(rollbar_url), 0, 0, NULL},
+	{"notify_webhook", K_STR, TOP(notify_webhook), 0, 0, NULL},
+	{"notify_ca_file", K_PATH, TOP(notify_ca_file), 0, 0, NULL},
+	{"notify_level", K_CHOICE, TOP(notify_level), 0, 0, notify_levels},
+	{"notify_timeout", K_INT, TOP(notify_timeout), 1, 300, NULL},
 	{NULL, K_STR, 0, 0, 0, NULL},
 };
 
@@ -841,6 +849,8 @@ int config_load(struct config *c, const char *path, struct err *e)
 	c->log_level = "info";
 	c->log_format = "text";
 	c->log_days_keep = 10;
+	c->notify_level = "info";
+	c->notify_timeout = 5;
 	c->pg.port = 5432;
 	c->pg.charset = "utf8";
 	struct fy_node *root = fy_document_root(doc);

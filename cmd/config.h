@@ -84,6 +84,8 @@ struct cfg_source {
 	const char *log_format;		/* text | json; NULL: the top level's */
 	const char *metrics_listen;	/* "ADDR:PORT" of start_replica's metrics
 					   and health endpoint, or NULL */
+	const char *notify_webhook;	/* this source's webhook URL, NULL: the
+					   global one, "": none */
 };
 
 /* PostgreSQL target (pg_conn) */
@@ -104,7 +106,13 @@ struct config {
 	const char *pid_dir, *log_dir, *log_dest, *log_level;
 	const char *log_format;	/* text (default) | json: one object a line */
 	int log_days_keep;
-	const char *rollbar_key, *rollbar_env;	/* accepted, unused */
+	/* notifications (docs/notifications.md) */
+	const char *rollbar_key, *rollbar_env;	/* both set: Rollbar is on */
+	const char *rollbar_url;	/* default Rollbar's item API */
+	const char *notify_webhook;	/* URL of the JSON webhook, or NULL */
+	const char *notify_ca_file;	/* CA bundle for https (NULL: system's) */
+	const char *notify_level;	/* the webhook's least severe level */
+	int notify_timeout;		/* seconds, connect and each read; default 5 */
 	struct cfg_pg_conn pg;
 	size_t n_type_overrides;
 	struct cfg_type_override *type_overrides;

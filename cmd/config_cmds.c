@@ -25,8 +25,14 @@ const char cmd_example_config[] =
 	"log_level: info           # debug, info, warning, error\n"
 	"log_format: text          # text or json (one object a line)\n"
 	"log_days_keep: 10\n"
-	"rollbar_key: ''           # accepted, unused\n"
-	"rollbar_env: ''\n"
+	"rollbar_key: ''           # Rollbar's access token: with rollbar_env,\n"
+	"rollbar_env: ''           # errors and events go to Rollbar\n"
+	"# notify_webhook: https://hooks.example.com/services/XXX   # JSON POST of the\n"
+	"#                          # same events (docs/notifications.md); a source\n"
+	"#                          # may have its own notify_webhook\n"
+	"# notify_ca_file: /path/to/ca.pem  # instead of the system's CA bundle\n"
+	"# notify_level: info       # the webhook's least severe level\n"
+	"# notify_timeout: 5        # seconds: connect, and each wait for an answer\n"
 	"\n"
 	"# type_override:\n"
 	"#   \"tinyint(1)\":\n"
@@ -191,6 +197,21 @@ static void yaml_list(FILE *o, const char *indent, const char *key,
 	}
 }
 
+/* A webhook URL without its path, which often is the secret (Slack's). */
+static void yaml_url(FILE *o, const char *key, const char *url, const char *indent)
+{
+	if (!url)
+		return;
+	const char *host = strstr(url, "://");
+	const char *path = host ? strchr(host + 3, '/') : NULL;
+	char shown[600];
+	snprintf(shown, sizeof(shown), "%.*s%s", path ? (int)(path - url) : (int)strlen(url),
+		 url, path ? "/***" : "");
+	fprintf(o, "%s%s: ", indent, key);
+	yaml_str(o, shown);
+	fputc('\n', o);
+}
+
 void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 {
 	fprintf(o, "# %s, with defaults filled in; passwords hidden\n", c->path);
@@ -201,6 +222,24 @@ void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 		yaml_str(o, c->log_dir);
 		fprintf(o, "\nlog_dest: %s\nlog_level: %s\nlog_format: %s\nlog_days_keep: %d\n",
 			c->log_dest, c->log_level, c->log_format, c->log_days_keep);
+		/* notifications: the token and the webhook's path hidden */
+		fprintf(o, "rollbar_key: %s\nrollbar_env: ",
+			c->rollbar_key && *c->rollbar_key ? "'***'" : "''");
+		yaml_str(o, c->rollbar_env ? c->rollbar_env : "");
+		fputc('\n', o);
+		if (c->rollbar_url) {
+			fprintf(o, "rollbar_url: ");
+			yaml_str(o, c->rollbar_url);
+			fputc('\n', o);
+		}
+		yaml_url(o, "notify_webhook", c->notify_webhook, "");
+		if (c->notify_ca_file) {
+			fprintf(o, "notify_ca_file: ");
+			yaml_str(o, c->notify_ca_file);
+			fputc('\n', o);
+		}
+		fprintf(o, "notify_level: %s\nnotify_timeout: %d\n", c->notify_level,
+			c->notify_timeout);
 		fprintf(o, "pg_conn:\n  host: ");
 		yaml_str(o, c->pg.host);
 		fprintf(o, "\n  port: %d\n  user: ", c->pg.port);
@@ -264,6 +303,7 @@ void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 			yaml_str(o, s->metrics_listen);
 			fputc('\n', o);
 		}
+		yaml_url(o, "notify_webhook", s->notify_webhook, "    ");
 		fprintf(o, "    skip_events:\n");
 		yaml_list(o, "      ", "insert", &s->skip_events_insert);
 		yaml_list(o, "      ", "update", &s->skip_events_update);

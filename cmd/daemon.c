@@ -236,10 +236,12 @@ static int reopen(struct err *e)
 		return err_set(e, ERR_IO, "cannot open log '%s': %s", path,
 			       strerror(errno));
 	setvbuf(f, NULL, _IOLBF, 0);
+	/* the new stream first: a thread logging meanwhile (metrics,
+	 * notifications) never writes to the closed one */
+	log_set_stream(f);
 	if (lg.f)
 		fclose(lg.f);
 	lg.f = f;
-	log_set_stream(f);
 	/* stray writes of libraries go to the log as well */
 	fflush(stderr);
 	dup2(fileno(f), STDERR_FILENO);

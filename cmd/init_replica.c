@@ -18,6 +18,7 @@
 #include "cmd/cmd.h"
 #include "cmd/config.h"
 #include "cmd/daemon.h"
+#include "cmd/notify.h"
 #include "cmd/source.h"
 #include "snapshot/snapshot.h"
 
@@ -176,6 +177,7 @@ struct ui {
 	bool tty;
 	struct rp_opts filters;
 	struct arena mem;
+	char error[512];	/* the last error reported (notifications) */
 };
 
 static int connect_source(void *arg, struct mp_conn *c)
@@ -186,9 +188,10 @@ static int connect_source(void *arg, struct mp_conn *c)
 
 static void report(void *arg, enum sn_level l, const char *msg)
 {
-	(void)arg;
+	struct ui *u = arg;
 	switch (l) {
 	case SN_ERROR:
+		snprintf(u->error, sizeof(u->error), "%s", msg);
 		fprintf(stderr, "chameleon: %s\n", msg);
 		break;
 	case SN_WARN:
@@ -334,6 +337,9 @@ static int snapshot(const struct config *cfg, const struct cfg_source *src,
 		printf("no table is out of replication: nothing to do\n");
 	else if (!status)
 		summary(a->cmd, mode, r, clock_s() - t0, workers);
+	if (mode != SN_SCHEMA && !r->nothing)
+		notify_copy_end(cfg, src, a->cmd, a->schema, !status, u.error, r->at.file,
+				r->at.pos);
 	free(r);
 	free(conninfo);
 	arena_release(&u.mem);

@@ -31,17 +31,17 @@
 #include "base/rd.h"
 
 #define MAX_CLIENTS 16
-#define CLIENT_TIMEOUT_MS 2000	/* from accept to the last byte sent */
-#define POLL_MS 200		/* how soon a stop is seen */
-#define ALIVE_MS 60000		/* /healthz: the loop turned this recently */
-#define FRESH_MS 30000		/* a caught-up report no older than this */
+#define CLIENT_TIMEOUT_MS 2000 /* from accept to the last byte sent */
+#define POLL_MS 200	       /* how soon a stop is seen */
+#define ALIVE_MS 60000	       /* /healthz: the loop turned this recently */
+#define FRESH_MS 30000	       /* a caught-up report no older than this */
 
 /* ---- the state the replica reports into ---------------------------------- */
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
-	bool have;			/* st was published */
-	struct rp_source_status st;	/* a copy; strings and tables in mem */
+	bool have;		    /* st was published */
+	struct rp_source_status st; /* a copy; strings and tables in mem */
 	struct arena mem;
 	bool mem_init;
 	double received_at, applied_at;
@@ -210,12 +210,14 @@ void metrics_render(struct buf *b, const struct rp_source_status *st,
 			label(b, t->schema);
 			buf_puts(b, ",table=");
 			label(b, t->table);
-			buf_printf(b, ",op=\"%s\"} %llu\n", ops[k], (unsigned long long)v[k]);
+			buf_printf(b, ",op=\"%s\"} %llu\n", ops[k],
+				   (unsigned long long)v[k]);
 		}
 	}
 	counter(b, "chameleon_transactions_applied_total",
 		"Source transactions with row changes committed in PostgreSQL since the "
-		"source was added.", st->transactions);
+		"source was added.",
+		st->transactions);
 	counter(b, "chameleon_bytes_received_total",
 		"Bytes of binlog events received from the source by this process.",
 		p->bytes_received);
@@ -233,7 +235,8 @@ void metrics_render(struct buf *b, const struct rp_source_status *st,
 	      "Tables out of replication after a refused change (show_errors).",
 	      st->ndisabled);
 	counter(b, "chameleon_errors_total",
-		"Changes PostgreSQL refused and errors logged, by this process.", p->errors);
+		"Changes PostgreSQL refused and errors logged, by this process.",
+		p->errors);
 	head(b, "chameleon_binlog_position", "gauge",
 	     "The source position committed in PostgreSQL, where a restart resumes.");
 	buf_puts(b, "chameleon_binlog_position{file=");
@@ -318,16 +321,16 @@ int metrics_parse_request(const uint8_t *p, size_t n, char *method, size_t mn,
 /* ---- the server ------------------------------------------------------------- */
 
 struct client {
-	int fd;			/* -1: free */
+	int fd; /* -1: free */
 	uint8_t in[METRICS_REQUEST_MAX];
 	size_t n;
-	struct buf out;		/* the response, once known */
+	struct buf out; /* the response, once known */
 	size_t sent;
-	int64_t deadline;	/* ms */
+	int64_t deadline; /* ms */
 };
 
 static struct {
-	int fd;			/* listening; -1 when not started */
+	int fd; /* listening; -1 when not started */
 	pthread_t thread;
 	atomic_int stop;
 	struct client c[MAX_CLIENTS];
@@ -349,7 +352,8 @@ static void respond(struct client *c, int code, const char *reason, const char *
 static void text(struct client *c, int code, const char *reason, const char *body,
 		 bool head_only)
 {
-	respond(c, code, reason, body, strlen(body), head_only, "text/plain; charset=utf-8");
+	respond(c, code, reason, body, strlen(body), head_only,
+		"text/plain; charset=utf-8");
 }
 
 /* The state's numbers with the lags as of now, rendered. */
@@ -365,7 +369,9 @@ static void render_now(struct buf *b)
 		st = S.st;
 	bool fresh = S.have && clock_ms() - S.published_ms < FRESH_MS;
 	rp_status_lags(&st, now, S.received_at, S.applied_at, S.caught_up && fresh);
-	struct metrics_proc p = {S.source, S.up[METRICS_SOURCE], S.up[METRICS_TARGET],
+	struct metrics_proc p = {S.source,
+				 S.up[METRICS_SOURCE],
+				 S.up[METRICS_TARGET],
 				 atomic_load(&bytes_received),
 				 {S.reconnects[0], S.reconnects[1]},
 				 S.refused + log_error_count()};
@@ -398,8 +404,8 @@ static void serve(struct client *c, const char *method, const char *path)
 		if (alive)
 			text(c, 200, "OK", "alive\n", head_only);
 		else
-			text(c, 503, "Service Unavailable", "the replica loop is stuck\n",
-			     head_only);
+			text(c, 503, "Service Unavailable",
+			     "the replica loop is stuck\n", head_only);
 	} else if (plen == 7 && !strncmp(path, "/readyz", 7)) {
 		pthread_mutex_lock(&mu);
 		bool src = S.up[METRICS_SOURCE], tgt = S.up[METRICS_TARGET];
@@ -408,14 +414,16 @@ static void serve(struct client *c, const char *method, const char *path)
 		pthread_mutex_unlock(&mu);
 		char msg[160];
 		snprintf(msg, sizeof(msg), "%s: source %s, PostgreSQL %s\n",
-			 ready ? "ready" : "not ready", src ? "connected" : "not connected",
+			 ready ? "ready" : "not ready",
+			 src ? "connected" : "not connected",
 			 tgt ? "connected" : "not connected");
 		if (ready)
 			text(c, 200, "OK", msg, head_only);
 		else
 			text(c, 503, "Service Unavailable", msg, head_only);
 	} else {
-		text(c, 404, "Not Found", "/metrics, /healthz or /readyz\n", head_only);
+		text(c, 404, "Not Found", "/metrics, /healthz or /readyz\n",
+		     head_only);
 	}
 }
 
@@ -447,7 +455,8 @@ static void on_read(struct client *c)
 	else if (rc < 0)
 		text(c, 400, "Bad Request", "malformed request\n", false);
 	else if (c->n == sizeof(c->in))
-		text(c, 431, "Request Header Fields Too Large", "request too large\n", false);
+		text(c, 431, "Request Header Fields Too Large",
+		     "request too large\n", false);
 	else
 		return;
 	shutdown(c->fd, SHUT_RD);
@@ -492,7 +501,7 @@ static void accept_all(int64_t now)
 	for (;;) {
 		struct client *c = slot();
 		if (!c)
-			return;	/* the others wait in the backlog */
+			return; /* the others wait in the backlog */
 		int fd = accept4(srv.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
@@ -514,11 +523,13 @@ static void *server(void *arg)
 		for (int i = 0; i < MAX_CLIENTS; i++) {
 			struct client *c = &srv.c[i];
 			if (c->fd < 0 || !c->out.n) {
-				free_slots++;	/* or one to take back */
+				free_slots++; /* or one to take back */
 				if (c->fd < 0)
 					continue;
 			}
-			pf[n] = (struct pollfd){c->fd, (short)(c->out.n ? POLLOUT : POLLIN), 0};
+			pf[n] = (struct pollfd){c->fd,
+						(short)(c->out.n ? POLLOUT : POLLIN),
+						0};
 			who[n++] = c;
 		}
 		if (free_slots) {
@@ -556,14 +567,16 @@ static int listen_on(const char *spec, struct err *e)
 	if (spec[0] == '[') {
 		const char *end = strchr(spec, ']');
 		if (!end || end[1] != ':' || (size_t)(end - spec - 1) >= sizeof(host))
-			return err_set(e, ERR_CONFIG, "metrics_listen '%s': expected ADDR:PORT",
+			return err_set(e, ERR_CONFIG,
+				       "metrics_listen '%s': expected ADDR:PORT",
 				       spec);
 		memcpy(host, spec + 1, (size_t)(end - spec - 1));
 		port = end + 2;
 	} else {
 		const char *colon = strrchr(spec, ':');
 		if (!colon || (size_t)(colon - spec) >= sizeof(host))
-			return err_set(e, ERR_CONFIG, "metrics_listen '%s': expected ADDR:PORT",
+			return err_set(e, ERR_CONFIG,
+				       "metrics_listen '%s': expected ADDR:PORT",
 				       spec);
 		memcpy(host, spec, (size_t)(colon - spec));
 		port = colon + 1;
@@ -571,7 +584,8 @@ static int listen_on(const char *spec, struct err *e)
 	char *pend;
 	long pn = strtol(port, &pend, 10);
 	if (!*port || *pend || pn < 0 || pn > 65535)
-		return err_set(e, ERR_CONFIG, "metrics_listen '%s': bad port '%s'", spec, port);
+		return err_set(e, ERR_CONFIG, "metrics_listen '%s': bad port '%s'",
+			       spec, port);
 	/* numeric addresses only: no name service in a minimal container */
 	if (!strcmp(host, "localhost"))
 		snprintf(host, sizeof(host), "127.0.0.1");
@@ -591,14 +605,18 @@ static int listen_on(const char *spec, struct err *e)
 		a6->sin6_port = htons((uint16_t)pn);
 		len = sizeof(*a6);
 	} else {
-		return err_set(e, ERR_CONFIG, "metrics_listen '%s': '%s' is not a numeric "
-			       "address", spec, host);
+		return err_set(e, ERR_CONFIG,
+			       "metrics_listen '%s': '%s' is not a numeric "
+			       "address",
+			       spec, host);
 	}
 	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int one = 1;
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 16) < 0) {
-		int rc = err_set(e, ERR_IO, "metrics_listen '%s': %s", spec, strerror(errno));
+		int rc = err_set(e, ERR_IO, "metrics_listen '%s': %s", spec,
+				 strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return rc;
@@ -632,7 +650,8 @@ int metrics_start(const char *spec, const char *source, struct err *e)
 	if (rc) {
 		close(fd);
 		srv.fd = -1;
-		return err_set(e, ERR_IO, "metrics: cannot start a thread: %s", strerror(rc));
+		return err_set(e, ERR_IO, "metrics: cannot start a thread: %s",
+			       strerror(rc));
 	}
 	return 0;
 }

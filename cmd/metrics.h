@@ -19,26 +19,28 @@
 #include "base/err.h"
 #include "replay/replay.h"
 
-enum metrics_side { METRICS_SOURCE, METRICS_TARGET };
+enum metrics_side {
+	METRICS_SOURCE,
+	METRICS_TARGET
+};
 
 /*
  * Listen on "ADDR:PORT" (IPv4 address or name of one, "[v6]:PORT", or
  * ":PORT" for every address) and serve from a new thread.  -ERR_CONFIG
  * for a malformed address, -ERR_IO when it cannot listen (in e).
  */
-int metrics_start(const char *listen, const char *source, struct err *e)
-	MUST_CHECK;
+int metrics_start(const char *listen, const char *source, struct err *e) MUST_CHECK;
 /* Stop serving and join the thread; nothing when not started. */
 void metrics_stop(void);
 
 /* The replica's reports (any of them may come before metrics_start). */
-void metrics_alive(void);	/* the loop turned: /healthz */
-void metrics_busy(bool on);	/* a long step (a copy) that turns no loop */
+void metrics_alive(void);   /* the loop turned: /healthz */
+void metrics_busy(bool on); /* a long step (a copy) that turns no loop */
 void metrics_connected(enum metrics_side side, bool up);
 void metrics_reconnected(enum metrics_side side);
-void metrics_streaming(bool on);	/* the dump runs and its events apply */
+void metrics_streaming(bool on); /* the dump runs and its events apply */
 void metrics_received(uint64_t bytes);
-void metrics_refused(void);	/* a change PostgreSQL refused */
+void metrics_refused(void); /* a change PostgreSQL refused */
 /*
  * The committed numbers (a copy is kept, tables included) and the inputs
  * of the lags (rp_sink_status's).
@@ -51,7 +53,7 @@ struct metrics_proc {
 	const char *source;
 	bool source_connected, target_connected;
 	uint64_t bytes_received;
-	uint64_t reconnects[2];	/* by enum metrics_side */
+	uint64_t reconnects[2]; /* by enum metrics_side */
 	uint64_t errors;	/* refused changes and ERROR log lines */
 };
 
@@ -59,7 +61,7 @@ struct metrics_proc {
 void metrics_render(struct buf *out, const struct rp_source_status *st,
 		    const struct metrics_proc *p);
 
-#define METRICS_REQUEST_MAX 2048	/* bytes of a request, headers included */
+#define METRICS_REQUEST_MAX 2048 /* bytes of a request, headers included */
 
 /*
  * An HTTP request at p (n bytes received so far): 1 when it is whole

@@ -1,6 +1,6 @@
 /*
  * The options every command shares (--config, --source, --debug, --help,
- * and pg_chameleon's --rollbar-level, accepted and ignored), parsed once
+ * and pg_chameleon's --rollbar-level, for cmd/notify.c), parsed once
  * here with getopt_long; a command adds its own options through a table
  * and a handler instead of repeating the getopt loop.
  */
@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
+#include "cmd/notify.h"
 #include "replay/replay.h"
 
 enum { OPT_CONFIG = 0x10000, OPT_SOURCE, OPT_DEBUG, OPT_HELP, OPT_ROLLBAR, OPT_FOREIGN };
@@ -85,7 +86,13 @@ int cmd_args_parse(struct cmd_args *a, int argc, char **argv,
 			log_set_level(LOG_DEBUG);
 			break;
 		case OPT_ROLLBAR:
-			break;	/* pg_chameleon's, deprecated there: ignored */
+			/* pg_chameleon's: the least severe level sent to Rollbar */
+			if (notify_set_rollbar_level(optarg)) {
+				fprintf(stderr, "chameleon %s: --rollbar-level critical, error, "
+						"warning or info, not '%s'\n", argv[0], optarg);
+				rc = CMD_USAGE;
+			}
+			break;
 		case OPT_FOREIGN:
 		case OPT_FOREIGN + 1:
 		case OPT_FOREIGN + 2:

@@ -21,6 +21,7 @@
 #include "cmd/daemon.h"
 #include "cmd/loop.h"
 #include "cmd/metrics.h"
+#include "cmd/notify.h"
 #include "cmd/source.h"
 
 #define PG_RETRIES 60		/* PostgreSQL reconnections before giving up */
@@ -286,6 +287,7 @@ static int outcome(struct replica *r, int rc)
 		 * the committed position */
 		log_warn("replica", "%s", r->e.msg);
 		metrics_refused();
+		notify_table_disabled(r->e.msg);
 		return STREAM_RESTART;
 	}
 	if (rp_sink_connection_lost(r->sink) || read_only(r->e.msg))
@@ -422,8 +424,10 @@ static int replica_finish(void *ctx, int status)
 	if (!r->sink)
 		return status;
 	int rc = rp_sink_finish(r->sink, &r->e);
-	if (rc == RP_RESTART)
+	if (rc == RP_RESTART) {
 		log_warn("replica", "%s", r->e.msg);
+		notify_table_disabled(r->e.msg);
+	}
 	if (rc < 0) {
 		stream_fail(r->s, "replica: %s", r->e.msg);
 		return 1;
@@ -506,13 +510,21 @@ static int replicate(const char *config, const char *source, bool create_tables,
 	s.stop_at_end = stop_at_end;
 	s.need_rows = true;
 	r.s = &s;
+	notify_setup(&cfg, src);
 	int status = stream_run(&s);
+	const char *pf = "";
+	uint64_t pp = 0;
+	if (r.sink)
+		rp_sink_position(r.sink, &pf, &pp);
+	char *stop_file = xstrdup(pf);
 	rp_sink_close(r.sink);
 	metrics_connected(METRICS_TARGET, false);
 	if (r.running)
 		set_status(r.conninfo, src->name, status ? "error" : "stopped",
 			   status ? (s.error[0] ? s.error : "see the replica's log") : NULL);
 	metrics_stop();
+	notify_replica_end(src->name, status, s.error, stop_file, pp);
+	free(stop_file);
 	cmd_source_rp_opts_release(&r.ro);
 	free(r.conninfo);
 	config_release(&cfg);
@@ -635,6 +647,9 @@ int cmd_start_replica(int argc, char **argv)
 			argv[a.first]);
 		return 2;
 	}
+	cmd_log_format = ra.log_format;
+	if (a.source)
+		log_set_field("source", a.source);
 	struct config cfg;
 	const struct cfg_source *src = cmd_source_open(a.config, a.source, &cfg);
 	if (!src)
@@ -644,6 +659,7 @@ int cmd_start_replica(int argc, char **argv)
 	const char *fmt = ra.log_format ? ra.log_format
 		: src->log_format ? src->log_format : cfg.log_format;
 	log_set_json(!strcmp(fmt, "json"));
+	cmd_log_format = fmt;	/* the run opens the configuration again */
 	char name[300];
 	cmd_pid_name(name, sizeof(name), a.config, source);
 	struct pidfile pf;
@@ -653,6 +669,10 @@ int cmd_start_replica(int argc, char **argv)
 		cmd_error("%s", e.msg);
 		goto out;
 	}
+	/* from here a SIGTERM (stop_replica reads the pid file) is a clean
+	 * stop, also before the stream starts: never a death that leaves
+	 * the pid file behind */
+	daemon_signals_install();
 	if (!foreground && go_background(&cfg, source, name, &pf)) {
 		pidfile_release(&pf);
 		goto out;

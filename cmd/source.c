@@ -14,6 +14,9 @@
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
 #include "cmd/daemon.h"
+#include "cmd/notify.h"
+
+const char *cmd_log_format;
 
 int cmd_config_open(const char *name, struct config *cfg)
 {
@@ -39,14 +42,19 @@ int cmd_config_open(const char *name, struct config *cfg)
 				name ? name : "default", path);
 		return -1;
 	}
-	for (size_t i = 0; i < cfg->n_warnings; i++)
+	const char *fmt = cmd_log_format ? cmd_log_format : cfg->log_format;
+	log_set_json(fmt && !strcmp(fmt, "json"));
+	/* once per process: start_replica opens the configuration twice */
+	static bool warned;
+	for (size_t i = 0; i < cfg->n_warnings && !warned; i++)
 		log_warn("config", "%s", cfg->warnings[i]);
 	/* it names servers and accounts, and usually holds passwords */
 	struct stat st;
-	if (stat(cfg->path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+	if (!warned && stat(cfg->path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
 		log_warn("config", "'%s' is readable by other users (mode %04o): it may hold "
 				   "passwords; chmod 600 it (or use password_file)",
 			 cfg->path, (unsigned)(st.st_mode & 07777));
+	warned = true;
 	return 0;
 }
 
@@ -141,9 +149,10 @@ static struct rp_names names(const struct cfg_list *l)
 static void replay_log(void *arg, bool warning, const char *msg)
 {
 	(void)arg;
-	if (warning)
+	if (warning) {
 		log_warn("replay", "%s", msg);
-	else
+		notify_table_disabled(msg);	/* other warnings: ignored there */
+	} else
 		log_info("replay", "%s", msg);
 }
 

@@ -6,8 +6,12 @@
 #include "mysqlproto/mysqlproto.h"
 #include "replay/replay.h"
 
-/* Load --config NAME (or a path); prints the error; 0 or -1. */
+/* Load --config NAME (or a path); prints the error; 0 or -1.  The log
+ * lines from then on (the configuration's warnings first) are JSON when
+ * its log_format says so, unless cmd_log_format names a format. */
 int cmd_config_open(const char *name, struct config *cfg);
+/* --log-format of the command line, or NULL. */
+extern const char *cmd_log_format;
 /* The source named by --source ("*" or NULL: the only one); prints errors. */
 const struct cfg_source *cmd_source_find(const struct config *cfg,
 					 const char *name);

@@ -76,7 +76,7 @@ void mp_close(struct mp_conn *c)
 	struct mp_io *io = c->io;
 	if (!io)
 		return;
-	if (io->fd >= 0 && !c->err.code) {
+	if (io->fd >= 0 && !c->err.code && !io->raw) {
 		mp__reset_seq(c);
 		mp__begin_packet(c);
 		buf_put_u8(&io->out, MP_COM_QUIT);

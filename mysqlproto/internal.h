@@ -49,6 +49,7 @@ struct mp_io {
 	uint8_t cseq;		/* compressed-packet sequence */
 	bool compressed;	/* compression negotiated */
 	bool is_unix;
+	bool raw;		/* a byte stream (mp_stream_open): no COM_QUIT */
 	int read_timeout_ms;	/* 0 = none */
 	uint8_t scramble[20];	/* the greeting's nonce */
 	struct buf pkt;		/* the last packet read (continuations joined) */

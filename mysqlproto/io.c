@@ -575,3 +575,38 @@ int mp__send_packet(struct mp_conn *c)
 	buf_release(&wire);
 	return rc;
 }
+
+/* ---- byte stream (mysqlproto.h: mp_stream_open) -------------------------- */
+
+int mp_stream_open(struct mp_conn *c, const struct mp_opts *o)
+{
+	struct mp_io *io = mp__io_get(c);
+	err_clear(&c->err);
+	io->raw = true;
+	int rc = mp__connect_socket(c, o);
+	if (rc)
+		return rc;
+	io->read_timeout_ms = o->read_timeout_ms;
+	if (o->ssl_mode != MP_SSL_DISABLED)
+		rc = mp__tls_start(c, o);
+	return rc;
+}
+
+int mp_stream_write(struct mp_conn *c, const void *p, size_t n)
+{
+	int rc = mp__check_connected(c);
+	return rc ? rc : tr_write(c, p, n);
+}
+
+int mp_stream_read(struct mp_conn *c, void *p, size_t n, size_t *got)
+{
+	*got = 0;
+	int rc = mp__check_connected(c);
+	if (rc)
+		return rc;
+	ssize_t k = tr_read_some(c, p, n);
+	if (k < 0)
+		return c->err.code ? -c->err.code : -ERR_IO;
+	*got = (size_t)k;
+	return 0;
+}

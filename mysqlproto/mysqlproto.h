@@ -187,6 +187,28 @@ int mp_binlog_next(struct mp_conn *c, const uint8_t **ev, size_t *n) MUST_CHECK;
  * next read would wait for the server. */
 bool mp_input_pending(struct mp_conn *c);
 
+/* ---- byte stream (HTTPS for notifications) ----------------------------- */
+
+/*
+ * A plain byte stream over the same transport as a MySQL connection: TCP
+ * to o->host:o->port with connect_timeout_ms, then, unless o->ssl_mode is
+ * MP_SSL_DISABLED, TLS from the first byte with the same OpenSSL setup
+ * as a MySQL connection (MP_SSL_VERIFY_IDENTITY: the certificate chains
+ * to o->ssl_ca, or to the system CA bundle when it is NULL, and names
+ * o->host).  No MySQL protocol at all: no greeting, no COM_QUIT at
+ * mp_close.  Every wait is bounded by read_timeout_ms (0 = none) and ends
+ * early when *c->cancel is set and a signal interrupts it.  Returns 0, or
+ * -ERR_IO / -ERR_TIMEOUT / -ERR_TLS with the detail in c->err (a refused
+ * certificate says "server certificate rejected: ..."); mp_close
+ * releases it either way.
+ */
+int mp_stream_open(struct mp_conn *c, const struct mp_opts *o) MUST_CHECK;
+/* Write all n bytes; 0 or -ERR_x. */
+int mp_stream_write(struct mp_conn *c, const void *p, size_t n) MUST_CHECK;
+/* Read at most n (> 0) bytes: 0 with *got > 0, 0 with *got == 0 when the
+ * peer closed the stream, or -ERR_x. */
+int mp_stream_read(struct mp_conn *c, void *p, size_t n, size_t *got) MUST_CHECK;
+
 /* ---- source checks (check_source) --------------------------------------- */
 
 struct mp_check {

@@ -220,3 +220,22 @@ int rp_catalog_errors(struct rp_catalog *c, const char *source, int64_t id,
 	*n = nr;
 	return 0;
 }
+
+int rp_catalog_postgis(struct rp_catalog *c, bool *yes, char *version, size_t n,
+		       struct err *e)
+{
+	*yes = false;
+	if (n)
+		version[0] = 0;
+	PGresult *r = rp__catalog_query(c, "SELECT extversion FROM pg_catalog.pg_extension "
+					   "WHERE extname = 'postgis'", 0, NULL, e);
+	if (!r)
+		return -ERR_PG;
+	if (PQntuples(r) > 0) {
+		*yes = true;
+		if (n)
+			snprintf(version, n, "%s", PQgetvalue(r, 0, 0));
+	}
+	PQclear(r);
+	return 0;
+}

@@ -240,6 +240,8 @@ int rp_value_text(struct buf *out, const struct bl_column *c,
 			       "a partial JSON update is applied as an expression, "
 			       "not a value");
 	case BLV_GEOMETRY:
+		if (c->pg_geometry)
+			return rp_geometry_ewkb(out, (uint32_t)v->u, v->s.p, v->s.n, e);
 		geometry_bytea(out, v);
 		return 0;
 	case BLV_VECTOR:
@@ -303,6 +305,15 @@ static int copy_value(struct buf *out, const struct rp_copy_col *c, const uint8_
 			buf_putc(out, on ? '1' : '0');
 		}
 		return 0;
+	}
+	case RP_CV_GEOMETRY: {
+		/* the text protocol gives the internal format: SRID, then WKB */
+		if (n < 4)
+			return err_set(e, ERR_PROTO,
+				       "malformed geometry: %zu bytes, shorter than its SRID", n);
+		uint32_t srid = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+				(uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		return rp_geometry_ewkb(out, srid, p + 4, n - 4, e);
 	}
 	case RP_CV_VECTOR: {
 		if (n % 4)

@@ -258,6 +258,18 @@ static const char *type_override(void *arg, const char *schema, const char *tabl
 	return NULL;
 }
 
+/* A failed question leaves bytea; the failure itself ends the
+ * transaction, and the statement is retried from its position. */
+static bool postgis(void *arg)
+{
+	struct rp_sink *s = ((struct ddl_ctx *)arg)->s;
+	bool yes = false;
+	struct err e = {0};
+	if (rp__postgis(s, &yes, &e))
+		rp__say(s, true, "cannot tell whether PostGIS is installed: %s", e.msg);
+	return yes;
+}
+
 static int fillfactor(void *arg, const char *schema, const char *table)
 {
 	const struct rp_opts *o = &((struct ddl_ctx *)arg)->s->o;
@@ -447,7 +459,7 @@ int rp__guard_ddl(struct rp_sink *s, const struct bl_event *ev, const char *file
 		.column_order_exact = s->o.column_order_exact, .strict = strict,
 		.when = ev->h.timestamp,
 		.time_zone = tz[0] ? tz : NULL, .disabled = disabled, .lookup = lookup, .tables = tables,
-		.type_override = type_override, .fillfactor = fillfactor, .arg = &c,
+		.type_override = type_override, .postgis = postgis, .fillfactor = fillfactor, .arg = &c,
 	};
 	struct rp__ddl_plan plan;
 	memset(&plan, 0, sizeof(plan));

@@ -90,6 +90,9 @@ struct rp__ddl_env {
 	 * schema.table, NULL when none.  May be NULL. */
 	const char *(*type_override)(void *arg, const char *schema, const char *table,
 				     const char *column_type);
+	/* Whether geometry columns become PostGIS geometry (the target has
+	 * the extension), asked only for a geometry column.  May be NULL: no. */
+	bool (*postgis)(void *arg);
 	/* fillfactor for a new table, 0 for PostgreSQL's default.  May be NULL. */
 	int (*fillfactor)(void *arg, const char *schema, const char *table);
 	void *arg;

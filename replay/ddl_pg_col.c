@@ -44,6 +44,8 @@ static void as_column_def(const struct rp__ddl_column *c,
 		out->cv.kind = RP_CV_DATE;
 	else if (!strcasecmp(dt, "timestamp"))
 		out->cv.kind = RP_CV_TIMESTAMP;
+	else if (rp_is_geometry_type(dt) && !strncmp(pg->name, "geometry", 8))
+		out->cv.kind = RP_CV_GEOMETRY;
 	else if (!strcmp(pg->name, "bytea"))
 		out->cv.kind = RP_CV_BYTES;
 	else if (is_text_type(dt))
@@ -87,6 +89,9 @@ void rp__dp_coldef(struct rp__dp *d, const char *schema, const char *table,
 		return;
 	out->mapped = true;
 	const struct rp__ddl_env *env = d->env;
+	if (rp_is_geometry_type(ty->data_type) && env->postgis && env->postgis(env->arg) &&
+	    rp_geometry_type(ty->data_type, ty->has_srid && ty->srid, ty->srid, &pg))
+		BUG("geometry type %s", ty->data_type);
 	const char *ov = env->type_override && ty->column_type
 				 ? env->type_override(env->arg, schema, table,
 						      ty->column_type)

@@ -133,10 +133,25 @@ static const struct rp__ddl_index *resolved(struct rp__dp *d,
 	return tmp;
 }
 
+/* A SPATIAL index of PostGIS geometry columns: GiST, as PostGIS indexes
+ * geometry (without PostGIS it is left out). */
+static bool spatial_gist(const struct rp__dp_table *t, const struct rp__ddl_index *x)
+{
+	if (!x->spatial || !x->ncols)
+		return false;
+	for (size_t i = 0; i < x->ncols; i++) {
+		long c = x->cols[i].name ? rp__dp_col_find(t, x->cols[i].name) : -1;
+		if (c < 0 || strncmp(t->cols[c].type, "geometry", 8))
+			return false;
+	}
+	return true;
+}
+
 void rp__dp_key_sql(struct rp__dp *d, struct rp__dp_table *t,
 		    const struct rp__ddl_index *x)
 {
-	const char *lo = left_out(x);
+	bool gist = spatial_gist(t, x);
+	const char *lo = gist ? NULL : left_out(x);
 	if (lo) {
 		rp__dp_fx(d, RP__FX_NOTE, t->schema, t->name,
 			  rp__dp_printf(d,
@@ -163,6 +178,8 @@ void rp__dp_key_sql(struct rp__dp *d, struct rp__dp_table *t,
 	rp_quote_ident(b, pg);
 	buf_putl(b, " ON ");
 	rp__dp_qname(b, t->pg_schema, t->name);
+	if (gist)
+		buf_putl(b, " USING gist");
 	cols_sql(b, x);
 	rp__dp_emit(d);
 	track(d, t, x, pg);

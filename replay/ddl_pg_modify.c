@@ -26,6 +26,7 @@ enum cls {
 	C_TSZ,
 	C_IVL,
 	C_ENUM,
+	C_GEOM,
 	C_OTHER
 };
 
@@ -84,6 +85,8 @@ static struct pgt classify(const char *t, bool is_enum)
 									     : C_TS;
 	else if (starts(t, "interval"))
 		x.cls = C_IVL;
+	else if (starts(t, "geometry"))
+		x.cls = C_GEOM;	/* PostGIS */
 	if (x.cls == C_INT && x.hi == 0) {
 		/* numeric(p,0): BIGINT UNSIGNED and DECIMAL(p,0) */
 		long double m = 1;
@@ -198,6 +201,9 @@ static const char *convert(const struct rp__al *al, const struct pgt *o,
 	    (o->cls == C_TS || o->cls == C_TSZ || o->cls == C_IVL))
 		return n->a >= o->a ? NULL : "fractional seconds reduced";
 	if (o->cls == C_BYTES && n->cls == C_BYTES && strcasecmp(dt, "binary"))
+		return NULL;
+	/* PostGIS checks the kind and SRID of every value, as MySQL did */
+	if (o->cls == C_GEOM && n->cls == C_GEOM)
 		return NULL;
 	return "the conversion MySQL did may differ from PostgreSQL's cast";
 }

@@ -21,8 +21,10 @@ void rp__guard_init(struct rp__guard *g)
 
 void rp__guard_forget(struct rp__guard *g)
 {
-	for (size_t i = 0; i < RP_SHAPE_SLOTS; i++)
+	for (size_t i = 0; i < RP_SHAPE_SLOTS; i++) {
 		free(g->checked[i].names);
+		free(g->checked[i].geom);
+	}
 	memset(g->checked, 0, sizeof(g->checked));
 }
 
@@ -75,8 +77,16 @@ static int create_table(struct rp_sink *s, const struct bl_table *t, const char 
 		rc = rp__pipe_send(&s->pipe, buf_cstr(q), 0, NULL, e);
 	if (rc)
 		return rc;
+	bool postgis = false;
+	for (uint32_t i = 0; !rc && i < t->ncols; i++)
+		if (t->cols[i].type == BL_TYPE_GEOMETRY) {
+			rc = rp__postgis(s, &postgis, e);
+			break;
+		}
+	if (rc)
+		return rc;
 	buf_reset(q);
-	rc = rp__sql_create_table(q, schema, t, e);
+	rc = rp__sql_create_table(q, schema, t, postgis, e);
 	return rc ? rc : rp__pipe_send(&s->pipe, buf_cstr(q), 0, NULL, e);
 }
 
@@ -156,7 +166,7 @@ static bool type_fits(const struct bl_column *c, const char *typname, char cat,
 	case BL_TYPE_VECTOR:
 		return cat == 'A';
 	case BL_TYPE_GEOMETRY:
-		return bytea;
+		return bytea || !strcmp(typname, "geometry");	/* PostGIS */
 	case BL_TYPE_BLOB:
 	case BL_TYPE_TINY_BLOB:
 	case BL_TYPE_MEDIUM_BLOB:
@@ -218,6 +228,38 @@ static void misfit(const struct bl_table *t, const char *schema,
 	}
 }
 
+/*
+ * Which GEOMETRY columns of t are PostGIS geometry in PostgreSQL's table
+ * r (their values are written as EWKB, bytea's as bytes): the columns
+ * marked, and the flags for the next maps of the table, or NULL.
+ */
+static bool *mark_geometry(const struct bl_table *ct, const struct rp__rows_result *r)
+{
+	struct bl_table *t = (struct bl_table *)ct;
+	bool *geom = NULL;
+	char tmp[32];
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		if (t->cols[i].type != BL_TYPE_GEOMETRY)
+			continue;
+		const char *name = rp__column_name(t, i, tmp, sizeof(tmp));
+		for (int j = 0; j < r->nrows; j++)
+			if (!strcmp(rp__rows_get(r, j, 0), name) &&
+			    !strcmp(rp__rows_get(r, j, 1), "geometry")) {
+				if (!geom)
+					geom = xcalloc(t->ncols, sizeof(*geom));
+				geom[i] = t->cols[i].pg_geometry = true;
+			}
+	}
+	return geom;
+}
+
+static void apply_geometry(const struct bl_table *ct, const bool *geom)
+{
+	struct bl_table *t = (struct bl_table *)ct;
+	for (uint32_t i = 0; geom && i < t->ncols; i++)
+		t->cols[i].pg_geometry = geom[i];
+}
+
 /* TABLE_MAP of a replicated table: do its row images fit PostgreSQL's table? */
 static int check_structure(struct rp_sink *s, const struct bl_table *t,
 			   const char *schema, const struct bl_event *ev,
@@ -228,8 +270,18 @@ static int check_structure(struct rp_sink *s, const struct bl_table *t,
 	if (c->valid && c->table_id == t->table_id && c->sig == sig) {
 		if (!t->has_names && c->names)
 			name_columns(t, c->names);
+		apply_geometry(t, c->geom);
 		return 0;
 	}
+	/* the first geometry column met: the log says once whether PostGIS
+	 * is there (which type a column has is PostgreSQL's table's) */
+	for (uint32_t i = 0; !s->postgis && i < t->ncols; i++)
+		if (t->cols[i].type == BL_TYPE_GEOMETRY) {
+			bool yes;
+			int rc = rp__postgis(s, &yes, e);
+			if (rc)
+				return rc;
+		}
 	const char *v[2] = {schema, t->name};
 	struct rp__rows_result r;
 	int rc = rp__pipe_query(&s->pipe, columns_sql, 2, v, &r, e);
@@ -250,15 +302,19 @@ static int check_structure(struct rp_sink *s, const struct bl_table *t,
 	}
 	char why[600];
 	misfit(t, schema, &r, why, sizeof(why));
+	bool *geom = why[0] ? NULL : mark_geometry(t, &r);
 	rp__rows_result_release(&r);
 	free(c->names);
+	free(c->geom);
 	c->names = NULL;
+	c->geom = NULL;
 	c->valid = false;
 	if (!why[0]) {
 		c->table_id = t->table_id;
 		c->sig = sig;
 		c->valid = true;
 		c->names = names;
+		c->geom = geom;
 		return 0;
 	}
 	free(names);

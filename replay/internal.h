@@ -278,10 +278,11 @@ void rp__shape_key(struct buf *b, const struct bl_table *t, const struct rp__sha
 /* COPY "schema"."table" (columns) FROM STDIN, for rows like img. */
 void rp__sql_copy(struct buf *b, const char *schema, const struct bl_table *t,
 		  const struct bl_value *img);
-/* CREATE TABLE IF NOT EXISTS from a table map; -ERR_UNSUPPORTED for a
- * column type without a mapping. */
+/* CREATE TABLE IF NOT EXISTS from a table map (GEOMETRY columns PostGIS
+ * geometry of the map's GEOMETRY_TYPE when postgis, else bytea);
+ * -ERR_UNSUPPORTED for a column type without a mapping. */
 int rp__sql_create_table(struct buf *b, const char *schema, const struct bl_table *t,
-			 struct err *e) MUST_CHECK;
+			 bool postgis, struct err *e) MUST_CHECK;
 
 /* Parameters: the values of img's columns in 'set' (JSON operations as
  * path and value pairs), then the where columns of 'before'. */
@@ -360,6 +361,9 @@ struct rp__guard {
 		/* a table map without column names (binlog_row_metadata=
 		 * MINIMAL): PostgreSQL's names, in order, NUL-separated */
 		char *names;
+		/* per column: PostgreSQL's column is PostGIS geometry
+		 * (bl_column.pg_geometry of the next maps), or NULL: none */
+		bool *geom;
 	} checked[RP_SHAPE_SLOTS];
 	struct buf created;	/* "schema.table\0" of tables created */
 };
@@ -419,6 +423,7 @@ struct rp_sink {
 	struct buf copies, copies_list;
 	struct buf ddl_stmt;	/* the DDL statement being applied, for t_error_log */
 	bool mariadb;
+	int8_t postgis;		/* 0 not asked yet, 1 no, 2 yes (rp__postgis) */
 	/* show_status: what was received (any event), the timestamps of the
 	 * event being fed and of the last commit boundary */
 	struct bl_pos received;
@@ -450,6 +455,10 @@ struct rp_sink *rp__sink_new(const struct rp_opts *o, const struct rp__wire *w, 
 const char *rp__intern(struct rp_sink *s, const char *schema, const char *table);
 const char *rp__pg_schema(const struct rp_sink *s, const char *mysql_schema);
 void rp__say(struct rp_sink *s, bool warning, const char *fmt, ...) PRINTF(3, 4);
+/* Whether the target database has the postgis extension: asked once per
+ * connection (the first time a geometry type is chosen), and said once
+ * in the log either way.  -ERR_PG when the query fails. */
+int rp__postgis(struct rp_sink *s, bool *yes, struct err *e) MUST_CHECK;
 /* BEGIN unless a transaction is open. */
 int rp__begin(struct rp_sink *s, struct err *e) MUST_CHECK;
 /* An unnamed statement of the sink (no table: a failure is not a table's). */

@@ -5,6 +5,7 @@
  * field).  Blocking libpq calls: one connection per copy worker, each
  * used by one thread at a time.  It decides nothing about what to load.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,26 @@ int rp_load_exec(struct rp_load *l, const char *sql, struct err *e)
 	int rc = 0;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		rc = result_err(e, "", PQresultErrorMessage(r));
+	PQclear(r);
+	return rc;
+}
+
+int rp_load_postgis(struct rp_load *l, bool *yes, char *version, size_t n,
+		    struct err *e)
+{
+	*yes = false;
+	if (n)
+		version[0] = 0;
+	PGresult *r = PQexec(l->pg, "SELECT extversion FROM pg_catalog.pg_extension "
+				    "WHERE extname = 'postgis'");
+	int rc = 0;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = result_err(e, "", PQresultErrorMessage(r));
+	} else if (PQntuples(r) > 0) {
+		*yes = true;
+		if (n)
+			snprintf(version, n, "%s", PQgetvalue(r, 0, 0));
+	}
 	PQclear(r);
 	return rc;
 }

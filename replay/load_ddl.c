@@ -222,6 +222,22 @@ void rp_load_index_name(char out[RP_INDEX_NAME_MAX], const char *table, const ch
 	rp_load_fit_name(out, "idx_", table, index);
 }
 
+/* A SPATIAL index of PostGIS geometry columns: GiST, as PostGIS indexes
+ * geometry.  (Without PostGIS it stays a B-tree of the bytea.) */
+static bool spatial_gist(const struct rp_table_def *t, const struct rp_index_def *x)
+{
+	if (!x->spatial || !x->ncols)
+		return false;
+	for (int c = 0; c < x->ncols; c++) {
+		int k = 0;
+		while (k < t->ncols && strcmp(t->cols[k].name, x->cols[c]))
+			k++;
+		if (k == t->ncols || t->cols[k].cv.kind != RP_CV_GEOMETRY)
+			return false;
+	}
+	return true;
+}
+
 void rp_load_index_sql(struct buf *b, const struct rp_table_def *t,
 		       const struct rp_index_def *x)
 {
@@ -236,7 +252,7 @@ void rp_load_index_sql(struct buf *b, const struct rp_table_def *t,
 		rp_quote_ident(b, nm);
 		buf_putl(b, " ON ");
 		rp_load_table_name(b, t, true);
-		buf_putl(b, " (");
+		buf_puts(b, spatial_gist(t, x) ? " USING gist (" : " (");
 	}
 	for (int c = 0; c < x->ncols; c++) {
 		if (c)
@@ -299,6 +315,7 @@ bool rp_load_default_sql(struct buf *b, const struct rp_column_def *c, bool mari
 		return true;
 	}
 	if (!strcasecmp(c->data_type, "bit") || c->cv.kind == RP_CV_BYTES ||
+	    c->cv.kind == RP_CV_GEOMETRY ||
 	    strstr(c->extra, "DEFAULT_GENERATED"))
 		return false;
 	if (c->cv.kind == RP_CV_DATE && (!strncmp(d, "0000", 4) || strstr(d, "-00")))

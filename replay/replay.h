@@ -49,6 +49,36 @@ struct rp_convert_opts {
 	enum rp_zero_date zero_dates;
 };
 
+/* ---- geometry for PostGIS (replay/geometry.c) ----------------------------- */
+#define RP_GEOMETRY_MAX_DEPTH 64	/* collections inside collections */
+/*
+ * Whether wkb is one well-formed MySQL WKB geometry (types 1..7, 2D, any
+ * byte order, nested collections up to RP_GEOMETRY_MAX_DEPTH), consumed
+ * exactly.  Returns 0, -ERR_TRUNC, -ERR_PROTO or -ERR_UNSUPPORTED with
+ * the offset in e.
+ */
+int rp_geometry_check(const uint8_t *wkb, size_t n, struct err *e);
+/*
+ * MySQL's value (srid, wkb) as PostGIS hex EWKB appended to out: the
+ * SRID flag set in the top-level type word and the SRID after it, in the
+ * WKB's own byte order; SRID 0 leaves plain WKB.  Every other byte is
+ * copied, so PostGIS's ST_AsBinary and ST_SRID give back wkb and srid.
+ * Errors as rp_geometry_check, and -ERR_TOOBIG.
+ */
+int rp_geometry_ewkb(struct buf *out, uint32_t srid, const uint8_t *wkb, size_t n,
+		     struct err *e);
+/*
+ * The PostGIS type of a MySQL geometry column: data_type as
+ * information_schema or a DDL statement spells it ("point",
+ * "geomcollection"...), srid when has_srid.  "geometry(Point,4326)",
+ * "geometry(Point)", "geometry"; -ERR_UNSUPPORTED if data_type is not a
+ * geometry type.
+ */
+int rp_geometry_type(const char *data_type, bool has_srid, uint32_t srid,
+		     struct rp_pg_type *out);
+/* Whether data_type names a MySQL geometry type. */
+bool rp_is_geometry_type(const char *data_type);
+
 /* rp_value_text() results besides 0 and -ERR_x */
 #define RP_ZERO_DATE_REPLACED 1	/* a zero date was stored per the policy */
 
@@ -111,6 +141,7 @@ enum rp_copy_kind {
 	RP_CV_BYTES,		/* binary strings, BLOBs, GEOMETRY: bytea */
 	RP_CV_BIT,		/* BIT(bits): big-endian bytes to a bit string */
 	RP_CV_VECTOR,		/* little-endian float32s to real[] */
+	RP_CV_GEOMETRY,		/* GEOMETRY into PostGIS: SRID + WKB to hex EWKB */
 };
 
 struct rp_copy_col {
@@ -478,6 +509,11 @@ void rp_status_lags(struct rp_source_status *st, double now, double received_at,
 int rp_catalog_status(struct rp_catalog *c, const char *source,
 		      struct rp_source_status **out, size_t *n, struct err *e)
 	MUST_CHECK;
+/* Whether the catalog's database has the postgis extension (geometry
+ * columns become PostGIS geometry, docs/types.md), its version in
+ * version ("" without). */
+int rp_catalog_postgis(struct rp_catalog *c, bool *yes, char *version, size_t n,
+		       struct err *e) MUST_CHECK;
 
 /* One sch_chameleon.t_error_log entry; NULL fields are unknown. */
 struct rp_error_entry {
@@ -624,6 +660,7 @@ struct rp_index_def {
 	bool unique, primary;
 	int ncols;
 	const char *cols[64];
+	bool spatial;			/* SPATIAL: a GiST index on PostGIS geometry */
 };
 
 struct rp_table_def {
@@ -725,6 +762,10 @@ void rp_load_close(struct rp_load *l);
 /* Run SQL (one or several statements).  -ERR_PG with PostgreSQL's message
  * (its trailing newlines removed). */
 int rp_load_exec(struct rp_load *l, const char *sql, struct err *e) MUST_CHECK;
+/* Whether the database has the postgis extension (*version its version,
+ * "" without), asked on this connection. */
+int rp_load_postgis(struct rp_load *l, bool *yes, char *version, size_t n,
+		    struct err *e) MUST_CHECK;
 /* Roll back an open transaction, if any (after a failed exec). */
 void rp_load_rollback(struct rp_load *l);
 /* COPY table (in its load_schema) FROM STDIN, text format. */

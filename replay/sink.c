@@ -55,6 +55,28 @@ void rp__say(struct rp_sink *s, bool warning, const char *fmt, ...)
 	s->o.log(s->o.log_arg, warning, msg);
 }
 
+int rp__postgis(struct rp_sink *s, bool *yes, struct err *e)
+{
+	if (!s->postgis) {
+		struct rp__rows_result r;
+		int rc = rp__pipe_query(&s->pipe,
+					"SELECT extversion FROM pg_catalog.pg_extension "
+					"WHERE extname = 'postgis'", 0, NULL, &r, e);
+		if (rc)
+			return rc;
+		s->postgis = r.nrows ? 2 : 1;
+		if (r.nrows)
+			rp__say(s, false, "PostGIS %s in the target database: GEOMETRY "
+				"columns become geometry", rp__rows_get(&r, 0, 0));
+		else
+			rp__say(s, false, "no PostGIS in the target database: GEOMETRY "
+				"columns become bytea (MySQL's SRID and WKB)");
+		rp__rows_result_release(&r);
+	}
+	*yes = s->postgis == 2;
+	return 0;
+}
+
 int rp__sink_send(struct rp_sink *s, const char *sql, int n, const char *const *v,
 		  struct err *e)
 {

@@ -391,15 +391,26 @@ void rp__sql_copy(struct buf *b, const char *schema, const struct bl_table *t,
 	buf_putl(b, ") FROM STDIN");
 }
 
+/* GEOMETRY_TYPE metadata: MySQL's and MariaDB's Field::geometry_type. */
+static const char *const geometry_kinds[] = {
+	"geometry", "point", "linestring", "polygon", "multipoint",
+	"multilinestring", "multipolygon", "geometrycollection",
+};
+
 int rp__sql_create_table(struct buf *b, const char *schema, const struct bl_table *t,
-			 struct err *e)
+			 bool postgis, struct err *e)
 {
 	buf_putl(b, "CREATE TABLE IF NOT EXISTS ");
 	rp__sql_table(b, schema, t->name);
 	buf_putl(b, " (");
 	for (uint32_t i = 0; i < t->ncols; i++) {
 		struct rp_pg_type ty;
-		if (rp_type_of_column(&t->cols[i], &ty))
+		const struct bl_column *c = &t->cols[i];
+		if (postgis && c->type == BL_TYPE_GEOMETRY) {
+			unsigned k = c->geometry_type < 8 ? c->geometry_type : 0;
+			if (rp_geometry_type(geometry_kinds[k], false, 0, &ty))
+				BUG("geometry kind %u", k);
+		} else if (rp_type_of_column(c, &ty))
 			return err_set(e, ERR_UNSUPPORTED, "`%s`.`%s` column %s: type %s",
 				       t->schema, t->name, t->cols[i].name,
 				       bl_col_type_name(t->cols[i].type));

@@ -35,6 +35,7 @@ struct sn {
 	size_t n_only;
 	int workers;			/* copying now: 1 for a lock-free snapshot */
 	bool is_mariadb;
+	bool postgis;			/* the target database has PostGIS */
 	double t0;			/* clock_s() at the start */
 	/* totals (atomics: the workers add) */
 	uint64_t rows, zero_dates, est_total;

@@ -79,10 +79,49 @@ static void on_coll(char **f, uint32_t n, void *ctx)
 	}
 }
 
+/* The SRID attributes of geometry columns (MySQL 8's SRS_ID, MariaDB's
+ * REF_SYSTEM_ID): schema, table, column, SRID. */
+struct srids {
+	int n, cap;
+	struct srid {
+		const char *schema, *table, *column;
+		uint32_t srid;
+	} *v;
+};
+
+static void on_srid(char **f, uint32_t n, void *ctx)
+{
+	struct srids *l = ctx;
+	if (n < 4 || !f[0] || !f[1] || !f[2] || !f[3])
+		return;
+	uint32_t srid = (uint32_t)strtoul(f[3], NULL, 10);
+	if (!srid)
+		return;	/* MariaDB: 0 is no REF_SYSTEM_ID (or REF_SYSTEM_ID=0) */
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xreallocarray(l->v, (size_t)l->cap, sizeof(*l->v));
+	}
+	l->v[l->n++] = (struct srid){f[0], f[1], f[2], srid};
+}
+
+static bool srid_of(const struct srids *l, const char *schema, const char *table,
+		    const char *column, uint32_t *srid)
+{
+	for (int i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].schema, schema) && !strcmp(l->v[i].table, table) &&
+		    !strcmp(l->v[i].column, column)) {
+			*srid = l->v[i].srid;
+			return true;
+		}
+	return false;
+}
+
 struct colctx {
 	struct sn *s;
 	struct colls *colls;
+	struct srids *srids;
 	int bad;
+	int geometry;	/* geometry columns seen */
 };
 
 /* The override of pg_chameleon's type_override for this column, or NULL. */
@@ -117,6 +156,8 @@ void sn__copy_kind(struct rp_column_def *c, bool has_collation, uint16_t collati
 		cv->bits = bits;
 	} else if (!strcasecmp(dt, "vector")) {
 		cv->kind = RP_CV_VECTOR;
+	} else if (rp_is_geometry_type(dt) && !strncmp(c->pg.name, "geometry", 8)) {
+		cv->kind = RP_CV_GEOMETRY;	/* PostGIS */
 	} else if (!strcmp(c->pg.name, "bytea")) {
 		cv->kind = RP_CV_BYTES;
 	} else if (has_collation) {
@@ -176,6 +217,14 @@ static void on_column(char **f, uint32_t n, void *ctx)
 		cc->bad++;
 		return;
 	}
+	if (rp_is_geometry_type(c->data_type))
+		cc->geometry++;
+	if (cc->s->postgis && rp_is_geometry_type(c->data_type)) {
+		uint32_t srid = 0;
+		bool has = srid_of(cc->srids, f[0], f[1], c->name, &srid);
+		if (rp_geometry_type(c->data_type, has, srid, &c->pg))
+			BUG("geometry type %s", c->data_type);
+	}
 	const char *ov = type_override(cc->s->o, t, c->column_type);
 	if (ov) {
 		snprintf(c->pg.name, sizeof(c->pg.name), "%s", ov);
@@ -207,6 +256,7 @@ static void on_index(char **f, uint32_t n, void *ctx)
 		x->name = f[2];
 		x->primary = !strcmp(f[2], "PRIMARY");
 		x->unique = f[3] && !strcmp(f[3], "0");
+		x->spatial = n > 5 && f[5] && !strcasecmp(f[5], "SPATIAL");
 	}
 	if (x->ncols < 64)
 		x->cols[x->ncols++] = f[4];
@@ -261,6 +311,42 @@ static void complete(struct sn *s)
 		s->defs[i] = &s->tables[i].def;
 }
 
+/*
+ * Whether geometry columns become PostGIS geometry (the target has the
+ * extension; said once in the log either way), and then the SRID
+ * attributes of the source's geometry columns: MySQL 8's
+ * COLUMNS.SRS_ID (NULL: none), MariaDB's GEOMETRY_COLUMNS.SRID (0: none).
+ */
+static int geometry_setup(struct sn *s, struct buf *schemas, struct srids *out)
+{
+	struct err e = {0};
+	char version[64];
+	if (rp_load_postgis(s->pg, &s->postgis, version, sizeof(version), &e)) {
+		sn__report(s, SN_ERROR, "cannot read PostgreSQL's extensions: %s", e.msg);
+		return -1;
+	}
+	if (!s->postgis)
+		return 0;	/* said after the columns, if there is a geometry one */
+	sn__report(s, SN_INFO, "PostGIS %s in the target database: geometry columns "
+		   "become geometry", version);
+	struct buf q;
+	buf_init(&q, 0);
+	int rc = 0;
+	if (s->is_mariadb)
+		buf_printf(&q, "SELECT G_TABLE_SCHEMA, G_TABLE_NAME, G_GEOMETRY_COLUMN, SRID "
+			       "FROM information_schema.GEOMETRY_COLUMNS "
+			       "WHERE G_TABLE_SCHEMA IN (%s)", buf_cstr(schemas));
+	else if (atoi(s->coord->server_version) >= 8)
+		buf_printf(&q, "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, SRS_ID "
+			       "FROM information_schema.COLUMNS "
+			       "WHERE SRS_ID IS NOT NULL AND TABLE_SCHEMA IN (%s)",
+			   buf_cstr(schemas));
+	if (q.n)
+		rc = sn__rows(s, s->coord, buf_cstr(&q), on_srid, out);
+	buf_release(&q);
+	return rc;
+}
+
 int sn__read_structure(struct sn *s)
 {
 	if (!s->o->n_mappings) {
@@ -281,7 +367,10 @@ int sn__read_structure(struct sn *s)
 	if (!rc)
 		rc = sn__rows(s, s->coord, "SELECT COLLATION_NAME, ID FROM "
 					   "information_schema.COLLATIONS", on_coll, colls);
-	struct colctx cc = {s, colls, 0};
+	struct srids srids = {0, 0, NULL};
+	if (!rc)
+		rc = geometry_setup(s, &schemas, &srids);
+	struct colctx cc = {s, colls, &srids, 0, 0};
 	buf_reset(&q);
 	buf_printf(&q, "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, "
 		       "CHARACTER_MAXIMUM_LENGTH, IS_NULLABLE, COLUMN_DEFAULT, COLLATION_NAME, "
@@ -290,14 +379,18 @@ int sn__read_structure(struct sn *s)
 		       "ORDINAL_POSITION", buf_cstr(&schemas));
 	if (!rc)
 		rc = sn__rows(s, s->coord, buf_cstr(&q), on_column, &cc);
+	if (!rc && cc.geometry && !s->postgis)
+		sn__report(s, SN_INFO, "no PostGIS in the target database: %d geometry "
+			   "column(s) become bytea (MySQL's SRID and WKB)", cc.geometry);
 	buf_reset(&q);
-	buf_printf(&q, "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME "
-		       "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN (%s) "
+	buf_printf(&q, "SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, "
+		       "INDEX_TYPE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN (%s) "
 		       "ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME = 'PRIMARY' DESC, "
 		       "INDEX_NAME, SEQ_IN_INDEX", buf_cstr(&schemas));
 	if (!rc)
 		rc = sn__rows(s, s->coord, buf_cstr(&q), on_index, s);
 	free(colls);
+	free(srids.v);
 	buf_release(&q);
 	buf_release(&schemas);
 	if (rc)

@@ -44,7 +44,7 @@ ls fixtures/binlog/*/*.expected.json >/dev/null 2>&1 && stage golden sh test/gol
 ls fixtures/binlog/*/*.expected.json >/dev/null 2>&1 && stage golden-asan sh test/golden.sh build/asan/chameleon
 [ -f test/crosscheck.py ] && stage crosscheck python3 test/crosscheck.py build/release/chameleon
 # integration tests run the sanitizer build against the real servers
-[ -f test/integ/run.sh ] && stage integ sh test/integ/run.sh "$PWD/build/asan/chameleon"
+[ -f test/integ/run.sh ] && stage integ env INTEG_TIMES="$R/integ-times.txt" sh test/integ/run.sh "$PWD/build/asan/chameleon"
 [ -f test/fuzz/run.sh ] && stage fuzz-smoke $MAKE --no-print-directory fuzz-smoke
 
 pass=$(cat "$R"/*.tap | grep -c '^ok ' )

@@ -12,7 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc = metrics_parse_request(data, size, method, sizeof(method), path,
 				       sizeof(path), &e);
 	/* a whole request has a method and a path, cut to their buffers */
-	if (rc == 1 && (strlen(method) >= sizeof(method) || strlen(path) >= sizeof(path)))
+	if (rc == 1 &&
+	    (strlen(method) >= sizeof(method) || strlen(path) >= sizeof(path)))
 		__builtin_trap();
 	if (rc < 0 && e.off > size)
 		__builtin_trap();

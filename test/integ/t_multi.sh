@@ -169,7 +169,7 @@ caught_up() {
 caught_up && ok "both replicas caught up with their own server" || notok "not caught up"
 
 # each source has its own position, status and table counters
-st=$("$bin" show_status $C --format json 2>&1)
+st=$("$bin" show_status $C --format json 2> "$work/st.stderr")
 if echo "$st" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)

@@ -179,7 +179,7 @@ get /metrics | grep -qx 'chameleon_reconnects_total{side="target"} [1-9][0-9]*' 
 mariadb_sql -D d -e "UPDATE t SET v = v + 1 WHERE id <= 100"
 wait_pg 10 "SELECT sum(v) FROM d.t" $((495455 + 100))
 (
-	for k in $(seq 1 40); do
+	for k in $(seq 1 20); do
 		mariadb_sql -D d -e "INSERT INTO u SELECT 1000 * $k + seq FROM seq_1_to_200" 2>/dev/null
 	done
 ) &

@@ -3,11 +3,13 @@
 # build build/static/chameleon, then run it in an empty chroot holding only
 # the binary, its configuration, a password file and binlog files, as a
 # numeric user that no /etc/passwd names, with an empty environment but
-# for PGPASSWORD:
+# for the passwords (PGPASSWORD, and MYSQL_PASSWORD named by ${NAME} in
+# the configuration):
 #   - decode_binlog prints what the dynamic build prints;
 #   - start_replica follows a throwaway MariaDB over TCP into a throwaway
-#     PostgreSQL over TCP (SCRAM, the password from PGPASSWORD) and stops
-#     on SIGTERM with exit 0;
+#     PostgreSQL over TCP (SCRAM, the password from PGPASSWORD), logs JSON
+#     lines, answers /healthz, /readyz and /metrics, and stops on SIGTERM
+#     with exit 0;
 #   - what is missing (HOME, a user name, /etc/hosts, a password) is a
 #     clear error, never a crash; /etc/nsswitch.conf naming a module the
 #     static binary cannot load is overridden by the built-in back ends.
@@ -28,7 +30,8 @@ if [ "$(id -u)" = 0 ]; then
 	in_root() {	# in_root ROOT COMMAND...: run in the chroot, empty environment
 		_r=$1
 		shift
-		env -i ${PGPASSWORD:+PGPASSWORD="$PGPASSWORD"} ${EXTRA_ENV:-} \
+		env -i ${PGPASSWORD:+PGPASSWORD="$PGPASSWORD"} \
+			${MYSQL_PASSWORD:+MYSQL_PASSWORD="$MYSQL_PASSWORD"} ${EXTRA_ENV:-} \
 			"$CHROOT" --userspec=$uid:$uid "$_r" "$@"
 	}
 elif unshare -r true 2>/dev/null; then
@@ -36,7 +39,8 @@ elif unshare -r true 2>/dev/null; then
 	in_root() {
 		_r=$1
 		shift
-		env -i ${PGPASSWORD:+PGPASSWORD="$PGPASSWORD"} ${EXTRA_ENV:-} \
+		env -i ${PGPASSWORD:+PGPASSWORD="$PGPASSWORD"} \
+			${MYSQL_PASSWORD:+MYSQL_PASSWORD="$MYSQL_PASSWORD"} ${EXTRA_ENV:-} \
 			"$(command -v unshare)" -r "$CHROOT" "$_r" "$@"
 	}
 else
@@ -104,8 +108,7 @@ hba=$PG_DIR/data/pg_hba.conf
 { echo "host all repl 127.0.0.1/32 scram-sha-256"; cat "$hba"; } > "$hba.new" && mv "$hba.new" "$hba"
 chown postgres "$hba"
 pg_sql -c "SELECT pg_reload_conf()" > /dev/null
-printf '%s\n' "$mypw" > "$root/mysql.password"
-chmod 644 "$root/mysql.password"
+mport=$(free_port)
 mkdir -p "$root/run"
 chown "$uid:$uid" "$root/run" 2>/dev/null || chmod 777 "$root/run"
 cfg() {	# cfg FILE PGHOST PGUSER-LINE
@@ -113,6 +116,7 @@ cfg() {	# cfg FILE PGHOST PGUSER-LINE
 pid_dir: /run/pid
 log_dir: /run/log
 log_dest: stdout
+log_format: json
 pg_conn:
   host: $2
   port: $PG_PORT
@@ -124,12 +128,25 @@ sources:
       host: 127.0.0.1
       port: $MY_PORT
       user: repl
-      password_file: /mysql.password
+      password: '\${MYSQL_PASSWORD}'
     schema_mappings:
       d: d
+    metrics_listen: 127.0.0.1:$mport
 EOF
+	# readable by the replica's user only, as it should be
+	chmod 600 "$1"
+	[ "$(id -u)" = 0 ] && chown "$uid:$uid" "$1"
+	return 0
 }
 cfg "$root/chameleon.yml" 127.0.0.1 "  user: repl"
+
+# an unset variable named by ${NAME}: an error naming the key and it
+in_root "$root" /chameleon show_status --config /chameleon.yml > "$work/out" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q "MYSQL_PASSWORD" "$work/out" && grep -q "password" "$work/out" &&
+	ok "no MYSQL_PASSWORD: $(head -1 "$work/out" | cut -c1-120)" ||
+	notok "no MYSQL_PASSWORD: exit $rc: $(head -3 "$work/out")"
+export MYSQL_PASSWORD="$mypw"
 
 # without the password: libpq's clear error, no crash
 in_root "$root" /chameleon show_status --config /chameleon.yml > "$work/out" 2>&1
@@ -144,12 +161,29 @@ in_root "$root" /chameleon start_replica --config /chameleon.yml --source src \
 rpid=$!
 _wait_for 30 grep -q 'streaming from' "$work/replica.log" ||
 	sed 's/^/# /' "$work/replica.log" | tail -5
+http() {	# http PATH: "CODE BODY" from the replica's metrics endpoint
+	python3 -c '
+import sys, urllib.request as u, urllib.error as e
+try:
+    r = u.urlopen("http://127.0.0.1:%s%s" % (sys.argv[1], sys.argv[2]), timeout=3)
+    print(r.status, r.read().decode())
+except e.HTTPError as x:
+    print(x.code, x.read().decode())
+except Exception as x:
+    print(0, x)' "$mport" "$1"
+}
 mariadb_sql -D mysql -e "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, v VARCHAR(20), ts DATETIME(6));
 	INSERT INTO d.t SELECT seq, CONCAT('v', seq), '2024-05-06 07:08:09.123456' FROM seq_1_to_1000;
 	UPDATE d.t SET v = 'ü€' WHERE id <= 10; DELETE FROM d.t WHERE id > 990"
 _wait_for 30 sh -c "[ \"\$(psql -X -At -h '$PG_HOST' -p '$PG_PORT' -U postgres -c 'SELECT count(*) FROM d.t' 2>/dev/null)\" = 990 ]"
 cmp_tables replication d "SELECT id, v, ts FROM t ORDER BY id" \
 	"SELECT id, v, to_char(ts, 'YYYY-MM-DD HH24:MI:SS.US') FROM d.t ORDER BY id"
+_wait_for 10 sh -c "[ \"\$(python3 -c 'import urllib.request as u; print(u.urlopen(\"http://127.0.0.1:$mport/readyz\", timeout=3).status)' 2>/dev/null)\" = 200 ]"
+h=$(http /healthz | cut -c1-3) r=$(http /readyz | cut -c1-3)
+rows=$(http /metrics | grep '^chameleon_rows_applied_total{schema="d",table="t",op="insert"}' | awk '{print $2}')
+[ "$h" = 200 ] && [ "$r" = 200 ] && [ "${rows:-0}" -ge 1000 ] &&
+	ok "from the chroot: /healthz $h, /readyz $r, /metrics rows_applied_total insert $rows" ||
+	notok "metrics: /healthz $h, /readyz $r, inserts $rows"
 pg_sql -At -c "SELECT usename FROM pg_stat_activity WHERE usename = 'repl' AND client_addr IS NOT NULL" |
 	grep -q repl && ok "the replica is connected to PostgreSQL over TCP as repl" ||
 	notok "no TCP session of repl in pg_stat_activity"
@@ -161,12 +195,44 @@ rc=$?
 rpid=""
 [ $rc = 0 ] && ok "SIGTERM: start_replica exits 0 in $(($(date +%s) - t0)) s" ||
 	{ notok "SIGTERM: exit $rc"; tail -5 "$work/replica.log" | sed 's/^/# /'; }
-if grep -q "$pgpw\|$mypw" "$work/replica.log"; then
+if grep -qF -e "$pgpw" -e "$mypw" "$work/replica.log"; then
 	notok "a password appears in the log"
 else
 	ok "no password in the log"
 fi
+python3 -c '
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    assert "level" in o and "message" in o, line
+    n += 1
+print(n)' "$work/replica.log" > "$work/nlines" 2>&1 &&
+	[ "$(wc -l < "$work/nlines")" = 1 ] &&
+	ok "log_format: json: $(cat "$work/nlines") lines, each a JSON object" ||
+	{ notok "JSON log lines: $(tail -1 "$work/nlines")"; head -3 "$work/replica.log" | sed 's/^/# /'; }
+
 grep -n 'ERROR\|CRIT' "$work/replica.log" | head -3 | sed 's/^/# /'
+
+# a charset that needs a glibc iconv module, absent from the chroot: the
+# replica stops with the reason (exit 1), it does not alter the text
+in_root "$root" /chameleon start_replica --config /chameleon.yml --source src \
+	--debug > "$work/replica2.log" 2>&1 &
+rpid=$!
+_wait_for 30 grep -q 'streaming from' "$work/replica2.log"
+mariadb_sql -e "CREATE TABLE d.g (id INT PRIMARY KEY, s VARCHAR(10) CHARACTER SET gbk);
+	INSERT INTO d.g VALUES (1, '中文')"
+_wait_for 30 sh -c "! kill -0 $rpid"
+kill -0 "$rpid" 2>/dev/null && kill -TERM "$(cat "$root/run/pid/chameleon.yml_src.pid")"
+wait "$rpid"
+rc=$?
+rpid=""
+if [ $rc = 1 ] && grep -q 'no converter from gbk to UTF-8' "$work/replica2.log"; then
+	ok "gbk without iconv modules: exit 1, $(grep -o 'no converter from gbk[^"]*' "$work/replica2.log" | head -1)"
+else
+	notok "gbk without iconv modules: exit $rc"
+	tail -3 "$work/replica2.log" | sed 's/^/# /'
+fi
 
 # ---- what is missing is an error, never a crash --------------------------
 check_err() {	# check_err DESCRIPTION PATTERN COMMAND...
@@ -202,7 +268,7 @@ fi
 printf 'openssl_conf = x\n[x]\nproviders = p\n[p]\nlegacy = l\n[l]\nactivate = 1\n' > "$root/openssl.cnf"
 if [ "$(id -u)" = 0 ] && command -v strace > /dev/null; then
 	strace -f -e trace=open,openat,execve -o "$work/strace" \
-		env -i PGPASSWORD="$PGPASSWORD" OPENSSL_CONF=/openssl.cnf "$CHROOT" \
+		env -i PGPASSWORD="$PGPASSWORD" MYSQL_PASSWORD="$MYSQL_PASSWORD" OPENSSL_CONF=/openssl.cnf "$CHROOT" \
 		--userspec=$uid:$uid "$root" /chameleon show_status --config /chameleon.yml \
 		> "$work/out" 2>&1
 	rc=$?

@@ -15,7 +15,7 @@ for e in podman docker; do
 done
 if [ -z "$engine" ]; then
 	echo "image: neither podman nor docker can reach a container engine here"
-	echo "image: (Debian: apt-get install podman); make static-check runs the"
+	echo "image: (Debian: sh test/packages.sh image installs podman); make static-check runs the"
 	echo "image: static binary in an empty chroot instead"
 	exit 0
 fi

@@ -21,7 +21,8 @@ static char *captured(void (*emit)(void))
 static void emit_json(void)
 {
 	static const char *const kv[] = {"table", "s.t", NULL};
-	log_write_kv(LOG_WARN, "replica", kv, "a \"quoted\"\tline\nwith \x01 and \xc3\xa9 and bad \xff\xc3");
+	log_write_kv(LOG_WARN, "replica", kv,
+		     "a \"quoted\"\tline\nwith \x01 and \xc3\xa9 and bad \xff\xc3");
 }
 
 TEST(log, json_lines)
@@ -48,7 +49,7 @@ TEST(log, json_lines)
 static void emit_long(void)
 {
 	char *m = malloc(3000);
-	memset(m, 1, 2999);	/* each escaped as six bytes */
+	memset(m, 1, 2999); /* each escaped as six bytes */
 	m[2999] = 0;
 	log_write(LOG_ERROR, "x", "%s", m);
 	free(m);

@@ -6,34 +6,41 @@
 
 static int parse(const char *req, char *method, char *path, struct err *e)
 {
-	return metrics_parse_request((const uint8_t *)req, strlen(req), method, 16, path,
-				     32, e);
+	return metrics_parse_request((const uint8_t *)req, strlen(req), method, 16,
+				     path, 32, e);
 }
 
 TEST(metrics, whole_requests)
 {
 	char m[16], p[32];
 	struct err e = {0};
-	ASSERT_EQ(parse("GET /metrics HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n\r\n", m, p, &e), 1);
+	ASSERT_EQ(parse("GET /metrics HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n\r\n", m,
+			p, &e),
+		  1);
 	ASSERT_STREQ(m, "GET");
 	ASSERT_STREQ(p, "/metrics");
-	ASSERT_EQ(parse("HEAD /readyz?x=1 HTTP/1.0\r\n\r\nbody ignored", m, p, &e), 1);
+	ASSERT_EQ(parse("HEAD /readyz?x=1 HTTP/1.0\r\n\r\nbody ignored", m, p, &e),
+		  1);
 	ASSERT_STREQ(m, "HEAD");
 	ASSERT_STREQ(p, "/readyz?x=1");
 	/* a path longer than its buffer is cut, never overrun */
-	ASSERT_EQ(parse("GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa HTTP/1.0\r\n\r\n", m, p,
-			&e), 1);
+	ASSERT_EQ(parse("GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa HTTP/1.0\r\n\r\n",
+			m, p, &e),
+		  1);
 	ASSERT_EQ(strlen(p), 31);
 }
 
 TEST(metrics, every_prefix_needs_more)
 {
-	const char *req = "GET /healthz HTTP/1.1\r\nUser-Agent: kube-probe/1.29\r\n\r\n";
+	const char *req =
+		"GET /healthz HTTP/1.1\r\nUser-Agent: kube-probe/1.29\r\n\r\n";
 	size_t n = strlen(req);
 	for (size_t k = 0; k < n; k++) {
 		char m[16], p[32];
 		struct err e = {0};
-		ASSERT_EQ(metrics_parse_request((const uint8_t *)req, k, m, 16, p, 32, &e), 0);
+		ASSERT_EQ(metrics_parse_request((const uint8_t *)req, k, m, 16, p,
+						32, &e),
+			  0);
 	}
 }
 
@@ -41,23 +48,24 @@ TEST(metrics, malformed_requests)
 {
 	static const struct {
 		const char *req;
-		uint64_t off;	/* of the fault */
+		uint64_t off; /* of the fault */
 	} bad[] = {
-		{"GET /metrics\r\n\r\n", 12},		/* no version */
-		{"GET /metrics FTP/1.0\r\n\r\n", 13},	/* not HTTP */
-		{"GET /me\x01trics HTTP/1.0\r\n\r\n", 7},	/* control byte */
-		{"GET /metrics HTTP/1.0\n\n", 21},	/* bare LF */
+		{"GET /metrics\r\n\r\n", 12},		  /* no version */
+		{"GET /metrics FTP/1.0\r\n\r\n", 13},	  /* not HTTP */
+		{"GET /me\x01trics HTTP/1.0\r\n\r\n", 7}, /* control byte */
+		{"GET /metrics HTTP/1.0\n\n", 21},	  /* bare LF */
 		{"GET /metrics HTTP/1.0\r\nA: b\nC\r\n\r\n", 27},
 		{"GET /metrics HTTP/1.0\r\nA: \0\r\n\r\n", 26},
-		{"GET /metrics HTTP/1.0\r\nA\rb\r\n\r\n", 25},	/* bare CR */
+		{"GET /metrics HTTP/1.0\r\nA\rb\r\n\r\n", 25}, /* bare CR */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char m[16], p[32];
 		struct err e = {0};
 		size_t n = strlen(bad[i].req);
 		if (i == 5)
-			n = 31;	/* the NUL is part of it */
-		ASSERT_EQ(metrics_parse_request((const uint8_t *)bad[i].req, n, m, 16, p, 32, &e),
+			n = 31; /* the NUL is part of it */
+		ASSERT_EQ(metrics_parse_request((const uint8_t *)bad[i].req, n, m,
+						16, p, 32, &e),
 			  -ERR_PROTO);
 		ASSERT_EQ(e.off, bad[i].off);
 	}
@@ -102,7 +110,8 @@ TEST(metrics, prometheus_text)
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!strstr(s, want[i]))
-			test_fail(__FILE__, __LINE__, "missing %s in:\n%s", want[i], s);
+			test_fail(__FILE__, __LINE__, "missing %s in:\n%s", want[i],
+				  s);
 	buf_release(&b);
 }
 

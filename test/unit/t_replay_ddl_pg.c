@@ -1009,3 +1009,40 @@ TEST(replay_ddl_pg, edges)
 	NOTHING("DROP DATABASE elsewhere");
 	EXPECT("DROP DATABASE other", "", "", "DROP DATABASE `other`");
 }
+
+/* ---- geometry: PostGIS types when the target has the extension ---- */
+
+static bool with_postgis(void *arg)
+{
+	(void)arg;
+	return true;
+}
+
+TEST(replay_ddl_pg, geometry_postgis)
+{
+	setup();
+	env.postgis = with_postgis;
+	EXPECT("CREATE TABLE g (id INT, p POINT SRID 4326 NOT NULL, a GEOMETRY, "
+	       "c GEOMCOLLECTION, m MULTIPOLYGON REF_SYSTEM_ID=3857, z LINESTRING SRID 0, "
+	       "SPATIAL KEY sp (p))",
+	       "CREATE TABLE \"shop_pg\".\"g\" (\"id\" integer, "
+	       "\"p\" geometry(Point,4326) NOT NULL, \"a\" geometry, "
+	       "\"c\" geometry(GeometryCollection), \"m\" geometry(MultiPolygon,3857), "
+	       "\"z\" geometry(LineString));\n"
+	       "CREATE INDEX \"idx_g_sp\" ON \"shop_pg\".\"g\" USING gist (\"p\")",
+	       "CREATED shop.g", "CREATE TABLE `shop`.`g`");
+	EXPECT("ALTER TABLE a ADD COLUMN g GEOMETRYCOLLECTION SRID 4326",
+	       "ALTER TABLE \"shop_pg\".\"a\" ADD COLUMN \"g\" "
+	       "geometry(GeometryCollection,4326)",
+	       "ALTERED shop.a", "ALTER TABLE `shop`.`a`: ADD COLUMN g");
+}
+
+TEST(replay_ddl_pg, geometry_without_postgis)
+{
+	setup();
+	EXPECT("CREATE TABLE g (id INT, p POINT SRID 4326 NOT NULL, SPATIAL KEY sp (p))",
+	       "CREATE TABLE \"shop_pg\".\"g\" (\"id\" integer, \"p\" bytea NOT NULL)",
+	       "NOTE shop.g: SPATIAL index sp left out: PostgreSQL has no use for it\n"
+	       "CREATED shop.g",
+	       "CREATE TABLE `shop`.`g`");
+}

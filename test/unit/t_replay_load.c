@@ -120,9 +120,9 @@ TEST(replay, load_indexes)
 {
 	struct rp_column_def cols[1] = {col("id", "int", "int(11)", false, NULL)};
 	struct rp_index_def idx[3] = {
-		{"PRIMARY", true, true, 1, {"id"}},
-		{"u_ab", true, false, 2, {"a", "b"}},
-		{"a_rather_long_index_name_beyond_28", false, false, 1, {"s"}},
+		{"PRIMARY", true, true, 1, {"id"}, false},
+		{"u_ab", true, false, 2, {"a", "b"}, false},
+		{"a_rather_long_index_name_beyond_28", false, false, 1, {"s"}, false},
 	};
 	struct rp_table_def t = {
 		.schema = "fx", .name = "wide", .pg_schema = "fx_pg", .load_schema = "_fx_pg_tmp",
@@ -285,7 +285,7 @@ TEST(replay, load_catalog_rows)
 		col("a", "int", "int(11)", false, NULL),
 		col("b", "varchar", "varchar(3)", true, NULL),
 	};
-	struct rp_index_def pk = {"PRIMARY", true, true, 1, {"a"}};
+	struct rp_index_def pk = {"PRIMARY", true, true, 1, {"a"}, false};
 	struct rp_table_def t = {.schema = "fx", .name = "t", .pg_schema = "fx_pg",
 				 .load_schema = "fx_pg", .ncols = 2, .cols = cols,
 				 .nidx = 1, .idx = &pk, .key = NULL, .key_kind = "all"};

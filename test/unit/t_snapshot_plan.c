@@ -116,7 +116,7 @@ TEST(snapshot, select_of_a_job)
 	c[1].data_type = "FLOAT";
 	c[2].name = "s";
 	c[2].data_type = "varchar";
-	struct rp_index_def pk = {"PRIMARY", true, true, 1, {"id"}};
+	struct rp_index_def pk = {"PRIMARY", true, true, 1, {"id"}, false};
 	struct sn_table t;
 	memset(&t, 0, sizeof(t));
 	t.def.schema = "fx";
