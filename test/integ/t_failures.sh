@@ -131,8 +131,14 @@ mariadb_sql -e "FLUSH BINARY LOGS; INSERT INTO d.t VALUES (1002, 1); FLUSH BINAR
 last=$(mariadb_sql -N -e "SHOW BINARY LOGS" | tail -1 | cut -f1)
 mariadb_sql -e "PURGE BINARY LOGS TO '$last'"
 oldest=$(mariadb_sql -N -e "SHOW BINARY LOGS" | head -1 | cut -f1)
+chmod 644 "$work/cfg.yml"
 "$bin" start_replica $C > "$work/rep.log" 2>&1
-named "binlog purged" $? "was purged from the source (its oldest binlog is $oldest): run init_replica" status
+rc=$?
+chmod 600 "$work/cfg.yml"
+grep -q "WARN  config: '$work/cfg.yml' is readable by other users (mode 0644)" "$work/rep.log" &&
+	ok "a configuration readable by other users: a warning naming it" ||
+	notok "no warning for a configuration of mode 0644"
+named "binlog purged" $rc "was purged from the source (its oldest binlog is $oldest): run init_replica" status
 
 # --- the source's binary logs reset (RESET MASTER) under the position
 "$bin" init_replica $C > "$work/init.out" 2>&1 || notok "init_replica again"
