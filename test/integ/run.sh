@@ -3,7 +3,7 @@
 # binary; each prints TAP lines.  Exit status non-zero if any failed.
 #
 # The scripts wait on servers most of the time, so they run in
-# INTEG_JOBS lanes at once (default 2; 1 runs them one after another).
+# INTEG_JOBS lanes at once (default 3; 1 runs them one after another).
 # Each has its own servers, ports and directory.  A lane takes the
 # longest scripts first, by the seconds each took last time
 # (test/integ/durations.txt, "SECONDS NAME" lines; a script missing
@@ -11,7 +11,7 @@
 # The seconds each took in this run go to $INTEG_TIMES when it is set.
 bin=${1:?usage: run.sh /abs/path/to/chameleon}
 export CHAMELEON="$bin"
-jobs=${INTEG_JOBS:-2}
+jobs=${INTEG_JOBS:-3}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT INT TERM
 
