@@ -58,6 +58,7 @@ for name, (s, rss) in (("mariadb-binlog --base64-output=decode-rows -vv", m[0:2]
     print("%-46s %8.3f %12s %7.1f MB %7.1fx" % (name, s, "{:,.0f}".format(rows / s), rss / 1024, base / s))
 print("(ratio = mariadb-binlog time / this time; 'none' is the decode path without output formatting)")
 PY
+sh bench/wide.sh "$bin"
 
 # ---- live stream: the same binlog served by a real MariaDB ----------------
 work=$(mktemp -d)
