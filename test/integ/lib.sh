@@ -40,13 +40,18 @@ mariadb_start() {
 	MY_SOCK=$MY_DIR/mysqld.sock
 	_user=""
 	[ "$(id -u)" = 0 ] && _user="--user=root"
-	mariadb-install-db --no-defaults --datadir="$MY_DIR/data" \
-		--auth-root-authentication-method=normal $_user \
-		> "$MY_DIR/install.log" 2>&1 || {
-		echo "mariadb-install-db failed:" >&2
-		tail -20 "$MY_DIR/install.log" >&2
-		return 1
-	}
+	# once more after a failure: seen to fail now and then while other
+	# tests start their servers at the same moment
+	for _try in 1 2; do
+		rm -rf "$MY_DIR/data"
+		mariadb-install-db --no-defaults --datadir="$MY_DIR/data" \
+			--auth-root-authentication-method=normal $_user \
+			> "$MY_DIR/install.log" 2>&1 && break
+		echo "mariadb-install-db failed (try $_try):" >&2
+		grep -iv '^$' "$MY_DIR/install.log" | grep -i 'error\|fail\|cannot\|denied' | head -10 >&2
+		[ $_try = 2 ] && return 1
+		sleep 1
+	done
 	mariadbd --no-defaults --datadir="$MY_DIR/data" --socket="$MY_SOCK" \
 		--port="$MY_PORT" --bind-address=127.0.0.1 \
 		--log-bin="$MY_DIR/data/binlog" --binlog-format=ROW \
