@@ -444,6 +444,22 @@ static void enable_usage(FILE *f)
 		"Refused while its replica runs.\n");
 }
 
+/* The catalog's state of source name into *st: 0, or -1 (said: a catalog
+ * error, or no such source). */
+static int source_state(struct cat_cmd *x, const char *name, struct rp_source_state *st)
+{
+	struct err e = {0};
+	if (rp_catalog_source_get(x->cat, name, st, &e)) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
+		return -1;
+	}
+	if (!st->found) {
+		fprintf(stderr, "chameleon: no source '%s' in the catalog\n", name);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_enable_replica(int argc, char **argv)
 {
 	struct cat_cmd x;
@@ -459,13 +475,10 @@ int cmd_enable_replica(int argc, char **argv)
 	if (!name || refuse_running(&x, name, "enabling it"))
 		goto out;
 	struct rp_source_state st;
-	if (rp_catalog_source_get(x.cat, name, &st, &e) ||
-	    (st.found && rp_catalog_source_set_status(x.cat, name, "stopped", NULL, &e))) {
-		fprintf(stderr, "chameleon: %s\n", e.msg);
+	if (source_state(&x, name, &st))
 		goto out;
-	}
-	if (!st.found) {
-		fprintf(stderr, "chameleon: no source '%s' in the catalog\n", name);
+	if (rp_catalog_source_set_status(x.cat, name, "stopped", NULL, &e)) {
+		fprintf(stderr, "chameleon: %s\n", e.msg);
 		goto out;
 	}
 	printf("source '%s': status stopped (was %s)\n", name, st.status);
@@ -615,15 +628,8 @@ int cmd_run_maintenance(int argc, char **argv)
 		goto out;
 	if (x.a.source) {
 		struct rp_source_state st;
-		if (rp_catalog_source_get(x.cat, x.a.source, &st, &e)) {
-			fprintf(stderr, "chameleon: %s\n", e.msg);
+		if (source_state(&x, x.a.source, &st))
 			goto out;
-		}
-		if (!st.found) {
-			fprintf(stderr, "chameleon: no source '%s' in the catalog\n",
-				x.a.source);
-			goto out;
-		}
 		printf("source '%s': status %s; no log tables to vacuum (chameleon keeps none)\n",
 		       x.a.source, st.status);
 	}

@@ -101,14 +101,18 @@ fi
 grep -q "rows/s\|copied\|done" "$work/log/cfg.yml_eu.log" && ok "the background copy logs in log_dir" ||
 	notok "init log: $(ls "$work/log")"
 
-t=$(pg_sql -At -c "SELECT table_schema || '.' || table_name || ':' || data_type
-	FROM information_schema.columns WHERE column_name IN ('paid', 'active')
-	AND table_schema LIKE 'shop%'
-	ORDER BY 1")
+# types_of COLUMNS: "schema.table:type" of those columns in both schemas;
+# type_override makes tinyint(1) boolean in the listed table (orders) only
+types_of() {
+	pg_sql -At -c "SELECT table_schema || '.' || table_name || ':' || data_type
+		FROM information_schema.columns WHERE column_name IN ($1)
+		AND table_schema LIKE 'shop%' ORDER BY 1"
+}
 want="shop_eu.orders:boolean
 shop_eu.stock:smallint
 shop_us.orders:boolean
 shop_us.stock:smallint"
+t=$(types_of "'paid', 'active'")
 [ "$t" = "$want" ] && ok "type_override: tinyint(1) is boolean in the listed table only" ||
 	{ notok "type_override columns"; echo "$t" | sed 's/^/# /'; }
 
@@ -186,13 +190,7 @@ else
 	echo "$st" | head -20 | sed 's/^/# /'
 fi
 
-t=$(pg_sql -At -c "SELECT table_schema || '.' || table_name || ':' || data_type
-	FROM information_schema.columns WHERE column_name = 'gift'
-	AND table_schema LIKE 'shop%' ORDER BY 1")
-want="shop_eu.orders:boolean
-shop_eu.stock:smallint
-shop_us.orders:boolean
-shop_us.stock:smallint"
+t=$(types_of "'gift'")
 [ "$t" = "$want" ] && ok "type_override applies to the replicated ADD COLUMN as in init_replica" ||
 	{ notok "type_override in DDL"; echo "$t" | sed 's/^/# /'; }
 
