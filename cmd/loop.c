@@ -25,8 +25,6 @@
 				   server id, in a row: a fight, not a hiccup */
 #define KICK_WINDOW_MS 60000	/* a dump that lived this long ends a fight */
 
-struct stream_counters stream_counters;
-
 /* What the source connection waits for a byte: three heartbeat periods
  * and some slack; heartbeats are asked for every heartbeat_period. */
 static int read_timeout_ms(const struct stream *s)
@@ -386,7 +384,6 @@ static bool try_again(struct stream *s)
 	if (!s->incident_at) {
 		s->incident_at = clock_ms();
 		snprintf(s->first_error, sizeof(s->first_error), "%s", c->err.msg);
-		stream_counters.mysql_incidents++;
 		log_warn("mysql", "binlog stream lost (%s); reconnecting", c->err.msg);
 	} else {
 		log_debug("mysql", "reconnection %d: %s", s->retries, c->err.msg);
@@ -418,7 +415,6 @@ static int resume(struct stream *s, bool was_lost)
 		if (was_lost) {
 			if (!stream_backoff(s->retries))
 				return STREAM_END;
-			stream_counters.mysql_reconnects++;
 		}
 		was_lost = true;
 		if (reconnect_source(s))
@@ -540,7 +536,6 @@ static int follow(struct stream *s)
 		if (rc < 0 && s->c.err.code == ERR_TIMEOUT) {
 			/* nothing, not even a heartbeat: the stream is dead
 			 * (a stalled network, a frozen server) */
-			stream_counters.dead_streams++;
 			err_clear(&s->c.err);
 			err_set(&s->c.err, ERR_TIMEOUT,
 				"no heartbeat from the source for %d s (heartbeat_period %d s): "

@@ -125,21 +125,6 @@ struct stream {
 };
 
 /*
- * The reconnections of this process, for show_status-like reports and
- * the metrics endpoint (read only; written by the loop and the replica).
- * An incident is one loss of a connection, however many attempts it
- * took to connect again.
- */
-struct stream_counters {
-	uint64_t mysql_incidents;	/* binlog stream lost */
-	uint64_t mysql_reconnects;	/* attempts to connect again */
-	uint64_t pg_incidents;		/* PostgreSQL connection lost */
-	uint64_t pg_reconnects;
-	uint64_t dead_streams;		/* lost for missing heartbeats */
-};
-extern struct stream_counters stream_counters;
-
-/*
  * Run the stream until a signal, the end of the binlog (stop_at_end), a
  * failure or STREAM_END.  Returns the exit status: finish()'s when the
  * dump started, else 1 (the reason printed on stderr, and in s->error).

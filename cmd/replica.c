@@ -180,7 +180,6 @@ static int reconnect_pg(struct replica *r)
 	while (fl && (first[fl - 1] == '\n' || first[fl - 1] == ' '))
 		first[--fl] = 0;
 	log_warn("replica", "PostgreSQL connection lost (%s); reconnecting", first);
-	stream_counters.pg_incidents++;
 	rp_sink_close(r->sink);
 	r->sink = NULL;
 	int ro = read_only(first) ? 1 : 0;
@@ -188,7 +187,6 @@ static int reconnect_pg(struct replica *r)
 	for (int k = 1; k <= PG_RETRIES; k++) {
 		if (!stream_backoff(k))
 			return STREAM_END;
-		stream_counters.pg_reconnects++;
 		err_clear(&r->e);
 		if (!rp_sink_open(&r->sink, &r->ro, &r->e)) {
 			log_info("replica", "PostgreSQL connection back after %d attempt%s, "
