@@ -118,6 +118,14 @@ int sn__ddl_job(struct sn *s, int w, const struct sn_job *j);
 /* The SELECT of a copy job (exposed for tests). */
 void sn__select_sql(struct buf *b, const struct sn_job *j);
 
+/* bintext.c: a binary-protocol value (mp_stmt_query) of column col as
+ * the text protocol's text, appended to out; -ERR_x with the reason. */
+int sn__bin_text(struct buf *out, const struct mp_column *col, struct bytes v, struct err *e);
+/* A binary row as text views: strings stay views of in, the other values
+ * are written into tmp (reset first).  off: in->n entries of scratch. */
+int sn__text_row(struct buf *tmp, size_t *off, const struct mp_result *res,
+		 const struct mp_row *in, struct bytes *vals, struct err *e);
+
 /* lock.c: the snapshot protocols. */
 int sn__preflight(struct sn *s);
 int sn__session_setup(struct sn *s, struct mp_conn *c);
