@@ -6,6 +6,8 @@
 # GNU time) and the MariaDB server's (utime + stime of mariadbd from
 # /proc, before and after), the figure the binary protocol lowers.
 #   sh bench/init_protocol.sh CHAMELEON [RUNS]   (default 3 runs of each)
+#   INIT_PERF=1: one more run of each with perf recording mariadbd, and
+#   its top functions (self time) for each protocol
 set -eu
 bin=${1:?usage: init_protocol.sh CHAMELEON [RUNS]}
 runs=${2:-3}
@@ -64,6 +66,21 @@ while [ $r -le "$runs" ]; do
 	done
 	r=$((r + 1))
 done
+if [ "${INIT_PERF:-0}" = 1 ]; then
+	for p in text binary; do
+		pg_sql -c "DROP SCHEMA IF EXISTS ib CASCADE" -c "DROP SCHEMA IF EXISTS _ib_tmp CASCADE" \
+			-c "CHECKPOINT" > /dev/null 2>&1
+		perf record -q -g -p "$MY_PID" -o "$work/perf.$p" > /dev/null 2>&1 &
+		perf_pid=$!
+		sleep 1
+		"$bin" init_replica --debug --config "$work/$p.yml" --source ib > /dev/null 2>&1
+		kill -INT $perf_pid
+		wait $perf_pid || true
+		echo "mariadbd, $p protocol: top functions (self)"
+		perf report -i "$work/perf.$p" --no-children --sort symbol --stdio 2> /dev/null |
+			grep -E '^ +[0-9]' | head -15
+	done
+fi
 if cmp -s "$work/sums.text" "$work/sums.binary"; then
 	same="every table's rows hash equal through both protocols"
 else

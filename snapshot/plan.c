@@ -127,6 +127,8 @@ int sn__plan_copy(struct sn *s, struct mp_conn *c, bool transactional)
 	int max = s->workers * 8 + 1;
 	long long *ranges = xcalloc((size_t)max * 2, sizeof(*ranges));
 	int rc = 0;
+	for (int i = 0; i < s->ntables; i++)
+		s->tables[i].copies_left = 0;
 	for (int i = 0; i < s->ntables && !rc; i++) {
 		struct sn_table *t = &s->tables[i];
 		if (t->transactional != transactional)
@@ -148,27 +150,35 @@ int sn__plan_copy(struct sn *s, struct mp_conn *c, bool transactional)
 			j.hi = ranges[2 * k + 1];
 			j.last = k == n - 1;
 			sn__add_job(s, &j);
+			t->copies_left++;
 		}
-		if (!n && !rc)
+		if (!n && !rc) {
 			sn__add_job(s, &j);
+			t->copies_left++;
+		}
 	}
 	free(ranges);
 	return rc;
 }
 
+void sn__queue_indexes(struct sn *s, struct sn_table *t)
+{
+	if (s->o->keep_existing || t->indexed)
+		return;
+	t->indexed = true;
+	for (int k = 0; k < t->def.nidx && !sn__refused(t); k++) {
+		struct buf b;
+		buf_init(&b, 0);
+		rp_load_index_sql(&b, &t->def, &t->def.idx[k]);
+		struct sn_job j = {t, false, 0, 0, false, arena_strndup(&s->mem, buf_cstr(&b), b.n)};
+		sn__add_job(s, &j);
+		buf_release(&b);
+	}
+}
+
 void sn__plan_indexes(struct sn *s)
 {
 	sn__clear_jobs(s);
-	for (int i = 0; i < s->ntables && !s->o->keep_existing; i++) {
-		struct sn_table *t = &s->tables[i];
-		for (int k = 0; k < t->def.nidx && !sn__refused(t); k++) {
-			struct buf b;
-			buf_init(&b, 0);
-			rp_load_index_sql(&b, &t->def, &t->def.idx[k]);
-			struct sn_job j = {t, false, 0, 0, false,
-					   arena_strndup(&s->mem, buf_cstr(&b), b.n)};
-			sn__add_job(s, &j);
-			buf_release(&b);
-		}
-	}
+	for (int i = 0; i < s->ntables; i++)
+		sn__queue_indexes(s, &s->tables[i]);
 }
