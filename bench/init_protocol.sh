@@ -73,11 +73,15 @@ if [ "${INIT_PERF:-0}" = 1 ]; then
 		perf record -q -g -p "$MY_PID" -o "$work/perf.$p" > /dev/null 2>&1 &
 		perf_pid=$!
 		sleep 1
-		"$bin" init_replica --debug --config "$work/$p.yml" --source ib > /dev/null 2>&1
+		perf record -q -o "$work/perf.cham.$p" "$bin" init_replica --debug \
+			--config "$work/$p.yml" --source ib > /dev/null 2>&1
 		kill -INT $perf_pid
 		wait $perf_pid || true
 		echo "mariadbd, $p protocol: top functions (self)"
 		perf report -i "$work/perf.$p" --no-children --sort symbol --stdio 2> /dev/null |
+			grep -E '^ +[0-9]' | head -15
+		echo "chameleon, $p protocol: top functions (self)"
+		perf report -i "$work/perf.cham.$p" --no-children --sort symbol --stdio 2> /dev/null |
 			grep -E '^ +[0-9]' | head -15
 	done
 fi

@@ -107,8 +107,9 @@ void sn__clear_jobs(struct sn *s);
  */
 int sn__plan_ranges(long long lo, long long hi, uint64_t est_rows, int workers,
 		    long long *ranges, int max);
-/* Whether a table's replica key can split it into ranges (a single
- * integer column that fits a long long). */
+/* Whether a table's replica key can split it into ranges: the key's
+ * first column, when it is an integer column (NOT NULL) that fits a long
+ * long. */
 const struct rp_column_def *sn__range_key(const struct sn_table *t);
 /* Copy jobs of the transactional (or other) tables; MIN/MAX through c. */
 int sn__plan_copy(struct sn *s, struct mp_conn *c, bool transactional);

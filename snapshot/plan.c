@@ -1,6 +1,6 @@
 /*
  * Planning: the jobs of each phase.  A copy job per table, large tables
- * with a single integer key split into key ranges (from the key's MIN
+ * whose key starts with an integer column split into ranges of it (from the key's MIN
  * and MAX) so that the workers share them; then a job per primary key
  * and index.  The ranges are computed by a pure function (unit tested);
  * running the jobs is pool.c's.
@@ -69,7 +69,9 @@ static bool int_type(const char *dt)
 const struct rp_column_def *sn__range_key(const struct sn_table *t)
 {
 	const struct rp_table_def *d = &t->def;
-	if (!d->key || d->key->ncols != 1)
+	/* the first column of the key: a composite key's too (its ranges
+	 * split the rows as well, and the key's index serves them) */
+	if (!d->key || d->key->ncols < 1)
 		return NULL;
 	for (int i = 0; i < d->ncols; i++) {
 		const struct rp_column_def *c = &d->cols[i];
@@ -77,7 +79,8 @@ const struct rp_column_def *sn__range_key(const struct sn_table *t)
 			continue;
 		/* BIGINT UNSIGNED goes beyond a long long */
 		bool uns = strstr(c->column_type, "unsigned") != NULL;
-		if (!int_type(c->data_type) || (uns && !strcasecmp(c->data_type, "bigint")))
+		if (!int_type(c->data_type) || (uns && !strcasecmp(c->data_type, "bigint")) ||
+		    c->nullable)
 			return NULL;
 		return c;
 	}
@@ -143,6 +146,9 @@ int sn__plan_copy(struct sn *s, struct mp_conn *c, bool transactional)
 				rc = -1;
 			else if (got)
 				n = sn__plan_ranges(lo, hi, t->est_rows, s->workers, ranges, max);
+			if (n)
+				sn__report(s, SN_DEBUG, "`%s`.`%s`: copied in %d ranges of %s",
+					   t->def.schema, t->def.name, n, kc->name);
 		}
 		for (int k = 0; k < n; k++) {
 			j.ranged = true;

@@ -6,6 +6,8 @@
 # edge value: the decoder fixtures' workload, and a table of the numbers,
 # dates and times whose binary form differs most from their text) is the
 # same in both, compared row by row through their text in PostgreSQL.
+# A table with a composite primary key is split into ranges of its first
+# column: every row arrives once.
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
 integ_begin
@@ -64,7 +66,10 @@ INSERT INTO many SELECT seq, (RAND(seq) - 0.5) * POW(10, CAST(seq % 600 AS SIGNE
   '1970-01-01' + INTERVAL seq * 7919 SECOND + INTERVAL seq % 999999 MICROSECOND,
   SEC_TO_TIME(CAST(seq % 6000000 AS SIGNED) - 3000000 + (seq % 1000) / 1000)
   FROM seq_1_to_300000;
-ANALYZE TABLE many;
+-- a composite primary key: split into ranges of its first column
+CREATE TABLE comp (a INT NOT NULL, b VARCHAR(12) NOT NULL, v DOUBLE, PRIMARY KEY (a, b));
+INSERT INTO comp SELECT seq DIV 3, CONCAT('k', seq % 3, '-', seq), seq / 7 FROM seq_1_to_300000;
+ANALYZE TABLE many, comp;
 SQL
 for p in text binary; do
 	config_write "$work/$p.yml" "src_$p" "fx:fx_$p" "pid_dir: $work/pid" "log_dir: $work/log" \
@@ -98,6 +103,13 @@ nmany=$(pg_sql -At -c "SELECT count(*) FROM fx_binary.many")
 		pg_sql -At -c "(SELECT 'text', x::text FROM fx_text.\"$t\" x EXCEPT SELECT 'text', y::text FROM fx_binary.\"$t\" y)
 			UNION ALL (SELECT 'binary', y::text FROM fx_binary.\"$t\" y EXCEPT SELECT 'binary', x::text FROM fx_text.\"$t\" x)" | head -6 | sed 's/^/# /'
 	  done; }
+# the composite key's ranges: every row once
+my=$(mariadb_sql -N -B -e "SELECT count(*), sum(a), sum(length(b)) FROM fx.comp" | tr '\t' ' ')
+for p in text binary; do
+	pg=$(pg_sql -At -F ' ' -c "SELECT count(*), sum(a), sum(length(b)) FROM fx_$p.comp")
+	[ "$pg" = "$my" ] && grep -q '`fx`.`comp`: copied in [0-9]* ranges of a' "$work/$p.err" && ok "a table with a composite key, split into ranges of its first column ($p): every row once" ||
+		notok "composite key ($p): PostgreSQL '$pg', MariaDB '$my'"
+done
 # and the values are the source's: a few spot checks of the edge table
 got=$(pg_sql -At -c "SELECT bu, z, y, dec0, t0, t3, dt6, ts6 FROM fx_binary.edge WHERE id = 1")
 want='18446744073709551615|42|0|-99999999999999999999999999999999999999999999999999999999999999999|-838:59:59|100:00:00.001|2024-02-29 23:59:59.999999|2038-01-19 03:14:07.999999+00'
