@@ -78,10 +78,10 @@ if [ "${INIT_PERF:-0}" = 1 ]; then
 		kill -INT $perf_pid
 		wait $perf_pid || true
 		echo "mariadbd, $p protocol: top functions (self)"
-		perf report -i "$work/perf.$p" --no-children --sort symbol --stdio 2> /dev/null |
+		perf report -i "$work/perf.$p" --no-children -g none --sort symbol --stdio 2> /dev/null |
 			grep -E '^ +[0-9]' | head -15
 		echo "chameleon, $p protocol: top functions (self)"
-		perf report -i "$work/perf.cham.$p" --no-children --sort symbol --stdio 2> /dev/null |
+		perf report -i "$work/perf.cham.$p" --no-children -g none --sort symbol --stdio 2> /dev/null |
 			grep -E '^ +[0-9]' | head -15
 	done
 fi

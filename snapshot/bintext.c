@@ -23,21 +23,41 @@ static uint64_t le(const uint8_t *p, unsigned n)
 	return v;
 }
 
+/* "00" to "99" */
+static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+			       "25262728293031323334353637383940414243444546474849"
+			       "50515253545556575859606162636465666768697071727374"
+			       "75767778798081828384858687888990919293949596979899";
+
 /* v in decimal, at least width digits (ZEROFILL). */
 static void put_u64(struct buf *out, uint64_t v, bool neg, unsigned width)
 {
 	char t[24];
 	int k = sizeof(t);
-	do {
-		t[--k] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		t[--k] = pairs[2 * r + 1];
+		t[--k] = pairs[2 * r];
+	}
+	if (v >= 10) {
+		t[--k] = pairs[2 * v + 1];
+		t[--k] = pairs[2 * v];
+	} else {
+		t[--k] = (char)('0' + v);
+	}
+	size_t nd = sizeof(t) - (size_t)k;
+	if (width <= nd) {
+		if (neg)
+			t[--k] = '-';
+		buf_put(out, t + k, sizeof(t) - (size_t)k);
+		return;
+	}
 	if (neg)
 		buf_putc(out, '-');
-	for (unsigned d = (unsigned)(sizeof(t) - (size_t)k); d < width && d < 256;
-	     d++)
+	for (size_t d = nd; d < width && d < 256; d++)
 		buf_putc(out, '0');
-	buf_put(out, t + k, sizeof(t) - (size_t)k);
+	buf_put(out, t + k, nd);
 }
 
 static void two(char *d, unsigned v)
