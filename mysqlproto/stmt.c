@@ -237,8 +237,8 @@ int mp_stmt_query(struct mp_conn *c, const char *sql, struct mp_result *r)
 		/* the statement is closed when the connection is still in step */
 		struct err saved = c->err;
 		r->done = true;
-		if (c->err.code == ERR_UNSUPPORTED)
-			err_clear(&c->err);
+		if (c->err.code == ERR_UNSUPPORTED || c->err.code == ERR_SERVER)
+			err_clear(&c->err);	/* an ERR packet: still in step */
 		mp_result_release(c, r);
 		if (!c->err.code)
 			c->err = saved;
