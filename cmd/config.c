@@ -360,6 +360,7 @@ static const char *const ssl_modes[] = {"disabled", "preferred", "required",
 					"verify_ca", "verify_identity", NULL};
 static const char *const source_types[] = {"mysql", "pgsql", NULL};
 static const char *const copy_modes[] = {"file", "direct", NULL};
+static const char *const copy_protocols[] = {"binary", "text", NULL};
 static const char *const on_error[] = {"continue", "exit", NULL};
 static const char *const zero_date_policies[] = {"infinity", "null", "error", NULL};
 static const char *const text_nul_policies[] = {"replace", "strip", "error", NULL};
@@ -414,6 +415,7 @@ static const struct key source_keys[] = {
 	{"net_read_timeout", K_INT, SRC(net_read_timeout), 1, 86400, NULL},
 	{"heartbeat_period", K_INT, SRC(heartbeat_period), 1, 300, NULL},
 	{"copy_workers", K_INT, SRC(copy_workers), 0, 64, NULL},
+	{"copy_protocol", K_CHOICE, SRC(copy_protocol), 0, 0, copy_protocols},
 	{"ddl_column_order", K_CHOICE, SRC(ddl_column_order), 0, 0, column_orders},
 	{"zero_dates", K_CHOICE, SRC(zero_dates), 0, 0, zero_date_policies},
 	{"text_nul", K_CHOICE, SRC(text_nul), 0, 0, text_nul_policies},
@@ -621,6 +623,7 @@ static void source_defaults(struct cfg_source *s)
 	s->batch_retention = "1 day";
 	s->copy_max_memory = 300ull * 1024 * 1024;
 	s->copy_mode = "file";
+	s->copy_protocol = "binary";
 	s->out_dir = "/tmp";
 	s->sleep_loop = 1;
 	s->on_error_replay = "continue";

@@ -80,6 +80,7 @@ struct cfg_source {
 					   on an idle stream, default 1; three
 					   missed: the stream is dead */
 	int copy_workers;		/* init_replica connections, 0 = cores */
+	const char *copy_protocol;	/* binary | text: how init_replica reads rows */
 	const char *ddl_column_order;	/* append | exact (docs/ddl.md) */
 	const char *zero_dates;		/* infinity | null | error (docs/types.md) */
 	const char *text_nul;		/* replace | strip | error (docs/types.md) */

@@ -94,6 +94,7 @@ const char cmd_example_config[] =
 	"    net_read_timeout: 600\n"
 	"    heartbeat_period: 1  # seconds; 3 missed heartbeats: reconnect\n"
 	"    copy_workers: 0    # init_replica connections; 0 = the core count\n"
+	"    copy_protocol: binary   # init_replica reads rows with prepared statements; or text\n"
 	"    # metrics_listen: '127.0.0.1:9187'   # start_replica's /metrics, /healthz, /readyz\n";
 
 
@@ -289,6 +290,7 @@ void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 			   "    auto_maintenance: '%s'\n    gtid_enable: %s\n"
 			   "    keep_existing_schema: %s\n    net_read_timeout: %d\n"
 			   "    heartbeat_period: %d\n    copy_workers: %d\n"
+			   "    copy_protocol: %s\n"
 			   "    zero_dates: %s\n    text_nul: %s\n",
 			s->lock_timeout, s->my_server_id, s->replica_batch_size,
 			s->replay_max_rows, s->batch_retention,
@@ -296,7 +298,8 @@ void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 			s->sleep_loop, s->on_error_replay, s->on_error_read,
 			s->auto_maintenance, s->gtid_enable ? "Yes" : "No",
 			s->keep_existing_schema ? "Yes" : "No", s->net_read_timeout,
-			s->heartbeat_period, s->copy_workers, s->zero_dates, s->text_nul);
+			s->heartbeat_period, s->copy_workers, s->copy_protocol, s->zero_dates,
+			s->text_nul);
 		if (s->log_format)
 			fprintf(o, "    log_format: %s\n", s->log_format);
 		if (s->metrics_listen) {

@@ -8,6 +8,7 @@
 #ifndef MYSQLPROTO_INTERNAL_H
 #define MYSQLPROTO_INTERNAL_H
 
+#include "base/arena.h"
 #include "mysqlproto/mysqlproto.h"
 
 enum {
@@ -32,6 +33,9 @@ enum {
 	MP_COM_QUIT = 0x01,
 	MP_COM_QUERY = 0x03,
 	MP_COM_BINLOG_DUMP = 0x12,
+	MP_COM_STMT_PREPARE = 0x16,
+	MP_COM_STMT_EXECUTE = 0x17,
+	MP_COM_STMT_CLOSE = 0x19,
 	MP_COM_REGISTER_SLAVE = 0x15,
 	MP_COM_BINLOG_DUMP_GTID = 0x1e,
 };
@@ -84,6 +88,24 @@ int mp_scramble_sha2(uint8_t out[32], const char *password,
 int mp__parse_greeting(struct mp_conn *c, const uint8_t *p, size_t n) MUST_CHECK;
 /* Parse an ERR packet into c->err (code, state, message). */
 int mp__err_packet(struct mp_conn *c, const uint8_t *p, size_t n);
+
+/* query.c: a command packet (sequence restarted). */
+int mp__send_command(struct mp_conn *c, uint8_t cmd, const void *p, size_t n);
+/* The column definitions of a result set whose first packet (the column
+ * count) is in c->io->pkt, and the EOF after them; r->mem allocated. */
+int mp__read_columns(struct mp_conn *c, struct mp_result *r);
+/* One column definition packet into col (names copied into a, or left
+ * empty when a is NULL). */
+int mp__read_column(struct mp_conn *c, struct mp_column *col, struct arena *a);
+/* The EOF packet after definitions, unless CLIENT_DEPRECATE_EOF. */
+int mp__read_eof(struct mp_conn *c, const char *what);
+void mp__result_free(struct mp_result *r);
+
+/* stmt.c: one binary result set row packet p[0..n) (its 0x00 header
+ * included) of the columns cols into views of each value (mp_stmt_query)
+ * and NULL flags; -ERR_PROTO with the column and the byte offset in e. */
+int mp__binary_row(const struct mp_column *cols, uint32_t ncols, const uint8_t *p, size_t n,
+		   struct bytes *vals, bool *nulls, struct err *e);
 
 /* ed25519.c: MariaDB client_ed25519 answer (R || S) to a nonce */
 int mp__ed25519_sign(uint8_t sig[64], const char *password, const uint8_t *msg,

@@ -104,6 +104,9 @@ struct mp_result {
 	void *mem;		/* owned */
 	struct bytes *vals;	/* row views (owned) */
 	bool *nulls;
+	bool binary;		/* rows in the binary protocol (mp_stmt_query) */
+	bool has_stmt;		/* stmt_id is prepared: closed by mp_result_release */
+	uint32_t stmt_id;
 };
 
 /* One row: values[i] is a view into the connection's packet buffer,
@@ -148,6 +151,49 @@ struct mp_position {
 int mp_source_position(struct mp_conn *c, struct mp_position *out) MUST_CHECK;
 /* Quote a string literal for SQL ('...' with escapes) into out. */
 void mp_quote(struct buf *out, const char *s);
+
+/* ---- binary protocol (prepared statements) ---------------------------- */
+
+/* Column types of the protocol (mp_column.type). */
+enum {
+	MP_TYPE_DECIMAL = 0, MP_TYPE_TINY = 1, MP_TYPE_SHORT = 2, MP_TYPE_LONG = 3,
+	MP_TYPE_FLOAT = 4, MP_TYPE_DOUBLE = 5, MP_TYPE_NULL = 6, MP_TYPE_TIMESTAMP = 7,
+	MP_TYPE_LONGLONG = 8, MP_TYPE_INT24 = 9, MP_TYPE_DATE = 10, MP_TYPE_TIME = 11,
+	MP_TYPE_DATETIME = 12, MP_TYPE_YEAR = 13, MP_TYPE_NEWDATE = 14,
+	MP_TYPE_VARCHAR = 15, MP_TYPE_BIT = 16, MP_TYPE_VECTOR = 242, MP_TYPE_JSON = 245,
+	MP_TYPE_NEWDECIMAL = 246, MP_TYPE_ENUM = 247, MP_TYPE_SET = 248,
+	MP_TYPE_TINY_BLOB = 249, MP_TYPE_MEDIUM_BLOB = 250, MP_TYPE_LONG_BLOB = 251,
+	MP_TYPE_BLOB = 252, MP_TYPE_VAR_STRING = 253, MP_TYPE_STRING = 254,
+	MP_TYPE_GEOMETRY = 255,
+};
+/* Column flags (mp_column.flags) */
+enum { MP_FLAG_UNSIGNED = 0x20, MP_FLAG_ZEROFILL = 0x40 };
+
+/*
+ * How a binary row holds a value of a column type: MP_BIN_FIXED (width
+ * bytes, little-endian: integers, FLOAT, DOUBLE), MP_BIN_TEMPORAL (a
+ * length byte, then that many bytes: DATE, DATETIME, TIMESTAMP, TIME),
+ * MP_BIN_STRING (length-encoded bytes: DECIMAL as text, strings, BLOBs,
+ * BIT, ENUM, SET, JSON, GEOMETRY), MP_BIN_NONE (NULL type: no value), or
+ * MP_BIN_UNKNOWN (a type this client does not decode).
+ */
+enum mp_bin_form { MP_BIN_UNKNOWN, MP_BIN_FIXED, MP_BIN_TEMPORAL, MP_BIN_STRING, MP_BIN_NONE };
+enum mp_bin_form mp_bin_form(uint8_t type, unsigned *width);
+
+/*
+ * A SELECT through the binary protocol: COM_STMT_PREPARE, then
+ * COM_STMT_EXECUTE without a cursor, so that the server streams the rows
+ * as for a text query (nothing is held on either side).  Read with
+ * mp_result_next and end with mp_result_release, which closes the
+ * statement (COM_STMT_CLOSE).  Rows of r->binary results hold each value
+ * in its binary form (mp_bin_form): values[i] is the value's bytes
+ * (integers and floats little-endian; for a temporal type its 0, 4, 7,
+ * 8, 11 or 12 bytes without the length byte; strings as they are).
+ * -ERR_UNSUPPORTED when a column has a type mp_bin_form does not know,
+ * or the statement has parameters: nothing is left on the connection, a
+ * text query can follow.  On failure nothing is left to release.
+ */
+int mp_stmt_query(struct mp_conn *c, const char *sql, struct mp_result *r) MUST_CHECK;
 
 /* ---- replication ------------------------------------------------------- */
 

@@ -27,7 +27,7 @@ static int parse_ok(struct mp_conn *c, struct mp_result *r)
 	return 0;
 }
 
-static int send_command(struct mp_conn *c, uint8_t cmd, const void *p, size_t n)
+int mp__send_command(struct mp_conn *c, uint8_t cmd, const void *p, size_t n)
 {
 	mp__reset_seq(c);
 	mp__begin_packet(c);
@@ -36,7 +36,7 @@ static int send_command(struct mp_conn *c, uint8_t cmd, const void *p, size_t n)
 	return mp__send_packet(c);
 }
 
-static void result_free(struct mp_result *r)
+void mp__result_free(struct mp_result *r)
 {
 	if (r->mem) {
 		arena_release(r->mem);
@@ -50,7 +50,7 @@ static int query(struct mp_conn *c, const char *sql, struct mp_result *r)
 	if (mp__check_connected(c))
 		return -c->err.code;
 	err_clear(&c->err);
-	int rc = send_command(c, MP_COM_QUERY, sql, strlen(sql));
+	int rc = mp__send_command(c, MP_COM_QUERY, sql, strlen(sql));
 	if (rc)
 		return rc;
 	rc = mp__read_packet(c);
@@ -68,6 +68,11 @@ static int query(struct mp_conn *c, const char *sql, struct mp_result *r)
 	if (first == 0xfb)
 		return err_set(&c->err, ERR_UNSUPPORTED,
 			       "the server asks for LOCAL INFILE, which is refused");
+	return mp__read_columns(c, r);
+}
+
+int mp__read_columns(struct mp_conn *c, struct mp_result *r)
+{
 	struct rd rd;
 	rd_init(&rd, c->io->pkt.p, c->io->pkt.n);
 	uint64_t ncols = rd_lenenc(&rd, NULL);
@@ -81,41 +86,56 @@ static int query(struct mp_conn *c, const char *sql, struct mp_result *r)
 	r->vals = arena_calloc(a, ncols, sizeof(*r->vals));
 	r->nulls = arena_calloc(a, ncols, sizeof(*r->nulls));
 	for (uint32_t i = 0; i < ncols; i++) {
-		rc = mp__read_packet(c);
+		int rc = mp__read_column(c, &r->cols[i], a);
 		if (rc)
 			return rc;
-		if (c->io->pkt.n && c->io->pkt.p[0] == 0xff)
-			return mp__err_packet(c, c->io->pkt.p, c->io->pkt.n);
-		struct rd d;
-		rd_init(&d, c->io->pkt.p, c->io->pkt.n);
-		struct mp_column *col = &r->cols[i];
-		rd_lenstr(&d);	/* catalog */
-		struct bytes schema = rd_lenstr(&d), table = rd_lenstr(&d);
-		rd_lenstr(&d);	/* org_table */
-		struct bytes name = rd_lenstr(&d);
-		rd_lenstr(&d);	/* org_name */
-		rd_lenenc(&d, NULL);
-		col->charset = rd_u16le(&d);
-		col->length = rd_u32le(&d);
-		col->type = rd_u8(&d);
-		col->flags = rd_u16le(&d);
-		col->decimals = rd_u8(&d);
-		if (d.err)
-			return err_set(&c->err, ERR_PROTO, "malformed column definition");
-		col->schema.p = arena_memdup(a, schema.p, schema.n);
-		col->schema.n = schema.n;
-		col->table.p = arena_memdup(a, table.p, table.n);
-		col->table.n = table.n;
-		col->name.p = arena_memdup(a, name.p, name.n);
-		col->name.n = name.n;
 	}
-	if (!(c->caps & MP_CLIENT_DEPRECATE_EOF)) {
-		rc = mp__read_packet(c);
-		if (rc)
-			return rc;
-		if (!is_eof(&c->io->pkt))
-			return err_set(&c->err, ERR_PROTO, "missing EOF after columns");
-	}
+	return mp__read_eof(c, "missing EOF after columns");
+}
+
+int mp__read_eof(struct mp_conn *c, const char *what)
+{
+	if (c->caps & MP_CLIENT_DEPRECATE_EOF)
+		return 0;
+	int rc = mp__read_packet(c);
+	if (rc)
+		return rc;
+	if (!is_eof(&c->io->pkt))
+		return err_set(&c->err, ERR_PROTO, "%s", what);
+	return 0;
+}
+
+int mp__read_column(struct mp_conn *c, struct mp_column *col, struct arena *a)
+{
+	int rc = mp__read_packet(c);
+	if (rc)
+		return rc;
+	if (c->io->pkt.n && c->io->pkt.p[0] == 0xff)
+		return mp__err_packet(c, c->io->pkt.p, c->io->pkt.n);
+	struct rd d;
+	rd_init(&d, c->io->pkt.p, c->io->pkt.n);
+	rd_lenstr(&d);	/* catalog */
+	struct bytes schema = rd_lenstr(&d), table = rd_lenstr(&d);
+	rd_lenstr(&d);	/* org_table */
+	struct bytes name = rd_lenstr(&d);
+	rd_lenstr(&d);	/* org_name */
+	rd_lenenc(&d, NULL);
+	col->charset = rd_u16le(&d);
+	col->length = rd_u32le(&d);
+	col->type = rd_u8(&d);
+	col->flags = rd_u16le(&d);
+	col->decimals = rd_u8(&d);
+	if (d.err)
+		return err_set(&c->err, ERR_PROTO, "malformed column definition (at byte %llu)",
+			       (unsigned long long)d.err_off);
+	if (!a)
+		return 0;
+	col->schema.p = arena_memdup(a, schema.p, schema.n);
+	col->schema.n = schema.n;
+	col->table.p = arena_memdup(a, table.p, table.n);
+	col->table.n = table.n;
+	col->name.p = arena_memdup(a, name.p, name.n);
+	col->name.n = name.n;
 	return 0;
 }
 
@@ -124,7 +144,7 @@ int mp_query(struct mp_conn *c, const char *sql, struct mp_result *r)
 	memset(r, 0, sizeof(*r));
 	int rc = query(c, sql, r);
 	if (rc)
-		result_free(r);	/* nothing to release for the caller */
+		mp__result_free(r);	/* nothing to release for the caller */
 	return rc;
 }
 
@@ -145,6 +165,16 @@ int mp_result_next(struct mp_conn *c, struct mp_result *r, struct mp_row *row)
 	    (c->io->pkt.n < 9 || (c->caps & MP_CLIENT_DEPRECATE_EOF))) {
 		r->done = true;
 		return 0;
+	}
+	if (r->binary) {
+		rc = mp__binary_row(r->cols, r->ncols, c->io->pkt.p, c->io->pkt.n, r->vals,
+				    r->nulls, &c->err);
+		if (rc)
+			return rc;
+		row->n = r->ncols;
+		row->values = r->vals;
+		row->is_null = r->nulls;
+		return 1;
 	}
 	struct rd d;
 	rd_init(&d, c->io->pkt.p, c->io->pkt.n);
@@ -174,7 +204,12 @@ void mp_result_release(struct mp_conn *c, struct mp_result *r)
 	struct mp_row row;
 	while (!r->done && !c->err.code && mp_result_next(c, r, &row) == 1)
 		;
-	result_free(r);
+	if (r->has_stmt && !c->err.code && c->io && (c->io->fd >= 0 || c->io->mem_in)) {
+		uint8_t id[4] = {(uint8_t)r->stmt_id, (uint8_t)(r->stmt_id >> 8),
+				 (uint8_t)(r->stmt_id >> 16), (uint8_t)(r->stmt_id >> 24)};
+		(void)mp__send_command(c, MP_COM_STMT_CLOSE, id, 4);	/* no reply */
+	}
+	mp__result_free(r);
 }
 
 int mp_exec(struct mp_conn *c, const char *sql)

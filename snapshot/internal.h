@@ -13,6 +13,8 @@ struct sn_table {
 	bool transactional;		/* has a snapshot (InnoDB...), else copied under the lock */
 	uint64_t est_rows;		/* TABLE_ROWS */
 	uint64_t rows;			/* copied (atomic: the workers add) */
+	int copies_left;		/* copy jobs not finished (under s->mu) */
+	bool indexed;			/* its index jobs were queued by the copy phase */
 	/* set aside (PostgreSQL refused a row or its key): written once
 	 * under s->mu, refused read atomically; the strings are malloc'd */
 	bool refused;
@@ -54,6 +56,11 @@ struct sn {
 	pthread_mutex_t mu;
 	struct sn_job *jobs;
 	int njobs, cap, next_job;
+	int running;			/* jobs being run (under mu) */
+	pthread_cond_t done;		/* signalled when a job ends (with mu) */
+	/* the copy phase queues a table's keys and indexes when its last copy
+	 * job ends, so that they are built while other tables are copied */
+	bool index_early;
 	bool failed;			/* written under mu, read atomically */
 	char fail_msg[1024];		/* the first failure; stable once failed */
 	struct sn_result *res;
@@ -100,13 +107,16 @@ void sn__clear_jobs(struct sn *s);
  */
 int sn__plan_ranges(long long lo, long long hi, uint64_t est_rows, int workers,
 		    long long *ranges, int max);
-/* Whether a table's replica key can split it into ranges (a single
- * integer column that fits a long long). */
+/* Whether a table's replica key can split it into ranges: the key's
+ * first column, when it is an integer column (NOT NULL) that fits a long
+ * long. */
 const struct rp_column_def *sn__range_key(const struct sn_table *t);
 /* Copy jobs of the transactional (or other) tables; MIN/MAX through c. */
 int sn__plan_copy(struct sn *s, struct mp_conn *c, bool transactional);
-/* Key and index jobs of every table. */
+/* Key and index jobs of every table (but those queued already). */
 void sn__plan_indexes(struct sn *s);
+/* Queue the key and index jobs of table t (with s->mu held). */
+void sn__queue_indexes(struct sn *s, struct sn_table *t);
 
 /* pool.c: run the queued jobs on s->workers threads; what != NULL:
  * report progress under that name.  -1 when a job failed (s->fail_msg). */
@@ -117,6 +127,14 @@ int sn__copy_job(struct sn *s, int w, const struct sn_job *j);
 int sn__ddl_job(struct sn *s, int w, const struct sn_job *j);
 /* The SELECT of a copy job (exposed for tests). */
 void sn__select_sql(struct buf *b, const struct sn_job *j);
+
+/* bintext.c: a binary-protocol value (mp_stmt_query) of column col as
+ * the text protocol's text, appended to out; -ERR_x with the reason. */
+int sn__bin_text(struct buf *out, const struct mp_column *col, struct bytes v, struct err *e);
+/* A binary row as text views: strings stay views of in, the other values
+ * are written into tmp (reset first).  off: in->n entries of scratch. */
+int sn__text_row(struct buf *tmp, size_t *off, const struct mp_result *res,
+		 const struct mp_row *in, struct bytes *vals, struct err *e);
 
 /* lock.c: the snapshot protocols. */
 int sn__preflight(struct sn *s);

@@ -1,6 +1,6 @@
 /*
  * Planning: the jobs of each phase.  A copy job per table, large tables
- * with a single integer key split into key ranges (from the key's MIN
+ * whose key starts with an integer column split into ranges of it (from the key's MIN
  * and MAX) so that the workers share them; then a job per primary key
  * and index.  The ranges are computed by a pure function (unit tested);
  * running the jobs is pool.c's.
@@ -69,7 +69,9 @@ static bool int_type(const char *dt)
 const struct rp_column_def *sn__range_key(const struct sn_table *t)
 {
 	const struct rp_table_def *d = &t->def;
-	if (!d->key || d->key->ncols != 1)
+	/* the first column of the key: a composite key's too (its ranges
+	 * split the rows as well, and the key's index serves them) */
+	if (!d->key || d->key->ncols < 1)
 		return NULL;
 	for (int i = 0; i < d->ncols; i++) {
 		const struct rp_column_def *c = &d->cols[i];
@@ -77,7 +79,8 @@ const struct rp_column_def *sn__range_key(const struct sn_table *t)
 			continue;
 		/* BIGINT UNSIGNED goes beyond a long long */
 		bool uns = strstr(c->column_type, "unsigned") != NULL;
-		if (!int_type(c->data_type) || (uns && !strcasecmp(c->data_type, "bigint")))
+		if (!int_type(c->data_type) || (uns && !strcasecmp(c->data_type, "bigint")) ||
+		    c->nullable)
 			return NULL;
 		return c;
 	}
@@ -127,6 +130,8 @@ int sn__plan_copy(struct sn *s, struct mp_conn *c, bool transactional)
 	int max = s->workers * 8 + 1;
 	long long *ranges = xcalloc((size_t)max * 2, sizeof(*ranges));
 	int rc = 0;
+	for (int i = 0; i < s->ntables; i++)
+		s->tables[i].copies_left = 0;
 	for (int i = 0; i < s->ntables && !rc; i++) {
 		struct sn_table *t = &s->tables[i];
 		if (t->transactional != transactional)
@@ -141,6 +146,9 @@ int sn__plan_copy(struct sn *s, struct mp_conn *c, bool transactional)
 				rc = -1;
 			else if (got)
 				n = sn__plan_ranges(lo, hi, t->est_rows, s->workers, ranges, max);
+			if (n)
+				sn__report(s, SN_DEBUG, "`%s`.`%s`: copied in %d ranges of %s",
+					   t->def.schema, t->def.name, n, kc->name);
 		}
 		for (int k = 0; k < n; k++) {
 			j.ranged = true;
@@ -148,27 +156,35 @@ int sn__plan_copy(struct sn *s, struct mp_conn *c, bool transactional)
 			j.hi = ranges[2 * k + 1];
 			j.last = k == n - 1;
 			sn__add_job(s, &j);
+			t->copies_left++;
 		}
-		if (!n && !rc)
+		if (!n && !rc) {
 			sn__add_job(s, &j);
+			t->copies_left++;
+		}
 	}
 	free(ranges);
 	return rc;
 }
 
+void sn__queue_indexes(struct sn *s, struct sn_table *t)
+{
+	if (s->o->keep_existing || t->indexed)
+		return;
+	t->indexed = true;
+	for (int k = 0; k < t->def.nidx && !sn__refused(t); k++) {
+		struct buf b;
+		buf_init(&b, 0);
+		rp_load_index_sql(&b, &t->def, &t->def.idx[k]);
+		struct sn_job j = {t, false, 0, 0, false, arena_strndup(&s->mem, buf_cstr(&b), b.n)};
+		sn__add_job(s, &j);
+		buf_release(&b);
+	}
+}
+
 void sn__plan_indexes(struct sn *s)
 {
 	sn__clear_jobs(s);
-	for (int i = 0; i < s->ntables && !s->o->keep_existing; i++) {
-		struct sn_table *t = &s->tables[i];
-		for (int k = 0; k < t->def.nidx && !sn__refused(t); k++) {
-			struct buf b;
-			buf_init(&b, 0);
-			rp_load_index_sql(&b, &t->def, &t->def.idx[k]);
-			struct sn_job j = {t, false, 0, 0, false,
-					   arena_strndup(&s->mem, buf_cstr(&b), b.n)};
-			sn__add_job(s, &j);
-			buf_release(&b);
-		}
-	}
+	for (int i = 0; i < s->ntables; i++)
+		sn__queue_indexes(s, &s->tables[i]);
 }

@@ -46,6 +46,7 @@ void sn__fail(struct sn *s, const char *fmt, ...)
 		/* after the message: a thread that sees the flag may read it
 		 * once the pool is joined */
 		__atomic_store_n(&s->failed, true, __ATOMIC_RELEASE);
+		pthread_cond_broadcast(&s->done);	/* waiting workers stop */
 	}
 	pthread_mutex_unlock(&s->mu);
 }
@@ -100,12 +101,26 @@ static void *worker(void *arg)
 	struct sn *s = a->s;
 	for (;;) {
 		pthread_mutex_lock(&s->mu);
+		/* a job being run may queue more (index_early): wait for it */
+		while (!s->failed && s->next_job >= s->njobs && s->running)
+			pthread_cond_wait(&s->done, &s->mu);
 		int k = s->failed || s->next_job >= s->njobs ? -1 : s->next_job++;
+		struct sn_job j;
+		if (k >= 0) {
+			j = s->jobs[k];	/* a copy: the queue may grow (realloc) */
+			s->running++;
+		}
 		pthread_mutex_unlock(&s->mu);
 		if (k < 0)
 			break;
-		const struct sn_job *j = &s->jobs[k];
-		if (j->sql ? sn__ddl_job(s, a->w, j) : sn__copy_job(s, a->w, j))
+		int rc = j.sql ? sn__ddl_job(s, a->w, &j) : sn__copy_job(s, a->w, &j);
+		pthread_mutex_lock(&s->mu);
+		s->running--;
+		if (!j.sql && --j.t->copies_left == 0 && s->index_early && !rc)
+			sn__queue_indexes(s, j.t);
+		pthread_cond_broadcast(&s->done);
+		pthread_mutex_unlock(&s->mu);
+		if (rc)
 			break;
 	}
 	bl_charset_thread_done();
@@ -116,7 +131,7 @@ static void *worker(void *arg)
 static bool all_taken(struct sn *s)
 {
 	pthread_mutex_lock(&s->mu);
-	bool done = s->failed || s->next_job >= s->njobs;
+	bool done = s->failed || (s->next_job >= s->njobs && !s->running);
 	pthread_mutex_unlock(&s->mu);
 	return done;
 }

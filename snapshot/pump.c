@@ -1,7 +1,10 @@
 /*
  * The row pump: one copy job reads its table (or key range) from the
- * source with a text-protocol SELECT, one row at a time (never a table in
- * memory), converts each field to COPY text format (replay's
+ * source with a SELECT, one row at a time (never a table in memory):
+ * through the binary protocol (a prepared statement; the values turned
+ * into the text protocol's text by bintext.c), or with a text query when
+ * copy_protocol is text or the binary protocol cannot read a column.  It
+ * converts each field to COPY text format (replay's
  * rp_copy_field, the conversion replication uses) and sends 256 KiB
  * chunks into replay's COPY FROM STDIN.  Also the statement jobs (keys,
  * indexes).  Runs on the pool's threads; it plans nothing.
@@ -11,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/xalloc.h"
 #include "snapshot/internal.h"
 
 /* COPY data is sent in chunks of this many bytes (whole rows). */
@@ -56,6 +60,9 @@ struct pump {
 	struct sn_table *t;
 	struct rp_load *pg;
 	struct buf line, tmp;	/* COPY data not sent yet; scratch */
+	struct buf bin;		/* binary rows: their values as text */
+	struct bytes *tvals;	/* binary rows: the text row's views */
+	size_t *toff;
 	uint64_t nrows;		/* rows in line (not counted yet) */
 	uint64_t lines;		/* rows of this COPY so far */
 	uint64_t zero_dates;
@@ -159,7 +166,20 @@ static const char *pump(struct pump *p, struct mp_conn *my, struct mp_result *re
 	struct mp_row row;
 	int mrc;
 	p->why = STOP_FAIL;
+	if (res->binary) {
+		p->tvals = xcalloc(res->ncols, sizeof(*p->tvals));
+		p->toff = xcalloc(res->ncols, sizeof(*p->toff));
+	}
 	while ((mrc = mp_result_next(my, res, &row)) == 1) {
+		if (res->binary) {
+			struct err e = {0};
+			if (sn__text_row(&p->bin, p->toff, res, &row, p->tvals, &e)) {
+				snprintf(p->msg, sizeof(p->msg), "row %llu: %s",
+					 (unsigned long long)p->lines + 1, e.msg);
+				return p->msg;
+			}
+			row.values = p->tvals;
+		}
 		const char *stop = pump_row(p, &row);
 		if (stop)
 			return stop;
@@ -279,12 +299,21 @@ int sn__copy_job(struct sn *s, int w, const struct sn_job *j)
 	buf_init(&p.line, 0);
 	buf_init(&p.tmp, 0);
 	buf_init(&p.row, 0);
+	buf_init(&p.bin, 0);
 	struct buf q;
 	buf_init(&q, 0);
 	sn__select_sql(&q, j);
 	struct mp_result res;
 	int rc = 0;
-	if (mp_query(my, buf_cstr(&q), &res)) {
+	int brc = s->o->text_protocol ? -ERR_UNSUPPORTED : mp_stmt_query(my, buf_cstr(&q), &res);
+	if (brc == -ERR_UNSUPPORTED || brc == -ERR_SERVER) {
+		/* the text protocol, as asked or for what the binary one cannot do */
+		if (!s->o->text_protocol)
+			sn__report(s, SN_DEBUG, "`%s`.`%s`: read with the text protocol: %s",
+				   t->schema, t->name, my->err.msg);
+		brc = mp_query(my, buf_cstr(&q), &res);
+	}
+	if (brc) {
 		sn__fail(s, "`%s`.`%s`: reading from the source: %s", t->schema, t->name,
 			 my->err.msg);
 		rp_load_copy_abort(p.pg, "source read failed");
@@ -309,6 +338,9 @@ out:
 	buf_release(&p.line);
 	buf_release(&p.tmp);
 	buf_release(&p.row);
+	buf_release(&p.bin);
+	free(p.tvals);
+	free(p.toff);
 	return rc;
 }
 

@@ -215,14 +215,22 @@ static int copy(struct sn *s)
 			return -1;
 		sn__report(s, SN_INFO, "source unlocked after %.1f s", clock_s() - s->t0);
 	}
-	if (sn__plan_copy(s, s->my[0], true) || run_phase(s, "copy"))
+	/* keys and indexes of a table copied are built while the others are */
+	s->index_early = true;
+	int rc = sn__plan_copy(s, s->my[0], true) || run_phase(s, "copy");
+	s->index_early = false;
+	if (rc)
 		return -1;
 	for (int i = 0; i < s->o->workers; i++)
 		if (mp_exec(s->my[i], "COMMIT"))
 			sn__report(s, SN_DEBUG, "snapshot commit: %s", s->my[i]->err.msg);
 	double t = clock_s() - s->t0;
-	sn__report(s, SN_INFO, "copied %llu rows in %.1f s (%.0f rows/s)",
-		   (unsigned long long)s->rows, t, (double)s->rows / t);
+	int early = 0;
+	for (int i = 0; i < s->ntables; i++)
+		early += s->tables[i].indexed;
+	sn__report(s, SN_INFO, "copied %llu rows in %.1f s (%.0f rows/s); the keys and "
+		   "indexes of %d table(s) built meanwhile", (unsigned long long)s->rows, t,
+		   (double)s->rows / t, early);
 	return 0;
 }
 
@@ -388,6 +396,7 @@ static void end(struct sn *s, int rc)
 	free(s->jobs);
 	arena_release(&s->mem);
 	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->done);
 }
 
 int sn_run(const struct sn_opts *o, struct sn_result *r)
@@ -403,6 +412,7 @@ int sn_run(const struct sn_opts *o, struct sn_result *r)
 	s.n_only = o->n_only;
 	arena_init(&s.mem, 64 * 1024);
 	pthread_mutex_init(&s.mu, NULL);
+	pthread_cond_init(&s.done, NULL);
 	s.my = xcalloc((size_t)o->workers, sizeof(*s.my));
 	s.wpg = xcalloc((size_t)o->workers, sizeof(*s.wpg));
 	int rc = begin(&s);

@@ -75,6 +75,7 @@ struct sn_opts {
 	struct rp_names grant_select_to;	/* roles given SELECT after the swap */
 	bool keep_existing;		/* SN_INIT: truncate and reload in place */
 	int workers;			/* copy connections, >= 1 */
+	bool text_protocol;		/* read rows with text queries, not the binary protocol */
 	long lock_timeout;		/* seconds, for FLUSH TABLES WITH READ LOCK */
 	int net_timeout;		/* seconds: net_read/write_timeout on the source */
 	struct rp_convert_opts conv;

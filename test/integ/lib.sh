@@ -41,9 +41,11 @@ mariadb_start() {
 	_user=""
 	[ "$(id -u)" = 0 ] && _user="--user=root"
 	# once more after a failure: seen to fail now and then while other
-	# tests start their servers at the same moment
+	# tests start their servers at the same moment (an existing data
+	# directory, bench/init.sh's cached database, is kept: the install
+	# leaves it as it is)
 	for _try in 1 2; do
-		rm -rf "$MY_DIR/data"
+		[ $_try = 2 ] && rm -rf "$MY_DIR/data"
 		mariadb-install-db --no-defaults --datadir="$MY_DIR/data" \
 			--auth-root-authentication-method=normal $_user \
 			> "$MY_DIR/install.log" 2>&1 && break

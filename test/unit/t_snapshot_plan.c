@@ -97,9 +97,18 @@ TEST(snapshot, range_keys)
 	ASSERT(sn__range_key(&t) == NULL);
 	keyed(&t, &c, &x, "varchar", "varchar(10)");
 	ASSERT(sn__range_key(&t) == NULL);
+	/* a composite key: ranges of its first column */
 	keyed(&t, &c, &x, "int", "int(11)");
 	x.ncols = 2;
 	x.cols[1] = "b";
+	ASSERT(sn__range_key(&t) == &c);
+	/* not when its first column is not an integer, or may be NULL */
+	keyed(&t, &c, &x, "varchar", "varchar(10)");
+	x.ncols = 2;
+	x.cols[1] = "b";
+	ASSERT(sn__range_key(&t) == NULL);
+	keyed(&t, &c, &x, "int", "int(11)");
+	c.nullable = true;
 	ASSERT(sn__range_key(&t) == NULL);
 	keyed(&t, &c, &x, "int", "int(11)");
 	t.def.key = NULL;
