@@ -343,27 +343,16 @@ static int replica_after(void *ctx, const struct stream_event *se)
 static int server_identity(struct mp_conn *c, struct rp_source_identity *id)
 {
 	memset(id, 0, sizeof(*id));
-	char v[32];
-	bool found;
-	if (mp_query_value(c, "SELECT @@server_id", v, sizeof(v), &found))
+	if (mp_server_identity(c, &id->server_id, id->server_uuid, sizeof(id->server_uuid)))
 		return -1;
 	id->known = true;
-	id->server_id = strtoull(v, NULL, 10);
-	/* MySQL 5.6 and later; MariaDB has none */
-	if (mp_query_value(c, "SELECT @@server_uuid", id->server_uuid,
-			   sizeof(id->server_uuid), &found)) {
-		if (c->err.code != ERR_SERVER)
-			return -1;
-		err_clear(&c->err);
-		id->server_uuid[0] = 0;
-	}
 	return 0;
 }
 
 /*
  * Before every dump: the server answering at the source's address is the
- * one the stored position belongs to (recorded the first time after
- * init_replica).  Returns 0, 1 when a query failed (the stream is lost,
+ * one the stored position belongs to (recorded by init_replica with its
+ * snapshot; by the first start here for a catalog initialised without).  Returns 0, 1 when a query failed (the stream is lost,
  * c->err says why) or STREAM_FAIL (said).
  */
 static int replica_check(void *ctx, struct mp_conn *c, const struct bl_pos *at)

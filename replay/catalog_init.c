@@ -245,8 +245,10 @@ void rp_load_record_end_sql(struct buf *b, const struct rp_load_record *r)
 		      "copied in %.1f s', status = 'initialised', error = ",
 		   (unsigned long long)r->rows, r->seconds);
 	literal_or_null(b, r->note);
-	buf_putl(b, ", status_at = now(), init_finished_at = now(), "
-		    "source_server_id = NULL, source_server_uuid = NULL, binlog_file = ");
+	buf_printf(b, ", status_at = now(), init_finished_at = now(), source_server_id = "
+		      "%llu, source_server_uuid = ", (unsigned long long)r->server_id);
+	literal_or_null(b, r->server_uuid && r->server_uuid[0] ? r->server_uuid : NULL);
+	buf_putl(b, ", binlog_file = ");
 	rp_quote_literal(b, r->file);
 	buf_printf(b, ", binlog_position = %llu, gtid = ", (unsigned long long)r->pos);
 	if (r->gtid && r->gtid[0])

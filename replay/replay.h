@@ -853,6 +853,8 @@ struct rp_load_record {
 	const char *file;	/* the snapshot's binlog position */
 	uint64_t pos;
 	const char *gtid;	/* "" when none */
+	uint64_t server_id;	/* the server the position belongs to */
+	const char *server_uuid; /* "" when none (MariaDB) */
 	uint64_t rows;		/* copied, for init_progress */
 	double seconds;
 	const char *note;	/* RP_LOAD_INIT: the source's error column (the
@@ -875,7 +877,8 @@ void rp_load_record_table_sql(struct buf *b, const struct rp_load_record *r,
 void rp_load_record_refused_sql(struct buf *b, const struct rp_load_record *r,
 				const struct rp_table_def *t, const char *error,
 				const char *statement, const char *row);
-/* RP_LOAD_INIT: status 'initialised', the position, the summary. */
+/* RP_LOAD_INIT: status 'initialised', the position and the identity of
+ * the server it belongs to, the summary. */
 void rp_load_record_end_sql(struct buf *b, const struct rp_load_record *r);
 
 #endif

@@ -277,7 +277,9 @@ static int swap(struct sn *s)
 		.kind = o->mode == SN_INIT ? RP_LOAD_INIT
 			: o->mode == SN_SYNC ? RP_LOAD_SYNC : RP_LOAD_SCHEMA,
 		.source = o->source, .file = s->res->at.file, .pos = s->res->at.pos,
-		.gtid = s->res->gtid, .rows = s->rows, .seconds = clock_s() - s->t0,
+		.gtid = s->res->gtid, .server_id = s->res->server_id,
+		.server_uuid = s->res->server_uuid, .rows = s->rows,
+		.seconds = clock_s() - s->t0,
 	};
 	/* the tables set aside, in the source's error column for show_status */
 	struct buf note;
