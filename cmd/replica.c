@@ -506,6 +506,19 @@ static int replicate(const char *config, const char *source, bool create_tables,
 	r.s = &s;
 	notify_setup(&cfg, src);
 	int status = stream_run(&s);
+	/* the log could not be written: the stop it asked for committed
+	 * what was complete; the run failed, said where it can be read */
+	char why[sizeof(s.error)];
+	bool log_broken = daemon_log_failure(why, sizeof(why), "enable_replica and "
+					     "start_replica: it resumes at the last "
+					     "committed position");
+	if (log_broken && !status) {
+		snprintf(s.error, sizeof(s.error), "%s", why);
+		cmd_error("%s", s.error);
+		status = 1;
+	}
+	if (log_broken)
+		daemon_say(s.error);
 	const char *pf = "";
 	uint64_t pp = 0;
 	if (r.sink)
@@ -513,7 +526,7 @@ static int replicate(const char *config, const char *source, bool create_tables,
 	char *stop_file = xstrdup(pf);
 	rp_sink_close(r.sink);
 	metrics_connected(METRICS_TARGET, false);
-	if (r.running)
+	if (r.running || log_broken)
 		set_status(r.conninfo, src->name, status ? "error" : "stopped",
 			   status ? (s.error[0] ? s.error : "see the replica's log") : NULL);
 	metrics_stop();
@@ -596,8 +609,10 @@ void cmd_pid_name(char *out, size_t n, const char *config, const char *source)
 }
 
 /*
- * Into the background unless in the foreground: the pid file follows the
- * new pid and the log goes to log_dir.  Returns 0 or -1 (said).
+ * Into the background unless in the foreground: the log goes to log_dir
+ * (opened and written first, so that a log that cannot be written fails
+ * here, with the exit status the caller sees) and the pid file follows
+ * the new pid.  Returns 0 or -1 (said).
  */
 static int go_background(const struct config *cfg, const char *source, const char *name,
 			 struct pidfile *pf)
@@ -608,12 +623,14 @@ static int go_background(const struct config *cfg, const char *source, const cha
 				"environment: set log_dir, or run in the foreground (--debug)\n");
 		return -1;
 	}
+	if (daemon_log_start(cfg->log_dir, name, cfg->log_days_keep, "start_replica again"))
+		return -1;
 	printf("starting the replica of '%s' in the background; log in %s\n", source,
 	       cfg->log_dir);
 	fflush(stdout);
-	if (daemon_detach(&e) || pidfile_update(pf, &e) ||
-	    daemon_log_open(cfg->log_dir, name, cfg->log_days_keep, &e)) {
-		fprintf(stderr, "chameleon: %s\n", e.msg);
+	if (daemon_detach(&e) || pidfile_update(pf, &e)) {
+		cmd_error("%s", e.msg);
+		daemon_say(e.msg);
 		return -1;
 	}
 	return 0;
@@ -642,6 +659,7 @@ int cmd_start_replica(int argc, char **argv)
 		return 2;
 	}
 	cmd_log_format = ra.log_format;
+	daemon_log_guard();
 	if (a.source)
 		log_set_field("source", a.source);
 	struct config cfg;

@@ -1,0 +1,144 @@
+#!/bin/sh
+# Integration: a log, a pid file or a PostgreSQL that cannot be written
+# stops the commands cleanly, with one message naming the path, the
+# system's error and the fix (docs/operations.md): start_replica in the
+# background whose log's file system fills up mid-run (committed up to the
+# stop, then the same rows as MariaDB once restarted, none lost or
+# doubled), in the foreground with a stderr that cannot be written, a
+# log_dir or pid_dir not writable by the user (as nobody), and the
+# PostgreSQL side out of disk space (a tablespace on a small file system).
+# A full file system is a 256 kB tmpfs; where mounting is refused, the log
+# is made a symbolic link to /dev/full (every write: ENOSPC).
+bin=${1:-$CHAMELEON}
+. test/integ/lib.sh
+integ_begin 'for p in $work/pid/*.pid; do [ -s "$p" ] && kill -9 "$(cat "$p")" 2>/dev/null; done; umount "$work/logfs" "$work/pgfs" 2>/dev/null'
+servers_up
+C="--config $work/cfg.yml --source src"
+mkdir -p "$work/logfs" "$work/pid"
+if mount -t tmpfs -o size=256k tmpfs "$work/logfs" 2>/dev/null; then
+	mode=tmpfs
+else
+	mode=devfull
+fi
+config_write "$work/cfg.yml" src d:d "pid_dir: $work/pid" "log_dir: $work/logfs" \
+	"log_dest: file" "  heartbeat_period: 1"
+log=$work/logfs/cfg.yml_src.log
+mariadb_sql -D mysql -e "CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY, v INT);
+	CREATE TABLE d.n (v INT, note VARCHAR(20));
+	INSERT INTO d.t SELECT seq, seq FROM seq_1_to_100"
+"$bin" init_replica $C --debug > "$work/init.out" 2>&1 ||
+	{ notok "init_replica: $(tail -2 "$work/init.out")"; exit 1; }
+
+# wl FROM TO: one transaction a row into both tables
+wl() {
+	for k in $(seq "$1" "$2"); do
+		echo "BEGIN; INSERT INTO t VALUES ($k, $k); INSERT INTO n VALUES ($k, 'r$k'); COMMIT;"
+	done | mariadb_sql -D d
+}
+pg_count() { pg_sql -At -c "SELECT count(*) FROM d.n" 2>/dev/null; }
+kill_dump() {	# the replica logs the lost stream: a line to write
+	for id in $(mariadb_sql -N -e "SELECT id FROM information_schema.processlist
+			WHERE command LIKE 'Binlog Dump%'"); do
+		mariadb_sql -e "KILL $id" 2>/dev/null
+	done
+}
+fill() {	# the log's file system full
+	if [ $mode = tmpfs ]; then
+		dd if=/dev/zero of="$work/logfs/fill" bs=4k > /dev/null 2>&1
+		# and the room left in the log's last page
+		yes "# t_diskfull.sh: filling the file system" 2> /dev/null |
+			dd of="$log" oflag=append conv=notrunc bs=64 > /dev/null 2>&1
+	else
+		rm -f "$log"
+		ln -s /dev/full "$log"
+	fi
+}
+unfill() {
+	if [ $mode = tmpfs ]; then rm -f "$work/logfs/fill"; else rm -f "$log"; fi
+}
+
+# --- the background replica's log fills its file system mid-run
+"$bin" start_replica $C > "$work/bg.out" 2> "$work/bg.err" ||
+	notok "start_replica in the background: $(cat "$work/bg.err")"
+_wait_for 30 grep -q "streaming from" "$log"
+pid=$(cat "$work/pid/cfg.yml_src.pid" 2>/dev/null)
+wl 1001 1050
+_wait_for 30 sh -c "[ \"\$(psql -X -At -h '$PG_HOST' -p '$PG_PORT' -U postgres -c 'SELECT count(*) FROM d.n')\" = 50 ]" ||
+	notok "the rows before the disk filled were not applied"
+fill
+wl 1051 1100
+kill_dump
+if _wait_for 30 sh -c "! kill -0 $pid"; then
+	ok "log file system full ($mode): the replica stopped"
+else
+	notok "log file system full ($mode): the replica still runs"
+	kill -9 "$pid" 2>/dev/null
+fi
+msg="cannot write the log '$log': No space left on device: free space on the file system of '$work/logfs'"
+n=$(grep -c "^chameleon: " "$work/bg.err")
+if [ "$n" = 1 ] && grep -q "^chameleon: $msg.*then enable_replica and start_replica" "$work/bg.err"; then
+	ok "one message on the command's stderr: $(cut -c1-160 "$work/bg.err")..."
+else
+	notok "the message on stderr ($n lines): $(cat "$work/bg.err")"
+fi
+"$bin" show_status $C > "$work/st.out" 2>&1
+grep -q "error" "$work/st.out" && grep -q "$msg" "$work/st.out" &&
+	ok "show_status: status error with the message" ||
+	notok "show_status: $(grep -i "status\|error" "$work/st.out" | head -3)"
+[ -e "$work/pid/cfg.yml_src.pid" ] && notok "the pid file is left behind" ||
+	ok "the pid file is removed"
+got=$(pg_count)
+[ "$got" -ge 50 ] && [ "$got" -le 100 ] &&
+	ok "PostgreSQL holds the rows committed before the stop ($got of 100)" ||
+	notok "PostgreSQL holds $got rows"
+
+# the disk freed: the replica resumes at its position, nothing lost or
+# applied twice (d.n has no key: a row applied twice would show)
+unfill
+wl 1101 1120
+"$bin" enable_replica $C > /dev/null 2>&1
+"$bin" start_replica $C --debug --stop-at-end > "$work/rep.log" 2>&1 ||
+	notok "start_replica after the disk was freed: $(tail -2 "$work/rep.log")"
+(export MY_SOCK PG_HOST PG_PORT; python3 test/integ/compare.py d d > "$work/cmp.out" 2>&1) &&
+	ok "disk freed, restarted: tables equal to MariaDB's ($(pg_count) rows in d.n)" ||
+	notok "after the restart: $(tail -2 "$work/cmp.out")"
+
+# --- in the foreground, stderr (its log) cannot be written: exit 1, the
+# message in show_status
+"$bin" start_replica $C --debug 2> /dev/full > /dev/null
+rc=$?
+"$bin" show_status $C > "$work/st.out" 2>&1
+[ $rc = 1 ] && grep -q "cannot write the log '/dev/full': No space left on device" "$work/st.out" &&
+	ok "foreground, stderr full: exit status 1, show_status names /dev/full" ||
+	notok "foreground, stderr full: status $rc, $(grep -i "error" "$work/st.out" | head -2)"
+"$bin" enable_replica $C > /dev/null 2>&1
+
+# --- log_dir and pid_dir not writable by the user (nobody; root may
+# write anywhere): refused at start, exit status 1, before detaching
+if [ "$(id -u)" = 0 ] && command -v runuser > /dev/null; then
+	mkdir -p "$work/ro" "$work/pidn"
+	chmod 755 "$work/ro"
+	chown nobody "$work/pidn"
+	chmod o+x "$work"
+	config_write "$work/nb.yml" src d:d "pid_dir: $work/pidn" "log_dir: $work/ro" "log_dest: file"
+	chown nobody "$work/nb.yml"
+	for cmd in start_replica init_replica; do
+		runuser -u nobody -- "$bin" $cmd --config "$work/nb.yml" --source src \
+			> /dev/null 2> "$work/nb.err"
+		rc=$?
+		[ $rc = 1 ] && [ "$(wc -l < "$work/nb.err")" = 1 ] &&
+			grep -q "cannot open the log '$work/ro/nb.yml_src.log': Permission denied: make '$work/ro' writable by this user.*then $cmd again" "$work/nb.err" &&
+			ok "$cmd, log_dir not writable: exit 1, '$(cut -c1-110 "$work/nb.err")...'" ||
+			notok "$cmd, log_dir not writable: status $rc, $(cat "$work/nb.err")"
+	done
+	sed -i "s|^pid_dir: .*|pid_dir: $work/ro|" "$work/nb.yml"
+	runuser -u nobody -- "$bin" start_replica --config "$work/nb.yml" --source src \
+		> /dev/null 2> "$work/nb.err"
+	rc=$?
+	[ $rc = 1 ] && grep -q "cannot create the pid file '$work/ro/nb.yml_src.pid': Permission denied: make '$work/ro' writable by this user.*or set pid_dir" "$work/nb.err" &&
+		ok "pid_dir not writable: exit 1, '$(cut -c1-110 "$work/nb.err")...'" ||
+		notok "pid_dir not writable: status $rc, $(cat "$work/nb.err")"
+else
+	ok "# SKIP log_dir/pid_dir permissions: not root, or no runuser"
+fi
+tap_done
