@@ -280,6 +280,46 @@ static int copy_again(struct replica *r)
 	return copy_tables(r) ? reconnect_pg(r) : STREAM_RESTART;
 }
 
+/*
+ * PostgreSQL refused a change for lack of resources (SQLSTATE class 53):
+ * not the row's fault, and retrying does not free a disk.  The open
+ * transaction is rolled back (finish), what was committed stays: stop,
+ * naming the cause and the fix (docs/operations.md).
+ */
+static int short_of_resources(struct replica *r)
+{
+	char st[8];
+	snprintf(st, sizeof(st), "%s", rp_sink_sqlstate(r->sink));
+	char msg[256];
+	snprintf(msg, sizeof(msg), "%s", r->e.msg);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = 0;
+	for (char *c = msg; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	const char *what, *fix;
+	if (!strcmp(st, "53100")) {
+		what = "is out of disk space";
+		fix = "free space on the PostgreSQL server's disk (or on the tablespace "
+		      "of the tables), or give it a bigger one";
+	} else if (!strcmp(st, "53200")) {
+		what = "is out of memory";
+		fix = "give the PostgreSQL server more memory, or lower its work_mem and "
+		      "shared_buffers";
+	} else {
+		what = "lacks a resource";
+		fix = "raise the PostgreSQL server's limit the message names "
+		      "(max_connections, max_locks_per_transaction...)";
+	}
+	/* the refused transaction is not committed by finish */
+	rp_sink_rollback(r->sink);
+	stream_fail(r->s, "PostgreSQL %s (SQLSTATE %s: %s): %s; then enable_replica and "
+			  "start_replica: the changes after the last committed position "
+			  "are applied then, none is lost", what, st, msg, fix);
+	return STREAM_FAIL;
+}
+
 /* What the sink said, as the loop's STREAM_* value. */
 static int outcome(struct replica *r, int rc)
 {
@@ -297,6 +337,8 @@ static int outcome(struct replica *r, int rc)
 	}
 	if (rp_sink_connection_lost(r->sink) || read_only(r->e.msg))
 		return reconnect_pg(r);
+	if (!strncmp(rp_sink_sqlstate(r->sink), "53", 2))
+		return short_of_resources(r);
 	stream_fail(r->s, "replica: %s", r->e.msg);
 	return STREAM_FAIL;
 }
@@ -423,7 +465,11 @@ static int replica_finish(void *ctx, int status)
 		notify_table_disabled(r->e.msg);
 	}
 	if (rc < 0) {
-		stream_fail(r->s, "replica: %s", r->e.msg);
+		/* the failure that stopped the stream is the one to say */
+		if (status && r->s->error[0])
+			log_warn("replica", "%s", r->e.msg);
+		else
+			stream_fail(r->s, "replica: %s", r->e.msg);
 		return 1;
 	}
 	const struct rp_stats *st = rp_sink_stats(r->sink);

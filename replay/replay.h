@@ -358,6 +358,13 @@ int rp_sink_start_at(struct rp_sink *s, const char *file, uint64_t pos, struct e
 	MUST_CHECK;
 /* Whether the PostgreSQL connection is gone (reopen the sink to go on). */
 bool rp_sink_connection_lost(const struct rp_sink *s);
+/*
+ * The SQLSTATE of the first statement PostgreSQL refused since the last
+ * restart, "" when none or unknown.  Class 53 (53100 disk_full, 53200
+ * out_of_memory...) is the server's lack of resources: the table stays in
+ * replication, the error is returned to the caller.
+ */
+const char *rp_sink_sqlstate(const struct rp_sink *s);
 /* Without waiting, read what PostgreSQL sent unasked (a shutdown says so
  * at once): false when the connection is found gone.  For idle moments,
  * so that a lost server is noticed before the next commit. */
