@@ -373,7 +373,7 @@ static int snapshot(const struct config *cfg, const struct cfg_source *src,
 	int status = sn_run(&o, r) ? 1 : 0;
 	char again[64], why[sizeof(u.error)];
 	snprintf(again, sizeof(again), "%s again", a->cmd);
-	if (daemon_log_failure(why, sizeof(why), again)) {
+	if (status && daemon_log_failure(why, sizeof(why), again)) {
 		/* the copy stopped because the log cannot be written: that is
 		 * the failure to notify, and init_replica's to record */
 		snprintf(u.error, sizeof(u.error), "%s", why);
@@ -461,8 +461,11 @@ static int run(int argc, char **argv, enum sn_mode mode)
 	daemon_signals_install();
 	int status = snapshot(&cfg, src, mode, &a, foreground && isatty(2));
 	char why[1400];
-	if (daemon_log_failure(why, sizeof(why), again)) {
-		/* the copy stopped for it (nothing of it is kept) */
+	if (daemon_log_failure(why, sizeof(why),
+			       status == 1 ? again
+					   : "start_replica: the copy itself completed")) {
+		/* the copy stopped for it (nothing of it is kept), or ended
+		 * before it noticed: either way the log has lost lines */
 		fprintf(stderr, "chameleon: %s\n", why);
 		daemon_say(why);
 		status = 1;

@@ -93,6 +93,16 @@ got=$(pg_count)
 	ok "PostgreSQL holds the rows committed before the stop ($got of 40)" ||
 	notok "PostgreSQL holds $got rows"
 
+# init_replica in the background, the log's file system still full:
+# refused before detaching, nothing done
+"$bin" init_replica $C > /dev/null 2> "$work/init.err"
+rc=$?
+[ $rc = 1 ] && [ "$(grep -c "^chameleon: " "$work/init.err")" = 1 ] &&
+	grep -q "^chameleon: $msg.*then init_replica again" "$work/init.err" &&
+	[ "$(pg_count)" = "$got" ] &&
+	ok "init_replica, log full: exit 1 before detaching, one message, nothing copied" ||
+	notok "init_replica, log full: status $rc, $(cat "$work/init.err")"
+
 # the disk freed: the replica resumes at its position, nothing lost or
 # applied twice (d.n has no key: a row applied twice would show)
 unfill
