@@ -196,7 +196,7 @@ struct ui {
 	bool tty;
 	struct rp_opts filters;
 	struct arena mem;
-	char error[512];	/* the last error reported (notifications) */
+	char error[1024];	/* the last error reported (notifications) */
 };
 
 static int connect_source(void *arg, struct mp_conn *c)

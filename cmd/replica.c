@@ -394,8 +394,9 @@ static int server_identity(struct mp_conn *c, struct rp_source_identity *id)
 /*
  * Before every dump: the server answering at the source's address is the
  * one the stored position belongs to (recorded by init_replica with its
- * snapshot; by the first start here for a catalog initialised without).  Returns 0, 1 when a query failed (the stream is lost,
- * c->err says why) or STREAM_FAIL (said).
+ * snapshot; by the first start here for a catalog initialised without).
+ * Returns 0, 1 when a query failed (the stream is lost, c->err says why)
+ * or STREAM_FAIL (said).
  */
 static int replica_check(void *ctx, struct mp_conn *c, const struct bl_pos *at)
 {
