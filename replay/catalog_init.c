@@ -7,6 +7,7 @@
  * and its migrations are replay/catalog.c's; the load itself is
  * replay/load.c's.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <libpq-fe.h>
@@ -71,6 +72,26 @@ int rp_load_set_progress(struct rp_load *l, const char *source, const char *line
 	const char *v[2] = {source, line};
 	return run(l, "UPDATE sch_chameleon.t_sources SET init_progress = $2 "
 		      "WHERE source_name = $1", 2, v, NULL, e);
+}
+
+int rp_load_source_identity(struct rp_load *l, const char *source,
+			    struct rp_source_identity *id, struct err *e)
+{
+	memset(id, 0, sizeof(*id));
+	const char *v[1] = {source};
+	PGresult *r;
+	int rc = run(l, "SELECT source_server_id, coalesce(source_server_uuid, '') FROM "
+			"sch_chameleon.t_sources WHERE source_name = $1",
+		     1, v, &r, e);
+	if (rc)
+		return rc;
+	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
+		id->known = true;
+		id->server_id = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+		snprintf(id->server_uuid, sizeof(id->server_uuid), "%s", PQgetvalue(r, 0, 1));
+	}
+	PQclear(r);
+	return 0;
 }
 
 int rp_load_disabled_list(struct rp_load *l, const char *source, struct arena *a,

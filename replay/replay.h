@@ -837,6 +837,10 @@ int rp_load_set_status(struct rp_load *l, const char *source, const char *status
 /* init_replica's progress line, for show_status during the copy. */
 int rp_load_set_progress(struct rp_load *l, const char *source, const char *line,
 			 struct err *e) MUST_CHECK;
+/* The identity of the server the source's position belongs to (known
+ * false when none is recorded). */
+int rp_load_source_identity(struct rp_load *l, const char *source,
+			    struct rp_source_identity *id, struct err *e) MUST_CHECK;
 /* The source's tables out of replication, "schema.table" in order, in a. */
 int rp_load_disabled_list(struct rp_load *l, const char *source, struct arena *a,
 			  const char ***names, size_t *n, struct err *e) MUST_CHECK;

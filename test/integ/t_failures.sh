@@ -169,4 +169,10 @@ _wait_for 60 mariadb --no-defaults -S "$MY_SOCK" -uroot -e 'select 1' ||
 	notok "mariadbd with server_id 2 did not start"
 "$bin" start_replica $C > "$work/rep.log" 2>&1
 named "a different server (server_id 2)" $? "history changed: 127.0.0.1:$MY_PORT is now server_id 2.*belongs to server_id 1" status
+# sync_tables would record table positions of the other server's binlog
+"$bin" sync_tables $C --tables d.t > "$work/rep.log" 2>&1
+named "sync_tables from a different server" $? "history changed: it is now server_id 2, the replica's position belongs to server_id 1"
+[ "$(pg_sql -At -c "SELECT count(*) FROM sch_chameleon.t_disabled_tables")" = 0 ] &&
+	ok "sync_tables refused before taking the table out of replication" ||
+	notok "sync_tables refused, but the table is out of replication"
 tap_done
