@@ -4,9 +4,10 @@
 # system's error and the fix (docs/operations.md): start_replica in the
 # background whose log's file system fills up mid-run (committed up to the
 # stop, then the same rows as MariaDB once restarted, none lost or
-# doubled), in the foreground with a stderr that cannot be written, a
-# log_dir or pid_dir not writable by the user (as nobody), and the
-# PostgreSQL side out of disk space (a tablespace on a small file system).
+# doubled), in the foreground with a stderr that cannot be written, its
+# log_dir removed, a log_dir or pid_dir not writable by the user (as
+# nobody), and the PostgreSQL side out of disk space (a tablespace on a
+# small file system).
 # A full file system is a 256 kB tmpfs; where mounting is refused, the log
 # is made a symbolic link to /dev/full (every write: ENOSPC).
 bin=${1:-$CHAMELEON}
@@ -122,6 +123,22 @@ rc=$?
 [ $rc = 1 ] && grep -q "cannot write the log '/dev/full': No space left on device" "$work/st.out" &&
 	ok "foreground, stderr full: exit status 1, show_status names /dev/full" ||
 	notok "foreground, stderr full: status $rc, $(grep -i "error" "$work/st.out" | head -2)"
+"$bin" enable_replica $C > /dev/null 2>&1
+
+# --- the log's directory removed under the running replica: the file
+# cannot be opened again
+config_write "$work/rm.yml" src d:d "pid_dir: $work/pid" "log_dir: $work/logd" \
+	"log_dest: file" "  heartbeat_period: 1"
+"$bin" start_replica --config "$work/rm.yml" --source src > /dev/null 2> "$work/rm.err"
+_wait_for 30 grep -q "streaming from" "$work/logd/rm.yml_src.log"
+pid=$(cat "$work/pid/rm.yml_src.pid" 2>/dev/null)
+rm -rf "$work/logd"
+_wait_for 20 sh -c "! kill -0 $pid" || kill -9 "$pid" 2>/dev/null
+[ "$(grep -c "^chameleon: " "$work/rm.err")" = 1 ] &&
+	grep -q "^chameleon: cannot open the log '$work/logd/rm.yml_src.log': No such file or directory: create '$work/logd' again" "$work/rm.err" &&
+	"$bin" show_status --config "$work/rm.yml" --source src 2>&1 | grep -q "cannot open the log" &&
+	ok "log_dir removed: the replica stopped, '$(cut -c1-100 "$work/rm.err")...'" ||
+	notok "log_dir removed: $(cat "$work/rm.err")"
 "$bin" enable_replica $C > /dev/null 2>&1
 
 # --- log_dir and pid_dir not writable by the user (nobody; root may
