@@ -59,7 +59,8 @@ static void fix_for(int errnum, const char *dir, const char *key, char *out, siz
 	case EPERM:
 	case EROFS:
 		snprintf(out, n, "make '%s' writable by this user (its owner and mode, "
-			 "or a read-only mount), or set %s to a writable directory", dir, key);
+			 "or a read-only mount), or set %s to a writable directory",
+			 dir, key);
 		break;
 	case ENOENT:
 	case ENOTDIR:

@@ -385,7 +385,8 @@ static int replica_after(void *ctx, const struct stream_event *se)
 static int server_identity(struct mp_conn *c, struct rp_source_identity *id)
 {
 	memset(id, 0, sizeof(*id));
-	if (mp_server_identity(c, &id->server_id, id->server_uuid, sizeof(id->server_uuid)))
+	if (mp_server_identity(c, &id->server_id, id->server_uuid,
+			       sizeof(id->server_uuid)))
 		return -1;
 	id->known = true;
 	return 0;

@@ -88,7 +88,8 @@ int rp_load_source_identity(struct rp_load *l, const char *source,
 	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
 		id->known = true;
 		id->server_id = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
-		snprintf(id->server_uuid, sizeof(id->server_uuid), "%s", PQgetvalue(r, 0, 1));
+		snprintf(id->server_uuid, sizeof(id->server_uuid), "%s",
+			 PQgetvalue(r, 0, 1));
 	}
 	PQclear(r);
 	return 0;

@@ -194,7 +194,8 @@ int sn__open_snapshot(struct sn *s)
 	struct sn_result *r = s->res;
 	if (mp_server_identity(s->coord, &r->server_id, r->server_uuid,
 			       sizeof(r->server_uuid))) {
-		sn__report(s, SN_ERROR, "reading the source's server_id: %s", s->coord->err.msg);
+		sn__report(s, SN_ERROR, "reading the source's server_id: %s",
+			   s->coord->err.msg);
 		return -1;
 	}
 	sn__report(s, SN_INFO, "snapshot at %s:%llu%s%s", r->at.file,

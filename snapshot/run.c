@@ -86,7 +86,8 @@ static int same_server(struct sn *s)
 	if (!was.known)
 		return 0;
 	if (mp_server_identity(s->coord, &id, uuid, sizeof(uuid))) {
-		sn__report(s, SN_ERROR, "reading the source's server_id: %s", s->coord->err.msg);
+		sn__report(s, SN_ERROR, "reading the source's server_id: %s",
+			   s->coord->err.msg);
 		return -1;
 	}
 	if (id == was.server_id && !strcmp(uuid, was.server_uuid))
