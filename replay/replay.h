@@ -811,6 +811,10 @@ int rp_load_copy_start(struct rp_load *l, const struct rp_table_def *t, struct e
 /* How the message of a row PostgreSQL refused during a COPY begins; the
  * rest is PostgreSQL's, whose CONTEXT names the line: "COPY t, line 3". */
 #define RP_LOAD_REFUSED "PostgreSQL refused a row: "
+/* How the message begins when PostgreSQL lacks resources (SQLSTATE class
+ * 53: disk full, out of memory): nobody's row's fault, no table is set
+ * aside for it (any statement of the load). */
+#define RP_LOAD_RESOURCES "PostgreSQL lacks resources (SQLSTATE "
 /* Rows in COPY text format (whole lines).  -ERR_PG: RP_LOAD_REFUSED...
  * when PostgreSQL refused a row already (the COPY is over), libpq's
  * message when the connection is lost; end the COPY with an abort

@@ -12,7 +12,9 @@
 # is made a symbolic link to /dev/full (every write: ENOSPC).
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
-integ_begin 'for p in $work/pid/*.pid; do [ -s "$p" ] && kill -9 "$(cat "$p")" 2>/dev/null; done; umount "$work/logfs" "$work/pgfs" 2>/dev/null'
+# (the mounts go before the servers stop: PostgreSQL first, a tablespace
+# may be on one; lazily, so that nothing busy leaves one behind)
+integ_begin 'for p in $work/pid/*.pid; do [ -s "$p" ] && kill -9 "$(cat "$p")" 2>/dev/null; done; pg_stop; umount -l "$work/logfs" "$work/pgfs" 2>/dev/null'
 servers_up
 C="--config $work/cfg.yml --source src"
 mkdir -p "$work/logfs" "$work/pid"
@@ -202,7 +204,18 @@ if [ $mode = tmpfs ] && mount -t tmpfs -o size=1m tmpfs "$work/pgfs" &&
 	(export MY_SOCK PG_HOST PG_PORT; python3 test/integ/compare.py d d > "$work/cmp.out" 2>&1) &&
 		ok "PostgreSQL got space, restarted: tables equal to MariaDB's ($(pg_sql -At -c "SELECT count(*) FROM d.big") rows in d.big)" ||
 		notok "after the restart: $(tail -2 "$work/cmp.out")"
-	pg_sql -c "DROP TABLESPACE small" > /dev/null 2>&1
+	# init_replica with PostgreSQL's disk full: the copy fails saying
+	# so, no table is set aside, the replicated tables stay as they were
+	pg_sql -c "ALTER DATABASE postgres SET default_tablespace = small" > /dev/null
+	"$bin" init_replica $C --debug > "$work/init.out" 2>&1
+	rc=$?
+	pg_sql -c "ALTER DATABASE postgres RESET default_tablespace" > /dev/null
+	[ $rc = 1 ] && grep -q "^chameleon: .*PostgreSQL lacks resources (SQLSTATE 53100): ERROR: *could not extend file" "$work/init.out" &&
+		"$bin" show_status $C 2>&1 | grep -q "init_replica failed: .*SQLSTATE 53100" &&
+		[ "$(pg_sql -At -c "SELECT count(*) FROM sch_chameleon.t_disabled_tables")" = 0 ] &&
+		[ "$(pg_sql -At -c "SELECT count(*) FROM d.big")" = 1500 ] &&
+		ok "init_replica, PostgreSQL disk full: exit 1, SQLSTATE 53100 named, no table set aside, d.big untouched" ||
+		notok "init_replica, PostgreSQL disk full: status $rc, $(grep "^chameleon" "$work/init.out" | tail -2)"
 else
 	ok "# SKIP PostgreSQL disk full: a small file system cannot be mounted here"
 fi
