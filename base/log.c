@@ -4,6 +4,7 @@
  */
 #include "base/log.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
@@ -16,6 +17,8 @@ static FILE *log_stream;
 static int log_ts = 1;
 static bool log_json;
 static unsigned long log_errors;
+static int log_fail_errno;
+static void (*log_fail_hook)(int errnum);
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 
 #define LOG_FIELDS 8
@@ -73,6 +76,21 @@ void log_set_json(bool on)
 bool log_is_json(void)
 {
 	return log_json;
+}
+
+void log_set_fail_hook(void (*fn)(int errnum))
+{
+	pthread_mutex_lock(&log_mu);
+	log_fail_hook = fn;
+	pthread_mutex_unlock(&log_mu);
+}
+
+int log_failed(void)
+{
+	pthread_mutex_lock(&log_mu);
+	int n = log_fail_errno;
+	pthread_mutex_unlock(&log_mu);
+	return n;
 }
 
 unsigned long log_error_count(void)
@@ -298,8 +316,16 @@ static void write_line(enum log_level lv, const char *comp, const char *const *k
 	else
 		text_line(&l, lv, comp ? comp : "chameleon", msg, kv);
 	FILE *f = log_stream ? log_stream : stderr;
-	fprintf(f, "%s\n", buf);
-	fflush(f);
+	errno = 0;
+	bool failed = fprintf(f, "%s\n", buf) < 0;
+	failed |= fflush(f) != 0;
+	if (failed && !log_fail_errno) {
+		log_fail_errno = errno ? errno : EIO;
+		if (log_fail_hook)
+			log_fail_hook(log_fail_errno);
+	}
+	/* a later line is tried again (the failure may pass), never spun on */
+	clearerr(f);
 	pthread_mutex_unlock(&log_mu);
 }
 

@@ -42,6 +42,16 @@ bool log_is_json(void);
  */
 void log_set_field(const char *key, const char *value);
 void log_set_field_num(const char *key, double value);
+/*
+ * A line that cannot be written (the log's file system full, an I/O
+ * error, a closed pipe) is never silent: the errno of the first such
+ * line is kept (log_failed) and fn, when set, is called once with it,
+ * under the log's lock (fn must not log).  The long-running commands stop
+ * on it (cmd/daemon.c).
+ */
+void log_set_fail_hook(void (*fn)(int errnum));
+/* The errno of the first line that could not be written, 0 when none. */
+int log_failed(void);
 /* The number of lines written at level ERROR so far (metrics). */
 unsigned long log_error_count(void);
 

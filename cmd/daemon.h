@@ -9,6 +9,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -49,6 +50,13 @@ int daemon_detach(struct err *e) MUST_CHECK;
 int daemon_log_open(const char *dir, const char *name, int keep_days,
 		    struct err *e) MUST_CHECK;
 /*
+ * daemon_log_open, then a first line written into it: a log that cannot
+ * be opened or written fails now, before detaching (the caller's exit
+ * status says it), with the message on the command's stderr ending with
+ * "then AGAIN".  Returns 0 or -1.
+ */
+int daemon_log_start(const char *dir, const char *name, int keep_days, const char *again);
+/*
  * Rotate when the local date changed since the file was opened (the old
  * file is renamed NAME.log.YYYY-MM-DD of its day), and open NAME.log
  * again when SIGHUP asked for it (after logrotate moved it); then remove
@@ -60,5 +68,27 @@ void daemon_log_tick(void);
 /* The same at time now (tests). */
 void daemon_log_tick_at(time_t now);
 void daemon_log_close(void);
+
+/*
+ * A log that cannot be written is a failure, never a silent loss: after
+ * daemon_log_guard(), the first line that cannot be written (its file
+ * system full, an I/O error, stderr gone), and a reopening (rotation,
+ * SIGHUP, the file or its directory removed) that fails, ask the command
+ * to stop (daemon_stop_requested: what is complete is committed) and are
+ * kept for daemon_log_failure.
+ */
+void daemon_log_guard(void);
+/*
+ * Whether the log failed; if so the message for it into out (n bytes):
+ * the path, the system's error and the fix, ending with what to run
+ * (again, e.g. "start_replica").
+ */
+bool daemon_log_failure(char *out, size_t n, const char *again);
+/*
+ * "chameleon: MESSAGE" on the stderr the command was started with, when
+ * the log took it over (the background): where a message about the log
+ * itself can still be read.  Nothing otherwise.
+ */
+void daemon_say(const char *msg);
 
 #endif

@@ -196,7 +196,7 @@ struct ui {
 	bool tty;
 	struct rp_opts filters;
 	struct arena mem;
-	char error[512];	/* the last error reported (notifications) */
+	char error[1024];	/* the last error reported (notifications) */
 };
 
 static int connect_source(void *arg, struct mp_conn *c)
@@ -327,6 +327,20 @@ static bool replica_running(const struct config *cfg, const char *config,
 	return owner != 0;
 }
 
+/* init_replica failed on something else than the copy: the source's
+ * status says it (show_status), as sn_run records its own failures. */
+static void record_failure(const char *conninfo, const char *source, const char *why)
+{
+	struct rp_catalog *cat = NULL;
+	struct err e = {0};
+	char msg[1100];
+	snprintf(msg, sizeof(msg), "init_replica failed: %s", why);
+	if (rp_catalog_open(&cat, conninfo, &e) ||
+	    rp_catalog_source_set_status(cat, source, "error", msg, &e))
+		fprintf(stderr, "chameleon: cannot record the status 'error': %s\n", e.msg);
+	rp_catalog_close(cat);
+}
+
 /* The snapshot of a command (a) for source src, once the options are read. */
 static int snapshot(const struct config *cfg, const struct cfg_source *src,
 		    enum sn_mode mode, const struct args *a, bool tty)
@@ -358,6 +372,16 @@ static int snapshot(const struct config *cfg, const struct cfg_source *src,
 	double t0 = clock_s();
 	struct sn_result *r = xcalloc(1, sizeof(*r));
 	int status = sn_run(&o, r) ? 1 : 0;
+	char again[64], why[sizeof(u.error)];
+	snprintf(again, sizeof(again), "%s again", a->cmd);
+	if (status && daemon_log_failure(why, sizeof(why), again)) {
+		/* the copy stopped because the log cannot be written: that is
+		 * the failure to notify, and init_replica's to record */
+		snprintf(u.error, sizeof(u.error), "%s", why);
+		status = 1;
+		if (mode == SN_INIT)
+			record_failure(conninfo, src->name, why);
+	}
 	if (!status && r->nothing)
 		printf("no table is out of replication: nothing to do\n");
 	else if (!status)
@@ -387,6 +411,7 @@ static int run(int argc, char **argv, enum sn_mode mode)
 	int rc = parse(&ca, &a, argc, argv, mode);
 	if (rc)
 		return rc == CMD_HELP ? 0 : rc;
+	daemon_log_guard();
 	struct config cfg;
 	if (cmd_config_open(ca.config, &cfg))
 		return 1;
@@ -407,14 +432,28 @@ static int run(int argc, char **argv, enum sn_mode mode)
 		return 1;
 	}
 	bool foreground = ca.debug || !strcmp(cfg.log_dest, "stdout");
+	char again[64];
+	snprintf(again, sizeof(again), "%s again", a.cmd);
 	if (!foreground) {
+		/* the log first: one that cannot be written fails here, with
+		 * the exit status the caller sees */
+		if (!cfg.log_dir)
+			fprintf(stderr, "chameleon: log_dir is not set and HOME is not in "
+					"the environment: set log_dir, or run in the "
+					"foreground (--debug)\n");
+		if (!cfg.log_dir ||
+		    daemon_log_start(cfg.log_dir, pname, cfg.log_days_keep, again)) {
+			pidfile_release(&pf);
+			config_release(&cfg);
+			return 1;
+		}
 		printf("%s of '%s' runs in the background: log in %s/%s.log, "
 		       "progress in show_status --source %s\n",
 		       a.cmd, src->name, cfg.log_dir, pname, src->name);
 		fflush(stdout);
-		if (daemon_detach(&e) || pidfile_update(&pf, &e) ||
-		    daemon_log_open(cfg.log_dir, pname, cfg.log_days_keep, &e)) {
+		if (daemon_detach(&e) || pidfile_update(&pf, &e)) {
 			fprintf(stderr, "chameleon: %s\n", e.msg);
+			daemon_say(e.msg);
 			pidfile_release(&pf);
 			config_release(&cfg);
 			return 1;
@@ -422,6 +461,16 @@ static int run(int argc, char **argv, enum sn_mode mode)
 	}
 	daemon_signals_install();
 	int status = snapshot(&cfg, src, mode, &a, foreground && isatty(2));
+	char why[1400];
+	if (daemon_log_failure(why, sizeof(why),
+			       status == 1 ? again
+					   : "start_replica: the copy itself completed")) {
+		/* the copy stopped for it (nothing of it is kept), or ended
+		 * before it noticed: either way the log has lost lines */
+		fprintf(stderr, "chameleon: %s\n", why);
+		daemon_say(why);
+		status = 1;
+	}
 	pidfile_release(&pf);
 	daemon_log_close();
 	config_release(&cfg);

@@ -121,7 +121,7 @@ struct stream {
 	char first_error[256];	/* what lost it, logged once per incident */
 	int64_t last_tick;	/* ms, the last log rotation check */
 	struct buf gtidbuf;	/* COM_BINLOG_DUMP_GTID's encoded set */
-	char error[512];	/* what ended the run, "" when nothing failed */
+	char error[1024];	/* what ended the run, "" when nothing failed */
 };
 
 /*

@@ -280,6 +280,46 @@ static int copy_again(struct replica *r)
 	return copy_tables(r) ? reconnect_pg(r) : STREAM_RESTART;
 }
 
+/*
+ * PostgreSQL refused a change for lack of resources (SQLSTATE class 53):
+ * not the row's fault, and retrying does not free a disk.  The open
+ * transaction is rolled back (finish), what was committed stays: stop,
+ * naming the cause and the fix (docs/operations.md).
+ */
+static int short_of_resources(struct replica *r)
+{
+	char st[8];
+	snprintf(st, sizeof(st), "%s", rp_sink_sqlstate(r->sink));
+	char msg[256];
+	snprintf(msg, sizeof(msg), "%s", r->e.msg);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = 0;
+	for (char *c = msg; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	const char *what, *fix;
+	if (!strcmp(st, "53100")) {
+		what = "is out of disk space";
+		fix = "free space on the PostgreSQL server's disk (or on the tablespace "
+		      "of the tables), or give it a bigger one";
+	} else if (!strcmp(st, "53200")) {
+		what = "is out of memory";
+		fix = "give the PostgreSQL server more memory, or lower its work_mem and "
+		      "shared_buffers";
+	} else {
+		what = "lacks a resource";
+		fix = "raise the PostgreSQL server's limit the message names "
+		      "(max_connections, max_locks_per_transaction...)";
+	}
+	/* the refused transaction is not committed by finish */
+	rp_sink_rollback(r->sink);
+	stream_fail(r->s, "PostgreSQL %s (SQLSTATE %s: %s): %s; then enable_replica and "
+			  "start_replica: the changes after the last committed position "
+			  "are applied then, none is lost", what, st, msg, fix);
+	return STREAM_FAIL;
+}
+
 /* What the sink said, as the loop's STREAM_* value. */
 static int outcome(struct replica *r, int rc)
 {
@@ -297,6 +337,8 @@ static int outcome(struct replica *r, int rc)
 	}
 	if (rp_sink_connection_lost(r->sink) || read_only(r->e.msg))
 		return reconnect_pg(r);
+	if (!strncmp(rp_sink_sqlstate(r->sink), "53", 2))
+		return short_of_resources(r);
 	stream_fail(r->s, "replica: %s", r->e.msg);
 	return STREAM_FAIL;
 }
@@ -343,28 +385,19 @@ static int replica_after(void *ctx, const struct stream_event *se)
 static int server_identity(struct mp_conn *c, struct rp_source_identity *id)
 {
 	memset(id, 0, sizeof(*id));
-	char v[32];
-	bool found;
-	if (mp_query_value(c, "SELECT @@server_id", v, sizeof(v), &found))
+	if (mp_server_identity(c, &id->server_id, id->server_uuid,
+			       sizeof(id->server_uuid)))
 		return -1;
 	id->known = true;
-	id->server_id = strtoull(v, NULL, 10);
-	/* MySQL 5.6 and later; MariaDB has none */
-	if (mp_query_value(c, "SELECT @@server_uuid", id->server_uuid,
-			   sizeof(id->server_uuid), &found)) {
-		if (c->err.code != ERR_SERVER)
-			return -1;
-		err_clear(&c->err);
-		id->server_uuid[0] = 0;
-	}
 	return 0;
 }
 
 /*
  * Before every dump: the server answering at the source's address is the
- * one the stored position belongs to (recorded the first time after
- * init_replica).  Returns 0, 1 when a query failed (the stream is lost,
- * c->err says why) or STREAM_FAIL (said).
+ * one the stored position belongs to (recorded by init_replica with its
+ * snapshot; by the first start here for a catalog initialised without).
+ * Returns 0, 1 when a query failed (the stream is lost, c->err says why)
+ * or STREAM_FAIL (said).
  */
 static int replica_check(void *ctx, struct mp_conn *c, const struct bl_pos *at)
 {
@@ -434,7 +467,11 @@ static int replica_finish(void *ctx, int status)
 		notify_table_disabled(r->e.msg);
 	}
 	if (rc < 0) {
-		stream_fail(r->s, "replica: %s", r->e.msg);
+		/* the failure that stopped the stream is the one to say */
+		if (status && r->s->error[0])
+			log_warn("replica", "%s", r->e.msg);
+		else
+			stream_fail(r->s, "replica: %s", r->e.msg);
 		return 1;
 	}
 	const struct rp_stats *st = rp_sink_stats(r->sink);
@@ -517,6 +554,19 @@ static int replicate(const char *config, const char *source, bool create_tables,
 	r.s = &s;
 	notify_setup(&cfg, src);
 	int status = stream_run(&s);
+	/* the log could not be written: the stop it asked for committed
+	 * what was complete; the run failed, said where it can be read */
+	char why[sizeof(s.error)];
+	bool log_broken = daemon_log_failure(why, sizeof(why), "enable_replica and "
+					     "start_replica: it resumes at the last "
+					     "committed position");
+	if (log_broken && !status) {
+		snprintf(s.error, sizeof(s.error), "%s", why);
+		cmd_error("%s", s.error);
+		status = 1;
+	}
+	if (log_broken)
+		daemon_say(s.error);
 	const char *pf = "";
 	uint64_t pp = 0;
 	if (r.sink)
@@ -524,7 +574,7 @@ static int replicate(const char *config, const char *source, bool create_tables,
 	char *stop_file = xstrdup(pf);
 	rp_sink_close(r.sink);
 	metrics_connected(METRICS_TARGET, false);
-	if (r.running)
+	if (r.running || log_broken)
 		set_status(r.conninfo, src->name, status ? "error" : "stopped",
 			   status ? (s.error[0] ? s.error : "see the replica's log") : NULL);
 	metrics_stop();
@@ -607,8 +657,10 @@ void cmd_pid_name(char *out, size_t n, const char *config, const char *source)
 }
 
 /*
- * Into the background unless in the foreground: the pid file follows the
- * new pid and the log goes to log_dir.  Returns 0 or -1 (said).
+ * Into the background unless in the foreground: the log goes to log_dir
+ * (opened and written first, so that a log that cannot be written fails
+ * here, with the exit status the caller sees) and the pid file follows
+ * the new pid.  Returns 0 or -1 (said).
  */
 static int go_background(const struct config *cfg, const char *source, const char *name,
 			 struct pidfile *pf)
@@ -619,12 +671,14 @@ static int go_background(const struct config *cfg, const char *source, const cha
 				"environment: set log_dir, or run in the foreground (--debug)\n");
 		return -1;
 	}
+	if (daemon_log_start(cfg->log_dir, name, cfg->log_days_keep, "start_replica again"))
+		return -1;
 	printf("starting the replica of '%s' in the background; log in %s\n", source,
 	       cfg->log_dir);
 	fflush(stdout);
-	if (daemon_detach(&e) || pidfile_update(pf, &e) ||
-	    daemon_log_open(cfg->log_dir, name, cfg->log_days_keep, &e)) {
-		fprintf(stderr, "chameleon: %s\n", e.msg);
+	if (daemon_detach(&e) || pidfile_update(pf, &e)) {
+		cmd_error("%s", e.msg);
+		daemon_say(e.msg);
 		return -1;
 	}
 	return 0;
@@ -653,6 +707,7 @@ int cmd_start_replica(int argc, char **argv)
 		return 2;
 	}
 	cmd_log_format = ra.log_format;
+	daemon_log_guard();
 	if (a.source)
 		log_set_field("source", a.source);
 	struct config cfg;

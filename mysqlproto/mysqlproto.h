@@ -149,6 +149,13 @@ struct mp_position {
  * missing), or the query's error; the detail in c->err.
  */
 int mp_source_position(struct mp_conn *c, struct mp_position *out) MUST_CHECK;
+/*
+ * The identity of the server: @@server_id, and MySQL's @@server_uuid
+ * into uuid (n bytes; "" on MariaDB, which has none).  A binlog position
+ * means something on this server only.
+ */
+int mp_server_identity(struct mp_conn *c, uint64_t *server_id, char *uuid, size_t n)
+	MUST_CHECK;
 /* Quote a string literal for SQL ('...' with escapes) into out. */
 void mp_quote(struct buf *out, const char *s);
 

@@ -316,3 +316,23 @@ int mp_source_position(struct mp_conn *c, struct mp_position *out)
 	}
 	return 0;
 }
+
+int mp_server_identity(struct mp_conn *c, uint64_t *server_id, char *uuid, size_t n)
+{
+	char v[32];
+	bool found;
+	*server_id = 0;
+	uuid[0] = 0;
+	int rc = mp_query_value(c, "SELECT @@server_id", v, sizeof(v), &found);
+	if (rc)
+		return rc;
+	*server_id = strtoull(v, NULL, 10);
+	/* MySQL 5.6 and later; MariaDB has none (an unknown variable) */
+	if (mp_query_value(c, "SELECT @@server_uuid", uuid, n, &found)) {
+		if (c->err.code != ERR_SERVER)
+			return -c->err.code;
+		err_clear(&c->err);
+		uuid[0] = 0;
+	}
+	return 0;
+}

@@ -117,8 +117,9 @@ static const char *const migrations[] = {
 	"  ADD COLUMN copy_again boolean NOT NULL DEFAULT false;",
 
 	/* 6 -> 7: the identity of the server the stored position belongs
-	 * to (@@server_id, MySQL's @@server_uuid), recorded by the first
-	 * start_replica after init_replica and checked at every connection:
+	 * to (@@server_id, MySQL's @@server_uuid), recorded by init_replica
+	 * with its snapshot (by the first start_replica for a source
+	 * initialised before) and checked at every connection:
 	 * a different server behind the same address is refused
 	 * (docs/operations.md) */
 	"ALTER TABLE sch_chameleon.t_sources"

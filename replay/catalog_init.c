@@ -7,6 +7,7 @@
  * and its migrations are replay/catalog.c's; the load itself is
  * replay/load.c's.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <libpq-fe.h>
@@ -71,6 +72,27 @@ int rp_load_set_progress(struct rp_load *l, const char *source, const char *line
 	const char *v[2] = {source, line};
 	return run(l, "UPDATE sch_chameleon.t_sources SET init_progress = $2 "
 		      "WHERE source_name = $1", 2, v, NULL, e);
+}
+
+int rp_load_source_identity(struct rp_load *l, const char *source,
+			    struct rp_source_identity *id, struct err *e)
+{
+	memset(id, 0, sizeof(*id));
+	const char *v[1] = {source};
+	PGresult *r;
+	int rc = run(l, "SELECT source_server_id, coalesce(source_server_uuid, '') FROM "
+			"sch_chameleon.t_sources WHERE source_name = $1",
+		     1, v, &r, e);
+	if (rc)
+		return rc;
+	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
+		id->known = true;
+		id->server_id = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+		snprintf(id->server_uuid, sizeof(id->server_uuid), "%s",
+			 PQgetvalue(r, 0, 1));
+	}
+	PQclear(r);
+	return 0;
 }
 
 int rp_load_disabled_list(struct rp_load *l, const char *source, struct arena *a,
@@ -245,8 +267,10 @@ void rp_load_record_end_sql(struct buf *b, const struct rp_load_record *r)
 		      "copied in %.1f s', status = 'initialised', error = ",
 		   (unsigned long long)r->rows, r->seconds);
 	literal_or_null(b, r->note);
-	buf_putl(b, ", status_at = now(), init_finished_at = now(), "
-		    "source_server_id = NULL, source_server_uuid = NULL, binlog_file = ");
+	buf_printf(b, ", status_at = now(), init_finished_at = now(), source_server_id = "
+		      "%llu, source_server_uuid = ", (unsigned long long)r->server_id);
+	literal_or_null(b, r->server_uuid && r->server_uuid[0] ? r->server_uuid : NULL);
+	buf_putl(b, ", binlog_file = ");
 	rp_quote_literal(b, r->file);
 	buf_printf(b, ", binlog_position = %llu, gtid = ", (unsigned long long)r->pos);
 	if (r->gtid && r->gtid[0])

@@ -55,6 +55,7 @@ enum rp__res_kind {
 struct rp__res {
 	enum rp__res_kind kind;
 	const char *msg;		/* RP_RES_ERROR */
+	const char *sqlstate;		/* RP_RES_ERROR: its SQLSTATE, NULL unknown */
 	int nrows, ncols;		/* RP_RES_ROWS */
 	const char *const *v;		/* nrows * ncols values, NULL for NULL */
 };
@@ -134,6 +135,8 @@ struct rp__pipe {
 		const char *sql;
 		uint64_t pos;
 		char msg[512];
+		/* the first refusal's SQLSTATE, also without a table */
+		char state[6];
 	} fail;
 };
 

@@ -25,6 +25,18 @@ static int result_err(struct err *e, const char *prefix, const char *msg)
 	return err_set(e, ERR_PG, "%s%.*s", prefix, (int)n, msg);
 }
 
+/* The same for a result: a lack of resources (SQLSTATE class 53) said
+ * as such whatever prefix the caller would give. */
+static int res_err(struct err *e, const char *prefix, const PGresult *r)
+{
+	const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	if (!st || strncmp(st, "53", 2))
+		return result_err(e, prefix, PQresultErrorMessage(r));
+	char p[64];
+	snprintf(p, sizeof(p), RP_LOAD_RESOURCES "%.5s): ", st);
+	return result_err(e, p, PQresultErrorMessage(r));
+}
+
 int rp_load_open(struct rp_load **out, const char *conninfo, struct err *e)
 {
 	*out = NULL;
@@ -61,7 +73,7 @@ int rp_load_exec(struct rp_load *l, const char *sql, struct err *e)
 	ExecStatusType st = PQresultStatus(r);
 	int rc = 0;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		rc = result_err(e, "", PQresultErrorMessage(r));
+		rc = res_err(e, "", r);
 	PQclear(r);
 	return rc;
 }
@@ -102,7 +114,7 @@ int rp_load_copy_start(struct rp_load *l, const struct rp_table_def *t, struct e
 	buf_release(&q);
 	int rc = 0;
 	if (PQresultStatus(r) != PGRES_COPY_IN)
-		rc = result_err(e, "", PQresultErrorMessage(r));
+		rc = res_err(e, "", r);
 	PQclear(r);
 	return rc;
 }
@@ -124,7 +136,7 @@ int rp_load_copy_data(struct rp_load *l, const void *p, size_t n, struct err *e)
 	if (PQstatus(l->pg) == CONNECTION_OK) {
 		PGresult *r = PQgetResult(l->pg);
 		if (r && PQresultStatus(r) == PGRES_FATAL_ERROR) {
-			int rc = result_err(e, RP_LOAD_REFUSED, PQresultErrorMessage(r));
+			int rc = res_err(e, RP_LOAD_REFUSED, r);
 			PQclear(r);
 			drain(l->pg);
 			return rc;
@@ -154,7 +166,7 @@ int rp_load_copy_end(struct rp_load *l, struct err *e)
 	int rc = 0;
 	/* the message names the line of the COPY: the row */
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		rc = result_err(e, RP_LOAD_REFUSED, PQresultErrorMessage(r));
+		rc = res_err(e, RP_LOAD_REFUSED, r);
 	PQclear(r);
 	drain(l->pg);
 	return rc;

@@ -73,6 +73,7 @@ static void pg_res(struct pgw *w, struct rp__res *r)
 	case PGRES_BAD_RESPONSE:
 		r->kind = RP_RES_ERROR;
 		r->msg = PQresultErrorMessage(w->cur);
+		r->sqlstate = PQresultErrorField(w->cur, PG_DIAG_SQLSTATE);
 		return;
 	case PGRES_TUPLES_OK:
 		break;
@@ -118,6 +119,7 @@ static bool pg_copy_begin(void *c, const char *sql, struct rp__res *r)
 	if (r->kind != RP_RES_ERROR) {
 		r->kind = RP_RES_ERROR;
 		r->msg = PQresultErrorMessage(w->cur);
+		r->sqlstate = PQresultErrorField(w->cur, PG_DIAG_SQLSTATE);
 	}
 	return PQenterPipelineMode(w->pg) == 1;
 }
@@ -151,6 +153,7 @@ static bool pg_copy_end(void *c, struct rp__res *r)
 			w->cur = res;	/* kept for its message */
 			r->kind = RP_RES_ERROR;
 			r->msg = PQresultErrorMessage(res);
+			r->sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 			continue;
 		}
 		PQclear(res);
@@ -292,12 +295,16 @@ static void push_tag(struct rp__pipe *p, const char *sql, bool commit)
 }
 
 static void record_failure(struct rp__pipe *p, const char *table, const char *sql,
-			   uint64_t pos, const char *msg)
+			   uint64_t pos, const char *msg, const char *sqlstate)
 {
 	p->failed = true;
+	if (!p->fail.state[0] && sqlstate)
+		snprintf(p->fail.state, sizeof(p->fail.state), "%s", sqlstate);
 	/* a read-only target (a standby after a failover) refuses every
-	 * write: not the table's fault, it stays in replication */
-	if (p->fail.table || !table || strstr(msg, "read-only transaction"))
+	 * write, a server short of resources (class 53: disk full, out of
+	 * memory) any: not the table's fault, it stays in replication */
+	if (p->fail.table || !table || strstr(msg, "read-only transaction") ||
+	    (sqlstate && !strncmp(sqlstate, "53", 2)))
 		return;
 	p->fail.table = table;
 	p->fail.sql = sql;
@@ -313,8 +320,8 @@ static int segment_result(struct rp__pipe *p, const struct rp__res *r, int rc,
 	if (r->kind == RP_RES_ERROR) {
 		if (!rc) {
 			rc = err_set(e, ERR_PG, "%s", r->msg);
-			if (tg)
-				record_failure(p, tg->table, tg->sql, tg->pos, r->msg);
+			record_failure(p, tg ? tg->table : NULL, tg ? tg->sql : NULL,
+				       tg ? tg->pos : 0, r->msg, r->sqlstate);
 		}
 		p->failed = true;
 	} else if (r->kind == RP_RES_ABORTED) {
@@ -596,10 +603,10 @@ int rp__pipe_query(struct rp__pipe *p, const char *sql, int n,
 
 /* Record a refused COPY like a refused statement.  Its rows may come from
  * several events: no position names one. */
-static int copy_failed(struct rp__pipe *p, const char *msg, struct err *e)
+static int copy_failed(struct rp__pipe *p, const struct rp__res *r, struct err *e)
 {
-	int rc = err_set(e, ERR_PG, "%s", msg);
-	record_failure(p, p->copy_table, buf_cstr(&p->copy_sql), 0, msg);
+	int rc = err_set(e, ERR_PG, "%s", r->msg);
+	record_failure(p, p->copy_table, buf_cstr(&p->copy_sql), 0, r->msg, r->sqlstate);
 	return rc;
 }
 
@@ -633,11 +640,11 @@ int rp__pipe_copy_begin(struct rp__pipe *p, const char *copy_sql, struct err *e)
 	struct rp__res r;
 	if (!p->w->copy_begin(p->c, copy_sql, &r)) {
 		if (r.kind == RP_RES_ERROR)
-			(void)copy_failed(p, r.msg, e);
+			(void)copy_failed(p, &r, e);
 		return pg_err(p, e, "cannot run COPY in pipeline mode");
 	}
 	if (r.kind != RP_RES_COPY_IN)
-		return copy_failed(p, r.msg, e);
+		return copy_failed(p, &r, e);
 	p->copying = true;
 	return 0;
 }
@@ -664,7 +671,7 @@ int rp__pipe_copy_end(struct rp__pipe *p, struct err *e)
 	struct rp__res r;
 	bool ok = p->w->copy_end(p->c, &r);
 	if (r.kind == RP_RES_ERROR && !rc)
-		rc = copy_failed(p, r.msg, e);
+		rc = copy_failed(p, &r, e);
 	if (!ok && !rc)
 		rc = pg_err(p, e, "cannot end COPY");
 	return rc;
@@ -699,6 +706,7 @@ void rp__pipe_reset(struct rp__pipe *p, bool rollback)
 	p->fail.table = p->fail.sql = NULL;
 	p->fail.pos = 0;
 	p->fail.msg[0] = 0;
+	p->fail.state[0] = 0;
 }
 
 bool rp__pipe_probe(struct rp__pipe *p)

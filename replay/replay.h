@@ -358,6 +358,13 @@ int rp_sink_start_at(struct rp_sink *s, const char *file, uint64_t pos, struct e
 	MUST_CHECK;
 /* Whether the PostgreSQL connection is gone (reopen the sink to go on). */
 bool rp_sink_connection_lost(const struct rp_sink *s);
+/*
+ * The SQLSTATE of the first statement PostgreSQL refused since the last
+ * restart, "" when none or unknown.  Class 53 (53100 disk_full, 53200
+ * out_of_memory...) is the server's lack of resources: the table stays in
+ * replication, the error is returned to the caller.
+ */
+const char *rp_sink_sqlstate(const struct rp_sink *s);
 /* Without waiting, read what PostgreSQL sent unasked (a shutdown says so
  * at once): false when the connection is found gone.  For idle moments,
  * so that a lost server is noticed before the next commit. */
@@ -804,6 +811,10 @@ int rp_load_copy_start(struct rp_load *l, const struct rp_table_def *t, struct e
 /* How the message of a row PostgreSQL refused during a COPY begins; the
  * rest is PostgreSQL's, whose CONTEXT names the line: "COPY t, line 3". */
 #define RP_LOAD_REFUSED "PostgreSQL refused a row: "
+/* How the message begins when PostgreSQL lacks resources (SQLSTATE class
+ * 53: disk full, out of memory): nobody's row's fault, no table is set
+ * aside for it (any statement of the load). */
+#define RP_LOAD_RESOURCES "PostgreSQL lacks resources (SQLSTATE "
 /* Rows in COPY text format (whole lines).  -ERR_PG: RP_LOAD_REFUSED...
  * when PostgreSQL refused a row already (the COPY is over), libpq's
  * message when the connection is lost; end the COPY with an abort
@@ -830,6 +841,10 @@ int rp_load_set_status(struct rp_load *l, const char *source, const char *status
 /* init_replica's progress line, for show_status during the copy. */
 int rp_load_set_progress(struct rp_load *l, const char *source, const char *line,
 			 struct err *e) MUST_CHECK;
+/* The identity of the server the source's position belongs to (known
+ * false when none is recorded). */
+int rp_load_source_identity(struct rp_load *l, const char *source,
+			    struct rp_source_identity *id, struct err *e) MUST_CHECK;
 /* The source's tables out of replication, "schema.table" in order, in a. */
 int rp_load_disabled_list(struct rp_load *l, const char *source, struct arena *a,
 			  const char ***names, size_t *n, struct err *e) MUST_CHECK;
@@ -853,6 +868,8 @@ struct rp_load_record {
 	const char *file;	/* the snapshot's binlog position */
 	uint64_t pos;
 	const char *gtid;	/* "" when none */
+	uint64_t server_id;	/* the server the position belongs to */
+	const char *server_uuid; /* "" when none (MariaDB) */
 	uint64_t rows;		/* copied, for init_progress */
 	double seconds;
 	const char *note;	/* RP_LOAD_INIT: the source's error column (the
@@ -875,7 +892,8 @@ void rp_load_record_table_sql(struct buf *b, const struct rp_load_record *r,
 void rp_load_record_refused_sql(struct buf *b, const struct rp_load_record *r,
 				const struct rp_table_def *t, const char *error,
 				const char *statement, const char *row);
-/* RP_LOAD_INIT: status 'initialised', the position, the summary. */
+/* RP_LOAD_INIT: status 'initialised', the position and the identity of
+ * the server it belongs to, the summary. */
 void rp_load_record_end_sql(struct buf *b, const struct rp_load_record *r);
 
 #endif

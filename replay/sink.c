@@ -532,6 +532,11 @@ bool rp_sink_probe(struct rp_sink *s)
 	return rp__pipe_probe(&s->pipe);
 }
 
+const char *rp_sink_sqlstate(const struct rp_sink *s)
+{
+	return s ? s->pipe.fail.state : "";
+}
+
 bool rp_sink_connection_lost(const struct rp_sink *s)
 {
 	return rp__pipe_lost(&s->pipe);

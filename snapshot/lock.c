@@ -189,7 +189,15 @@ int sn__open_snapshot(struct sn *s)
 	}
 	if (lockfree ? lockfree_position(s) : locked_position(s))
 		return -1;
-	const struct sn_result *r = s->res;
+	/* whose position it is: start_replica refuses another server
+	 * behind the same address (docs/operations.md) */
+	struct sn_result *r = s->res;
+	if (mp_server_identity(s->coord, &r->server_id, r->server_uuid,
+			       sizeof(r->server_uuid))) {
+		sn__report(s, SN_ERROR, "reading the source's server_id: %s",
+			   s->coord->err.msg);
+		return -1;
+	}
 	sn__report(s, SN_INFO, "snapshot at %s:%llu%s%s", r->at.file,
 		   (unsigned long long)r->at.pos, r->gtid[0] ? ", GTID " : "", r->gtid);
 	return 0;

@@ -349,12 +349,15 @@ int sn__ddl_job(struct sn *s, int w, const struct sn_job *j)
 	struct err e = {0};
 	if (!rp_load_exec(s->wpg[w], j->sql, &e))
 		return 0;
-	if (j->t && rp_load_connected(s->wpg[w]) && strncmp(j->sql, "CREATE INDEX", 12)) {
+	/* a PostgreSQL short of disk or memory is nobody's table's fault:
+	 * the copy fails, saying so */
+	bool table = j->t && strncmp(e.msg, RP_LOAD_RESOURCES, strlen(RP_LOAD_RESOURCES));
+	if (table && rp_load_connected(s->wpg[w]) && strncmp(j->sql, "CREATE INDEX", 12)) {
 		/* its rows do not fit its key in PostgreSQL: set aside */
 		sn__refuse(s, j->t, j->sql, NULL, "%s", e.msg);
 		return 0;
 	}
-	if (j->t && !strncmp(j->sql, "CREATE INDEX", 12)) {
+	if (table && !strncmp(j->sql, "CREATE INDEX", 12)) {
 		/* a plain index is not data: warn and go on */
 		sn__report(s, SN_WARN, "`%s`.`%s`: index not created: %s", j->t->def.schema,
 			   j->t->def.name, e.msg);

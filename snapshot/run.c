@@ -68,6 +68,39 @@ int sn__rows(struct sn *s, struct mp_conn *c, const char *sql,
 	return 0;
 }
 
+/*
+ * sync_tables: the tables' positions must belong to the server the
+ * replica's position belongs to (init_replica recorded it): another
+ * server behind the source's address is refused, as start_replica does.
+ */
+static int same_server(struct sn *s)
+{
+	struct rp_source_identity was;
+	struct err e = {0};
+	uint64_t id;
+	char uuid[64];
+	if (rp_load_source_identity(s->pg, s->o->source, &was, &e)) {
+		sn__report(s, SN_ERROR, "%s", e.msg);
+		return -1;
+	}
+	if (!was.known)
+		return 0;
+	if (mp_server_identity(s->coord, &id, uuid, sizeof(uuid))) {
+		sn__report(s, SN_ERROR, "reading the source's server_id: %s",
+			   s->coord->err.msg);
+		return -1;
+	}
+	if (id == was.server_id && !strcmp(uuid, was.server_uuid))
+		return 0;
+	sn__report(s, SN_ERROR, "the source's history changed: it is now server_id %llu%s%s, "
+		   "the replica's position belongs to server_id %llu%s%s (another server "
+		   "answers at the source's address): run init_replica again, or point "
+		   "db_conn back at the original server", (unsigned long long)id,
+		   uuid[0] ? " " : "", uuid, (unsigned long long)was.server_id,
+		   was.server_uuid[0] ? " " : "", was.server_uuid);
+	return -1;
+}
+
 /* The coordinator, the catalog connection, the source registered. */
 static int begin(struct sn *s)
 {
@@ -86,6 +119,8 @@ static int begin(struct sn *s)
 	}
 	if (rp_load_catalog_prepare(s->pg, o->source, &e))
 		goto fail;
+	if (o->mode == SN_SYNC && same_server(s))
+		return -1;
 	if (o->mode == SN_SYNC && o->only_disabled) {
 		const char **names;
 		if (rp_load_disabled_list(s->pg, o->source, &s->mem, &names, &s->n_only, &e))
@@ -285,7 +320,9 @@ static int swap(struct sn *s)
 		.kind = o->mode == SN_INIT ? RP_LOAD_INIT
 			: o->mode == SN_SYNC ? RP_LOAD_SYNC : RP_LOAD_SCHEMA,
 		.source = o->source, .file = s->res->at.file, .pos = s->res->at.pos,
-		.gtid = s->res->gtid, .rows = s->rows, .seconds = clock_s() - s->t0,
+		.gtid = s->res->gtid, .server_id = s->res->server_id,
+		.server_uuid = s->res->server_uuid, .rows = s->rows,
+		.seconds = clock_s() - s->t0,
 	};
 	/* the tables set aside, in the source's error column for show_status */
 	struct buf note;

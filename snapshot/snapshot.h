@@ -98,6 +98,9 @@ struct sn_result {
 	uint64_t zero_dates;		/* stored per the zero-date policy */
 	struct bl_pos at;		/* the snapshot's position (not SN_SCHEMA) */
 	char gtid[4096];		/* its GTID state, "" when none */
+	/* the server the position belongs to (not SN_SCHEMA) */
+	uint64_t server_id;		/* @@server_id */
+	char server_uuid[64];		/* MySQL's @@server_uuid, "" on MariaDB */
 	bool nothing;			/* only_disabled without any: nothing done */
 	/* tables set aside (PostgreSQL refused one of their rows): copied
 	 * empty, out of replication, the reason in the error log */

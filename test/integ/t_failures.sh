@@ -6,7 +6,8 @@
 # replica, the PostgreSQL target gone read-only (no read-write host among
 # pg_conn's), the stored position's binlog purged, the source's binary
 # logs reset, and a different server (another server_id) behind the
-# source's address.
+# source's address, also when swapped between init_replica and the first
+# start_replica.
 bin=${1:-$CHAMELEON}
 . test/integ/lib.sh
 rep_pid="" dec_pid=""
@@ -148,11 +149,14 @@ mariadb_sql -e "RESET MASTER"
 "$bin" start_replica $C > "$work/rep.log" 2>&1
 named "binary logs reset" $? "history changed: binlog\.0.*binary logs were reset" status
 
-# --- another server behind the same address (server_id 2, not 1)
+# --- another server behind the same address (server_id 2, not 1), put
+# there between init_replica and the first start_replica: init_replica
+# recorded the identity of the server it copied
 "$bin" init_replica $C > "$work/init.out" 2>&1 || notok "init_replica again"
-"$bin" start_replica $C --stop-at-end > "$work/rep.log" 2>&1 &&
-	grep -q "identity recorded: server_id 1" "$work/rep.log" ||
-	notok "identity recorded: $(tail -2 "$work/rep.log")"
+[ "$(pg_sql -At -c "SELECT source_server_id FROM sch_chameleon.t_sources
+		WHERE source_name = 'src'")" = 1 ] &&
+	ok "init_replica records the identity of the server it copied (server_id 1)" ||
+	notok "init_replica did not record the server_id"
 mariadb_stop
 _user=""
 [ "$(id -u)" = 0 ] && _user="--user=root"
@@ -165,4 +169,10 @@ _wait_for 60 mariadb --no-defaults -S "$MY_SOCK" -uroot -e 'select 1' ||
 	notok "mariadbd with server_id 2 did not start"
 "$bin" start_replica $C > "$work/rep.log" 2>&1
 named "a different server (server_id 2)" $? "history changed: 127.0.0.1:$MY_PORT is now server_id 2.*belongs to server_id 1" status
+# sync_tables would record table positions of the other server's binlog
+"$bin" sync_tables $C --tables d.t > "$work/rep.log" 2>&1
+named "sync_tables from a different server" $? "history changed: it is now server_id 2, the replica's position belongs to server_id 1"
+[ "$(pg_sql -At -c "SELECT count(*) FROM sch_chameleon.t_disabled_tables")" = 0 ] &&
+	ok "sync_tables refused before taking the table out of replication" ||
+	notok "sync_tables refused, but the table is out of replication"
 tap_done

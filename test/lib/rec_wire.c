@@ -55,6 +55,7 @@ static void statement(struct rec_wire *r, const char *sql)
 	} else if (++r->nsent == r->fail_at) {
 		res.kind = RP_RES_ERROR;
 		res.msg = r->fail_msg ? r->fail_msg : "refused";
+		res.sqlstate = r->fail_state;
 		r->aborted = true;
 	} else if (sql && r->answer && r->answer(r->answer_arg, sql, &res)) {
 		res.kind = RP_RES_ROWS;

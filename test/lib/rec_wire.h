@@ -21,6 +21,7 @@ struct rec_wire {
 	int nsent;		/* statements sent (prepares included) */
 	int fail_at;		/* refuse the fail_at-th statement (1-based), 0: none */
 	const char *fail_msg;
+	const char *fail_state;	/* the refusal's SQLSTATE, NULL: none */
 	bool aborted;		/* a statement was refused: the rest of the segment is skipped */
 	/* rows answered to a statement, or false: none */
 	bool (*answer)(void *arg, const char *sql, struct rp__res *rows);

@@ -2,6 +2,7 @@
  * pid files: a second acquire fails while the first holder lives; the
  * daily log files and their reopening on SIGHUP.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -96,11 +97,63 @@ TEST(cmd, log_rotation)
 	log_warn("test", "line after SIGHUP");
 	ASSERT(file_has(path, "line after SIGHUP"));
 	ASSERT(!file_has(moved, "line after SIGHUP"));
+	/* removed without SIGHUP: noticed at the next tick, opened again */
+	ASSERT_EQ(unlink(path), 0);
+	daemon_log_tick_at(now + 86400);
+	log_warn("test", "line after removal");
+	ASSERT(file_has(path, "removed or moved away: opened again"));
+	ASSERT(file_has(path, "line after removal"));
 	daemon_log_close();
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	unlink(path);
 	unlink(moved);
 	unlink(rotated);
+	rmdir(dir);
+}
+
+/*
+ * A log that cannot be written (here: the file replaced by a link to
+ * /dev/full, opened again at the tick) asks the command to stop, and the
+ * message names the path, the error and the fix.  In a child: the state
+ * it leaves (a stop requested) is the process's.
+ */
+TEST(cmd, log_failure)
+{
+	char dir[] = "/tmp/chameleon-logfail-XXXXXX";
+	ASSERT(mkdtemp(dir) != NULL);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/src.log", dir);
+	pid_t child = fork();
+	if (child == 0) {
+		struct err e = {0};
+		daemon_log_guard();
+		if (daemon_log_open(dir, "src", 3, &e))
+			_exit(2);
+		log_warn("test", "a line written");
+		char msg[2048];
+		if (daemon_stop_requested || daemon_log_failure(msg, sizeof(msg), "x"))
+			_exit(3);
+		if (unlink(path) || symlink("/dev/full", path))
+			_exit(4);
+		daemon_log_tick_at(time(NULL));
+		if (!daemon_stop_requested || log_failed() != ENOSPC)
+			_exit(5);
+		if (!daemon_log_failure(msg, sizeof(msg), "start_replica again"))
+			_exit(6);
+		char want[1024];
+		snprintf(want, sizeof(want), "cannot write the log '%s': No space left on "
+			 "device: free space on the file system of '%s'", path, dir);
+		if (strncmp(msg, want, strlen(want)) ||
+		    !strstr(msg, "; then start_replica again"))
+			_exit(7);
+		daemon_log_close();
+		_exit(0);
+	}
+	int st;
+	waitpid(child, &st, 0);
+	ASSERT(WIFEXITED(st));
+	ASSERT_EQ(WEXITSTATUS(st), 0);
+	unlink(path);
 	rmdir(dir);
 }

@@ -309,7 +309,8 @@ TEST(replay, load_catalog_rows)
 				 .nidx = 1, .idx = &pk, .key = NULL, .key_kind = "all"};
 	struct rp_load_record r = {.kind = RP_LOAD_INIT, .source = "my'src",
 				   .file = "binlog.000002", .pos = 4711, .gtid = "",
-				   .rows = 12, .seconds = 1.25};
+				   .server_id = 7, .server_uuid = "", .rows = 12,
+				   .seconds = 1.25};
 	struct buf b;
 	buf_init(&b, 0);
 	rp_load_record_begin_sql(&b, &r);
@@ -337,12 +338,16 @@ TEST(replay, load_catalog_rows)
 	ASSERT_STREQ(built(&b),
 		     "UPDATE sch_chameleon.t_sources SET init_progress = 'done: 12 rows copied "
 		     "in 1.2 s', status = 'initialised', error = NULL, status_at = now(), "
-		     "init_finished_at = now(), source_server_id = NULL, "
+		     "init_finished_at = now(), source_server_id = 7, "
 		     "source_server_uuid = NULL, binlog_file = 'binlog.000002', "
 		     "binlog_position = 4711, gtid = NULL WHERE source_name = 'my''src';\n");
 	r.gtid = "0-1-5";
+	r.server_uuid = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
 	rp_load_record_end_sql(&b, &r);
-	ASSERT(strstr(built(&b), "gtid = '0-1-5' WHERE"));
+	row = built(&b);
+	ASSERT(strstr(row, "gtid = '0-1-5' WHERE"));
+	ASSERT(strstr(row, "source_server_id = 7, source_server_uuid = "
+				 "'3e11fa47-71ca-11e1-9e33-c80aa9429562', binlog_file"));
 	r.kind = RP_LOAD_SCHEMA;
 	rp_load_record_table_sql(&b, &r, &t, 5);
 	ASSERT_STREQ(built(&b), "");

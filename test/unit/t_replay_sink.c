@@ -198,6 +198,39 @@ TEST(replay_sink, refused_change_takes_its_table_out)
 	sink_teardown(&f);
 }
 
+/* A refusal for lack of resources (SQLSTATE class 53: the disk full) is
+ * not the table's: it stays in replication, the error goes to the
+ * caller with its SQLSTATE. */
+TEST(replay_sink, disk_full_takes_no_table_out)
+{
+	struct sink_fx f;
+	sink_setup(&f);
+	bl_pos_set(&f.s->stored, "b.000001", 100);
+	f.s->boundary = f.s->sent_at = f.s->stored;
+	f.rec.fail_at = 3;
+	f.rec.fail_msg = "could not extend file \"base/5/16385\": No space left on device";
+	f.rec.fail_state = "53100";
+	f.rec.answer = answer_log_id;
+	ASSERT_EQ(feed(&f, ev_query(100, "BEGIN"), "b.000001"), 0);
+	ASSERT_EQ(feed(&f, ev_insert(150), "b.000001"), 0);
+	int rc = feed(&f, ev_xid(200), "b.000001");
+	if (!rc)
+		rc = rp_sink_finish(f.s, &f.e);
+	ASSERT(rc < 0);
+	ASSERT(strstr(f.e.msg, "No space left on device"));
+	ASSERT_STREQ(rp_sink_sqlstate(f.s), "53100");
+	ASSERT(!strstr(buf_cstr(&f.rec.log), "t_disabled_tables"));
+	ASSERT(!rp__is_disabled(f.s, "shop", "t"));
+	ASSERT_UEQ(f.s->st.disabled, 0);
+	ASSERT_UEQ(f.s->st.commits, 0);
+	/* dropped: the stream starts again from the stored position */
+	rp_sink_rollback(f.s);
+	ASSERT_STREQ(rp_sink_sqlstate(f.s), "");
+	ASSERT_STREQ(f.s->stored.file, "b.000001");
+	ASSERT_UEQ(f.s->stored.pos, 100);
+	sink_teardown(&f);
+}
+
 TEST(replay_sink, commit_never_starts_a_segment_behind_unread_ones)
 {
 	struct rec_wire rec;
