@@ -103,6 +103,21 @@ TEST(base, utf8_and_hash)
 	ASSERT(!utf8_valid((const uint8_t *)"abcdefgh\xe2\x82", 10));	/* cut */
 	ASSERT_EQ(utf8_seq((const uint8_t *)"\xe2\x82\xac", 3), 3);
 	ASSERT_EQ(utf8_seq((const uint8_t *)"\xe2\x82\xac", 2), 0);
+	/* utf8_ascii: every length to 40, a high byte at every place */
+	uint8_t t[40];
+	memset(t, 'a', sizeof(t));
+	for (size_t n = 0; n <= sizeof(t); n++) {
+		ASSERT(utf8_ascii(t, n));
+		for (size_t i = 0; i < n; i++) {
+			t[i] = 0x80;
+			ASSERT(!utf8_ascii(t, n));
+			t[i] = 0xff;
+			ASSERT(!utf8_ascii(t, n));
+			t[i] = 0x7f;
+			ASSERT(utf8_ascii(t, n));
+			t[i] = 'a';
+		}
+	}
 	/* FNV-1a 64 test vectors */
 	ASSERT_UEQ(hash_bytes("", 0), 0xcbf29ce484222325ull);
 	ASSERT_UEQ(hash_bytes("a", 1), 0xaf63dc4c8601ec8cull);
