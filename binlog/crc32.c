@@ -87,13 +87,10 @@ __attribute__((target("pclmul,sse2"))) static uint32_t crc_clmul(uint32_t crc, c
 	return crc_zlib(crc_zlib(0xffffffffu, last, 16), p, n);
 }
 
-static int have_clmul = -1;
-
 uint32_t bl__crc32(uint32_t crc, const uint8_t *p, size_t n)
 {
-	if (have_clmul < 0)
-		have_clmul = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse2");
-	if (n >= 64 && have_clmul)
+	/* a bit test of what libgcc found at start-up: no state here */
+	if (n >= 64 && __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse2"))
 		return crc_clmul(crc, p, n);
 	return crc_zlib(crc, p, n);
 }
