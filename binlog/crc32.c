@@ -46,13 +46,15 @@ static uint32_t crc_zlib(uint32_t crc, const uint8_t *p, size_t n)
 #define K576 0x653d982200000000ULL
 #define K512 0xcad38e8f00000000ULL
 
-__attribute__((target("pclmul,sse2"))) static inline __m128i fold(__m128i a, __m128i k)
+__attribute__((target("pclmul,sse2"))) static inline __m128i fold(__m128i a,
+								  __m128i k)
 {
 	return _mm_xor_si128(_mm_clmulepi64_si128(a, k, 0x00),
 			     _mm_clmulepi64_si128(a, k, 0x11));
 }
 
-__attribute__((target("pclmul,sse2"))) static uint32_t crc_clmul(uint32_t crc, const uint8_t *p,
+__attribute__((target("pclmul,sse2"))) static uint32_t crc_clmul(uint32_t crc,
+								 const uint8_t *p,
 								 size_t n)
 {
 	/* n >= 64.  The running remainder ~crc goes into the first 4 bytes. */
@@ -66,10 +68,14 @@ __attribute__((target("pclmul,sse2"))) static uint32_t crc_clmul(uint32_t crc, c
 	p += 64;
 	n -= 64;
 	while (n >= 64) {
-		a0 = _mm_xor_si128(fold(a0, k512), _mm_loadu_si128((const __m128i *)p));
-		a1 = _mm_xor_si128(fold(a1, k512), _mm_loadu_si128((const __m128i *)(p + 16)));
-		a2 = _mm_xor_si128(fold(a2, k512), _mm_loadu_si128((const __m128i *)(p + 32)));
-		a3 = _mm_xor_si128(fold(a3, k512), _mm_loadu_si128((const __m128i *)(p + 48)));
+		a0 = _mm_xor_si128(fold(a0, k512),
+				   _mm_loadu_si128((const __m128i *)p));
+		a1 = _mm_xor_si128(fold(a1, k512),
+				   _mm_loadu_si128((const __m128i *)(p + 16)));
+		a2 = _mm_xor_si128(fold(a2, k512),
+				   _mm_loadu_si128((const __m128i *)(p + 32)));
+		a3 = _mm_xor_si128(fold(a3, k512),
+				   _mm_loadu_si128((const __m128i *)(p + 48)));
 		p += 64;
 		n -= 64;
 	}
@@ -77,7 +83,8 @@ __attribute__((target("pclmul,sse2"))) static uint32_t crc_clmul(uint32_t crc, c
 	a2 = _mm_xor_si128(a2, fold(a1, k128));
 	a3 = _mm_xor_si128(a3, fold(a2, k128));
 	while (n >= 16) {
-		a3 = _mm_xor_si128(fold(a3, k128), _mm_loadu_si128((const __m128i *)p));
+		a3 = _mm_xor_si128(fold(a3, k128),
+				   _mm_loadu_si128((const __m128i *)p));
 		p += 16;
 		n -= 16;
 	}
@@ -90,7 +97,8 @@ __attribute__((target("pclmul,sse2"))) static uint32_t crc_clmul(uint32_t crc, c
 uint32_t bl__crc32(uint32_t crc, const uint8_t *p, size_t n)
 {
 	/* a bit test of what libgcc found at start-up: no state here */
-	if (n >= 64 && __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse2"))
+	if (n >= 64 && __builtin_cpu_supports("pclmul") &&
+	    __builtin_cpu_supports("sse2"))
 		return crc_clmul(crc, p, n);
 	return crc_zlib(crc, p, n);
 }
