@@ -38,12 +38,41 @@ static inline bool buf_failed(const struct buf *b)
 /* Make room for n more bytes; returns NULL (and marks failed) past cap. */
 uint8_t *buf_reserve(struct buf *b, size_t n);
 void buf__put_slow(struct buf *b, const void *p, size_t n);
+/*
+ * n (at most 16) bytes from s to d: two overlapping fixed-size copies,
+ * which compile to a few moves, where memcpy of a length not known at
+ * compile time is a library call.
+ */
+static inline void buf__copy16(uint8_t *d, const uint8_t *s, size_t n)
+{
+	if (n >= 8) {
+		uint64_t a, z;
+		memcpy(&a, s, 8);
+		memcpy(&z, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &z, 8);
+	} else if (n >= 4) {
+		uint32_t a, z;
+		memcpy(&a, s, 4);
+		memcpy(&z, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &z, 4);
+	} else if (n) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
+}
 /* Append n bytes (inline fast path when there is room). */
 static inline void buf_put(struct buf *b, const void *p, size_t n)
 {
 	if (!b->failed && n < b->alloc - b->n) {
-		if (n)
-			memcpy(b->p + b->n, p, n);
+		if (__builtin_constant_p(n) || n > 16) {
+			if (n)
+				memcpy(b->p + b->n, p, n);	/* inlined when constant */
+		} else {
+			buf__copy16(b->p + b->n, (const uint8_t *)p, n);
+		}
 		b->n += n;
 		return;
 	}

@@ -53,3 +53,27 @@ bool utf8_valid(const uint8_t *p, size_t n)
 	}
 	return true;
 }
+
+bool utf8_ascii(const uint8_t *p, size_t n)
+{
+	const uint64_t high = 0x8080808080808080ull;
+	size_t i = 0;
+	for (; i + 16 <= n; i += 16) {
+		uint64_t w, v;
+		memcpy(&w, p + i, 8);
+		memcpy(&v, p + i + 8, 8);
+		if ((w | v) & high)
+			return false;
+	}
+	if (i + 8 <= n) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		if (w & high)
+			return false;
+		i += 8;
+	}
+	uint8_t acc = 0;
+	for (; i < n; i++)
+		acc |= p[i];
+	return acc < 0x80;
+}

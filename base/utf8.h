@@ -15,5 +15,7 @@
 size_t utf8_seq(const uint8_t *p, size_t n);
 /* Whether all n bytes at p are valid UTF-8 (ASCII runs 8 bytes at a time). */
 bool utf8_valid(const uint8_t *p, size_t n);
+/* Whether all n bytes at p are ASCII (below 0x80), 16 bytes at a time. */
+bool utf8_ascii(const uint8_t *p, size_t n);
 
 #endif

@@ -164,6 +164,11 @@ struct bl_column {
 	uint8_t cs_class;	/* enum bl_cs_class of the collation */
 	uint16_t json_key_len;
 	const char *json_key;	/* "name": or "@N": escaped, with the colon */
+	/* the text format's line around the value: "###   @N=" before it,
+	 * the name in a comment (when known) and the newline after it;
+	 * NULL when not derived */
+	const char *text_key, *text_note;
+	uint32_t text_key_len, text_note_len;
 	/* set by a consumer, never by the decoder: replay's structure check
 	 * found a PostGIS geometry column in PostgreSQL for this GEOMETRY */
 	bool pg_geometry;

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "base/xalloc.h"
 #include "binlog/decoder_int.h"
@@ -64,17 +63,7 @@ bool bl__crc_ok(const uint8_t *p, size_t n)
 		return false;
 	struct rd r;
 	rd_init(&r, p + n - 4, 4);
-	uint32_t want = rd_u32le(&r);
-	uLong c = crc32(0L, Z_NULL, 0);
-	size_t left = n - 4;
-	const uint8_t *q = p;
-	while (left) {
-		uInt k = left > (1u << 30) ? (1u << 30) : (uInt)left;
-		c = crc32(c, q, k);
-		q += k;
-		left -= k;
-	}
-	return (uint32_t)c == want;
+	return bl__crc32(0, p, n - 4) == rd_u32le(&r);
 }
 
 /*
@@ -89,12 +78,11 @@ static bool fde_crc_ok(const uint8_t *p, size_t n)
 	uint8_t head[BL_HEADER_LEN];
 	memcpy(head, p, BL_HEADER_LEN);
 	head[17] &= (uint8_t)~0x01;
-	uLong c = crc32(0L, Z_NULL, 0);
-	c = crc32(c, head, BL_HEADER_LEN);
-	c = crc32(c, p + BL_HEADER_LEN, (uInt)(n - BL_HEADER_LEN - 4));
+	uint32_t c = bl__crc32(0, head, BL_HEADER_LEN);
+	c = bl__crc32(c, p + BL_HEADER_LEN, n - BL_HEADER_LEN - 4);
 	struct rd r;
 	rd_init(&r, p + n - 4, 4);
-	return (uint32_t)c == rd_u32le(&r);
+	return c == rd_u32le(&r);
 }
 
 /* Reader failure to decoder error, with the event type and offset. */

@@ -51,6 +51,11 @@ uint8_t bl__cs_class(uint16_t collation);
 struct bytes bl__stmt_start(struct bytes q);
 bool bl__starts_words(struct bytes s, const char *w);
 
+/* CRC-32 as zlib's crc32(crc, p, n) computes it, carry-less
+ * multiplication where the processor has it (binlog/crc32.c); _zlib:
+ * through zlib only, the reference. */
+uint32_t bl__crc32(uint32_t crc, const uint8_t *p, size_t n);
+uint32_t bl__crc32_zlib(uint32_t crc, const uint8_t *p, size_t n);
 /* CRC32 (zlib) of the whole event but its last 4 bytes, compared with them. */
 bool bl__crc_ok(const uint8_t *p, size_t n);
 

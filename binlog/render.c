@@ -376,44 +376,68 @@ static void text_image(struct buf *b, const struct bl_table *t,
 		const struct bl_value *v = &vals[i];
 		if (v->kind == BLV_ABSENT)
 			continue;
+		const struct bl_column *c = &t->cols[i];
+		if (c->text_key) {	/* derived with the table map */
+			buf_put(b, c->text_key, c->text_key_len);
+			bl_value_text(b, c, v);
+			buf_put(b, c->text_note, c->text_note_len);
+			continue;
+		}
 		buf_putl(b, "###   @");
 		buf_put_u64dec(b, i + 1);
 		buf_putc(b, '=');
-		bl_value_text(b, &t->cols[i], v);
-		if (t->cols[i].name) {
+		bl_value_text(b, c, v);
+		if (c->name) {
 			buf_putl(b, " /* ");
-			buf_puts(b, t->cols[i].name);
+			buf_puts(b, c->name);
 			buf_putl(b, " */");
 		}
 		buf_putc(b, '\n');
 	}
 }
 
+/* The lines before each row's images, the same for every row of the
+ * event: formatted once. */
+static void text_row_head(struct buf *h, const struct bl_event *ev)
+{
+	const struct bl_table *t = ev->rows.table;
+	switch (ev->rows.op) {
+	case BL_OP_INSERT:
+		buf_printf(h, "### INSERT INTO `%s`.`%s`\n### SET\n", t->schema, t->name);
+		break;
+	case BL_OP_UPDATE:
+		buf_printf(h, "### UPDATE `%s`.`%s`\n### WHERE\n", t->schema, t->name);
+		break;
+	case BL_OP_DELETE:
+		buf_printf(h, "### DELETE FROM `%s`.`%s`\n### WHERE\n", t->schema, t->name);
+		break;
+	}
+}
+
 static void text_rows(struct buf *b, const struct bl_event *ev)
 {
 	const struct bl_table *t = ev->rows.table;
+	struct buf head;
+	buf_init(&head, 0);
+	text_row_head(&head, ev);
 	for (uint32_t i = 0; i < ev->rows.nrows; i++) {
 		const struct bl_row *row = &ev->rows.rows[i];
+		buf_put(b, head.p, head.n);
 		switch (ev->rows.op) {
 		case BL_OP_INSERT:
-			buf_printf(b, "### INSERT INTO `%s`.`%s`\n### SET\n",
-				   t->schema, t->name);
 			text_image(b, t, row->after);
 			break;
 		case BL_OP_UPDATE:
-			buf_printf(b, "### UPDATE `%s`.`%s`\n### WHERE\n",
-				   t->schema, t->name);
 			text_image(b, t, row->before);
 			buf_puts(b, "### SET\n");
 			text_image(b, t, row->after);
 			break;
 		case BL_OP_DELETE:
-			buf_printf(b, "### DELETE FROM `%s`.`%s`\n### WHERE\n",
-				   t->schema, t->name);
 			text_image(b, t, row->before);
 			break;
 		}
 	}
+	buf_release(&head);
 }
 
 static void put_raw(struct buf *b, struct bytes s)

@@ -426,6 +426,21 @@ static void derive(struct bl_table *t)
 		buf_putc(&b, ':');
 		c->json_key = arena_strndup(&t->mem, (const char *)b.p, b.n);
 		c->json_key_len = (uint16_t)(b.n > 65535 ? 65535 : b.n);
+		buf_reset(&b);
+		buf_putl(&b, "###   @");
+		buf_put_u64dec(&b, i + 1);
+		buf_putc(&b, '=');
+		c->text_key = arena_strndup(&t->mem, (const char *)b.p, b.n);
+		c->text_key_len = (uint32_t)b.n;
+		buf_reset(&b);
+		if (c->name) {
+			buf_putl(&b, " /* ");
+			buf_puts(&b, c->name);
+			buf_putl(&b, " */");
+		}
+		buf_putc(&b, '\n');
+		c->text_note = arena_strndup(&t->mem, (const char *)b.p, b.n);
+		c->text_note_len = (uint32_t)b.n;
 	}
 	buf_release(&b);
 }

@@ -20,17 +20,53 @@ static const uint32_t pow10_9[10] = {1,      10,      100,      1000,     10000,
 				     100000, 1000000, 10000000, 100000000,
 				     1000000000};
 
-static void put_digits(char *out, size_t *n, uint32_t v, int width)
+static const char two_digits[] = "00010203040506070809"
+				 "10111213141516171819"
+				 "20212223242526272829"
+				 "30313233343536373839"
+				 "40414243444546474849"
+				 "50515253545556575859"
+				 "60616263646566676869"
+				 "70717273747576777879"
+				 "80818283848586878889"
+				 "90919293949596979899";
+
+/* v (< 10^width) as exactly width digits at out, two at a time. */
+static void put_fixed(char *out, uint32_t v, unsigned width)
 {
-	char t[10];
-	for (int i = width - 1; i >= 0; i--) {
-		t[i] = (char)('0' + v % 10);
-		v /= 10;
+	while (width >= 2) {
+		width -= 2;
+		memcpy(out + width, two_digits + 2 * (v % 100), 2);
+		v /= 100;
 	}
-	memcpy(out + *n, t, (size_t)width);
-	*n += (size_t)width;
+	if (width)
+		out[0] = (char)('0' + v);
 }
 
+/* v without leading zeros at out (v > 0); returns the digit count. */
+static unsigned put_min(char *out, uint32_t v)
+{
+	unsigned k = 1;
+	while (k < 10 && v >= pow10_9[k])
+		k++;
+	put_fixed(out, v, k);
+	return k;
+}
+
+/* A big-endian group of w (1 to 4) bytes. */
+static uint32_t group_be(const uint8_t *p, unsigned w)
+{
+	uint32_t x = 0;
+	for (unsigned i = 0; i < w; i++)
+		x = x << 8 | p[i];
+	return x;
+}
+
+/*
+ * The digits go straight from the groups to the text: the integer part
+ * without its leading zeros (one zero when it is zero), the fraction
+ * with all of its scale digits, a sign unless the value is zero.
+ */
 int bl__decimal_decode(struct rd *r, unsigned precision, unsigned scale,
 		       struct bl_value *v, struct arena *a, struct err *e)
 {
@@ -53,65 +89,57 @@ int bl__decimal_decode(struct rd *r, unsigned precision, unsigned scale,
 		b[i] ^= mask;
 	/* digits: at most 65 + sign + point */
 	char out[80];
-	size_t n = 0;
-	size_t p = 0;
-	struct rd g;
-	rd_init(&g, b, size);
-	char intbuf[80];
-	size_t ni = 0;
+	size_t n = 1;	/* out[0]: room for the sign */
+	const uint8_t *g = b;
+	bool zero = true;
 	if (intg0x) {
-		unsigned w = dig2bytes[intg0x];
-		uint32_t x = (uint32_t)rd_uNbe(&g, w);
+		uint32_t x = group_be(g, dig2bytes[intg0x]);
+		g += dig2bytes[intg0x];
 		if (x >= pow10_9[intg0x])
 			goto corrupt;
-		put_digits(intbuf, &ni, x, (int)intg0x);
-		p += w;
+		if (x) {
+			n += put_min(out + n, x);
+			zero = false;
+		}
 	}
-	for (unsigned i = 0; i < intg0; i++) {
-		uint32_t x = rd_u32be(&g);
+	for (unsigned i = 0; i < intg0; i++, g += 4) {
+		uint32_t x = group_be(g, 4);
 		if (x >= 1000000000u)
 			goto corrupt;
-		put_digits(intbuf, &ni, x, 9);
+		if (!zero) {
+			put_fixed(out + n, x, 9);
+			n += 9;
+		} else if (x) {
+			n += put_min(out + n, x);
+			zero = false;
+		}
 	}
-	/* strip leading zeros of the integer part, keep one */
-	size_t lead = 0;
-	while (lead < ni && intbuf[lead] == '0')
-		lead++;
-	char fracbuf[40];
-	size_t nf = 0;
-	for (unsigned i = 0; i < frac0; i++) {
-		uint32_t x = rd_u32be(&g);
+	if (zero)
+		out[n++] = '0';
+	if (scale)
+		out[n++] = '.';
+	for (unsigned i = 0; i < frac0; i++, g += 4) {
+		uint32_t x = group_be(g, 4);
 		if (x >= 1000000000u)
 			goto corrupt;
-		put_digits(fracbuf, &nf, x, 9);
+		zero = zero && !x;
+		put_fixed(out + n, x, 9);
+		n += 9;
 	}
 	if (frac0x) {
-		unsigned w = dig2bytes[frac0x];
-		uint32_t x = (uint32_t)rd_uNbe(&g, w);
+		uint32_t x = group_be(g, dig2bytes[frac0x]);
 		if (x >= pow10_9[frac0x])
 			goto corrupt;
-		put_digits(fracbuf, &nf, x, (int)frac0x);
+		zero = zero && !x;
+		put_fixed(out + n, x, frac0x);
+		n += frac0x;
 	}
-	(void)p;
-	bool zero = lead == ni;
-	for (size_t i = 0; i < nf && zero; i++)
-		zero = fracbuf[i] == '0';
+	size_t from = 1;
 	if (neg && !zero)
-		out[n++] = '-';
-	if (lead == ni) {
-		out[n++] = '0';
-	} else {
-		memcpy(out + n, intbuf + lead, ni - lead);
-		n += ni - lead;
-	}
-	if (nf) {
-		out[n++] = '.';
-		memcpy(out + n, fracbuf, nf);
-		n += nf;
-	}
+		out[--from] = '-';
 	v->kind = BLV_DECIMAL;
-	v->s.p = arena_memdup(a, out, n);
-	v->s.n = n;
+	v->s.p = arena_memdup(a, out + from, n - from);
+	v->s.n = n - from;
 	return 0;
 corrupt:
 	return err_set_at(e, ERR_PROTO, rd_offset(r),

@@ -74,6 +74,11 @@ static void json_text(struct buf *b, const struct bl_column *c,
 {
 	if (c->has_charset) {
 		uint8_t cls = c->cs_class ? c->cs_class : bl__cs_class(c->collation);
+		/* latin1 text that is all ASCII is its own UTF-8 */
+		if (cls == BL_CS_LATIN1 && utf8_ascii(p, n)) {
+			bl__json_escape(b, p, n);
+			return;
+		}
 		if (cls == BL_CS_UTF8) {
 			if (utf8_valid(p, n))
 				bl__json_escape(b, p, n);
@@ -272,7 +277,8 @@ static void text_string(struct buf *b, const struct bl_column *c,
 {
 	if (c->has_charset && c->collation != BL_COLLATION_BINARY) {
 		uint8_t cls = c->cs_class ? c->cs_class : bl__cs_class(c->collation);
-		if (cls == BL_CS_UTF8 && utf8_valid(p, n)) {
+		if ((cls == BL_CS_UTF8 && utf8_valid(p, n)) ||
+		    (cls == BL_CS_LATIN1 && utf8_ascii(p, n))) {
 			text_quoted(b, p, n, true);
 			return;
 		}

@@ -4,6 +4,7 @@
  * (replay/convert.c): digits only, zero dates kept as zeros.  What a zero
  * date becomes, the quoting and the time zone suffix are the callers'.
  */
+#include <string.h>
 #include <time.h>
 
 #include "binlog/binlog.h"
@@ -20,11 +21,21 @@ static void put_n(struct buf *b, unsigned v, int width)
 	buf_put(b, t + i, sizeof(t) - (size_t)i);
 }
 
+static const char two_digits[] = "00010203040506070809"
+				 "10111213141516171819"
+				 "20212223242526272829"
+				 "30313233343536373839"
+				 "40414243444546474849"
+				 "50515253545556575859"
+				 "60616263646566676869"
+				 "70717273747576777879"
+				 "80818283848586878889"
+				 "90919293949596979899";
+
 /* The two digits of v < 100 at p. */
 static inline void two(char *p, unsigned v)
 {
-	p[0] = (char)('0' + v / 10);
-	p[1] = (char)('0' + v % 10);
+	memcpy(p, two_digits + 2 * v, 2);
 }
 
 /*
@@ -75,14 +86,13 @@ void bl_put_frac(struct buf *b, uint32_t usec, unsigned fsp)
 {
 	if (!fsp)
 		return;
-	char t[6];
+	char t[7];
 	uint32_t u = usec % 1000000;
-	for (int i = 5; i >= 0; i--) {
-		t[i] = (char)('0' + u % 10);
-		u /= 10;
-	}
-	buf_putc(b, '.');
-	buf_put(b, t, fsp > 6 ? 6 : fsp);
+	t[0] = '.';
+	two(t + 1, u / 10000);
+	two(t + 3, u / 100 % 100);
+	two(t + 5, u % 100);
+	buf_put(b, t, 1 + (fsp > 6 ? 6 : fsp));
 }
 
 void bl_put_utc(struct buf *b, int64_t secs)

@@ -109,6 +109,26 @@ TEST(base, buf_cap)
 	buf_release(&b);
 }
 
+/* Short appends (copied without memcpy): every length to 40 after every
+ * length to 20, byte for byte. */
+TEST(base, buf_put_short)
+{
+	uint8_t src[64], want[64];
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i * 37 + 1);
+	for (size_t pre = 0; pre <= 20; pre++)
+		for (volatile size_t n = 0; n <= 40; n++) {
+			struct buf b = BUF_INIT;
+			buf_put(&b, src + 20, pre);
+			buf_put(&b, src + 1, n);
+			memcpy(want, src + 20, pre);
+			memcpy(want + pre, src + 1, n);
+			ASSERT_EQ(b.n, pre + n);
+			ASSERT(b.n == 0 || memcmp(b.p, want, b.n) == 0);
+			buf_release(&b);
+		}
+}
+
 TEST(base, arena)
 {
 	struct arena a;

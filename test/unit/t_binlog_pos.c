@@ -5,7 +5,7 @@
  */
 #include "base/utf8.h"
 #include "base/hash.h"
-#include "binlog/binlog.h"
+#include "binlog/internal.h"
 #include "test/unit/test.h"
 
 TEST(binlog, pos_order_numeric_suffix)
@@ -103,8 +103,48 @@ TEST(base, utf8_and_hash)
 	ASSERT(!utf8_valid((const uint8_t *)"abcdefgh\xe2\x82", 10));	/* cut */
 	ASSERT_EQ(utf8_seq((const uint8_t *)"\xe2\x82\xac", 3), 3);
 	ASSERT_EQ(utf8_seq((const uint8_t *)"\xe2\x82\xac", 2), 0);
+	/* utf8_ascii: every length to 40, a high byte at every place */
+	uint8_t t[40];
+	memset(t, 'a', sizeof(t));
+	for (size_t n = 0; n <= sizeof(t); n++) {
+		ASSERT(utf8_ascii(t, n));
+		for (size_t i = 0; i < n; i++) {
+			t[i] = 0x80;
+			ASSERT(!utf8_ascii(t, n));
+			t[i] = 0xff;
+			ASSERT(!utf8_ascii(t, n));
+			t[i] = 0x7f;
+			ASSERT(utf8_ascii(t, n));
+			t[i] = 'a';
+		}
+	}
 	/* FNV-1a 64 test vectors */
 	ASSERT_UEQ(hash_bytes("", 0), 0xcbf29ce484222325ull);
 	ASSERT_UEQ(hash_bytes("a", 1), 0xaf63dc4c8601ec8cull);
 	ASSERT_UEQ(hash_bytes("foobar", 6), 0x85944171f73967e8ull);
+}
+
+/*
+ * The event checksum folded by carry-less multiplication (where the
+ * processor has it) is zlib's: every length to 4 KiB, at three
+ * alignments, from zero and from a running value; and a known vector.
+ */
+TEST(binlog, crc32_is_zlibs)
+{
+	static uint8_t buf[4200];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		buf[i] = (uint8_t)x;
+	}
+	ASSERT_UEQ(bl__crc32(0, (const uint8_t *)"123456789", 9), 0xcbf43926u);
+	for (size_t n = 0; n <= 4096; n++)
+		for (size_t off = 0; off < 3; off++) {
+			uint32_t init = off ? (uint32_t)(x >> 32) ^ (uint32_t)n : 0;
+			uint32_t got = bl__crc32(init, buf + off, n);
+			uint32_t want = bl__crc32_zlib(init, buf + off, n);
+			if (got != want)
+				test_fail(__FILE__, __LINE__, "length %zu at %zu: %08x, zlib %08x", n, off,
+					  got, want);
+		}
 }

@@ -320,6 +320,61 @@ TEST(value, decimals)
 	ASSERT_ERR(rc, ERR_PROTO);
 }
 
+/*
+ * DECIMAL digits go straight from the binary groups to the text: every
+ * precision and scale, random groups (many zero), both signs, against a
+ * reference that prints each group with printf and strips the zeros.
+ */
+TEST(value, decimals_against_printf)
+{
+	static const uint8_t d2b[10] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
+	static const uint32_t p10[10] = {1,	 10,	  100,	    1000,      10000,
+					 100000, 1000000, 10000000, 100000000, 1000000000};
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+	for (unsigned prec = 1; prec <= 65; prec++)
+		for (unsigned scale = 0; scale <= prec && scale <= 30; scale++)
+			for (int k = 0; k < 40; k++) {
+				unsigned intg = prec - scale;
+				/* groups, most significant first: widths in digits */
+				unsigned w[16], ng = 0;
+				if (intg % 9)
+					w[ng++] = intg % 9;
+				for (unsigned i = 0; i < intg / 9; i++)
+					w[ng++] = 9;
+				unsigned nint = ng;
+				for (unsigned i = 0; i < scale / 9; i++)
+					w[ng++] = 9;
+				if (scale % 9)
+					w[ng++] = scale % 9;
+				struct vec v = {BL_TYPE_NEWDECIMAL, (uint16_t)(prec << 8 | scale), false, 0, {0}, 0, NULL};
+				char digits[100] = "", frac[100] = "";
+				bool zero = true;
+				for (unsigned i = 0; i < ng; i++) {
+					x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+					uint32_t g = (uint32_t)(x % p10[w[i]]);
+					if (k % 4 == 0 || (k % 4 == 1 && x >> 60 < 12))
+						g = 0;
+					zero = zero && !g;
+					put_be(v.bytes + v.n, g, d2b[w[i]]);
+					v.n += d2b[w[i]];
+					char *to = i < nint ? digits : frac;
+					snprintf(to + strlen(to), 12, "%0*u", (int)w[i], g);
+				}
+				bool neg = k % 2;
+				v.bytes[0] ^= 0x80;
+				for (size_t i = 0; neg && i < v.n; i++)
+					v.bytes[i] ^= 0xff;
+				const char *ip = digits;
+				while (*ip == '0')
+					ip++;
+				char want[120];
+				snprintf(want, sizeof(want), "\"%s%s%s%s\"", neg && !zero ? "-" : "", *ip ? ip : "0",
+					 scale ? "." : "", frac);
+				v.json = want;
+				check(&v);
+			}
+}
+
 TEST(value, temporal)
 {
 	struct vec v[] = {
