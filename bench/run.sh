@@ -1,6 +1,6 @@
 #!/bin/sh
 # make bench: decoder throughput against mariadb-binlog, measured in the
-# same run on the same file; then the apply (bench/apply.sh), memory for
+# same run on the same file; then the apply (bench/apply.sh, bench/apply_wide.sh), memory for
 # one huge source transaction (bench/memory.sh) and replication lag under
 # sysbench (bench/lag.sh) benchmarks.  The binlog (>= 1,000,000 row events: inserts,
 # updates, deletes over INT, BIGINT, VARCHAR, DECIMAL, DATETIME columns) is
@@ -65,6 +65,7 @@ set -- $(python3 bench/measure.py $runs "$bin" decode_binlog --config "$work/ben
 	--start-file bench.000001 --stop-at-end --format json)
 lj_s=$1 lj_rss=$2
 sh bench/apply.sh "$bin" && true
+sh bench/apply_wide.sh "$bin" && true
 python3 - "$rows" "$size" "$rm_s" "$rm_rss" "$ln_s" "$ln_rss" "$lj_s" "$lj_rss" <<'PY'
 import sys
 rows, size = int(sys.argv[1]), int(sys.argv[2])
