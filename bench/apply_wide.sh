@@ -188,7 +188,8 @@ best() {	# best SCHEMA FILE QUERY: best of $runs, the table checked after each
 		set -- "$@" $r
 		t=$4
 		echo "  $1 run $i: $t s, chameleon CPU $5 s, PostgreSQL CPU" \
-			"$(python3 -c "print(round($c1 - $c0 - $6, 2))") s (the poller's backend not counted)" >&2
+			"$(python3 -c "print(round($c1 - $c0 - $6, 2))") s (the poller's backend not" \
+			"counted)" >&2
 		set -- "$1" "$2" "$3"
 		got=$(digest "$1")
 		[ "$got" = "$want" ] || {
@@ -210,7 +211,8 @@ timed() {	# timed SCHEMA SQL-FILE: seconds of the psql run, best of $runs
 		t1=$(date +%s.%N)
 		sleep 0.3
 		c1=$(pgcpu)
-		echo "  $1 SQL run $i: $(python3 -c "print(round($t1 - $t0, 3))") s, PostgreSQL CPU $(python3 -c "print(round($c1 - $c0, 2))") s" >&2
+		echo "  $1 SQL run $i: $(python3 -c "print(round($t1 - $t0, 3))") s, PostgreSQL CPU" \
+			"$(python3 -c "print(round($c1 - $c0, 2))") s" >&2
 		b=$(python3 -c "t = $t1 - $t0; print(min(t, ${b:-t}))")
 	done
 	echo "$b"
