@@ -41,10 +41,11 @@ sh bench/wide.sh "$bin"
 # ---- live stream: the same binlog served by a real MariaDB ----------------
 work=$(mktemp -d)
 trap 'servers_stop; rm -rf "$work"' EXIT INT TERM
-mkdir -p "$work/my/data"
-cp "$binlog" "$work/my/data/bench.000001"
-echo "./bench.000001" > "$work/my/data/bench.index"
-mariadb_start "$work/my" --log-bin="$work/my/data/bench" > /dev/null
+# (in a directory of their own: mariadb_start makes the data directory anew)
+mkdir -p "$work/binlogs"
+cp "$binlog" "$work/binlogs/bench.000001"
+echo "$work/binlogs/bench.000001" > "$work/binlogs/bench.index"
+mariadb_start "$work/my" --log-bin="$work/binlogs/bench" > /dev/null
 mariadb_sql -e "CREATE USER bench@'127.0.0.1' IDENTIFIED BY 'bench'; GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO bench@'127.0.0.1'"
 cat > "$work/bench.yml" <<EOC
 pg_conn: {host: localhost, user: x, password: x, database: x}
