@@ -20,7 +20,7 @@
 # MD5 over every row in key order (else the benchmark fails).
 # APPLY_ONLY=insert|mixed runs one part; APPLY_RUNS=N keeps the best of N
 # (default 3); APPLY_PERF=DIR records `perf record -g` of chameleon into
-# DIR/insert.data and DIR/mixed.data (on the last run).
+# DIR/bench.data (inserts) and DIR/mix.data (mixed), on the last run.
 set -eu
 only=${APPLY_ONLY:-}
 case $only in "" | insert | mixed) ;; *) echo "APPLY_ONLY: insert or mixed" >&2; exit 2 ;; esac
