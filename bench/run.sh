@@ -1,6 +1,6 @@
 #!/bin/sh
 # make bench: decoder throughput against mariadb-binlog, measured in the
-# same run on the same file; then the apply (bench/apply.sh), memory for
+# same run on the same file; then the apply (bench/apply.sh, bench/apply_wide.sh), memory for
 # one huge source transaction (bench/memory.sh) and replication lag under
 # sysbench (bench/lag.sh) benchmarks.  The binlog (>= 1,000,000 row events: inserts,
 # updates, deletes over INT, BIGINT, VARCHAR, DECIMAL, DATETIME columns) is
@@ -41,10 +41,11 @@ sh bench/wide.sh "$bin"
 # ---- live stream: the same binlog served by a real MariaDB ----------------
 work=$(mktemp -d)
 trap 'servers_stop; rm -rf "$work"' EXIT INT TERM
-mkdir -p "$work/my/data"
-cp "$binlog" "$work/my/data/bench.000001"
-echo "./bench.000001" > "$work/my/data/bench.index"
-mariadb_start "$work/my" --log-bin="$work/my/data/bench" > /dev/null
+# (in a directory of their own: mariadb_start makes the data directory anew)
+mkdir -p "$work/binlogs"
+cp "$binlog" "$work/binlogs/bench.000001"
+echo "$work/binlogs/bench.000001" > "$work/binlogs/bench.index"
+mariadb_start "$work/my" --log-bin="$work/binlogs/bench" > /dev/null
 mariadb_sql -e "CREATE USER bench@'127.0.0.1' IDENTIFIED BY 'bench'; GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO bench@'127.0.0.1'"
 cat > "$work/bench.yml" <<EOC
 pg_conn: {host: localhost, user: x, password: x, database: x}
@@ -65,6 +66,7 @@ set -- $(python3 bench/measure.py $runs "$bin" decode_binlog --config "$work/ben
 	--start-file bench.000001 --stop-at-end --format json)
 lj_s=$1 lj_rss=$2
 sh bench/apply.sh "$bin" && true
+sh bench/apply_wide.sh "$bin" && true
 python3 - "$rows" "$size" "$rm_s" "$rm_rss" "$ln_s" "$ln_rss" "$lj_s" "$lj_rss" <<'PY'
 import sys
 rows, size = int(sys.argv[1]), int(sys.argv[2])

@@ -273,6 +273,10 @@ bool rp__has_key(const struct bl_table *t);
 bool rp__same_columns(const struct bl_table *t, const struct bl_value *a,
 		      const struct bl_value *b);
 
+/* Whether a and b are certainly the same value (same kind and contents;
+ * false when unsure: absent, partial JSON). */
+bool rp__same_value(const struct bl_value *a, const struct bl_value *b);
+
 /* The statement text of a shape. */
 void rp__sql_statement(struct buf *b, const char *schema, const struct bl_table *t,
 		       const struct rp__shape *sh);

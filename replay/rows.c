@@ -296,13 +296,42 @@ static int update_run(struct rp__rows *w, const struct bl_table *t, uint32_t key
 	return 0;
 }
 
+/*
+ * The columns a batched UPDATE sets: those whose value changes in at
+ * least one row of the run (setting a column to the value it has is a
+ * no-op for the others).  Fewer columns are fewer arrays for PostgreSQL
+ * to read; the rows it writes are the same.  When no column changes, all
+ * of them stay.
+ */
+static void only_changed(const struct bl_table *t, uint32_t key, const struct bl_row *rows,
+			 uint32_t n, uint8_t *set)
+{
+	bool any = false;
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		if (i == key || set[i] == RP_COL_ABSENT)
+			continue;
+		uint32_t r = 0;
+		while (r < n && rp__same_value(&rows[r].before[i], &rows[r].after[i]))
+			r++;
+		if (r < n)
+			any = true;
+		else
+			set[i] = RP_COL_ABSENT;
+	}
+	if (!any)	/* nothing changes: every column, as before */
+		for (uint32_t i = 0; i < t->ncols; i++)
+			set[i] = rows[0].after[i].kind == BLV_ABSENT ? RP_COL_ABSENT
+								     : RP_COL_VALUE;
+}
+
 static int update_batch(struct rp__rows *w, struct rp__pipe *p, const struct target *tg,
 			uint32_t key, const struct bl_row *rows, uint32_t n, struct err *e)
 {
 	const struct bl_table *t = tg->t;
 	arena_reset(&w->shape_mem);
-	struct rp__shape sh = {.kind = RP_SQL_UPDATE_KEYS, .key = key,
-			       .set = present(w, t, rows[0].after)};
+	uint8_t *set = present(w, t, rows[0].after);
+	only_changed(t, key, rows, n, set);
+	struct rp__shape sh = {.kind = RP_SQL_UPDATE_KEYS, .key = key, .set = set};
 	rp__params_reset(&w->q, (size_t)t->ncols + 1);
 	/* the key (from the before image) first, then the columns set */
 	int rc = rp__params_array(&w->q, t, key, rows, n, true, e);

@@ -127,6 +127,51 @@ bool rp__same_columns(const struct bl_table *t, const struct bl_value *a,
 	return true;
 }
 
+bool rp__same_value(const struct bl_value *a, const struct bl_value *b)
+{
+	if (a->kind != b->kind || a->fsp != b->fsp)
+		return false;
+	const struct bl_time *x = &a->t, *y = &b->t;
+	switch ((enum bl_vkind)a->kind) {
+	case BLV_NULL:
+		return true;
+	case BLV_INT:
+	case BLV_YEAR:
+		return a->i == b->i;
+	case BLV_UINT:
+	case BLV_ENUM:
+	case BLV_SET:
+	case BLV_BIT:
+		return a->u == b->u;
+	case BLV_FLOAT:
+	case BLV_DOUBLE:
+		/* the same bits: -0 and 0 count as different */
+		return !memcmp(&a->d, &b->d, sizeof(a->d));
+	case BLV_GEOMETRY:
+		if (a->u != b->u)
+			return false;
+		/* fall through */
+	case BLV_DECIMAL:
+	case BLV_STRING:
+	case BLV_BINARY:
+	case BLV_JSON:
+	case BLV_VECTOR:
+		return a->s.n == b->s.n && (!a->s.n || !memcmp(a->s.p, b->s.p, a->s.n));
+	case BLV_TIMESTAMP:
+		return a->i == b->i && x->usec == y->usec;
+	case BLV_DATE:
+	case BLV_DATETIME:
+	case BLV_TIME:
+		return x->year == y->year && x->month == y->month && x->day == y->day &&
+		       x->hour == y->hour && x->minute == y->minute &&
+		       x->second == y->second && x->usec == y->usec && x->neg == y->neg;
+	case BLV_ABSENT:
+	case BLV_JSON_DIFF:
+		break;
+	}
+	return false;
+}
+
 /* The columns of 'set', comma-separated: "a", "b". */
 static void column_list(struct buf *b, const struct bl_table *t, const uint8_t *set)
 {

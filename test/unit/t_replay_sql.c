@@ -329,6 +329,80 @@ TEST(replay_sql, updates_batched_while_keys_stay)
 	teardown(&f);
 }
 
+TEST(replay_sql, batched_updates_set_the_columns_that_change)
+{
+	struct fixture f;
+	setup(&f);
+	/* only price changes (in one row of two): name is not sent */
+	struct bl_row r[2] = {
+		{item(&f.a, 1, "a", "1.00"), item(&f.a, 1, "a", "1.50")},
+		{item(&f.a, 2, "b", "2.00"), item(&f.a, 2, "b", "2.00")},
+	};
+	struct bl_event ev = rows_event(&items, BL_OP_UPDATE, r, 2);
+	const char *out = apply(&f, &ev);
+	ASSERT(starts(out,
+		"P chm_0: UPDATE \"pg\".\"items\" AS d SET \"price\" = v.\"price\" FROM "
+		"unnest(COALESCE($1, (SELECT array_agg(\"id\") FROM \"pg\".\"items\" WHERE "
+		"false)), COALESCE($2, (SELECT array_agg(\"price\") FROM \"pg\".\"items\" "
+		"WHERE false))) AS v(\"id\", \"price\") WHERE d.\"id\" = v.\"id\"\n"
+		"E chm_0: '{\"1\",\"2\"}', '{\"1.50\",\"2.00\"}'\n"));
+	/* a value that becomes NULL, or stops being NULL, changes */
+	struct bl_row n[2] = {
+		{item(&f.a, 1, "a", "1.50"), item(&f.a, 1, NULL, "1.50")},
+		{item(&f.a, 2, NULL, "2.00"), item(&f.a, 2, "b", "2.00")},
+	};
+	ev = rows_event(&items, BL_OP_UPDATE, n, 2);
+	out = apply(&f, &ev);
+	ASSERT(strstr(out, "AS d SET \"name\" = v.\"name\" FROM"));
+	ASSERT(strstr(out, "E chm_1: '{\"1\",\"2\"}', '{NULL,\"b\"}'\n"));
+	/* nothing changes: every column, as before */
+	struct bl_row same[2] = {
+		{item(&f.a, 1, "a", "1.00"), item(&f.a, 1, "a", "1.00")},
+		{item(&f.a, 2, "b", "2.00"), item(&f.a, 2, "b", "2.00")},
+	};
+	ev = rows_event(&items, BL_OP_UPDATE, same, 2);
+	out = apply(&f, &ev);
+	ASSERT(strstr(out, "AS d SET \"name\" = v.\"name\", \"price\" = v.\"price\" FROM"));
+	ASSERT(strstr(out, "'{\"1\",\"2\"}', '{\"a\",\"b\"}', '{\"1.00\",\"2.00\"}'\n"));
+	ASSERT_UEQ(f.st.updates, 6);
+	teardown(&f);
+}
+
+TEST(replay_sql, same_value_is_certain_or_false)
+{
+	struct bl_value a = v_int(5), b = v_int(5), c = v_int(6);
+	ASSERT(rp__same_value(&a, &b));
+	ASSERT(!rp__same_value(&a, &c));
+	struct bl_value u = {.kind = BLV_UINT};
+	u.u = 5;
+	ASSERT(!rp__same_value(&a, &u));	/* another kind */
+	struct bl_value d1 = {.kind = BLV_DOUBLE}, d2 = {.kind = BLV_DOUBLE};
+	d1.d = 0.0;
+	d2.d = -0.0;
+	ASSERT(!rp__same_value(&d1, &d2));	/* -0 is another value */
+	d2.d = 0.0;
+	ASSERT(rp__same_value(&d1, &d2));
+	struct bl_value s1 = v_dec("1.50"), s2 = v_dec("1.500"), s3 = v_dec("1.50");
+	ASSERT(!rp__same_value(&s1, &s2));
+	ASSERT(rp__same_value(&s1, &s3));
+	struct bl_value x1 = v_str("a\0b"), x2 = v_str("a\0c");
+	x1.s.n = x2.s.n = 3;	/* bytes after a NUL count */
+	ASSERT(!rp__same_value(&x1, &x2));
+	struct bl_value t1 = {.kind = BLV_DATETIME, .fsp = 3}, t2 = t1;
+	t1.t = (struct bl_time){.year = 2024, .month = 1, .day = 2, .usec = 1000};
+	t2.t = t1.t;
+	ASSERT(rp__same_value(&t1, &t2));
+	t2.t.usec = 2000;
+	ASSERT(!rp__same_value(&t1, &t2));	/* fractions count */
+	t2.t.usec = 1000;
+	t2.fsp = 6;
+	ASSERT(!rp__same_value(&t1, &t2));	/* printed with other digits */
+	struct bl_value n1 = v_kind(BLV_NULL), n2 = v_kind(BLV_NULL), ab = v_kind(BLV_ABSENT);
+	ASSERT(rp__same_value(&n1, &n2));
+	ASSERT(!rp__same_value(&n1, &a));
+	ASSERT(!rp__same_value(&ab, &ab));	/* unknown: changed */
+}
+
 TEST(replay_sql, update_twice_the_same_key_is_not_batched)
 {
 	struct fixture f;
