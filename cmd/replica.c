@@ -26,7 +26,6 @@
 
 #define PG_RETRIES 60		/* PostgreSQL reconnections before giving up */
 #define RO_RETRIES 3		/* reconnections finding only read-only servers */
-#define IDLE_COMMIT_MS 20	/* at most one idle commit per this many ms */
 #define PUBLISH_MS 250		/* the metrics' numbers at most this old */
 
 struct replica {
@@ -37,7 +36,6 @@ struct replica {
 	char *conninfo;		/* owned */
 	struct rp_sink *sink;	/* NULL while PostgreSQL is away */
 	bool running;		/* status 'running' recorded */
-	int64_t last_commit;	/* ms */
 	int64_t last_publish;	/* ms */
 	struct err e;
 };
@@ -129,7 +127,6 @@ static int replica_start(void *ctx, struct mp_conn *c, struct bl_pos *at)
 	}
 	set_status(r->conninfo, r->ro.source, "running", NULL);
 	r->running = true;
-	r->last_commit = clock_ms();
 	publish(r);
 	const char *pf;
 	uint64_t pp;
@@ -353,11 +350,25 @@ static int replica_event(void *ctx, const struct stream_event *se)
 }
 
 /*
- * Commit what is complete as soon as the source has nothing more for us
- * (low lag when writes are light; batches when they are heavy), at most
- * every IDLE_COMMIT_MS; a heartbeat means the source has nothing more to
- * send: the replica is caught up (show_status's lag 0).
+ * Commit what is complete as soon as the source has nothing more for us:
+ * the lag is the source's bytes' trip and one PostgreSQL commit.  At most
+ * one COMMIT is unconfirmed: with one in flight, its answer is waited for
+ * first, and what the source sent meanwhile joins the transaction, so that
+ * under load the commits group (batches as large as the load makes them,
+ * bounded by replay_max_rows) instead of queueing in PostgreSQL.  A
+ * heartbeat means the source has nothing more to send: the replica is
+ * caught up (show_status's lag 0).
  */
+static int commit_when_idle(struct replica *r)
+{
+	if (stream_pending(r->s) || !rp_sink_commit_ready(r->sink))
+		return 0;
+	int rc = rp_sink_await_commit(r->sink, &r->e);
+	if (rc || stream_pending(r->s))
+		return rc;
+	return rp_sink_commit_idle(r->sink, &r->e);
+}
+
 static int replica_after(void *ctx, const struct stream_event *se)
 {
 	struct replica *r = ctx;
@@ -370,10 +381,8 @@ static int replica_after(void *ctx, const struct stream_event *se)
 			return reconnect_pg(r);
 		}
 		rc = rp_sink_caught_up(r->sink, &r->e);
-		r->last_commit = clock_ms();
-	} else if (clock_ms() - r->last_commit >= IDLE_COMMIT_MS && !stream_pending(r->s)) {
-		rc = rp_sink_commit_idle(r->sink, &r->e);
-		r->last_commit = clock_ms();
+	} else {
+		rc = commit_when_idle(r);
 	}
 	rc = outcome(r, rc);
 	if (!rc && (se->heartbeat || clock_ms() - r->last_publish >= PUBLISH_MS))

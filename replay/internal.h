@@ -180,6 +180,8 @@ int rp__pipe_send_stmt(struct rp__pipe *p, const struct rp__stmt *st, int n,
 int rp__pipe_sync(struct rp__pipe *p, struct err *e) MUST_CHECK;
 /* End an open COPY, sync if needed and read every result. */
 int rp__pipe_drain(struct rp__pipe *p, struct err *e) MUST_CHECK;
+/* Read the results of the oldest segment sent, if any (waits for them). */
+int rp__pipe_read_one(struct rp__pipe *p, struct err *e) MUST_CHECK;
 /* Run one statement now, after what is in flight, and return its rows (in
  * the open transaction when there is one). */
 int rp__pipe_query(struct rp__pipe *p, const char *sql, int n,

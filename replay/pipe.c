@@ -404,6 +404,11 @@ int rp__pipe_drain(struct rp__pipe *p, struct err *e)
 	return rc;
 }
 
+int rp__pipe_read_one(struct rp__pipe *p, struct err *e)
+{
+	return p->inflight > 0 ? read_segment(p, e) : 0;
+}
+
 /* After a statement: a sync point every RP_SYNC_EVERY. */
 static int sent(struct rp__pipe *p, struct err *e)
 {

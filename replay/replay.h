@@ -324,6 +324,12 @@ int rp_sink_event(struct rp_sink *s, const struct bl_event *ev, const char *file
 /* Commit now if the source is between transactions (idle, heartbeat);
  * 0, RP_RESTART or -ERR_x. */
 int rp_sink_commit_idle(struct rp_sink *s, struct err *e) MUST_CHECK;
+/* Whether rp_sink_commit_idle would commit now: between source
+ * transactions, with changes or a moved position not yet sent. */
+bool rp_sink_commit_ready(const struct rp_sink *s);
+/* Wait until every COMMIT sent is confirmed (at once when none is
+ * waiting): 0, RP_RESTART or -ERR_x. */
+int rp_sink_await_commit(struct rp_sink *s, struct err *e) MUST_CHECK;
 /*
  * The source has nothing more to send (a heartbeat): commit what is
  * complete, then report the replica caught up (read and replay lag 0,

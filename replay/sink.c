@@ -397,6 +397,24 @@ int rp_sink_commit_idle(struct rp_sink *s, struct err *e)
 	return rp__handle(s, commit(s, e), e);
 }
 
+bool rp_sink_commit_ready(const struct rp_sink *s)
+{
+	if (s->in_src_tx || !s->boundary.file[0])
+		return false;
+	return s->in_pg_tx || s->boundary.pos != s->sent_at.pos ||
+	       strcmp(s->boundary.file, s->sent_at.file);
+}
+
+int rp_sink_await_commit(struct rp_sink *s, struct err *e)
+{
+	/* the segments up to the last COMMIT's; the statements sent after
+	 * it run meanwhile (libpq sends what it holds while it waits) */
+	int rc = 0;
+	while (!rc && s->sent_read < s->nsent && s->pipe.inflight > 0)
+		rc = rp__pipe_read_one(&s->pipe, e);
+	return rp__handle(s, rc, e);
+}
+
 int rp_sink_caught_up(struct rp_sink *s, struct err *e)
 {
 	int rc = rp_sink_commit_idle(s, e);

@@ -150,6 +150,48 @@ static bool answer_log_id(void *arg, const char *sql, struct rp__res *r)
 	return true;
 }
 
+TEST(replay_sink, idle_commit_waits_for_the_one_in_flight)
+{
+	struct sink_fx f;
+	sink_setup(&f);
+	f.s->o.max_rows = 1000;	/* commits only when the source is idle */
+	bl_pos_set(&f.s->stored, "b.000001", 100);
+	f.s->boundary = f.s->sent_at = f.s->stored;
+	ASSERT(!rp_sink_commit_ready(f.s));
+	ASSERT_EQ(feed(&f, ev_query(100, "BEGIN"), "b.000001"), 0);
+	ASSERT_EQ(feed(&f, ev_insert(150), "b.000001"), 0);
+	/* inside a source transaction: nothing to commit yet */
+	ASSERT(!rp_sink_commit_ready(f.s));
+	ASSERT_EQ(feed(&f, ev_xid(200), "b.000001"), 0);
+	ASSERT(rp_sink_commit_ready(f.s));
+	/* no COMMIT unconfirmed: nothing to wait for */
+	ASSERT_EQ(rp_sink_await_commit(f.s, &f.e), 0);
+	ASSERT_EQ(rp_sink_commit_idle(f.s, &f.e), 0);
+	ASSERT(!rp_sink_commit_ready(f.s));
+	/* sent, not read: the position is not the committed one yet */
+	ASSERT_UEQ(f.s->st.commits, 0);
+	ASSERT_UEQ(f.s->stored.pos, 100);
+	/* the next transaction, while the COMMIT is in flight */
+	ASSERT_EQ(feed(&f, ev_query(231, "BEGIN"), "b.000001"), 0);
+	ASSERT_EQ(feed(&f, ev_insert(281), "b.000001"), 0);
+	ASSERT_EQ(feed(&f, ev_xid(331), "b.000001"), 0);
+	ASSERT(rp_sink_commit_ready(f.s));
+	size_t before = f.rec.log.n;
+	ASSERT_EQ(rp_sink_await_commit(f.s, &f.e), 0);
+	/* confirmed, and nothing sent for it (the open transaction stays
+	 * open) */
+	ASSERT_UEQ(f.s->st.commits, 1);
+	ASSERT_UEQ(f.s->stored.pos, 231);
+	ASSERT_UEQ(f.rec.log.n, before);
+	ASSERT(rp_sink_commit_ready(f.s));
+	ASSERT_EQ(rp_sink_commit_idle(f.s, &f.e), 0);
+	ASSERT_EQ(rp_sink_await_commit(f.s, &f.e), 0);
+	ASSERT_UEQ(f.s->st.commits, 2);
+	ASSERT_UEQ(f.s->stored.pos, 362);
+	ASSERT_EQ(rp_sink_finish(f.s, &f.e), 0);
+	sink_teardown(&f);
+}
+
 TEST(replay_sink, refused_change_takes_its_table_out)
 {
 	struct sink_fx f;
