@@ -92,7 +92,7 @@ static void put_le(struct buf *b, uint64_t v, unsigned n)
 	uint8_t t[8];
 	for (unsigned i = 0; i < n; i++)
 		t[i] = (uint8_t)(v >> (8 * i));
-	buf_put(b, t, n);
+	buf_put_small(b, t, n);
 }
 
 void buf_put_u16le(struct buf *b, uint16_t v)

@@ -78,6 +78,16 @@ static inline void buf_put(struct buf *b, const void *p, size_t n)
 	}
 	buf__put_slow(b, p, n);
 }
+/* Append n <= 16 bytes (a small local array: never the memcpy path). */
+static inline void buf_put_small(struct buf *b, const void *p, size_t n)
+{
+	if (!b->failed && n < b->alloc - b->n) {
+		buf__copy16(b->p + b->n, (const uint8_t *)p, n);
+		b->n += n;
+		return;
+	}
+	buf__put_slow(b, p, n);
+}
 static inline void buf_putc(struct buf *b, char c)
 {
 	if (!b->failed && 1 < b->alloc - b->n) {

@@ -18,7 +18,7 @@ static void put_n(struct buf *b, unsigned v, int width)
 		t[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v || (int)sizeof(t) - i < width);
-	buf_put(b, t + i, sizeof(t) - (size_t)i);
+	buf_put_small(b, t + i, sizeof(t) - (size_t)i);
 }
 
 static const char two_digits[] = "00010203040506070809"

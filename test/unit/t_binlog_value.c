@@ -367,7 +367,7 @@ TEST(value, decimals_against_printf)
 				const char *ip = digits;
 				while (*ip == '0')
 					ip++;
-				char want[120];
+				char want[256];
 				snprintf(want, sizeof(want), "\"%s%s%s%s\"", neg && !zero ? "-" : "", *ip ? ip : "0",
 					 scale ? "." : "", frac);
 				v.json = want;
