@@ -342,8 +342,10 @@ TEST(notify, queue_full_and_shutdown)
 	int64_t t0 = clock_ms();
 	notify_shutdown(300);
 	int64_t took = clock_ms() - t0;
-	/* 300 ms of waiting, then the delivery in flight is interrupted */
-	if (took < 250 || took > 2500)
+	/* 300 ms of waiting, then the delivery in flight is interrupted; the
+	 * upper bound only catches a shutdown that hangs (a loaded machine
+	 * can delay the thread by seconds) */
+	if (took < 250 || took > 30000)
 		test_fail(__FILE__, __LINE__, "shutdown took %lld ms", (long long)took);
 	notify__counts(&sent, &failed, &dropped);
 	ASSERT_EQ(sent, 0);
