@@ -148,9 +148,8 @@ bool rp__same_value(const struct bl_value *a, const struct bl_value *b)
 		/* the same bits: -0 and 0 count as different */
 		return !memcmp(&a->d, &b->d, sizeof(a->d));
 	case BLV_GEOMETRY:
-		if (a->u != b->u)
-			return false;
-		/* fall through */
+		return a->u == b->u && a->s.n == b->s.n &&
+		       (!a->s.n || !memcmp(a->s.p, b->s.p, a->s.n));
 	case BLV_DECIMAL:
 	case BLV_STRING:
 	case BLV_BINARY:
