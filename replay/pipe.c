@@ -363,11 +363,15 @@ static int read_segment(struct rp__pipe *p, struct err *e)
 		rc = segment_result(p, &r, rc, e);
 	}
 	p->inflight--;
-	if (p->inflight == 0) {
+	/* drop the tags already read: all of them when nothing is in flight
+	 * (but not those of statements sent after the last sync point: they
+	 * may be read by rp__pipe_read_one before their sync), or the first
+	 * half when segments stay in flight through a long transaction, so
+	 * that memory stays flat */
+	if (p->tag_read == p->ntags) {
 		p->ntags = p->tag_read = 0;
-	} else if (p->tag_read >= 4096 && p->tag_read * 2 >= p->ntags) {
-		/* segments stay in flight through a long transaction: drop
-		 * the tags already read so that memory stays flat */
+	} else if (p->inflight == 0 ||
+		   (p->tag_read >= 4096 && p->tag_read * 2 >= p->ntags)) {
 		memmove(p->tags, p->tags + p->tag_read,
 			(p->ntags - p->tag_read) * sizeof(*p->tags));
 		p->ntags -= p->tag_read;
