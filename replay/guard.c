@@ -93,7 +93,8 @@ static int create_table(struct rp_sink *s, const struct bl_table *t, const char 
 
 /* The columns of a PostgreSQL table in order; no rows when it is missing. */
 static const char columns_sql[] =
-	"SELECT a.attname, t.typname, t.typcategory, t.typtype "
+	"SELECT a.attname, t.typname, t.typcategory, t.typtype, "
+	"t.typnamespace = 'pg_catalog'::regnamespace "
 	"FROM pg_catalog.pg_attribute a "
 	"JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
 	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -254,7 +255,8 @@ static bool *mark_geometry(const struct bl_table *ct, const struct rp__rows_resu
 	return geom;
 }
 
-/* Per column of t: the binary COPY form of PostgreSQL's type (enum rp_bin). */
+/* Per column of t: the binary COPY form of PostgreSQL's type (enum rp_bin);
+ * only pg_catalog's types (a user's type may take a built-in name). */
 static uint8_t *binary_types(const struct bl_table *t, const struct rp__rows_result *r)
 {
 	uint8_t *bin = xcalloc(t->ncols + 1, 1);
@@ -262,7 +264,8 @@ static uint8_t *binary_types(const struct bl_table *t, const struct rp__rows_res
 	for (uint32_t i = 0; i < t->ncols; i++) {
 		const char *name = rp__column_name(t, i, tmp, sizeof(tmp));
 		for (int j = 0; j < r->nrows; j++)
-			if (!strcmp(rp__rows_get(r, j, 0), name))
+			if (r->ncols > 4 && !strcmp(rp__rows_get(r, j, 0), name) &&
+			    !strcmp(rp__rows_get(r, j, 4), "t"))
 				bin[i] = (uint8_t)rp_bin_type(rp__rows_get(r, j, 1));
 	}
 	return bin;
