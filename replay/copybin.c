@@ -382,6 +382,62 @@ static bool enc_time(struct buf *b, enum rp_bin t, const uint8_t *p, size_t n)
 	return true;
 }
 
+bool rp_bin_direct(struct buf *b, enum rp_bin t, const struct bl_value *v)
+{
+	int64_t lo = t == RP_BIN_INT2	? INT16_MIN
+		     : t == RP_BIN_INT4 ? INT32_MIN
+					: INT64_MIN;
+	int64_t hi = t == RP_BIN_INT2	? INT16_MAX
+		     : t == RP_BIN_INT4 ? INT32_MAX
+					: INT64_MAX;
+	int64_t i;
+	switch (v->kind) {
+	case BLV_INT:
+	case BLV_UINT:
+		if (t != RP_BIN_INT2 && t != RP_BIN_INT4 && t != RP_BIN_INT8)
+			return false;
+		if (v->kind == BLV_UINT && v->u > (uint64_t)INT64_MAX)
+			return false;
+		i = v->kind == BLV_INT ? v->i : (int64_t)v->u;
+		if (i < lo || i > hi)
+			return false;
+		if (t == RP_BIN_INT2) {
+			put_be32(b, 2);
+			put_be16(b, (uint16_t)(int16_t)i);
+		} else if (t == RP_BIN_INT4) {
+			put_be32(b, 4);
+			put_be32(b, (uint32_t)(int32_t)i);
+		} else {
+			put_be32(b, 8);
+			put_be64(b, (uint64_t)i);
+		}
+		return true;
+	case BLV_DOUBLE:
+		/* the text reads back to d (17 digits at most always do) */
+		if (t != RP_BIN_FLOAT8 || !isfinite(v->d))
+			return false;
+		uint64_t u8;
+		memcpy(&u8, &v->d, 8);
+		put_be32(b, 8);
+		put_be64(b, u8);
+		return true;
+	case BLV_FLOAT: {
+		/* the same for a FLOAT's text read as a float (not as a double:
+		 * "0.1" is not the float 0.1 widened) */
+		if (t != RP_BIN_FLOAT4 || !isfinite(v->d))
+			return false;
+		float f = (float)v->d;
+		uint32_t u4;
+		memcpy(&u4, &f, 4);
+		put_be32(b, 4);
+		put_be32(b, u4);
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
 bool rp_bin_field(struct buf *b, enum rp_bin t, const uint8_t *p, size_t n)
 {
 	int64_t v;

@@ -391,6 +391,10 @@ void rp_bin_header(struct buf *b);
 void rp_bin_trailer(struct buf *b);
 void rp_bin_tuple(struct buf *b, uint16_t nfields);
 void rp_bin_null(struct buf *b);
+/* The field of a number straight from its value, when that is what
+ * rp_bin_field makes of its text (integers, DOUBLE into float8, FLOAT
+ * into float4); false: go through the text. */
+bool rp_bin_direct(struct buf *b, enum rp_bin t, const struct bl_value *v);
 /* The field (length and bytes) of text p[0..n) as type t. */
 bool rp_bin_field(struct buf *b, enum rp_bin t, const uint8_t *p, size_t n);
 

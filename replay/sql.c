@@ -615,6 +615,8 @@ int rp__sql_copy_row_bin(struct rp__params *q, struct buf *out, const struct bl_
 	for (uint32_t i = 0; i < t->ncols; i++) {
 		if (img[i].kind == BLV_ABSENT)
 			continue;
+		if (rp_bin_direct(out, (enum rp_bin)bin[i], &img[i]))
+			continue;
 		bool isnull;
 		int rc = value(q, &t->cols[i], &img[i], true, &isnull, e);
 		if (rc < 0) {

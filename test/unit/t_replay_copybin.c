@@ -240,3 +240,83 @@ TEST(copybin, dates_and_times)
 	ASSERT_STREQ(E(RP_BIN_TIMESTAMPTZ, "-infinity"), "000000088000000000000000");
 	ASSERT_STREQ(E(RP_BIN_TIMESTAMP, "10000-01-01 00:00:00"), "no");
 }
+
+/* rp_bin_direct makes of a value what rp_bin_field makes of its text. */
+static void same_as_text(const struct bl_value *v, int *direct)
+{
+	static const enum rp_bin types[] = {RP_BIN_INT2,   RP_BIN_INT4,
+					    RP_BIN_INT8,   RP_BIN_FLOAT4,
+					    RP_BIN_FLOAT8, RP_BIN_NUMERIC};
+	struct bl_column c;
+	memset(&c, 0, sizeof(c));
+	c.type = v->kind == BLV_DOUBLE	? BL_TYPE_DOUBLE
+		 : v->kind == BLV_FLOAT ? BL_TYPE_FLOAT
+					: BL_TYPE_LONGLONG;
+	for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
+		struct buf a, t, b;
+		buf_init(&a, 0);
+		buf_init(&t, 0);
+		buf_init(&b, 0);
+		if (rp_bin_direct(&a, types[k], v)) {
+			bool isnull;
+			struct err e = {0};
+			ASSERT_EQ(rp_value_text(&t, &c, v, NULL, &isnull, &e), 0);
+			ASSERT(rp_bin_field(&b, types[k], t.p, t.n));
+			ASSERT_EQ(a.n, b.n);
+			ASSERT_MEM_EQ(a.p, b.p, a.n);
+			(*direct)++;
+		}
+		buf_release(&a);
+		buf_release(&t);
+		buf_release(&b);
+	}
+}
+
+TEST(copybin, direct_numbers_as_their_text)
+{
+	uint64_t x = 88172645463325252ull;
+	int direct = 0;
+	static const int64_t ints[] = {0,
+				       1,
+				       -1,
+				       INT16_MIN,
+				       INT16_MAX,
+				       INT16_MIN - 1,
+				       INT16_MAX + 1,
+				       INT32_MIN,
+				       INT32_MAX,
+				       (int64_t)INT32_MIN - 1,
+				       (int64_t)INT32_MAX + 1,
+				       INT64_MIN,
+				       INT64_MAX};
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		struct bl_value v = {.kind = BLV_INT};
+		v.i = ints[i];
+		same_as_text(&v, &direct);
+		struct bl_value u = {.kind = BLV_UINT};
+		u.u = (uint64_t)ints[i];
+		same_as_text(&u, &direct);
+	}
+	for (int i = 0; i < 100000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		struct bl_value v = {.kind = BLV_DOUBLE};
+		double d;
+		memcpy(&d, &x, 8);
+		if (i % 3 == 0)
+			d = (double)(int64_t)(x >> 20) / 1000.0; /* everyday values */
+		v.d = d;
+		same_as_text(&v, &direct);
+		struct bl_value f = {.kind = BLV_FLOAT};
+		float ff;
+		uint32_t x32 = (uint32_t)x;
+		memcpy(&ff, &x32, 4);
+		f.d = ff;
+		same_as_text(&f, &direct);
+		struct bl_value n = {.kind = BLV_INT};
+		n.i = (int64_t)x >> (i % 64);
+		same_as_text(&n, &direct);
+	}
+	ASSERT(direct > 200000);
+}
