@@ -19,7 +19,8 @@
 # each run PostgreSQL's table must equal the baseline's: row count and an
 # MD5 over every row in key order (else the benchmark fails).
 # APPLY_ONLY=insert|mixed runs one part; APPLY_RUNS=N keeps the best of N
-# (default 3); APPLY_PERF=DIR records `perf record -g` of chameleon into
+# (default 3); APPLY_COPY_FORMAT=text|binary sets the source's copy_format
+# (default binary); APPLY_PERF=DIR records `perf record -g` of chameleon into
 # DIR/bench.data (inserts) and DIR/mix.data (mixed), on the last run.
 set -eu
 only=${APPLY_ONLY:-}
@@ -93,6 +94,7 @@ sources:
     db_conn: {host: 127.0.0.1, port: $MY_PORT, user: bench, password: bench, ssl_mode: disabled}
     schema_mappings: {$1: $1}
     my_server_id: 778
+    copy_format: ${APPLY_COPY_FORMAT:-binary}
 EOC
 }
 fresh() {	# fresh SCHEMA: an empty table, no catalog

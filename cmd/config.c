@@ -419,6 +419,7 @@ static const struct key source_keys[] = {
 	{"ddl_column_order", K_CHOICE, SRC(ddl_column_order), 0, 0, column_orders},
 	{"zero_dates", K_CHOICE, SRC(zero_dates), 0, 0, zero_date_policies},
 	{"text_nul", K_CHOICE, SRC(text_nul), 0, 0, text_nul_policies},
+	{"copy_format", K_CHOICE, SRC(copy_format), 0, 0, copy_protocols},
 	{"log_format", K_CHOICE, SRC(log_format), 0, 0, log_formats},
 	{"metrics_listen", K_STR, SRC(metrics_listen), 0, 0, NULL},
 	{"notify_webhook", K_STR, SRC(notify_webhook), 0, 0, NULL},
@@ -634,6 +635,7 @@ static void source_defaults(struct cfg_source *s)
 	s->ddl_column_order = "append";
 	s->zero_dates = "infinity";
 	s->text_nul = "replace";
+	s->copy_format = "binary";
 }
 
 static int load_source(struct ld *l, struct fy_node *k, struct fy_node *m,

@@ -84,6 +84,7 @@ struct cfg_source {
 	const char *ddl_column_order;	/* append | exact (docs/ddl.md) */
 	const char *zero_dates;		/* infinity | null | error (docs/types.md) */
 	const char *text_nul;		/* replace | strip | error (docs/types.md) */
+	const char *copy_format;	/* binary | text: replication's COPY */
 	const char *log_format;		/* text | json; NULL: the top level's */
 	const char *metrics_listen;	/* "ADDR:PORT" of start_replica's metrics
 					   and health endpoint, or NULL */

@@ -291,7 +291,7 @@ void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 			   "    keep_existing_schema: %s\n    net_read_timeout: %d\n"
 			   "    heartbeat_period: %d\n    copy_workers: %d\n"
 			   "    copy_protocol: %s\n"
-			   "    zero_dates: %s\n    text_nul: %s\n",
+			   "    zero_dates: %s\n    text_nul: %s\n    copy_format: %s\n",
 			s->lock_timeout, s->my_server_id, s->replica_batch_size,
 			s->replay_max_rows, s->batch_retention,
 			(unsigned long long)s->copy_max_memory, s->copy_mode, s->out_dir,
@@ -299,7 +299,7 @@ void cmd_show_config_to(FILE *o, const struct config *c, const char *only)
 			s->auto_maintenance, s->gtid_enable ? "Yes" : "No",
 			s->keep_existing_schema ? "Yes" : "No", s->net_read_timeout,
 			s->heartbeat_period, s->copy_workers, s->copy_protocol, s->zero_dates,
-			s->text_nul);
+			s->text_nul, s->copy_format);
 		if (s->log_format)
 			fprintf(o, "    log_format: %s\n", s->log_format);
 		if (s->metrics_listen) {

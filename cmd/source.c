@@ -182,6 +182,7 @@ void cmd_source_conv(const struct cfg_source *s, struct rp_convert_opts *c)
 			: !strcmp(z, "error") ? RP_ZERO_DATE_ERROR : RP_ZERO_DATE_INFINITY;
 	c->text_nul = !strcmp(n, "strip") ? RP_TEXT_NUL_STRIP
 		      : !strcmp(n, "error") ? RP_TEXT_NUL_ERROR : RP_TEXT_NUL_REPLACE;
+	c->copy_text = s->copy_format && !strcmp(s->copy_format, "text");
 }
 
 struct rp_mapping *cmd_source_mappings(const struct cfg_source *s)

@@ -24,6 +24,7 @@ void rp__guard_forget(struct rp__guard *g)
 	for (size_t i = 0; i < RP_SHAPE_SLOTS; i++) {
 		free(g->checked[i].names);
 		free(g->checked[i].geom);
+		free(g->checked[i].bin);
 	}
 	memset(g->checked, 0, sizeof(g->checked));
 }
@@ -92,7 +93,8 @@ static int create_table(struct rp_sink *s, const struct bl_table *t, const char 
 
 /* The columns of a PostgreSQL table in order; no rows when it is missing. */
 static const char columns_sql[] =
-	"SELECT a.attname, t.typname, t.typcategory, t.typtype "
+	"SELECT a.attname, t.typname, t.typcategory, t.typtype, "
+	"t.typnamespace = 'pg_catalog'::regnamespace "
 	"FROM pg_catalog.pg_attribute a "
 	"JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
 	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -253,6 +255,22 @@ static bool *mark_geometry(const struct bl_table *ct, const struct rp__rows_resu
 	return geom;
 }
 
+/* Per column of t: the binary COPY form of PostgreSQL's type (enum rp_bin);
+ * only pg_catalog's types (a user's type may take a built-in name). */
+static uint8_t *binary_types(const struct bl_table *t, const struct rp__rows_result *r)
+{
+	uint8_t *bin = xcalloc(t->ncols + 1, 1);
+	char tmp[32];
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		const char *name = rp__column_name(t, i, tmp, sizeof(tmp));
+		for (int j = 0; j < r->nrows; j++)
+			if (r->ncols > 4 && !strcmp(rp__rows_get(r, j, 0), name) &&
+			    !strcmp(rp__rows_get(r, j, 4), "t"))
+				bin[i] = (uint8_t)rp_bin_type(rp__rows_get(r, j, 1));
+	}
+	return bin;
+}
+
 static void apply_geometry(const struct bl_table *ct, const bool *geom)
 {
 	struct bl_table *t = (struct bl_table *)ct;
@@ -303,11 +321,14 @@ static int check_structure(struct rp_sink *s, const struct bl_table *t,
 	char why[600];
 	misfit(t, schema, &r, why, sizeof(why));
 	bool *geom = why[0] ? NULL : mark_geometry(t, &r);
+	uint8_t *bin = why[0] ? NULL : binary_types(t, &r);
 	rp__rows_result_release(&r);
 	free(c->names);
 	free(c->geom);
+	free(c->bin);
 	c->names = NULL;
 	c->geom = NULL;
+	c->bin = NULL;
 	c->valid = false;
 	if (!why[0]) {
 		c->table_id = t->table_id;
@@ -315,6 +336,7 @@ static int check_structure(struct rp_sink *s, const struct bl_table *t,
 		c->valid = true;
 		c->names = names;
 		c->geom = geom;
+		c->bin = bin;
 		return 0;
 	}
 	free(names);

@@ -126,6 +126,7 @@ struct rp__pipe {
 	unsigned nstmts;
 	/* an open COPY */
 	bool copying;
+	bool copy_binary;	/* the open COPY reads the binary format */
 	const char *copy_table;	/* interned "schema.table" of the open COPY */
 	struct buf copy_sql;	/* its COPY statement */
 	struct buf copy;	/* rows not yet handed to the wire */
@@ -189,8 +190,10 @@ int rp__pipe_query(struct rp__pipe *p, const char *sql, int n,
 		   struct err *e) MUST_CHECK;
 /* Whether the open COPY runs copy_sql for the current table. */
 bool rp__pipe_copying(const struct rp__pipe *p, const char *copy_sql);
-/* Start COPY (copy_sql) for the current table: the pipeline is drained. */
-int rp__pipe_copy_begin(struct rp__pipe *p, const char *copy_sql, struct err *e)
+/* Start COPY (copy_sql) for the current table: the pipeline is drained.
+ * binary: copy_sql reads the binary format (header and trailer added). */
+int rp__pipe_copy_begin(struct rp__pipe *p, const char *copy_sql, bool binary,
+			struct err *e)
 	MUST_CHECK;
 /* Rows appended to p->copy: hand them to the wire once a chunk is full. */
 int rp__pipe_copy_flush(struct rp__pipe *p, struct err *e) MUST_CHECK;
@@ -305,6 +308,11 @@ int rp__params_array(struct rp__params *q, const struct bl_table *t, uint32_t c,
 /* One row in COPY text format appended to out; nothing when it fails. */
 int rp__sql_copy_row(struct rp__params *q, struct buf *out, const struct bl_table *t,
 		     const struct bl_value *img, struct err *e) MUST_CHECK;
+/* The same row in COPY binary format, its columns' types bin (enum
+ * rp_bin); 1: a value has no binary form (out and counts unchanged). */
+int rp__sql_copy_row_bin(struct rp__params *q, struct buf *out, const struct bl_table *t,
+			 const uint8_t *bin, const struct bl_value *img,
+			 struct err *e) MUST_CHECK;
 /* COPY text format: backslash, tab, newline and carriage return escaped. */
 void rp__copy_escape(struct buf *b, const uint8_t *p, size_t n);
 
@@ -319,6 +327,9 @@ struct rp__tdesc;
 
 struct rp__rows {
 	struct rp__params q;
+	/* the structure checks: PostgreSQL's column types (binary COPY);
+	 * NULL: text COPY only */
+	const struct rp__guard *guard;
 	struct buf sql, key;		/* statement text, cache key */
 	struct arena shape_mem;		/* shapes of the current statement */
 	struct rp__tdesc **descs;	/* every table seen, hashed */
@@ -358,6 +369,37 @@ struct rp__counts {
 	bool counted;		/* some count is not zero */
 };
 
+/* ---- binary COPY (replay/copybin.c) ---------------------------------------
+ * Values of PostgreSQL types whose binary input is cheaper than text,
+ * encoded from the text rp_value_text writes; false: that text has no
+ * binary form here (the row goes as text). */
+enum rp_bin {
+	RP_BIN_NONE,
+	RP_BIN_INT2,
+	RP_BIN_INT4,
+	RP_BIN_INT8,
+	RP_BIN_FLOAT4,
+	RP_BIN_FLOAT8,
+	RP_BIN_NUMERIC,
+	RP_BIN_TEXT,
+	RP_BIN_BYTEA,
+	RP_BIN_DATE,
+	RP_BIN_TIMESTAMP,
+	RP_BIN_TIMESTAMPTZ,
+	RP_BIN_BOOL,
+};
+enum rp_bin rp_bin_type(const char *typname);
+void rp_bin_header(struct buf *b);
+void rp_bin_trailer(struct buf *b);
+void rp_bin_tuple(struct buf *b, uint16_t nfields);
+void rp_bin_null(struct buf *b);
+/* The field of a number straight from its value, when that is what
+ * rp_bin_field makes of its text (integers, DOUBLE into float8, FLOAT
+ * into float4); false: go through the text. */
+bool rp_bin_direct(struct buf *b, enum rp_bin t, const struct bl_value *v);
+/* The field (length and bytes) of text p[0..n) as type t. */
+bool rp_bin_field(struct buf *b, enum rp_bin t, const uint8_t *p, size_t n);
+
 /* ---- the guard (replay/guard.c) ------------------------------------------ */
 #define RP_SHAPE_SLOTS 1024	/* structure checks remembered, by table id */
 
@@ -373,6 +415,9 @@ struct rp__guard {
 		/* per column: PostgreSQL's column is PostGIS geometry
 		 * (bl_column.pg_geometry of the next maps), or NULL: none */
 		bool *geom;
+		/* per column: how its values go in binary COPY (enum rp_bin,
+		 * RP_BIN_NONE: as text only), or NULL */
+		uint8_t *bin;
 	} checked[RP_SHAPE_SLOTS];
 	struct buf created;	/* "schema.table\0" of tables created */
 };

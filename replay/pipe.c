@@ -626,7 +626,8 @@ bool rp__pipe_copying(const struct rp__pipe *p, const char *copy_sql)
 	       !memcmp(p->copy_sql.p, copy_sql, p->copy_sql.n);
 }
 
-int rp__pipe_copy_begin(struct rp__pipe *p, const char *copy_sql, struct err *e)
+int rp__pipe_copy_begin(struct rp__pipe *p, const char *copy_sql, bool binary,
+			struct err *e)
 {
 	int rc = rp__pipe_copy_end(p, e);
 	if (rc)
@@ -655,6 +656,9 @@ int rp__pipe_copy_begin(struct rp__pipe *p, const char *copy_sql, struct err *e)
 	if (r.kind != RP_RES_COPY_IN)
 		return copy_failed(p, &r, e);
 	p->copying = true;
+	p->copy_binary = binary;
+	if (binary)
+		rp_bin_header(&p->copy);
 	return 0;
 }
 
@@ -673,6 +677,9 @@ int rp__pipe_copy_end(struct rp__pipe *p, struct err *e)
 	if (!p->copying)
 		return 0;
 	p->copying = false;
+	if (p->copy_binary)
+		rp_bin_trailer(&p->copy);
+	p->copy_binary = false;
 	int rc = 0;
 	if (p->copy.n && !p->w->copy_data(p->c, p->copy.p, p->copy.n))
 		rc = pg_err(p, e, "cannot send COPY data");

@@ -61,6 +61,10 @@ enum rp_text_nul {
 struct rp_convert_opts {
 	enum rp_zero_date zero_dates;
 	enum rp_text_nul text_nul;
+	/* replication's COPY of inserted rows in text format only (source
+	 * key copy_format: text); else binary where every column's type
+	 * has a binary form (docs/replication.md) */
+	bool copy_text;
 };
 
 /*

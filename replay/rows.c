@@ -135,6 +135,24 @@ static int insert_batch(struct rp__rows *w, struct rp__pipe *p, const struct tar
 }
 
 /*
+ * PostgreSQL's types of the present columns of img when they all have a
+ * binary COPY form (and the source allows it), else NULL: text COPY.
+ */
+static const uint8_t *binary_types(const struct rp__rows *w, const struct bl_table *t,
+				   const struct bl_value *img)
+{
+	if (!w->guard || (w->q.conv && w->q.conv->copy_text))
+		return NULL;
+	const struct rp__checked *c = &w->guard->checked[t->table_id % RP_SHAPE_SLOTS];
+	if (!c->valid || c->table_id != t->table_id || !c->bin)
+		return NULL;
+	for (uint32_t i = 0; i < t->ncols; i++)
+		if (img[i].kind != BLV_ABSENT && c->bin[i] == RP_BIN_NONE)
+			return NULL;
+	return c->bin;
+}
+
+/*
  * n inserts with the same columns: into the open COPY when it is for the
  * same table and columns, into a new COPY when the run is long enough,
  * else as multi-row INSERTs of 64, 16, 4 or 1 rows (few distinct
@@ -145,18 +163,38 @@ static int insert_run(struct rp__rows *w, struct rp__pipe *p, const struct targe
 		      const struct bl_row *rows, uint32_t n, struct err *e)
 {
 	int rc;
+	const uint8_t *bin = binary_types(w, tg->t, rows[0].after);
 	buf_reset(&w->sql);
 	rp__sql_copy(&w->sql, tg->schema, tg->t, rows[0].after);
+	if (bin)
+		buf_putl(&w->sql, " (FORMAT binary)");
 	bool same = rp__pipe_copying(p, buf_cstr(&w->sql));
 	if (!same && n >= RP_COPY_MIN_ROWS) {
-		rc = rp__pipe_copy_begin(p, buf_cstr(&w->sql), e);
+		rc = rp__pipe_copy_begin(p, buf_cstr(&w->sql), bin != NULL, e);
 		if (rc)
 			return rc;
 		same = true;
 	}
 	if (same) {
 		for (uint32_t i = 0; i < n; i++) {
-			rc = rp__sql_copy_row(&w->q, &p->copy, tg->t, rows[i].after, e);
+			if (bin) {
+				rc = rp__sql_copy_row_bin(&w->q, &p->copy, tg->t, bin,
+							  rows[i].after, e);
+				if (rc == 1) {
+					/* a value without a binary form: the
+					 * rest of the run as text */
+					buf_reset(&w->sql);
+					rp__sql_copy(&w->sql, tg->schema, tg->t,
+						     rows[0].after);
+					rc = rp__pipe_copy_begin(p, buf_cstr(&w->sql),
+								 false, e);
+					if (rc)
+						return rc;
+					bin = NULL;
+				}
+			}
+			if (!bin)
+				rc = rp__sql_copy_row(&w->q, &p->copy, tg->t, rows[i].after, e);
 			if (!rc)
 				rc = rp__pipe_copy_flush(p, e);
 			if (rc)

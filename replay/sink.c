@@ -136,6 +136,7 @@ struct rp_sink *rp__sink_new(const struct rp_opts *o, const struct rp__wire *w, 
 	if (s->o.max_rows <= 0)
 		s->o.max_rows = 10000;
 	rp__rows_init(&s->rows, &s->o.conv, &s->st);
+	s->rows.guard = &s->guard;
 	rp__guard_init(&s->guard);
 	buf_init(&s->disabled, 0);
 	buf_init(&s->copies, 0);

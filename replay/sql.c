@@ -601,3 +601,34 @@ int rp__sql_copy_row(struct rp__params *q, struct buf *out, const struct bl_tabl
 	buf_putc(out, '\n');
 	return 0;
 }
+
+int rp__sql_copy_row_bin(struct rp__params *q, struct buf *out, const struct bl_table *t,
+			 const uint8_t *bin, const struct bl_value *img, struct err *e)
+{
+	size_t start = out->n;
+	uint64_t zeros = *q->zero_dates;
+	uint16_t nf = 0;
+	for (uint32_t i = 0; i < t->ncols; i++)
+		nf += img[i].kind != BLV_ABSENT;
+	rp_bin_tuple(out, nf);
+	for (uint32_t i = 0; i < t->ncols; i++) {
+		if (img[i].kind == BLV_ABSENT)
+			continue;
+		if (rp_bin_direct(out, (enum rp_bin)bin[i], &img[i]))
+			continue;
+		bool isnull;
+		int rc = value(q, &t->cols[i], &img[i], true, &isnull, e);
+		if (rc < 0) {
+			out->n = start;
+			return rc;
+		}
+		if (isnull) {
+			rp_bin_null(out);
+		} else if (!rp_bin_field(out, (enum rp_bin)bin[i], q->val.p, q->val.n)) {
+			out->n = start;
+			*q->zero_dates = zeros;	/* counted again as text */
+			return 1;
+		}
+	}
+	return 0;
+}

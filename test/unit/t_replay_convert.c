@@ -75,7 +75,7 @@ static const char *conv(struct bl_column c, struct bl_value v, int *rc, bool *is
 	static struct buf b;
 	buf_release(&b);
 	buf_init(&b, 0);
-	struct rp_convert_opts o = {RP_ZERO_DATE_NULL, RP_TEXT_NUL_ERROR};
+	struct rp_convert_opts o = {RP_ZERO_DATE_NULL, RP_TEXT_NUL_ERROR, false};
 	struct err e = {0};
 	*rc = rp_value_text(&b, &c, &v, &o, isnull, &e);
 	return buf_cstr(&b);
@@ -162,7 +162,7 @@ TEST(replay, refused_and_zero_dates)
 	ASSERT(isnull);
 	struct buf b;
 	buf_init(&b, 0);
-	struct rp_convert_opts o = {RP_ZERO_DATE_ERROR, RP_TEXT_NUL_ERROR};
+	struct rp_convert_opts o = {RP_ZERO_DATE_ERROR, RP_TEXT_NUL_ERROR, false};
 	struct err e = {0};
 	struct bl_column c = col(BL_TYPE_DATE, 0, false, 0);
 	ASSERT_ERR(rp_value_text(&b, &c, &v, &o, &isnull, &e), ERR_UNSUPPORTED);
@@ -222,7 +222,7 @@ static const char *cfield(struct buf *line, enum rp_copy_kind kind, uint16_t col
 		c.col.has_charset = true;
 		c.col.collation = coll;
 	}
-	struct rp_convert_opts o = {zd, RP_TEXT_NUL_ERROR};
+	struct rp_convert_opts o = {zd, RP_TEXT_NUL_ERROR, false};
 	struct err e = {0};
 	*rc = rp_copy_field(line, &tmp, &c, (const uint8_t *)p, n, is_null, &o, &e);
 	return buf_cstr(line);
@@ -472,8 +472,8 @@ TEST(replay, legacy_dates)
 	ASSERT_EQ(rc, 0);
 	ASSERT_STREQ(copy_with(RP_CV_DATE, 0, "2024-02-29", 10, NULL, &rc), "2024-02-29");
 	/* null: \N in the copy, NULL in replication; error: refused in both */
-	struct rp_convert_opts null = {RP_ZERO_DATE_NULL, RP_TEXT_NUL_REPLACE};
-	struct rp_convert_opts error = {RP_ZERO_DATE_ERROR, RP_TEXT_NUL_REPLACE};
+	struct rp_convert_opts null = {RP_ZERO_DATE_NULL, RP_TEXT_NUL_REPLACE, false};
+	struct rp_convert_opts error = {RP_ZERO_DATE_ERROR, RP_TEXT_NUL_REPLACE, false};
 	ASSERT_STREQ(copy_with(RP_CV_DATE, 0, "2024-02-30", 10, &null, &rc), "\\N");
 	ASSERT_EQ(copy_with(RP_CV_DATE, 0, "2024-02-30", 10, &error, &rc), NULL);
 	ASSERT_ERR(rc, ERR_UNSUPPORTED);
@@ -481,8 +481,8 @@ TEST(replay, legacy_dates)
 
 TEST(replay, text_nul_policies)
 {
-	struct rp_convert_opts strip = {RP_ZERO_DATE_INFINITY, RP_TEXT_NUL_STRIP};
-	struct rp_convert_opts error = {RP_ZERO_DATE_INFINITY, RP_TEXT_NUL_ERROR};
+	struct rp_convert_opts strip = {RP_ZERO_DATE_INFINITY, RP_TEXT_NUL_STRIP, false};
+	struct rp_convert_opts error = {RP_ZERO_DATE_INFINITY, RP_TEXT_NUL_ERROR, false};
 	int rc;
 	struct bl_value v;
 	memset(&v, 0, sizeof(v));

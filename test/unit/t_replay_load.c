@@ -244,8 +244,8 @@ TEST(replay, load_defaults)
 	ASSERT_STREQ(dflt(col("d", "date", "date", true, "2020-00-15"), false), "'-infinity'");
 	ASSERT_STREQ(dflt(col("d", "datetime", "datetime", false, "'2020-02-30 00:00:00'"), true),
 		     "'-infinity'");
-	struct rp_convert_opts null = {RP_ZERO_DATE_NULL, RP_TEXT_NUL_REPLACE};
-	struct rp_convert_opts error = {RP_ZERO_DATE_ERROR, RP_TEXT_NUL_REPLACE};
+	struct rp_convert_opts null = {RP_ZERO_DATE_NULL, RP_TEXT_NUL_REPLACE, false};
+	struct rp_convert_opts error = {RP_ZERO_DATE_ERROR, RP_TEXT_NUL_REPLACE, false};
 	ASSERT_STREQ(dflt_with(col("d", "date", "date", true, "'0000-00-00'"), true, &null), "-");
 	ASSERT_STREQ(dflt_with(col("d", "date", "date", true, "'0000-00-00'"), true, &error),
 		     "-");
