@@ -161,23 +161,13 @@ static uint64_t round_to(uint64_t h, bool sticky, int p, int *x)
  */
 static int layout_g(char *out, bool neg, uint64_t m, int p, int x)
 {
-	static const char two[] = "00010203040506070809"
-				  "10111213141516171819"
-				  "20212223242526272829"
-				  "30313233343536373839"
-				  "40414243444546474849"
-				  "50515253545556575859"
-				  "60616263646566676869"
-				  "70717273747576777879"
-				  "80818283848586878889"
-				  "90919293949596979899";
 	char r[20];
 	int i = p;
 	while (i >= 2) {
 		unsigned v = (unsigned)(m % 100);
 		m /= 100;
 		i -= 2;
-		memcpy(r + i, two + 2 * v, 2);
+		memcpy(r + i, bl__two_digits + 2 * v, 2);
 	}
 	if (i)
 		r[0] = (char)('0' + m);

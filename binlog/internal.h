@@ -59,4 +59,7 @@ uint32_t bl__crc32_zlib(uint32_t crc, const uint8_t *p, size_t n);
 /* CRC32 (zlib) of the whole event but its last 4 bytes, compared with them. */
 bool bl__crc_ok(const uint8_t *p, size_t n);
 
+/* "00" .. "99": the two digits of v < 100 at 2 * v (binlog/value.c) */
+extern const char bl__two_digits[200];
+
 #endif

@@ -20,7 +20,9 @@ static const uint32_t pow10_9[10] = {1,      10,      100,      1000,     10000,
 				     100000, 1000000, 10000000, 100000000,
 				     1000000000};
 
-static const char two_digits[] = "00010203040506070809"
+/* "00" .. "99": the two digits of v < 100 at 2 * v (shared by the
+ * decimal, time and float formatting) */
+const char bl__two_digits[200] = "00010203040506070809"
 				 "10111213141516171819"
 				 "20212223242526272829"
 				 "30313233343536373839"
@@ -36,7 +38,7 @@ static void put_fixed(char *out, uint32_t v, unsigned width)
 {
 	while (width >= 2) {
 		width -= 2;
-		memcpy(out + width, two_digits + 2 * (v % 100), 2);
+		memcpy(out + width, bl__two_digits + 2 * (v % 100), 2);
 		v /= 100;
 	}
 	if (width)

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "binlog/binlog.h"
+#include "binlog/internal.h"
 
 /* v zero-padded to width digits, or more when v needs them. */
 static void put_n(struct buf *b, unsigned v, int width)
@@ -21,21 +22,10 @@ static void put_n(struct buf *b, unsigned v, int width)
 	buf_put_small(b, t + i, sizeof(t) - (size_t)i);
 }
 
-static const char two_digits[] = "00010203040506070809"
-				 "10111213141516171819"
-				 "20212223242526272829"
-				 "30313233343536373839"
-				 "40414243444546474849"
-				 "50515253545556575859"
-				 "60616263646566676869"
-				 "70717273747576777879"
-				 "80818283848586878889"
-				 "90919293949596979899";
-
 /* The two digits of v < 100 at p. */
 static inline void two(char *p, unsigned v)
 {
-	memcpy(p, two_digits + 2 * v, 2);
+	memcpy(p, bl__two_digits + 2 * v, 2);
 }
 
 /*
