@@ -96,6 +96,7 @@ sources:
     my_server_id: 778
     copy_format: ${APPLY_COPY_FORMAT:-binary}
 EOC
+	chmod 600 "$work/cfg.yml"	# it holds passwords (else a warning per command)
 }
 fresh() {	# fresh SCHEMA: an empty table, no catalog
 	pg_sql -c "DROP SCHEMA IF EXISTS $1 CASCADE; DROP SCHEMA IF EXISTS sch_chameleon CASCADE" \

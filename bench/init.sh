@@ -117,6 +117,10 @@ command -v pgloader > /dev/null || {
 }
 
 # the source in place (the benchmark only reads it), all of it in memory
+# the server's binlog index names absolute paths: point them at this
+# checkout's copy (the cache may have been made in another directory)
+[ -f "$src/data/binlog.index" ] &&
+	sed -i "s|^.*/\(binlog\.[0-9]*\)\$|$PWD/$src/data/\1|" "$src/data/binlog.index"
 mariadb_start "$PWD/$src" --innodb-buffer-pool-size=2G > /dev/null
 pg_start "$work/pg" > /dev/null
 pg_sql -c "ALTER SYSTEM SET max_wal_size = '8GB'" -c "ALTER SYSTEM SET checkpoint_timeout = '1h'" \

@@ -12,7 +12,7 @@ bin=${1:?usage: run.sh CHAMELEON}
 if [ -z "${BENCH_INNER:-}" ]; then
 	mkdir -p build/bench
 	out=build/bench/last-run.txt
-	{ BENCH_INNER=1 sh "$0" "$@"; echo $? > "$out.rc"; } | tee "$out"
+	{ BENCH_INNER=1 sh "$0" "$@" && rc=0 || rc=$?; echo "$rc" > "$out.rc"; } | tee "$out"
 	python3 bench/summary.py < "$out"
 	exit "$(cat "$out.rc")"
 fi

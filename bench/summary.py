@@ -43,8 +43,8 @@ rows.append(("insert-only apply (start_replica launch to last row) vs COPY",
              ratio_of(aw, "start_replica, 1,000,000 inserts"), 0.85))
 rows.append(("mixed 60/20/20 apply vs set-based SQL, one transaction",
              ratio_of(aw, "start_replica, 1,000,000 changes 60/20/20"), 1.0))
-ini = section("init_replica benchmark")
-for l in ini:
+# (init.sh prints a progress line starting the same way before its table)
+for l in log:
     if l.startswith("chameleon init_replica"):
         m = re.findall(r"([0-9.]+)x", l)
         rows.append(("init_replica vs parallel COPY from local files",
