@@ -80,17 +80,10 @@ int rp_load_source_identity(struct rp_load *l, const char *source,
 	memset(id, 0, sizeof(*id));
 	const char *v[1] = {source};
 	PGresult *r;
-	int rc = run(l, "SELECT source_server_id, coalesce(source_server_uuid, '') FROM "
-			"sch_chameleon.t_sources WHERE source_name = $1",
-		     1, v, &r, e);
+	int rc = run(l, rp__sql_source_identity, 1, v, &r, e);
 	if (rc)
 		return rc;
-	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
-		id->known = true;
-		id->server_id = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
-		snprintf(id->server_uuid, sizeof(id->server_uuid), "%s",
-			 PQgetvalue(r, 0, 1));
-	}
+	rp__source_identity_read(r, id);
 	PQclear(r);
 	return 0;
 }

@@ -140,23 +140,31 @@ int rp_catalog_source_get(struct rp_catalog *c, const char *name,
 	return 0;
 }
 
-int rp_catalog_source_identity(struct rp_catalog *c, const char *name,
-			       struct rp_source_identity *id, struct err *e)
+/* A source's recorded identity (NULL server id: none recorded yet), read
+ * on the catalog connection here and on the loader's (catalog_init.c). */
+const char rp__sql_source_identity[] =
+	"SELECT source_server_id, coalesce(source_server_uuid, '') FROM "
+	"sch_chameleon.t_sources WHERE source_name = $1";
+
+void rp__source_identity_read(PGresult *r, struct rp_source_identity *id)
 {
-	memset(id, 0, sizeof(*id));
-	const char *p[1] = {name};
-	PGresult *r = rp__catalog_query(c, "SELECT source_server_id, "
-					"coalesce(source_server_uuid, '') FROM "
-					"sch_chameleon.t_sources WHERE source_name = $1",
-					1, p, e);
-	if (!r)
-		return -ERR_PG;
 	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
 		id->known = true;
 		id->server_id = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
 		snprintf(id->server_uuid, sizeof(id->server_uuid), "%s",
 			 PQgetvalue(r, 0, 1));
 	}
+}
+
+int rp_catalog_source_identity(struct rp_catalog *c, const char *name,
+			       struct rp_source_identity *id, struct err *e)
+{
+	memset(id, 0, sizeof(*id));
+	const char *p[1] = {name};
+	PGresult *r = rp__catalog_query(c, rp__sql_source_identity, 1, p, e);
+	if (!r)
+		return -ERR_PG;
+	rp__source_identity_read(r, id);
 	PQclear(r);
 	return 0;
 }

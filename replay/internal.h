@@ -631,6 +631,8 @@ struct rp_catalog {
 };
 /* A statement with n text parameters (n 0: the simple protocol, several
  * statements allowed).  The result, to PQclear; NULL with -ERR_PG in e. */
+extern const char rp__sql_source_identity[];
+void rp__source_identity_read(PGresult *r, struct rp_source_identity *id);
 PGresult *rp__catalog_query(struct rp_catalog *c, const char *sql, int n,
 			    const char *const *params, struct err *e);
 /* The same, for a statement whose rows are not needed: 0 or -ERR_PG. */
